@@ -1,0 +1,82 @@
+"""The ``hubplan`` command line: thin click commands, one library call each.
+
+Exit codes
+----------
+0
+    Success.
+1
+    An unexpected internal error (a bug: please report it with the traceback
+    printed under ``-v``).
+2
+    Bad input, missing data, an infeasible scenario or a solver failure: a
+    one-line message names the file, the field and the fix.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any
+
+import click
+
+from hubplan import __version__
+from hubplan.errors import HubplanError
+
+__all__ = ["main"]
+
+log = logging.getLogger(__name__)
+
+
+class HubplanGroup(click.Group):
+    """A click group that turns every :class:`HubplanError` into one line and exit code 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Invoke the subcommand, translating hubplan errors."""
+        try:
+            return super().invoke(ctx)
+        except HubplanError as err:
+            click.echo(f"hubplan: error: {err}", err=True)
+            ctx.exit(2)
+
+
+@click.group(cls=HubplanGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="hubplan")
+@click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors.")
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Draw progress bars on long steps (default: only on a terminal).",
+)
+@click.pass_context
+def main(ctx: click.Context, verbose: int, quiet: bool, progress: bool | None) -> None:
+    """Plan hub, spoke and specialist day services (Dorset Council's day opportunities)."""
+    level = logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    ctx.ensure_object(dict)
+    ctx.obj["quiet"] = quiet
+    ctx.obj["progress"] = (not quiet and sys.stderr.isatty()) if progress is None else progress
+
+
+@main.command("show-versions")
+def show_versions_command() -> None:
+    """Print the versions of hubplan and its key dependencies."""
+    from hubplan.versions import show_versions
+
+    click.echo(show_versions())
+
+
+def _register() -> None:
+    from hubplan.commands.data import data
+    from hubplan.commands.plan import evaluate, run
+    from hubplan.commands.scenario import scenario
+
+    for command in (data, scenario, evaluate, run):
+        main.add_command(command)
+
+
+_register()
+from hubplan.commands import network as _network_commands, travel as _travel_commands  # noqa: E402, I001
+main.add_command(_travel_commands.travel)
+main.add_command(_network_commands.network)

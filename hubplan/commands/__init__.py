@@ -1,0 +1,1 @@
+"""Click commands of the ``hubplan`` CLI, one module per command group."""

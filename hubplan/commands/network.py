@@ -1,0 +1,53 @@
+"""``hubplan network``: build or fetch the road network a scenario names."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import click
+
+from hubplan.commands.travel import speeds_option
+
+__all__ = ["network"]
+
+
+def _default_out(name: str) -> Path:
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "network"
+    return Path("data") / "geo" / f"network-{slug}.graphml.gz"
+
+
+@click.group()
+def network() -> None:
+    """Road networks for the osm travel model."""
+
+
+@network.command("build")
+@click.option("--osm", "osm", type=click.Path(path_type=Path), required=True,
+              help="OpenStreetMap extract (.osm, .osm.bz2 or .graphml[.gz]).")
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="GraphML to write (default data/geo/network-NAME.graphml.gz).")
+@speeds_option
+def build_command(osm: Path, out: Path | None, speeds: dict[str, float]) -> None:
+    """Load an OSM file, add speeds and travel times, and write GraphML for scenarios."""
+    from hubplan.travel.osm import build_network
+
+    stem = osm.name.split(".")[0]
+    summary = build_network(osm, out or _default_out(stem), speeds_kph=speeds or None)
+    click.echo(f"wrote {summary['out']}: {summary['nodes']} nodes, {summary['edges']} edges")
+
+
+@network.command("fetch")
+@click.option("--place", required=True, help='Place to geocode, e.g. "Dorset, England".')
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="GraphML to write (default data/geo/network-NAME.graphml.gz).")
+@click.option("--cache-dir", type=click.Path(path_type=Path), default=Path(".cache/osmnx"),
+              show_default=True, help="osmnx download cache.")
+@speeds_option
+def fetch_command(place: str, out: Path | None, cache_dir: Path, speeds: dict[str, float]) -> None:
+    """Download a drive network with osmnx (needs internet) and write GraphML."""
+    from hubplan.travel.osm import fetch_network
+
+    summary = fetch_network(place, out or _default_out(place), cache_dir=cache_dir,
+                            speeds_kph=speeds or None)
+    click.echo(f"wrote {summary['out']}: {summary['nodes']} nodes, {summary['edges']} edges")

@@ -1,0 +1,94 @@
+"""``hubplan evaluate`` and ``hubplan run``: one library call each."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import click
+
+__all__ = ["evaluate", "run"]
+
+study_option = click.option(
+    "--study", type=click.Path(path_type=Path), default=None, help="Study-area GeoPackage (default data/geo/study.gpkg)."
+)
+
+
+@contextlib.contextmanager
+def progress_callback(enabled: bool, label: str) -> Iterator[Callable[[int, int], None] | None]:
+    """Yield a ``(done, total)`` callback drawing a rich progress bar, or ``None`` when disabled."""
+    if not enabled:
+        yield None
+        return
+    from rich.progress import Progress
+
+    with Progress(transient=True) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+def travel_line(manifest: dict[str, Any]) -> str:
+    """One line naming the travel model and its stated error."""
+    travel = manifest["travel"]
+    error = travel.get("calibration_error")
+    if isinstance(error, dict) and "mae_min" in error:
+        return (
+            f"travel model: {travel['model']} (cross-validated error on real Dorset drive times: "
+            f"MAE {error['mae_min']:.1f} min, bias {error['bias_min']:+.1f} min, "
+            f"90th percentile {error['p90_abs_min']:.1f} min; {error.get('scored_on', '')})"
+        )
+    return f"travel model: {travel['model']}"
+
+
+@click.command()
+@click.argument("scenario_path", metavar="SCENARIO", type=click.Path(path_type=Path))
+@study_option
+@click.option("--json", "json_path", type=click.Path(path_type=Path), default=None, help="Also write the metrics as JSON.")
+@click.pass_context
+def evaluate(ctx: click.Context, scenario_path: Path, study: Path | None, json_path: Path | None) -> None:
+    """Send each home area to its nearest open site and report journeys per locality."""
+    from hubplan.pipeline import evaluate_scenario
+    from hubplan.tables import render_table
+
+    with progress_callback(ctx.obj.get("progress", False), "travel times") as progress:
+        record = evaluate_scenario(scenario_path, study_path=study, progress=progress)
+    overall = record.metrics["overall"]
+    click.echo(f"{record.title}: {overall['sites_open']} open sites, {overall['attendees']:.0f} attendees")
+    click.echo(travel_line(dict(record.manifest)))
+    click.echo(f"isolated = journey over {overall['isolation_minutes']:g} minutes")
+    click.echo(render_table(record.metrics))
+    if json_path is not None:
+        json_path.write_text(json.dumps(record.metrics, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+@click.command()
+@click.argument("scenario_path", metavar="SCENARIO", type=click.Path(path_type=Path))
+@study_option
+@click.option("--out", "out_root", type=click.Path(path_type=Path), default=Path("outputs"), show_default=True,
+              help="Folder under which outputs/<scenario>/ is written.")
+@click.pass_context
+def run(ctx: click.Context, scenario_path: Path, study: Path | None, out_root: Path) -> None:
+    """Optimise a scenario and write its layers, map, report, metrics and manifest."""
+    from hubplan.outputs import write_run
+    from hubplan.pipeline import run_scenario
+    from hubplan.tables import render_table
+
+    with progress_callback(ctx.obj.get("progress", False), "travel times") as progress:
+        record = run_scenario(scenario_path, study_path=study, progress=progress)
+    folder = write_run(record, out_root)
+    solver = record.manifest["solver"]
+    click.echo(f"{record.title}: solver status {solver['status']}, objective {solver.get('objective', float('nan')):.6g}, "
+               f"bound {solver.get('best_bound', float('nan')):.6g}, gap {solver.get('gap', float('nan')):.2%}")
+    click.echo(travel_line(dict(record.manifest)))
+    click.echo(render_table(record.metrics))
+    click.echo(f"outputs: {folder}")
+    for name in ("map.html", "report.html"):
+        if (folder / name).exists():
+            click.echo(f"  {folder / name}")

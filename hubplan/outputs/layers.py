@@ -1,0 +1,359 @@
+"""Public map layers of a run: built once, written as RFC 7946 GeoJSON and one GeoPackage.
+
+:func:`public_layers` turns a :class:`~hubplan.results.RunRecord` into five
+GeoDataFrames (``localities``, ``sites``, ``home_areas``, ``allocations``,
+``catchments``) with a fixed column list (nothing else from the record leaks out),
+small counts suppressed (:mod:`hubplan.outputs.privacy`), geometries snapped to
+1e-6 degrees and polygons oriented by the right-hand rule. :func:`geojson_text`
+serialises one layer deterministically: same record, same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+from shapely.geometry import LineString, mapping
+from shapely.geometry.base import BaseGeometry
+from shapely.geometry.polygon import orient
+
+from hubplan.errors import DataError
+from hubplan.outputs.privacy import suppress_columns
+from hubplan.results import RunRecord
+
+__all__ = [
+    "COORDINATE_DECIMALS",
+    "LAYER_NAMES",
+    "clean_geometry",
+    "geojson_text",
+    "public_layers",
+    "write_geojson_layers",
+    "write_geopackage",
+]
+
+log = logging.getLogger(__name__)
+
+COORDINATE_DECIMALS = 6
+"""Decimal places of longitude/latitude (about 0.1 m), as RFC 7946 section 11.2 suggests."""
+
+PROPERTY_DECIMALS = 3
+"""Decimal places of float attributes (minutes, km, attendees) in the public layers."""
+
+LAYER_NAMES = ("localities", "sites", "home_areas", "allocations", "catchments")
+"""The public layers, in drawing order (background first)."""
+
+_COLUMNS: dict[str, tuple[str, ...]] = {
+    "localities": ("locality", "code", "attendees"),
+    "home_areas": (
+        "area_id", "name", "locality", "attendees", "minutes_to_site", "minutes_to_hub",
+        "minutes_to_spoke", "assigned_site_id", "isolated", "rural_urban", "barriers_decile",
+    ),
+    "sites": (
+        "site_id", "name", "kind", "operator", "locality", "role", "tier", "status",
+        "attendees", "capacity", "capacity_used", "annual_cost", "position_precision", "source",
+    ),
+    "allocations": ("area_id", "site_id", "tier", "attendees", "minutes", "km"),
+}
+
+_DESCRIPTIONS = {
+    "localities": "The five localities (former districts) with the attendees living there.",
+    "sites": "Every site in the scenario with its role, tier, status and assigned attendees.",
+    "home_areas": "Home areas (LSOA 2021) with attendees and journey minutes to their site.",
+    "allocations": "Straight lines from each home area's population point to the site it uses.",
+    "catchments": "The home areas each hub serves (its main hub), dissolved.",
+}
+
+
+def _require(frame: pd.DataFrame, columns: Sequence[str], layer: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise DataError(
+            f"RunRecord.{layer}: missing columns {missing}; fix: the pipeline must fill every "
+            "column listed in hubplan/results.py"
+        )
+
+
+def clean_geometry(geom: BaseGeometry | None, *, polygonal: bool = False) -> BaseGeometry | None:
+    """Snap a WGS84 geometry to 1e-6 degrees, keep it valid and orient its rings (RFC 7946).
+
+    Parameters
+    ----------
+    geom
+        Any shapely geometry in lon/lat, or ``None``.
+    polygonal
+        Keep only the polygonal parts (a polygon layer never gains stray lines or points
+        from snapping).
+
+    Returns
+    -------
+    shapely geometry or None
+        Valid; exterior rings counter-clockwise, holes clockwise.
+
+    Examples
+    --------
+    >>> from shapely.geometry import Polygon
+    >>> g = clean_geometry(Polygon([(0, 0), (0, 1.0000004), (1, 1), (1, 0)]), polygonal=True)
+    >>> g.exterior.is_ccw, list(g.exterior.coords)[1]
+    (True, (1.0, 0.0))
+    """
+    if geom is None or geom.is_empty:
+        return None
+    snapped = shapely.set_precision(geom, 10.0**-COORDINATE_DECIMALS)
+    if not snapped.is_valid:
+        snapped = shapely.make_valid(snapped)
+    # exact decimal rounding (set_precision can leave 1-ulp noise that prints as 17 digits)
+    snapped = shapely.transform(snapped, lambda xy: np.round(xy, COORDINATE_DECIMALS))
+    if polygonal:
+        parts = [p for p in shapely.get_parts(snapped) if p.geom_type in {"Polygon", "MultiPolygon"}]
+        polys = [q for p in parts for q in (p.geoms if p.geom_type == "MultiPolygon" else [p])]
+        if not polys:
+            return None
+        polys = [orient(p, sign=1.0) for p in polys]
+        return polys[0] if len(polys) == 1 else shapely.MultiPolygon(polys)
+    return snapped
+
+
+def _clean_frame(frame: gpd.GeoDataFrame, *, polygonal: bool) -> gpd.GeoDataFrame:
+    out = frame.copy()
+    out["geometry"] = [clean_geometry(g, polygonal=polygonal) for g in out.geometry]
+    return gpd.GeoDataFrame(out, geometry="geometry", crs="EPSG:4326")
+
+
+def _to_wgs84(frame: gpd.GeoDataFrame, layer: str) -> gpd.GeoDataFrame:
+    if frame.crs is None:
+        raise DataError(f"RunRecord.{layer}: no CRS; fix: set EPSG:4326 in the pipeline")
+    return frame.to_crs("EPSG:4326") if frame.crs.to_epsg() != 4326 else frame
+
+
+def _catchments(
+    home_areas: gpd.GeoDataFrame, sites: pd.DataFrame, allocations: pd.DataFrame
+) -> gpd.GeoDataFrame:
+    """Dissolve each area into the hub that receives most of its attendees."""
+    hub_rows = allocations[allocations["tier"] == "hub"]
+    if hub_rows.empty:  # a model without tiers: every open site is a catchment centre
+        hub_rows = allocations
+    hub_rows = hub_rows[hub_rows["attendees"] > 0].sort_values(
+        ["area_id", "attendees", "site_id"], ascending=[True, False, True]
+    )
+    main = hub_rows.drop_duplicates("area_id")[["area_id", "site_id"]]
+    areas = home_areas.merge(main, on="area_id", how="inner")
+    totals = hub_rows.groupby("site_id")["attendees"].sum()
+    weighted = hub_rows.assign(w=hub_rows["attendees"] * hub_rows["minutes"])
+    mean_min = weighted.groupby("site_id")["w"].sum() / totals
+    max_min = hub_rows.groupby("site_id")["minutes"].max()
+    names = sites.set_index("site_id")
+    rows = []
+    for site_id, group in areas.groupby("site_id", sort=True):
+        rows.append(
+            {
+                "site_id": site_id,
+                "name": names.at[site_id, "name"] if site_id in names.index else "",
+                "tier": names.at[site_id, "tier"] if site_id in names.index else "",
+                "locality": names.at[site_id, "locality"] if site_id in names.index else "",
+                "n_areas": len(group),
+                "attendees": float(totals.get(site_id, 0.0)),
+                "mean_minutes": float(mean_min.get(site_id, math.nan)),
+                "max_minutes": float(max_min.get(site_id, math.nan)),
+                "geometry": shapely.union_all(list(group.geometry)),
+            }
+        )
+    columns = ["site_id", "name", "tier", "locality", "n_areas", "attendees", "mean_minutes",
+               "max_minutes", "geometry"]
+    return gpd.GeoDataFrame(pd.DataFrame(rows, columns=columns), geometry="geometry", crs="EPSG:4326")
+
+
+def public_layers(record: RunRecord) -> dict[str, gpd.GeoDataFrame]:
+    """Build the five public layers of a run, with small counts suppressed.
+
+    Parameters
+    ----------
+    record
+        The run (columns as documented in :mod:`hubplan.results`).
+
+    Returns
+    -------
+    dict of str to geopandas.GeoDataFrame
+        Keyed by :data:`LAYER_NAMES`, rows sorted by their id, EPSG:4326, each with a
+        ``suppressed`` flag column.
+
+    Raises
+    ------
+    DataError
+        A frame lacks a documented column or a CRS.
+    """
+    threshold = record.suppress_below
+    for layer in ("localities", "home_areas", "sites", "allocations"):
+        _require(getattr(record, layer), _COLUMNS[layer], layer)
+    _require(record.area_points, ("area_id",), "area_points")
+
+    localities = _to_wgs84(record.localities, "localities")
+    home_areas = _to_wgs84(record.home_areas, "home_areas")
+    sites = _to_wgs84(record.sites, "sites")
+    points = _to_wgs84(record.area_points, "area_points")
+    alloc = pd.DataFrame(record.allocations)[list(_COLUMNS["allocations"])].copy()
+    alloc = alloc[alloc["attendees"] > 0]
+
+    out: dict[str, gpd.GeoDataFrame] = {}
+    loc = localities[[*_COLUMNS["localities"], "geometry"]].sort_values("locality")
+    out["localities"] = _clean_frame(suppress_columns(loc, ["attendees"], threshold), polygonal=True)
+
+    st = sites[[*_COLUMNS["sites"], "geometry"]].sort_values("site_id")
+    st = suppress_columns(st, ["attendees"], threshold)
+    st.loc[st["suppressed"], "capacity_used"] = np.nan  # capacity x share would reveal the count
+    out["sites"] = _clean_frame(st, polygonal=False)
+
+    ha = home_areas[[*_COLUMNS["home_areas"], "geometry"]].sort_values("area_id")
+    out["home_areas"] = _clean_frame(suppress_columns(ha, ["attendees"], threshold), polygonal=True)
+
+    # catchments from unsuppressed figures (totals before suppression), then suppressed
+    catch = _catchments(home_areas, sites, alloc)
+    out["catchments"] = _clean_frame(
+        suppress_columns(catch, ["attendees"], threshold), polygonal=True
+    )
+
+    start = dict(zip(points["area_id"], points.geometry, strict=True))
+    end = dict(zip(sites["site_id"], sites.geometry, strict=True))
+    unknown = sorted(set(alloc["area_id"]) - set(start)) + sorted(set(alloc["site_id"]) - set(end))
+    if unknown:
+        raise DataError(
+            f"RunRecord.allocations: ids with no point {unknown[:5]}; fix: every allocation must "
+            "name an area in area_points and a site in sites"
+        )
+    alloc = alloc.sort_values(["area_id", "site_id", "tier"]).reset_index(drop=True)
+    lines = [
+        LineString([start[a].coords[0], end[s].coords[0]])
+        for a, s in zip(alloc["area_id"], alloc["site_id"], strict=True)
+    ]
+    al = gpd.GeoDataFrame(alloc, geometry=lines, crs="EPSG:4326")
+    out["allocations"] = _clean_frame(suppress_columns(al, ["attendees"], threshold), polygonal=False)
+    return {name: out[name].reset_index(drop=True) for name in LAYER_NAMES}
+
+
+def _json_value(value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        if math.isnan(value) or math.isinf(value):
+            return None
+        rounded = round(float(value), PROPERTY_DECIMALS)
+        return int(rounded) if rounded.is_integer() and abs(rounded) < 2**53 else rounded
+    if pd.isna(value):
+        return None
+    return str(value)
+
+
+def _coords(obj: Any) -> Any:
+    if isinstance(obj, (tuple, list)):
+        if obj and isinstance(obj[0], (int, float)):
+            return [float(v) for v in obj]
+        return [_coords(v) for v in obj]
+    return obj
+
+
+def _geometry_json(geom: BaseGeometry | None) -> dict[str, Any] | None:
+    if geom is None or geom.is_empty:
+        return None
+    m = mapping(geom)
+    if m["type"] == "GeometryCollection":
+        return {"type": m["type"], "geometries": [_geometry_json(g) for g in geom.geoms]}
+    return {"type": m["type"], "coordinates": _coords(m["coordinates"])}
+
+
+def geojson_text(
+    frame: gpd.GeoDataFrame, *, name: str, attribution: Sequence[str], description: str = ""
+) -> str:
+    """Serialise a layer as an RFC 7946 FeatureCollection, deterministically.
+
+    No ``crs`` member; ``name``, ``description`` and ``attribution`` are foreign members
+    (RFC 7946 section 6.1). One feature per line, keys in a fixed order.
+
+    Parameters
+    ----------
+    frame
+        A layer from :func:`public_layers` (EPSG:4326, cleaned geometries).
+    name, description
+        Layer name and a one-line description.
+    attribution
+        Licence attribution lines of the sources.
+
+    Returns
+    -------
+    str
+        UTF-8 text ending in a newline.
+
+    Examples
+    --------
+    >>> from shapely.geometry import Point
+    >>> f = gpd.GeoDataFrame({"a": [1.23456]}, geometry=[Point(-2.5, 50.7)], crs="EPSG:4326")
+    >>> print(geojson_text(f, name="x", attribution=["OGL v3"]))  # doctest: +NORMALIZE_WHITESPACE
+    {"type":"FeatureCollection","name":"x","description":"","attribution":["OGL v3"],"features":[
+    {"type":"Feature","properties":{"a":1.235},"geometry":{"type":"Point","coordinates":[-2.5,50.7]}}
+    ]}
+    """
+    head = {
+        "type": "FeatureCollection",
+        "name": name,
+        "description": description,
+        "attribution": list(attribution),
+    }
+    columns = [c for c in frame.columns if c != frame.geometry.name]
+    lines = []
+    for row, geom in zip(frame[columns].itertuples(index=False), frame.geometry, strict=True):
+        feature = {
+            "type": "Feature",
+            "properties": {c: _json_value(v) for c, v in zip(columns, row, strict=True)},
+            "geometry": _geometry_json(geom),
+        }
+        lines.append(json.dumps(feature, ensure_ascii=False, separators=(",", ":"), allow_nan=False))
+    head_text = json.dumps(head, ensure_ascii=False, separators=(",", ":"))[:-1]
+    return head_text + ',"features":[\n' + ",\n".join(lines) + "\n]}\n"
+
+
+def write_geojson_layers(
+    layers: Mapping[str, gpd.GeoDataFrame], folder: Path, *, attribution: Sequence[str]
+) -> list[Path]:
+    """Write each layer to ``folder/<name>.geojson``; return the paths written."""
+    paths = []
+    for name, frame in layers.items():
+        path = Path(folder) / f"{name}.geojson"
+        text = geojson_text(
+            frame, name=name, attribution=attribution, description=_DESCRIPTIONS.get(name, "")
+        )
+        path.write_text(text, encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def write_geopackage(
+    layers: Mapping[str, gpd.GeoDataFrame], path: Path, *, attribution: Sequence[str]
+) -> Path:
+    """Write all layers into one GeoPackage for QGIS, each carrying its attributions.
+
+    The attribution goes into each layer's ``gpkg_contents.description`` and into the
+    layer metadata (``attribution`` item), where QGIS and ``ogrinfo`` show it.
+    """
+    text = "; ".join(attribution)
+    for name, frame in layers.items():
+        pyogrio.write_dataframe(
+            frame,
+            path,
+            layer=name,
+            driver="GPKG",
+            append=False,
+            layer_options={"DESCRIPTION": f"{_DESCRIPTIONS.get(name, name)} Attribution: {text}"},
+            layer_metadata={"attribution": text, "description": _DESCRIPTIONS.get(name, "")},
+        )
+    return Path(path)

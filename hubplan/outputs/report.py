@@ -1,0 +1,253 @@
+"""The consultation report of a run: ``report.md`` and the same text as ``report.html``.
+
+The report states what the run found (headline figures, a table per locality, which
+sites open, stay or close), how sure it is (solver status and gap: the word *optimal*
+appears only when the manifest's status is ``"optimal"``), what it assumed (demand
+estimate, travel model and its error, parameters) and where the data came from.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import markdown
+
+from hubplan.outputs.privacy import count_text
+from hubplan.results import RunRecord
+
+__all__ = ["fmt_value", "report_markdown", "solver_sentence", "write_report"]
+
+log = logging.getLogger(__name__)
+
+REPORT_CSS = """
+body{font-family:system-ui,Segoe UI,Arial,sans-serif;max-width:60em;margin:2em auto;padding:0 1em;
+color:#222;line-height:1.45}
+table{border-collapse:collapse;margin:1em 0;font-size:0.9em}
+th,td{border:1px solid #bbb;padding:3px 8px;text-align:left}
+th{background:#eef3f7}
+td:not(:first-child){text-align:right}
+img{max-width:100%;border:1px solid #ddd}
+code{background:#f4f4f4;padding:0 3px}
+h1{border-bottom:2px solid #08306b}
+"""
+
+
+def fmt_value(value: Any, *, decimals: int = 1, unit: str = "", percent: bool = False) -> str:
+    """Format a figure for the report; ``None``/NaN prints as ``n/a``.
+
+    Examples
+    --------
+    >>> fmt_value(12.345), fmt_value(0.4123, percent=True), fmt_value(None), fmt_value(2e6, decimals=0, unit=" £")
+    ('12.3', '41.2%', 'n/a', '2,000,000 £')
+    """
+    if value is None or (isinstance(value, float) and value != value):
+        return "n/a"
+    if percent:
+        return f"{100.0 * float(value):.{decimals}f}%"
+    return f"{float(value):,.{decimals}f}{unit}"
+
+
+def solver_sentence(solver: Mapping[str, Any]) -> str:
+    """Say how good the plan is, claiming optimality only for the status ``"optimal"``.
+
+    Examples
+    --------
+    >>> solver_sentence({"status": "optimal", "gap": 0.0})
+    'The solver proved this plan optimal (status optimal, gap 0.00%).'
+    >>> "optimal" in solver_sentence({"status": "feasible", "gap": 0.031}).lower()
+    False
+    """
+    status = str(solver.get("status", "unknown"))
+    gap = solver.get("gap")
+    gap_text = "not reported" if gap is None else f"{100.0 * float(gap):.2f}%"
+    if status == "optimal":
+        return f"The solver proved this plan optimal (status {status}, gap {gap_text})."
+    return (
+        f"The solver stopped with status **{status}**: this is the best plan it found, and it "
+        f"is not proven to be the best possible (gap to the bound: {gap_text})."
+    )
+
+
+def _block_rows(block: Mapping[str, Any], threshold: int | None) -> list[tuple[str, str]]:
+    share = block.get("share_within", {}) or {}
+    iso = block.get("isolated", {}) or {}
+    rows = [
+        ("Attendees", count_text(block.get("attendees"), threshold)),
+        ("Mean journey", fmt_value(block.get("mean_minutes"), unit=" min")),
+        ("Median journey", fmt_value(block.get("median_minutes"), unit=" min")),
+        ("90th percentile journey", fmt_value(block.get("p90_minutes"), unit=" min")),
+        ("Longest journey", fmt_value(block.get("max_minutes"), unit=" min")),
+    ]
+    rows += [(f"Share within {band} min", fmt_value(share.get(band), percent=True)) for band in share]
+    limit = block.get("isolation_minutes")
+    rows += [
+        (f"Isolated (over {limit} min), rural", count_text(iso.get("rural"), threshold)),
+        (f"Isolated (over {limit} min), urban", count_text(iso.get("urban"), threshold)),
+        ("Sites open", fmt_value(block.get("sites_open"), decimals=0)),
+        ("Sites closed", fmt_value(block.get("sites_closed"), decimals=0)),
+        ("Existing buildings kept", fmt_value(block.get("buildings_kept"), decimals=0)),
+        ("Annual building cost", fmt_value(block.get("annual_building_cost"), decimals=0, unit=" £")),
+        ("Annual travel", fmt_value(block.get("annual_travel_km"), decimals=0, unit=" km")),
+        ("Annual CO2e", fmt_value(block.get("annual_co2e_tonnes"), unit=" t")),
+    ]
+    return rows
+
+
+def _md_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    def clean(cell: str) -> str:
+        return str(cell).replace("|", "\\|").replace("\n", " ")
+
+    lines = ["| " + " | ".join(clean(h) for h in header) + " |",
+             "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(clean(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _flat(mapping: Mapping[str, Any], prefix: str = "") -> list[tuple[str, str]]:
+    rows: list[tuple[str, str]] = []
+    for key, value in mapping.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            rows += _flat(value, f"{name}.")
+        elif isinstance(value, (list, tuple)):
+            rows.append((name, "; ".join(str(v) for v in value)))
+        else:
+            rows.append((name, "n/a" if value is None else str(value)))
+    return rows
+
+
+def _site_sections(sites: gpd.GeoDataFrame, threshold: int | None) -> list[str]:
+    groups = [
+        ("Existing buildings that stay open", (sites["status"] == "open") & (sites["role"] == "required")),
+        ("Sites that open", (sites["status"] == "open") & (sites["role"] != "required")),
+        ("Sites that close", sites["status"] == "closed"),
+        ("Candidate sites not selected", sites["status"] == "not_selected"),
+    ]
+    out = []
+    for heading, mask in groups:
+        subset = sites[mask].sort_values(["locality", "name"])
+        out.append(f"### {heading} ({len(subset)})\n")
+        if subset.empty:
+            out.append("None.\n")
+            continue
+        rows = [
+            [str(r.name), str(r.locality), str(r.tier) or "n/a", str(r.kind),
+             count_text(r.attendees, threshold)]
+            for r in subset.itertuples()
+        ]
+        out.append(_md_table(["Site", "Locality", "Tier", "Kind", "Attendees"], rows) + "\n")
+    return out
+
+
+def report_markdown(
+    record: RunRecord,
+    layers: Mapping[str, gpd.GeoDataFrame],
+    metrics: Mapping[str, Any],
+    images: Mapping[str, str],
+    files: Sequence[str] = (),
+) -> str:
+    """Write the report of a run as Markdown.
+
+    Parameters
+    ----------
+    record
+        The run (title, manifest, attributions, suppression threshold).
+    layers
+        Public layers (:func:`hubplan.outputs.layers.public_layers`).
+    metrics
+        The metrics as published (already suppressed).
+    images
+        ``{png file name: caption}`` of the static maps next to the report.
+    files
+        Names of the other files in the run folder, listed at the end.
+
+    Returns
+    -------
+    str
+        Markdown text.
+    """
+    threshold = record.suppress_below
+    manifest = record.manifest
+    overall = metrics.get("overall", {})
+    parts = [f"# {record.title}\n", f"Run `{record.name}`; hubplan {manifest.get('hubplan_version', 'n/a')}.\n"]
+
+    parts.append("## Headline figures\n")
+    parts.append(_md_table(["Measure", "Whole area"], _block_rows(overall, threshold)) + "\n")
+
+    localities = metrics.get("localities", {})
+    if localities:
+        parts.append("## By locality\n")
+        names = list(localities)
+        per = [dict(_block_rows(localities[n], threshold)) for n in names]
+        measures = [m for m, _ in _block_rows(overall, threshold)]
+        rows = [[m, *[p.get(m, "n/a") for p in per]] for m in measures]
+        parts.append(_md_table(["Measure", *names], rows) + "\n")
+
+    parts.append("## Sites: which open, stay or close\n")
+    parts += _site_sections(layers["sites"], threshold)
+
+    solver = manifest.get("solver", {}) or {}
+    parts.append("## How good is this plan\n")
+    parts.append(solver_sentence(solver) + "\n")
+    parts.append(_md_table(["Solver figure", "Value"], _flat(solver)) + "\n")
+
+    parts.append("## Assumptions\n")
+    if threshold is not None:
+        parts.append(
+            f"Demand comes from client records: counts of people below {threshold} are shown "
+            f"as <{threshold} (totals were computed before suppression).\n"
+        )
+    for key, heading in (("demand", "Demand estimate"), ("travel_model", "Travel model and its error")):
+        if manifest.get(key):
+            parts.append(f"### {heading}\n")
+            parts.append(_md_table(["Item", "Value"], _flat(manifest[key])) + "\n")
+    if metrics.get("parameters"):
+        parts.append("### Parameters\n")
+        parts.append(_md_table(["Parameter", "Value"], _flat(metrics["parameters"])) + "\n")
+
+    if images:
+        parts.append("## Maps\n")
+        for name, caption in images.items():
+            parts.append(f"![{caption}]({name})\n\n*{caption}.*\n")
+
+    parts.append("## Data sources and attributions\n")
+    sources = manifest.get("data_sources")
+    if sources:
+        items = sources.items() if isinstance(sources, Mapping) else enumerate(sources)
+        for key, value in items:
+            text = value if isinstance(key, int) else f"{key}: {json.dumps(value, sort_keys=True)}"
+            parts.append(f"- `{text}`" if isinstance(key, int) else f"- {text}")
+        parts.append("")
+    parts += [f"- {a}" for a in record.attributions]
+    parts.append("")
+    scenario = manifest.get("scenario", {}) or {}
+    if scenario:
+        parts.append("## Scenario\n")
+        parts.append(_md_table(["Item", "Value"], _flat(scenario)) + "\n")
+    if files:
+        parts.append("## Files in this folder\n")
+        parts += [f"- `{name}`" for name in files]
+        parts.append("")
+    return "\n".join(parts).rstrip() + "\n"
+
+
+def write_report(text: str, folder: Path, *, title: str) -> list[Path]:
+    """Write ``report.md`` and ``report.html`` (inline CSS; images are the PNGs beside it)."""
+    folder = Path(folder)
+    md_path = folder / "report.md"
+    md_path.write_text(text, encoding="utf-8")
+    body = markdown.markdown(text, extensions=["tables"], output_format="html")
+    page = (
+        "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n"
+        f"<title>{html.escape(title)}</title>\n<style>{REPORT_CSS}</style>\n</head>\n"
+        f"<body>\n{body}\n</body>\n</html>\n"
+    )
+    html_path = folder / "report.html"
+    html_path.write_text(page, encoding="utf-8")
+    return [md_path, html_path]

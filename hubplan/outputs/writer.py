@@ -1,0 +1,104 @@
+"""Write every output of a run into ``outputs/<name>/``, atomically."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from hubplan.errors import input_error
+from hubplan.outputs.atomic import atomic_directory
+from hubplan.outputs.layers import write_geojson_layers, write_geopackage, public_layers
+from hubplan.outputs.privacy import suppress_metrics
+from hubplan.outputs.report import report_markdown, write_report
+from hubplan.outputs.staticmaps import STATIC_MAPS, write_static_maps
+from hubplan.outputs.webmap import write_map
+from hubplan.results import RunRecord
+
+__all__ = ["OUTPUT_FILES", "dumps_json", "write_run"]
+
+log = logging.getLogger(__name__)
+
+OUTPUT_FILES = (
+    "localities.geojson", "sites.geojson", "home_areas.geojson", "allocations.geojson",
+    "catchments.geojson", "layers.gpkg", "metrics.json", "manifest.json", "map.html",
+    *STATIC_MAPS, "report.md", "report.html",
+)
+"""Every file :func:`write_run` writes into the run folder."""
+
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+
+
+def dumps_json(data: Mapping[str, Any]) -> str:
+    """Serialise JSON deterministically: sorted keys, 2-space indent, UTF-8, no NaN.
+
+    Examples
+    --------
+    >>> print(dumps_json({"b": 1, "a": [1.5, None]}), end="")
+    {
+      "a": [
+        1.5,
+        null
+      ],
+      "b": 1
+    }
+    """
+    return json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def write_run(record: RunRecord, out_root: Path = Path("outputs")) -> Path:
+    """Write all outputs of ``record`` into ``out_root/<record.name>/`` atomically.
+
+    Everything is written into a temporary sibling folder first; only when all files
+    are complete is the previous run's folder renamed aside, the new one renamed in and
+    the old one removed. If anything fails, the previous outputs stay intact and no
+    temporary folder is left behind.
+
+    Parameters
+    ----------
+    record
+        The run to write.
+    out_root
+        The parent folder (the command line's ``--out``).
+
+    Returns
+    -------
+    pathlib.Path
+        The run folder.
+
+    Raises
+    ------
+    InputError
+        The run name is not a plain folder name, or the output folder cannot be written.
+    DataError
+        The record lacks a documented column.
+    """
+    scenario_path = (record.manifest.get("scenario") or {}).get("path")
+    if not _SAFE_NAME.match(record.name):
+        raise input_error(
+            scenario_path or "scenario", "name",
+            f"{record.name!r} cannot be used as an output folder name",
+            "use letters, digits, '.', '_' or '-' (at most 100, starting with a letter or digit)",
+        )
+    target = Path(out_root) / record.name
+    attribution = list(record.attributions)
+    layers = public_layers(record)
+    metrics = suppress_metrics(record.metrics, record.suppress_below)
+    with atomic_directory(target) as tmp:
+        write_geojson_layers(layers, tmp, attribution=attribution)
+        write_geopackage(layers, tmp / "layers.gpkg", attribution=attribution)
+        (tmp / "metrics.json").write_text(dumps_json(metrics), encoding="utf-8")
+        (tmp / "manifest.json").write_text(
+            dumps_json({**record.manifest, "attributions": attribution,
+                        "suppress_below": record.suppress_below}),
+            encoding="utf-8",
+        )
+        write_map(record, layers, tmp / "map.html")
+        write_static_maps(layers, tmp, title=record.title, attribution="Sources: " + "; ".join(attribution))
+        text = report_markdown(record, layers, metrics, STATIC_MAPS, files=OUTPUT_FILES)
+        write_report(text, tmp, title=record.title)
+    log.info("run %s written to %s", record.name, target)
+    return target

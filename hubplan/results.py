@@ -1,0 +1,79 @@
+"""The record of one run: what the pipeline hands to the output writers.
+
+The pipeline (``hubplan.pipeline``) fills a :class:`RunRecord`; the writers in
+``hubplan.outputs`` only read it. Geometries are WGS84 (EPSG:4326).
+
+Columns
+-------
+localities
+    ``locality`` (name), ``code``, ``attendees``, ``geometry`` (polygons).
+home_areas
+    ``area_id``, ``name``, ``locality``, ``attendees`` (estimated, float),
+    ``minutes_to_hub``, ``minutes_to_site`` (assigned site of any tier),
+    ``minutes_to_spoke`` (nearest open spoke or hub, NaN when no spokes),
+    ``assigned_site_id``, ``isolated`` (bool: beyond the isolation threshold),
+    ``rural_urban`` ("Rural"/"Urban"), ``barriers_decile`` (IoD 2025
+    Geographical Barriers decile), ``geometry`` (polygons).
+sites
+    ``site_id``, ``name``, ``kind``, ``operator``, ``locality``, ``role``
+    (required/candidate/closed), ``tier`` (hub/spoke/specialist or empty),
+    ``status`` (open/closed/not_selected), ``attendees`` (assigned),
+    ``capacity``, ``capacity_used`` (share, NaN without capacity),
+    ``annual_cost``, ``position_precision``, ``source``, ``geometry`` (points).
+allocations
+    ``area_id``, ``site_id``, ``tier``, ``attendees``, ``minutes``, ``km``
+    (a plain DataFrame; the writers draw lines from area points to sites).
+area_points
+    ``area_id``, ``geometry``: the representative (population) point of each
+    home area, where journeys start.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+__all__ = ["RunRecord"]
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """Everything one run produced, ready to be written.
+
+    Parameters
+    ----------
+    name
+        The scenario's name, used for the output folder.
+    title
+        A human title for maps and reports.
+    localities, home_areas, sites, area_points
+        GeoDataFrames in EPSG:4326 with the columns listed in the module docstring.
+    allocations
+        Attendees sent from each home area to each site.
+    metrics
+        JSON-ready figures: ``{"overall": {...}, "localities": {name: {...}}}``.
+    manifest
+        JSON-ready provenance: versions, scenario hash, data sources, travel
+        model and its error, solver status, objective, bound, gap, timings.
+    attributions
+        Licence attribution lines that every output must carry.
+    suppress_below
+        Counts below this are suppressed in public outputs (``None``: no suppression,
+        e.g. when demand is a modelled estimate rather than client records).
+    """
+
+    name: str
+    title: str
+    localities: gpd.GeoDataFrame
+    home_areas: gpd.GeoDataFrame
+    sites: gpd.GeoDataFrame
+    area_points: gpd.GeoDataFrame
+    allocations: pd.DataFrame
+    metrics: Mapping[str, Any]
+    manifest: Mapping[str, Any]
+    attributions: tuple[str, ...] = field(default_factory=tuple)
+    suppress_below: int | None = None

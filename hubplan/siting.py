@@ -1,0 +1,174 @@
+"""Site roles: which venues a scenario keeps, may open or excludes, and in which tiers.
+
+Rules in ``[[sites.roles]]`` are applied in order; a later rule overrides an
+earlier one for the sites it matches. Sites matched by no rule are ``closed``
+(left out). Venues added in ``[[sites.add]]`` are geocoded (postcode or
+lat/lon) and must lie in the study area.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from shapely.geometry import Point
+
+from hubplan.demand import normalise_postcode
+from hubplan.errors import input_error
+from hubplan.scenario import RoleRule, Scenario
+from hubplan.study import StudyArea
+
+__all__ = ["STUDY_AREA_TOLERANCE_M", "resolve_sites"]
+
+log = logging.getLogger(__name__)
+
+STUDY_AREA_TOLERANCE_M = 2000.0
+"""How far outside the locality boundaries (metres) an added site may lie (e.g. just over the border)."""
+
+BRITISH_NATIONAL_GRID = "EPSG:27700"
+
+
+def _study_outline(study: StudyArea) -> object:
+    return study.localities.to_crs(BRITISH_NATIONAL_GRID).union_all().buffer(STUDY_AREA_TOLERANCE_M)
+
+
+def _inside(outline: object, lon: float, lat: float) -> bool:
+    point = gpd.GeoSeries([Point(lon, lat)], crs="EPSG:4326").to_crs(BRITISH_NATIONAL_GRID).iloc[0]
+    return bool(outline.contains(point))  # type: ignore[attr-defined]
+
+
+def _added_sites(study: StudyArea, scenario: Scenario, source: Path | None) -> pd.DataFrame:
+    if not scenario.sites.add:
+        return pd.DataFrame(columns=study.sites.columns.drop("geometry"))
+    outline = _study_outline(study)
+    postcodes = study.postcodes.set_index("postcode")
+    known = set(study.sites["site_id"])
+    rows = []
+    for index, site in enumerate(scenario.sites.add):
+        field = f"sites.add.{index}"
+        if site.id in known:
+            raise input_error(source, f"{field}.id", f"'{site.id}' is already a site of the study area",
+                              "choose a new id, or select the existing site in [[sites.roles]]")
+        if site.postcode is not None:
+            code = normalise_postcode(site.postcode)
+            if code not in postcodes.index:
+                raise input_error(source, f"{field}.postcode", f"'{site.postcode}' is not a Dorset Council postcode",
+                                  "check the postcode, or give lat and lon")
+            lon, lat = float(postcodes.at[code, "lon"]), float(postcodes.at[code, "lat"])
+            precision = "postcode (Code-Point Open centroid)"
+        else:
+            lon, lat = float(site.lon), float(site.lat)  # type: ignore[arg-type]
+            precision = "coordinates given in the scenario"
+            if not _inside(outline, lon, lat):
+                if -90 <= lon <= 90 and -180 <= lat <= 180 and _inside(outline, lat, lon):
+                    problem = f"lat={lat}, lon={lon} look swapped (the point is outside Dorset)"
+                    fix = "swap lat and lon"
+                else:
+                    problem = f"lat={lat}, lon={lon} is outside the Dorset Council area"
+                    fix = "give WGS84 degrees of a place in Dorset (lat about 50.5-51.1, lon about -2.97 to -1.68)"
+                raise input_error(source, f"{field}.lat", problem, fix)
+        rows.append({
+            "site_id": site.id, "name": site.name, "kind": site.kind, "operator": site.operator,
+            "address": "", "postcode": site.postcode or "", "population": np.nan,
+            "position_precision": precision, "source": "scenario file", "lon": lon, "lat": lat,
+            "outside_localities_m": 0.0,
+        })  # fmt: skip
+    added = pd.DataFrame(rows)
+    points = gpd.GeoDataFrame(added, geometry=gpd.points_from_xy(added["lon"], added["lat"]), crs="EPSG:4326")
+    nearest = gpd.sjoin_nearest(
+        points.to_crs(BRITISH_NATIONAL_GRID),
+        study.localities[["locality", "geometry"]].to_crs(BRITISH_NATIONAL_GRID),
+        how="left",
+    )
+    added["locality"] = nearest[~nearest.index.duplicated()]["locality"].to_numpy()
+    return added
+
+
+def _matches(rule: RoleRule, sites: pd.DataFrame) -> np.ndarray:
+    mask = np.ones(len(sites), dtype=bool)
+    if rule.ids is not None:
+        mask &= sites["site_id"].isin(rule.ids).to_numpy()
+    if rule.kind is not None:
+        mask &= sites["kind"].isin(rule.kind).to_numpy()
+    if rule.locality is not None:
+        mask &= sites["locality"].isin(rule.locality).to_numpy()
+    if rule.operator is not None:
+        mask &= sites["operator"].isin(rule.operator).to_numpy()
+    return mask
+
+
+def _check_rule(rule: RoleRule, index: int, sites: pd.DataFrame, study: StudyArea, source: Path | None) -> None:
+    field = f"sites.roles.{index}"
+    unknown = sorted(set(rule.ids or ()) - set(sites["site_id"]))
+    if unknown:
+        raise input_error(source, f"{field}.ids", f"unknown site ID(s) {', '.join(unknown[:5])}",
+                          "use IDs listed by `hubplan data sites`")
+    localities = set(study.locality_names)
+    bad = sorted(set(rule.locality or ()) - localities)
+    if bad:
+        raise input_error(source, f"{field}.locality", f"unknown locality {', '.join(bad)}",
+                          f"use one of {', '.join(sorted(localities))}")
+    if rule.ids is not None and len(set(rule.ids)) != len(rule.ids):
+        raise input_error(source, f"{field}.ids", "a site ID is listed twice", "list each site once")
+    if not _matches(rule, sites).any():
+        raise input_error(source, field, "the rule matches no site", "check its selectors (ids, kind, locality, operator)")
+
+
+def resolve_sites(study: StudyArea, scenario: Scenario) -> gpd.GeoDataFrame:
+    """Apply the scenario's role rules to the study's sites (and its added venues).
+
+    Parameters
+    ----------
+    study
+        The study area.
+    scenario
+        The validated scenario.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Every site with ``role`` (required/candidate/closed), one boolean column
+        ``tier_<name>`` per scenario tier (may take that tier), and per-site
+        ``capacity`` and ``annual_cost`` (NaN: the tier's default).
+
+    Raises
+    ------
+    InputError
+        Unknown site IDs or localities, a rule matching nothing, a site listed
+        by ID as both required and closed, or an added site outside Dorset.
+    """
+    source = scenario.source_path
+    base = pd.DataFrame(study.sites.drop(columns="geometry"))
+    sites = pd.concat([base, _added_sites(study, scenario, source)], ignore_index=True)
+    sites["role"] = "closed"
+    sites["capacity"] = np.nan
+    sites["annual_cost"] = np.nan
+    tier_names = list(scenario.tiers)
+    for name in tier_names:
+        sites[f"tier_{name}"] = True
+    explicit_role: dict[str, tuple[str, int]] = {}
+    for index, rule in enumerate(scenario.sites.roles):
+        _check_rule(rule, index, sites, study, source)
+        for site_id in rule.ids or ():
+            earlier = explicit_role.get(site_id)
+            if earlier is not None and {earlier[0], rule.role} == {"required", "closed"}:
+                raise input_error(
+                    source, f"sites.roles.{index}.ids",
+                    f"'{site_id}' is required in rule {earlier[1]} and closed in rule {index}",
+                    "decide whether to keep or close it and list it in one rule only",
+                )
+            explicit_role[site_id] = (rule.role, index)
+        mask = _matches(rule, sites)
+        sites.loc[mask, "role"] = rule.role
+        if rule.tiers is not None:
+            for name in tier_names:
+                sites.loc[mask, f"tier_{name}"] = name in rule.tiers
+        if rule.capacity is not None:
+            sites.loc[mask, "capacity"] = rule.capacity
+        if rule.annual_cost is not None:
+            sites.loc[mask, "annual_cost"] = rule.annual_cost
+    log.info("site roles: %s", sites["role"].value_counts().to_dict())
+    return gpd.GeoDataFrame(sites, geometry=gpd.points_from_xy(sites["lon"], sites["lat"]), crs="EPSG:4326")

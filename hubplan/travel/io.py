@@ -1,0 +1,124 @@
+"""Read points from CSV and write travel matrices as CSV (for ``hubplan travel matrix``)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from hubplan.errors import input_error
+from hubplan.points import Points
+from hubplan.travel.base import TravelMatrix, gb_extent, swapped_hint
+
+__all__ = ["read_points_csv", "write_matrix_csv"]
+
+
+def read_points_csv(path: Path, *, option: str = "--origins") -> Points:
+    """Read ``id,lat,lon`` (WGS84 degrees) points from a CSV.
+
+    Parameters
+    ----------
+    path
+        The CSV file.
+    option
+        The command-line option it came from, named in error messages.
+
+    Returns
+    -------
+    Points
+
+    Raises
+    ------
+    InputError
+        On a missing file or column, empty or duplicate ids, non-numeric or
+        out-of-range coordinates (with a hint when lat and lon look swapped).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     p = Path(tmp) / "o.csv"
+    ...     _ = p.write_text("id,lat,lon\\nA,50.71,-2.44\\n")
+    ...     read_points_csv(p).ids
+    ('A',)
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise input_error(option, str(path), "file does not exist", "give an existing CSV with id,lat,lon")
+    try:
+        table = pd.read_csv(path, dtype={"id": str}, skipinitialspace=True)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
+        raise input_error(path, "id,lat,lon", f"cannot read the CSV ({err})", "save it as UTF-8 CSV") from err
+    table.columns = [str(c).strip().lower() for c in table.columns]
+    missing = [c for c in ("id", "lat", "lon") if c not in table.columns]
+    if missing:
+        raise input_error(
+            path, ", ".join(missing), f"missing column(s); found {list(table.columns)}",
+            "give columns id,lat,lon (WGS84 degrees)",
+        )
+    ids = table["id"].astype(str).str.strip()
+    if table["id"].isna().any() or (ids == "").any():
+        raise input_error(path, "id", "some rows have no id", "give every point an id")
+    dup = sorted(set(ids[ids.duplicated()]))
+    if dup:
+        raise input_error(path, "id", f"duplicate ids {', '.join(dup[:5])}", "make ids unique")
+    coords = {}
+    for column in ("lat", "lon"):
+        values = pd.to_numeric(table[column], errors="coerce").to_numpy(dtype=float)
+        bad = ~np.isfinite(values)
+        if bad.any():
+            raise input_error(
+                path, column, f"{int(bad.sum())} values are not numbers (ids {', '.join(ids[bad][:5])})",
+                "give decimal degrees",
+            )
+        coords[column] = values
+    lat, lon = coords["lat"], coords["lon"]
+    out = (np.abs(lat) > 90) | (np.abs(lon) > 180)
+    if out.any():
+        swapped = bool((np.abs(lon) <= 90).all() and (np.abs(lat) <= 180).all())
+        raise input_error(
+            path, "lat" if (np.abs(lat) > 90).any() else "lon",
+            f"{int(out.sum())} points out of range (ids {', '.join(ids[out][:5])})"
+            + ("; lat and lon look swapped" if swapped else ""),
+            "swap the lat and lon columns" if swapped else "lat must be in -90..90, lon in -180..180",
+        )
+    if swapped_hint(lon, lat, gb_extent()):
+        west, south, east, north = gb_extent()
+        inside = (lon >= west) & (lon <= east) & (lat >= south) & (lat <= north)
+        if not inside.any():
+            raise input_error(
+                path, "lat,lon",
+                "no point lies in Great Britain but every point would with lat and lon swapped",
+                "swap the lat and lon columns (lat is degrees north, e.g. 50.7 in Dorset)",
+            )
+    return Points(tuple(ids), lon, lat)
+
+
+def write_matrix_csv(matrix: TravelMatrix, out: Path) -> Path:
+    """Write ``origin_id,destination_id,minutes,km`` atomically (temp file + ``os.replace``).
+
+    Unreachable pairs are written as ``inf``.
+    """
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    n_o, n_d = matrix.shape
+    frame = pd.DataFrame(
+        {
+            "origin_id": np.repeat(np.asarray(matrix.origin_ids, dtype=object), n_d),
+            "destination_id": np.tile(np.asarray(matrix.destination_ids, dtype=object), n_o),
+            "minutes": np.round(matrix.minutes.ravel(), 3),
+            "km": np.round(matrix.km.ravel(), 3),
+        }
+    )
+    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            frame.to_csv(fh, index=False)
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return out

