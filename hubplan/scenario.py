@@ -268,6 +268,13 @@ class TierConfig(_Strict):
 class ObjectiveConfig(_Strict):
     """What the optimiser minimises or maximises.
 
+    Weighted terms added to the main objective: ``isolation_penalty``
+    (attendee-minutes charged per attendee whose journey exceeds
+    ``isolation_minutes``; optionally scaled by the home area's IoD 2025
+    Geographical Barriers score relative to the Dorset mean), ``cost_weight``
+    (attendee-minutes per GBP of annual building cost) and ``spoke_reward``
+    (attendee-minutes credited per attendee within reach of a spoke).
+
     ``type``: ``median`` (attendee-weighted journey minutes, plus penalties),
     ``coverage`` (attendees within ``coverage_minutes``), ``min_sites`` (fewest
     sites that reach everyone within ``coverage_minutes``), ``minimax``
@@ -279,7 +286,7 @@ class ObjectiveConfig(_Strict):
     isolation_minutes: float = Field(default=45.0, gt=0)
     isolation_penalty: float = Field(default=0.0, ge=0)
     weight_isolation_by_barriers: bool = False
-    cost_per_minute: float = Field(default=0.0, ge=0)
+    cost_weight: float = Field(default=0.0, ge=0)
     spoke_reward: float = Field(default=0.0, ge=0)
 
     @model_validator(mode="after")
@@ -290,12 +297,19 @@ class ObjectiveConfig(_Strict):
 
 
 class ConstraintsConfig(_Strict):
-    """Hard limits on the plan."""
+    """Hard limits on the plan.
+
+    ``max_minutes``: no journey longer than this; ``budget``: total annual
+    building cost; ``closest_assignment``: everyone goes to the nearest open site
+    of their tier; ``single_source``: a home area's attendees of a tier all go to
+    one site; ``within_locality``: attendees are served in their own locality.
+    """
 
     max_minutes: float | None = Field(default=None, gt=0)
     budget: float | None = Field(default=None, ge=0)
     closest_assignment: bool = False
     single_source: bool = False
+    within_locality: bool = True
 
 
 class SolverConfig(_Strict):

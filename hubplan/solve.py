@@ -24,7 +24,7 @@ Examples
 >>> cost = np.array([[1., 4., 6., 9.], [5., 2., 3., 7.], [8., 6., 1., 2.]])
 >>> sol = solve(Problem.from_matrix(cost, np.array([10., 20., 5.]), p=2))
 >>> sol.status, sol.objective, sol.open_sites["facility"]
-('optimal', 55.0, (0, 2))
+('optimal', 75.0, (0, 2))
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ logger = logging.getLogger(__name__)
 #: Engines reachable through OR-Tools MathOpt.
 ENGINES = ("highs", "scip")
 #: Assignment values below this are solver noise and dropped.
-_X_EPS = 1e-7
+_X_EPS = 1e-6
 #: Absolute slack when holding a lexicographic stage's optimum.
 _LEX_ABS_TOL = 1e-6
 
@@ -178,12 +178,6 @@ class _Layout:
     slack: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)  # clients, vars
 
 
-def _pairs_rows(clients: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Row id per pair for 'one row per client' blocks; returns (row ids, unique clients)."""
-    uniq, inv = np.unique(clients, return_inverse=True)
-    return inv, uniq
-
-
 def _formulate(pb: Problem, *, keep: np.ndarray | None = None,
                slack_cost: np.ndarray | None = None) -> tuple[_Builder, _Layout]:
     """Assemble the MIP for ``pb`` (``keep``/``slack_cost``: BEAMR sparsification, one assign tier)."""
@@ -233,7 +227,6 @@ def _formulate(pb: Problem, *, keep: np.ndarray | None = None,
             b.rows(np.zeros(c.size), c, np.concatenate(vals), -np.inf, pb.budget, 1)
 
     # ---- assignment tiers
-    assign_yall = Y.copy()
     iso_w = obj.isolation_weights if obj.isolation_weights is not None else np.ones(n)
     all_pair_vars, all_pair_d = [], []
     for t, tier in enumerate(pb.tiers):
@@ -310,7 +303,7 @@ def _formulate(pb: Problem, *, keep: np.ndarray | None = None,
             zv = b.vars(ci.size)
             b.term("coverage", zv, -w[ci])
             pi, pj = np.nonzero(near_T[ci])
-            b.rows(np.concatenate([np.arange(ci.size), pi]), np.concatenate([zv, ymap[ci[pi] * 0 + pj]]),
+            b.rows(np.concatenate([np.arange(ci.size), pi]), np.concatenate([zv, ymap[pj]]),
                    np.concatenate([np.ones(ci.size), -np.ones(pi.size)]), -np.inf, 0.0, ci.size)
         if near_T is not None and "min_sites" in active:
             ci = np.flatnonzero(w > 0)
@@ -363,7 +356,6 @@ def _formulate(pb: Problem, *, keep: np.ndarray | None = None,
                 cols.append(lay.y[t2][pj[ok]])
                 vals.append(-np.ones(int(ok.sum())))
             b.rows(np.concatenate(rows), np.concatenate(cols), np.concatenate(vals), -np.inf, 0.0, ci.size)
-    del assign_yall
     return b, lay
 
 
@@ -493,15 +485,14 @@ def evaluate(pb: Problem, open_sites: Mapping[str, tuple[int, ...]],
         att = assignment["attendees"].to_numpy(dtype=float)
         d = pb.minutes[ci, sj]
         terms["median"] = float(np.sum(att * d))
-        terms["minimax"] = float(d[att > _X_EPS * 10].max()) if (att > _X_EPS * 10).any() else 0.0
+        terms["minimax"] = float(d.max())
         if obj.isolation_minutes is not None:
             terms["isolation"] = float(np.sum(att * iso_w[ci] * (d > obj.isolation_minutes)))
-    for t, tier in enumerate(pb.tiers):
+    for tier in pb.tiers:
         sites = np.asarray(open_sites.get(tier.name, ()), dtype=np.int64)
         terms["min_sites"] += sites.size
         if tier.fixed_cost is not None and sites.size:
             terms["cost"] += float(tier.fixed_cost[sites].sum())
-        del t
     cov = coverage(pb, open_sites)
     for tier in pb.tiers:
         if tier.name in cov:
@@ -678,6 +669,11 @@ def _hint_vector(pb: Problem, b: _Builder, lay: _Layout, hint: Mapping[str, tupl
             first = np.r_[True, ii[order][1:] != ii[order][:-1]]
             best = order[first & np.isfinite(d[order])]
             vec[xv[best]] = 1.0
+            if t in lay.slack:
+                has, uv = lay.slack[t]
+                assigned = np.zeros(pb.n_clients, bool)
+                assigned[ii[best]] = True
+                vec[uv[~assigned[has]]] = 1.0
     return vec
 
 
@@ -724,7 +720,7 @@ def _solve_general(pb: Problem, *, engine: str, time_limit_s: float, relative_ga
                         stages=tuple(stage_values))
     open_sites, table = _extract(pb, lay, run.values)
     terms = evaluate(pb, open_sites, table)
-    last = stages[-1]
+    last = stages[len(stage_values) - 1]
     value = _weighted(pb, terms, None if last is None else (last,))
     _check_objective(value, run.primal, relative_gap)
     status = run.status if len(stage_values) == len(stages) else "feasible"
@@ -811,7 +807,7 @@ def _solve_sparse_median(pb: Problem, *, engine: str, time_limit_s: float, relat
         if proven or not outside.any() or time.perf_counter() >= deadline or (k >= n_reach).all():
             break
         logger.info("exactness check: %d clients outside their k nearest; doubling k", int(outside.sum()))
-        k = np.where(outside | (k < n_reach) & (kth <= dist[rows_n, nearest]), k * 2, k)
+        k = np.where(outside, k * 2, k)
         hint = {tier.name: tuple(int(j) for j in sites)}
     open_sites = {tier.name: tuple(int(j) for j in sites)}
     ci = np.flatnonzero(served)

@@ -5,7 +5,9 @@ rural/urban class and barriers decile, and every site come from the files in the
 shared data folder (``HUBPLAN_SOURCE``, default ``<repo>/../shared/data``). The
 allocation is computed, not chosen: every home area goes to its nearest open site by
 geodesic distance, with minutes from the Dorset-calibrated straight-line model and
-road km from a published route factor (both cited below). Which libraries open as
+road km from a published route factor (both cited below); the figures come from the
+project's own :func:`hubplan.metrics.compute_metrics` with its default (cited)
+travel-frequency and carbon parameters. Which libraries open as
 spokes is drawn with an explicit seed.
 
 Fixture parameters (test scales, not planning figures)
@@ -27,7 +29,6 @@ import os
 import re
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -36,7 +37,9 @@ from pyproj import Geod
 from shapely.geometry import Point
 
 from hubplan import __version__
+from hubplan.metrics import compute_metrics
 from hubplan.results import RunRecord
+from hubplan.scenario import MetricsConfig
 
 REPO = Path(__file__).resolve().parents[1]
 SOURCE = Path(os.environ.get("HUBPLAN_SOURCE", REPO.parent / "shared" / "data"))
@@ -50,7 +53,6 @@ ROUTE_FACTOR = 1.4
 
 TEST_TOTAL_ATTENDEES = 1000
 TEST_ISOLATION_MINUTES = 25
-SHARE_BANDS = (15, 30, 45, 60)
 
 ATTRIBUTIONS = (
     "Contains OS data © Crown copyright and database right 2025; Contains Royal Mail data © "
@@ -135,42 +137,6 @@ def _largest_remainder(shares: np.ndarray, total: int) -> np.ndarray:
     return counts
 
 
-def _weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
-    order = np.argsort(values, kind="stable")
-    v, w = values[order], weights[order]
-    cum = np.cumsum(w) / w.sum()
-    return float(v[np.searchsorted(cum, q - 1e-12)])
-
-
-def _block(areas: pd.DataFrame, sites: pd.DataFrame) -> dict[str, Any]:
-    w = areas["attendees"].to_numpy(float)
-    m = areas["minutes_to_site"].to_numpy(float)
-    used = w > 0
-    iso = areas["isolated"].to_numpy(bool)
-    rural = (areas["rural_urban"] == "Rural").to_numpy()
-    costs = sites.loc[sites["status"] == "open", "annual_cost"]
-    return {
-        "attendees": float(w.sum()),
-        "mean_minutes": float((w * m).sum() / w.sum()),
-        "median_minutes": _weighted_quantile(m[used], w[used], 0.5),
-        "p90_minutes": _weighted_quantile(m[used], w[used], 0.9),
-        "max_minutes": float(m[used].max()),
-        "share_within": {str(b): float(w[m <= b].sum() / w.sum()) for b in SHARE_BANDS},
-        "isolation_minutes": TEST_ISOLATION_MINUTES,
-        "isolated": {
-            "rural": float(w[iso & rural].sum()),
-            "urban": float(w[iso & ~rural].sum()),
-            "total": float(w[iso].sum()),
-        },
-        "sites_open": int((sites["status"] == "open").sum()),
-        "sites_closed": int((sites["status"] == "closed").sum()),
-        "buildings_kept": int(((sites["status"] == "open") & (sites["role"] == "required")).sum()),
-        "annual_building_cost": None if costs.isna().any() else float(costs.sum()),
-        "annual_travel_km": None,
-        "annual_co2e_tonnes": None,
-    }
-
-
 def make_record(
     *,
     name: str = "hubs_only",
@@ -245,18 +211,10 @@ def make_record(
     localities = study["localities"].copy()
     localities["attendees"] = localities["locality"].map(home.groupby("locality")["attendees"].sum())
 
-    metrics = {
-        "overall": _block(home, sites),
-        "localities": {
-            loc: _block(home[home["locality"] == loc], sites[sites["locality"] == loc])
-            for loc in sorted(localities["locality"])
-        },
-        "parameters": {
-            "trips_per_week": None, "weeks_per_year": None,
-            "co2e_kg_per_km": None, "co2e_source": "not set in the test fixture",
-            "isolation_minutes": TEST_ISOLATION_MINUTES,
-        },
-    }
+    metrics = compute_metrics(
+        allocations, home, sites, localities=sorted(localities["locality"]),
+        isolation_minutes=TEST_ISOLATION_MINUTES, params=MetricsConfig(),
+    )
     params = {"name": name, "spokes": spokes, "seed": seed, "total": total_attendees,
               "integer": integer_counts}
     manifest = {

@@ -48,6 +48,9 @@ COORDINATE_DECIMALS = 6
 PROPERTY_DECIMALS = 3
 """Decimal places of float attributes (minutes, km, attendees) in the public layers."""
 
+GPKG_VERSION = "1.2"
+"""GeoPackage version written: 1.2 is read without warnings by GDAL 3.x and QGIS 3.x."""
+
 LAYER_NAMES = ("localities", "sites", "home_areas", "allocations", "catchments")
 """The public layers, in drawing order (background first)."""
 
@@ -353,6 +356,7 @@ def write_geopackage(
             layer=name,
             driver="GPKG",
             append=False,
+            dataset_options={"VERSION": GPKG_VERSION},
             layer_options={"DESCRIPTION": f"{_DESCRIPTIONS.get(name, name)} Attribution: {text}"},
             layer_metadata={"attribution": text, "description": _DESCRIPTIONS.get(name, "")},
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -11,7 +12,7 @@ from typing import Any
 
 from hubplan.errors import input_error
 from hubplan.outputs.atomic import atomic_directory
-from hubplan.outputs.layers import write_geojson_layers, write_geopackage, public_layers
+from hubplan.outputs.layers import public_layers, write_geojson_layers, write_geopackage
 from hubplan.outputs.privacy import suppress_metrics
 from hubplan.outputs.report import report_markdown, write_report
 from hubplan.outputs.staticmaps import STATIC_MAPS, write_static_maps
@@ -37,7 +38,7 @@ def dumps_json(data: Mapping[str, Any]) -> str:
 
     Examples
     --------
-    >>> print(dumps_json({"b": 1, "a": [1.5, None]}), end="")
+    >>> print(dumps_json({"b": 1, "a": [1.5, float("nan")]}), end="")
     {
       "a": [
         1.5,
@@ -46,7 +47,20 @@ def dumps_json(data: Mapping[str, Any]) -> str:
       "b": 1
     }
     """
-    return json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    return json.dumps(_finite(data), sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def _finite(value: Any) -> Any:
+    """Replace NaN/inf (e.g. a mean over no attendees) by ``None``: JSON has no NaN."""
+    if isinstance(value, Mapping):
+        return {str(k): _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):  # numpy scalars
+        return _finite(value.item())
+    return value
 
 
 def write_run(record: RunRecord, out_root: Path = Path("outputs")) -> Path:

@@ -1,0 +1,80 @@
+"""Solve OR-Library instances with hubplan and compare with the published optima.
+
+Usage::
+
+    python benchmarks/orlib.py --instances pmed1,pmed2 --cap cap41,cap71_uncap --json out.json
+    python benchmarks/orlib.py --all-pmed
+
+Prints instance, objective, published optimum, status, seconds; exits 1 on any
+mismatch or non-optimal status.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from hubplan.orlib import instance_problem
+from hubplan.solve import solve
+
+
+def run(names: list[str], *, time_limit_s: float, engine: str) -> list[dict]:
+    """Solve each named instance; return one result dict per instance."""
+    out = []
+    for name in names:
+        t0 = time.perf_counter()
+        prob, opt = instance_problem(name)
+        load_s = time.perf_counter() - t0
+        sol = solve(prob, engine=engine, time_limit_s=time_limit_s)
+        total = time.perf_counter() - t0
+        ok = (
+            sol.status == "optimal"
+            and sol.objective is not None
+            and abs(sol.objective - opt.optimal_value) <= 1e-6 * max(1.0, opt.optimal_value) + 1e-3
+        )
+        row = {
+            "instance": name, "objective": sol.objective, "published": opt.optimal_value,
+            "status": sol.status, "gap": sol.gap, "bound": sol.best_bound, "load_s": round(load_s, 3),
+            "build_s": round(sol.build_seconds, 3), "solve_s": round(sol.solve_seconds, 3),
+            "total_s": round(total, 3), "match": ok, "message": sol.message,
+        }
+        print(f"{name:12s} {sol.objective!s:>14} {opt.optimal_value:>14} {sol.status:9s} "
+              f"{total:8.2f} s {'OK' if ok else 'MISMATCH'}", flush=True)
+        out.append(row)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--instances", default="", help="comma-separated pmed names")
+    ap.add_argument("--all-pmed", action="store_true", help="pmed1..pmed40")
+    ap.add_argument("--cap", default="", help="comma-separated cap names (cap41, cap71_uncap, ...)")
+    ap.add_argument("--time-limit", type=float, default=600.0, help="seconds per instance")
+    ap.add_argument("--engine", default="highs")
+    ap.add_argument("--json", type=Path, default=None, help="write results here")
+    args = ap.parse_args(argv)
+    names = [s for s in args.instances.split(",") if s]
+    if args.all_pmed:
+        names += [f"pmed{i}" for i in range(1, 41) if f"pmed{i}" not in names]
+    names += [s for s in args.cap.split(",") if s]
+    if not names:
+        ap.error("name instances with --instances/--cap or use --all-pmed")
+    t0 = time.perf_counter()
+    rows = run(names, time_limit_s=args.time_limit, engine=args.engine)
+    wall = time.perf_counter() - t0
+    bad = [r["instance"] for r in rows if not r["match"]]
+    print(f"{len(rows)} instances, {len(rows) - len(bad)} optimal and matching, {wall:.1f} s total")
+    if args.json:
+        args.json.write_text(json.dumps({"wall_s": wall, "results": rows}, indent=1))
+    if bad:
+        print("MISMATCH or not optimal: " + ", ".join(bad), file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

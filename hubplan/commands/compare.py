@@ -1,0 +1,26 @@
+"""``hubplan compare``: runs side by side, with differences from a baseline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+__all__ = ["compare_command"]
+
+
+@click.command("compare")
+@click.argument("runs", nargs=-1, required=True, type=click.Path(path_type=Path),
+                metavar="SCENARIO_OR_RUN_DIR...")
+@click.option("--baseline", default=None, help="Run name to take differences from (default: the first).")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("outputs/comparison"),
+              show_default=True, help="Folder for comparison.csv, .md and .html.")
+@click.option("--runs-out", "runs_root", type=click.Path(path_type=Path), default=Path("outputs"),
+              show_default=True, help="Where scenario .toml files given as arguments are written.")
+def compare_command(runs: tuple[Path, ...], baseline: str | None, out_dir: Path, runs_root: Path) -> None:
+    """Compare run folders (or scenario .toml files, run first) side by side."""
+    from hubplan.outputs.compare import compare
+
+    table = compare(runs, baseline=baseline, out_dir=out_dir, runs_root=runs_root)
+    click.echo(table.to_markdown(), nl=False)
+    click.echo(f"comparison: {out_dir}", err=True)

@@ -1,0 +1,190 @@
+"""Turn a prepared scenario into a :class:`hubplan.problem.Problem`, and a solution back into a plan.
+
+This is the one place where geodata meets the numpy core: home areas become
+clients, the scenario's active sites become candidate columns, localities
+become groups and the scenario's tiers and objective become their numpy
+counterparts.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from hubplan.errors import InfeasibleError, SolverError, input_error
+from hubplan.problem import Objective, Problem, TierSpec
+from hubplan.scenario import Scenario, TierConfig
+
+if TYPE_CHECKING:
+    from hubplan.pipeline import Allocation, PreparedScenario
+    from hubplan.solve import Solution
+
+__all__ = ["allocation_from_solution", "build_problem"]
+
+LEXICOGRAPHIC_SECOND_STAGE = "median"
+
+
+def _group_counts(scenario: Scenario, name: str, tier: TierConfig, localities: tuple[str, ...]) -> int | tuple[int, ...] | None:
+    value = tier.count_per_locality
+    if value is None or isinstance(value, int):
+        return value
+    unknown = sorted(set(value) - set(localities))
+    if unknown:
+        raise input_error(scenario.source_path, f"tiers.{name}.count_per_locality", f"unknown locality {', '.join(unknown)}",
+                          f"use the localities {', '.join(localities)}")
+    missing = [loc for loc in localities if loc not in value]
+    if missing:
+        raise input_error(scenario.source_path, f"tiers.{name}.count_per_locality", f"no count for {', '.join(missing)}",
+                          "give a count for every locality (0 for none)")
+    return tuple(value[loc] for loc in localities)
+
+
+def _per_site(override: pd.Series, default: float | None) -> np.ndarray | None:
+    if default is None and override.isna().all():
+        return None
+    fallback = np.inf if default is None else default
+    return override.fillna(fallback).to_numpy(dtype=float)
+
+
+def _tiers(prepared: PreparedScenario, sites: pd.DataFrame) -> tuple[TierSpec, ...]:
+    scenario = prepared.scenario
+    served = scenario.segment_tiers()
+    localities = prepared.study.locality_names
+    specs = []
+    for name, tier in scenario.tiers.items():
+        segments = tuple(seg for seg, owner in served.items() if owner == name) if tier.mode == "assign" else (
+            tier.segments or ()
+        )
+        specs.append(TierSpec(
+            name=name,
+            mode=tier.mode,
+            segments=segments,
+            count=tier.count,
+            min_count=tier.min_count,
+            max_count=tier.max_count,
+            group_count=_group_counts(scenario, name, tier, localities),
+            capacity=_per_site(sites["capacity"], tier.capacity) if tier.mode == "assign" else None,
+            fixed_cost=_per_site(sites["annual_cost"], tier.annual_cost),
+            eligible=sites[f"tier_{name}"].to_numpy(dtype=bool),
+            radius_minutes=tier.radius_minutes,
+        ))  # fmt: skip
+    return tuple(specs)
+
+
+def _objective(prepared: PreparedScenario) -> Objective:
+    config = prepared.scenario.objective
+    weights = None
+    if config.weight_isolation_by_barriers:
+        score = prepared.study.home_areas["barriers_score"].to_numpy(dtype=float)
+        weights = score / score.mean()
+    common: dict[str, Any] = {
+        "isolation": config.isolation_penalty,
+        "isolation_minutes": config.isolation_minutes,
+        "isolation_weights": weights,
+        "cost": config.cost_weight,
+        "spoke_coverage": config.spoke_reward,
+        "threshold_minutes": config.coverage_minutes,
+    }
+    if config.type == "median":
+        return Objective(median=1.0, **common)
+    first = {"coverage": "coverage", "min_sites": "min_sites", "minimax": "minimax"}[config.type]
+    return Objective(median=1.0, **{first: 1.0}, **common, lexicographic=(first, LEXICOGRAPHIC_SECOND_STAGE))
+
+
+def build_problem(prepared: PreparedScenario) -> Problem:
+    """Build the numpy problem for a prepared scenario.
+
+    Parameters
+    ----------
+    prepared
+        Demand, site roles and travel times of the scenario.
+
+    Returns
+    -------
+    Problem
+        Clients = home areas; sites = the scenario's required and candidate sites.
+    """
+    scenario = prepared.scenario
+    sites = prepared.sites[prepared.active].reset_index(drop=True)
+    localities = list(prepared.study.locality_names)
+    constraints = scenario.constraints
+    return Problem(
+        minutes=prepared.travel.minutes,
+        demand=prepared.demand.attendees,
+        segments=prepared.demand.segments,
+        tiers=_tiers(prepared, sites),
+        roles=tuple(sites["role"]),
+        client_group=prepared.study.home_areas["locality"].map(localities.index).to_numpy(),
+        site_group=sites["locality"].map(localities.index).to_numpy(),
+        group_names=tuple(localities),
+        objective=_objective(prepared),
+        budget=constraints.budget,
+        max_minutes=constraints.max_minutes,
+        single_source=constraints.single_source,
+        closest_assignment=constraints.closest_assignment,
+        within_group=constraints.within_locality,
+        client_ids=prepared.demand.area_ids,
+        site_ids=tuple(sites["site_id"]),
+        source=str(scenario.source_path or scenario.name),
+    )
+
+
+def _solver_record(solution: Solution, scenario: Scenario) -> dict[str, Any]:
+    return {
+        "status": solution.status,
+        "proven_optimal": solution.status == "optimal",
+        "objective": solution.objective,
+        "best_bound": solution.best_bound,
+        "gap": solution.gap,
+        "relative_gap_target": scenario.solver.relative_gap,
+        "time_limit_s": scenario.solver.time_limit_s,
+        "engine": f"OR-Tools {solution.engine}",
+        "terms": dict(solution.terms),
+        "coverage": dict(solution.coverage),
+        "stages": list(solution.stages),
+        "message": solution.message,
+        "objective_type": scenario.objective.type,
+    }
+
+
+def allocation_from_solution(prepared: PreparedScenario, problem: Problem, solution: Solution) -> Allocation:
+    """Turn the solver's open sites and assignment into a plan of flows.
+
+    Raises
+    ------
+    InfeasibleError
+        The solver proved the scenario's constraints cannot all be met.
+    SolverError
+        No plan was found within the time limit, or the solver failed.
+    """
+    from hubplan.pipeline import Allocation
+
+    scenario = prepared.scenario
+    if solution.status == "infeasible":
+        raise InfeasibleError(
+            f"{scenario.source_path or scenario.name}: constraints: the solver proved them infeasible ({solution.message}); "
+            "fix: relax counts, capacities, max_minutes or budget"
+        )
+    if not solution.has_plan:
+        raise SolverError(
+            f"{scenario.source_path or scenario.name}: solver.time_limit_s: no plan found within "
+            f"{scenario.solver.time_limit_s:g} s (status {solution.status}); fix: raise solver.time_limit_s"
+        )
+    site_ids = np.array(problem.site_ids, dtype=object)
+    area_ids = np.array(problem.client_ids, dtype=object)
+    table = solution.assignment
+    flows = pd.DataFrame({
+        "area_id": area_ids[table["client"].to_numpy(dtype=int)],
+        "site_id": site_ids[table["site"].to_numpy(dtype=int)],
+        "tier": table["tier"].astype(str).to_numpy(),
+        "attendees": table["attendees"].to_numpy(dtype=float),
+        "client": table["client"].to_numpy(dtype=int),
+        "site": table["site"].to_numpy(dtype=int),
+    }).groupby(["area_id", "site_id", "tier", "client", "site"], as_index=False)["attendees"].sum()  # fmt: skip
+    flows["minutes"] = prepared.travel.minutes[flows["client"], flows["site"]]
+    flows["km"] = prepared.travel.km[flows["client"], flows["site"]]
+    flows = flows.drop(columns=["client", "site"]).sort_values(["area_id", "tier", "site_id"]).reset_index(drop=True)
+    open_tiers = {str(site_ids[j]): tier for tier, indices in solution.open_sites.items() for j in indices}
+    return Allocation(open_tiers, flows, _solver_record(solution, scenario))

@@ -1,0 +1,343 @@
+"""Compare runs side by side: the table a cabinet paper needs, with differences from a baseline.
+
+A run is read from its folder (``metrics.json``, ``sites.geojson``, ``manifest.json``);
+a scenario ``.toml`` is run first with the pipeline and written with
+:func:`~hubplan.outputs.writer.write_run`. Counts already suppressed in a run's
+``metrics.json`` stay suppressed here (shown as ``<N``; their differences are ``n/a``).
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from hubplan.errors import input_error
+from hubplan.outputs.atomic import atomic_directory
+from hubplan.outputs.report import REPORT_CSS
+
+__all__ = ["MEASURES", "ComparisonTable", "RunSummary", "compare", "read_run"]
+
+log = logging.getLogger(__name__)
+
+MEASURES: tuple[tuple[str, str], ...] = (
+    ("sites_open", "Sites open"),
+    ("sites_closed", "Sites closed"),
+    ("buildings_kept", "Existing buildings kept"),
+    ("mean_minutes", "Mean journey (min)"),
+    ("p90_minutes", "90th percentile journey (min)"),
+    ("max_minutes", "Longest journey (min)"),
+    ("share_within.30", "Share within 30 min"),
+    ("share_within.45", "Share within 45 min"),
+    ("isolated.rural", "Isolated attendees, rural"),
+    ("isolated.urban", "Isolated attendees, urban"),
+    ("annual_building_cost", "Annual building cost (£)"),
+    ("annual_travel_km", "Annual travel (km)"),
+    ("annual_co2e_tonnes", "Annual CO2e (t)"),
+)
+"""``(metrics key, label)`` of each compared measure; dotted keys reach into sub-dicts."""
+
+_COUNT_MEASURES = {"isolated.rural", "isolated.urban"}
+_SHARE_MEASURES = {"share_within.30", "share_within.45"}
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """What a comparison needs from one written run."""
+
+    name: str
+    folder: Path
+    metrics: dict[str, Any]
+    manifest: dict[str, Any]
+    site_status: dict[str, str]
+    site_names: dict[str, str]
+
+
+def read_run(folder: Path) -> RunSummary:
+    """Read a run folder written by :func:`~hubplan.outputs.writer.write_run`.
+
+    Raises
+    ------
+    InputError
+        The folder lacks ``metrics.json``, ``manifest.json`` or ``sites.geojson``, or
+        one of them is not valid JSON.
+    """
+    folder = Path(folder)
+    loaded: dict[str, Any] = {}
+    for name in ("metrics.json", "manifest.json", "sites.geojson"):
+        path = folder / name
+        try:
+            loaded[name] = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError as err:
+            raise input_error(path, "RUN_DIR", "missing", "give a folder written by `hubplan run`, "
+                              "or a scenario .toml file") from err
+        except json.JSONDecodeError as err:
+            raise input_error(path, "RUN_DIR", f"not valid JSON ({err.msg})",
+                              "write the run again") from err
+    features = loaded["sites.geojson"].get("features", [])
+    props = [f.get("properties", {}) for f in features]
+    return RunSummary(
+        name=folder.name,
+        folder=folder,
+        metrics=loaded["metrics.json"],
+        manifest=loaded["manifest.json"],
+        site_status={p["site_id"]: p.get("status", "") for p in props},
+        site_names={p["site_id"]: p.get("name", p["site_id"]) for p in props},
+    )
+
+
+def _get(block: dict[str, Any], key: str) -> float | None:
+    value: Any = block
+    for part in key.split("."):
+        if not isinstance(value, dict) or part not in value:
+            return None
+        value = value[part]
+    return None if value is None else float(value)
+
+
+def _suppressed(block: dict[str, Any], key: str) -> bool:
+    return key in (block.get("suppressed") or [])
+
+
+@dataclass(frozen=True)
+class ComparisonTable:
+    """Runs side by side, with differences from a baseline.
+
+    Attributes
+    ----------
+    runs
+        Run names, in the order given.
+    baseline
+        The name differences are taken from.
+    table
+        Long table: ``area``, ``measure`` (key), ``label``, one column per run, and one
+        ``"<run> - <baseline>"`` column per other run. Missing or suppressed values are NaN.
+    suppressed
+        ``{(area, measure, run)}`` cells hidden by small-number suppression.
+    site_changes
+        ``{run: {"opened": [...], "closed": [...]}}``: sites open in the run and not in
+        the baseline, and the other way round (by name).
+    status
+        ``{run: solver status and gap text}``.
+    thresholds
+        ``{run: suppression threshold or None}``.
+    """
+
+    runs: tuple[str, ...]
+    baseline: str
+    table: pd.DataFrame
+    suppressed: frozenset[tuple[str, str, str]] = field(default_factory=frozenset)
+    site_changes: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    status: dict[str, str] = field(default_factory=dict)
+    thresholds: dict[str, int | None] = field(default_factory=dict)
+
+    def value(self, area: str, measure: str, column: str) -> float:
+        """Return one cell (NaN when missing or suppressed)."""
+        row = self.table[(self.table["area"] == area) & (self.table["measure"] == measure)]
+        return float(row[column].iloc[0])
+
+    def _cell(self, area: str, measure: str, column: str, value: float) -> str:
+        if column in self.runs and (area, measure, column) in self.suppressed:
+            return f"<{self.thresholds.get(column)}"
+        if pd.isna(value):
+            return "n/a"
+        sign = "+" if column not in self.runs and value > 0 else ""
+        if measure in _SHARE_MEASURES:
+            return f"{sign}{100 * value:.1f}{' pts' if column not in self.runs else '%'}"
+        decimals = 0 if measure in {"sites_open", "sites_closed", "buildings_kept",
+                                    "annual_building_cost", "annual_travel_km"} else 1
+        return f"{sign}{value:,.{decimals}f}"
+
+    def display_rows(self) -> tuple[list[str], list[list[str]]]:
+        """Return the header and formatted rows shared by Markdown and HTML."""
+        value_columns = [c for c in self.table.columns if c not in {"area", "measure", "label"}]
+        header = ["Area", "Measure", *value_columns]
+        rows = [
+            [r["area"], r["label"], *[self._cell(r["area"], r["measure"], c, r[c]) for c in value_columns]]
+            for _, r in self.table.iterrows()
+        ]
+        return header, rows
+
+    def to_markdown(self) -> str:
+        """Render the table (and site changes) as Markdown."""
+        header, rows = self.display_rows()
+        lines = [f"Baseline: {self.baseline}", ""]
+        lines += [f"- {run}: {self.status.get(run, 'n/a')}" for run in self.runs]
+        lines.append("")
+        lines.append("| " + " | ".join(header) + " |")
+        lines.append("|" + "|".join("---" for _ in header) + "|")
+        lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+        for run, change in self.site_changes.items():
+            lines.append("")
+            lines.append(f"{run} vs {self.baseline}: opens {', '.join(change['opened']) or 'none'}; "
+                         f"closes {', '.join(change['closed']) or 'none'}.")
+        return "\n".join(lines) + "\n"
+
+    def to_csv(self) -> str:
+        """Render the long table as CSV (NaN as empty)."""
+        return self.table.to_csv(index=False, float_format="%.6g", lineterminator="\n")
+
+    def chart_png(self) -> bytes:
+        """Draw overall journey figures per run as a grouped bar chart (PNG bytes)."""
+        overall = self.table[self.table["area"] == "Overall"].set_index("measure")
+        keys = ["mean_minutes", "p90_minutes", "max_minutes"]
+        fig = Figure(figsize=(7.0, 3.6))
+        ax = fig.subplots()
+        width = 0.8 / max(len(self.runs), 1)
+        for i, run in enumerate(self.runs):
+            values = [overall.at[k, run] if k in overall.index else float("nan") for k in keys]
+            ax.bar([j + i * width for j in range(len(keys))], values, width=width, label=run)
+        ax.set_xticks([j + width * (len(self.runs) - 1) / 2 for j in range(len(keys))])
+        ax.set_xticklabels(["Mean", "90th percentile", "Longest"])
+        ax.set_ylabel("Journey minutes")
+        ax.legend(fontsize=8)
+        ax.set_title("Journey times, whole area")
+        fig.tight_layout()
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=100, metadata={"Software": None})
+        return buffer.getvalue()
+
+    def to_html(self) -> str:
+        """Render a self-contained HTML page: the table and an embedded PNG chart."""
+        header, rows = self.display_rows()
+        head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
+        body = "".join(
+            "<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>" for row in rows
+        )
+        chart = base64.b64encode(self.chart_png()).decode("ascii")
+        status = "".join(f"<li>{html.escape(r)}: {html.escape(self.status.get(r, 'n/a'))}</li>"
+                         for r in self.runs)
+        changes = "".join(
+            f"<p>{html.escape(run)} vs {html.escape(self.baseline)}: opens "
+            f"{html.escape(', '.join(c['opened']) or 'none')}; closes "
+            f"{html.escape(', '.join(c['closed']) or 'none')}.</p>"
+            for run, c in self.site_changes.items()
+        )
+        return (
+            "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n"
+            f"<title>Comparison: {html.escape(', '.join(self.runs))}</title>\n"
+            f"<style>{REPORT_CSS}</style>\n</head>\n<body>\n"
+            f"<h1>Scenario comparison</h1>\n<p>Baseline: {html.escape(self.baseline)}</p>\n"
+            f"<ul>{status}</ul>\n"
+            f"<img alt=\"Journey times by run\" src=\"data:image/png;base64,{chart}\">\n"
+            f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>\n{changes}\n"
+            "</body>\n</html>\n"
+        )
+
+    def write(self, out_dir: Path) -> list[Path]:
+        """Write ``comparison.csv``, ``comparison.md`` and ``comparison.html`` atomically."""
+        with atomic_directory(Path(out_dir)) as tmp:
+            (tmp / "comparison.csv").write_text(self.to_csv(), encoding="utf-8")
+            (tmp / "comparison.md").write_text(self.to_markdown(), encoding="utf-8")
+            (tmp / "comparison.html").write_text(self.to_html(), encoding="utf-8")
+        return [Path(out_dir) / n for n in ("comparison.csv", "comparison.md", "comparison.html")]
+
+
+def _status_text(manifest: dict[str, Any]) -> str:
+    solver = manifest.get("solver") or {}
+    gap = solver.get("gap")
+    gap_text = "gap n/a" if gap is None else f"gap {100 * float(gap):.2f}%"
+    return f"solver status {solver.get('status', 'n/a')}, {gap_text}"
+
+
+def _resolve(path: Path, runs_root: Path) -> RunSummary:
+    path = Path(path)
+    if path.suffix == ".toml" and path.is_file():
+        from hubplan.outputs.writer import write_run
+        from hubplan.pipeline import run_scenario  # the lead's pipeline; heavy, so imported lazily
+
+        record = run_scenario(path)
+        return read_run(write_run(record, runs_root))
+    if path.is_dir():
+        return read_run(path)
+    raise input_error(path, "SCENARIO_OR_RUN_DIR", "neither a run folder nor a scenario .toml file",
+                      "give a folder written by `hubplan run` or an existing scenario .toml")
+
+
+def compare(
+    paths: Sequence[Path],
+    *,
+    baseline: str | None = None,
+    out_dir: Path | None = None,
+    runs_root: Path = Path("outputs"),
+) -> ComparisonTable:
+    """Compare runs (folders or scenario files) side by side.
+
+    Parameters
+    ----------
+    paths
+        Run folders, or scenario ``.toml`` files to run first (written under ``runs_root``).
+    baseline
+        The run name differences are taken from (default: the first).
+    out_dir
+        If given, write ``comparison.csv``, ``.md`` and ``.html`` there.
+    runs_root
+        Where scenario files given in ``paths`` are written.
+
+    Returns
+    -------
+    ComparisonTable
+
+    Raises
+    ------
+    InputError
+        No paths, a path that is neither a run folder nor a scenario, duplicate run
+        names, or a baseline that is not among the runs.
+    """
+    if not paths:
+        raise input_error(None, "SCENARIO_OR_RUN_DIR", "no runs given", "name at least one run folder")
+    runs = [_resolve(Path(p), runs_root) for p in paths]
+    names = [r.name for r in runs]
+    if len(set(names)) != len(names):
+        raise input_error(None, "SCENARIO_OR_RUN_DIR", f"run names repeat: {names}",
+                          "compare runs with different names")
+    base = baseline if baseline is not None else names[0]
+    if base not in names:
+        raise input_error(None, "--baseline", f"{base!r} is not one of {names}",
+                          "give the name of one of the compared runs")
+    areas = ["Overall", *sorted({a for r in runs for a in (r.metrics.get("localities") or {})})]
+    records, hidden = [], set()
+    for area in areas:
+        for key, label in MEASURES:
+            row: dict[str, Any] = {"area": area, "measure": key, "label": label}
+            for run in runs:
+                block = (run.metrics.get("overall") if area == "Overall"
+                         else (run.metrics.get("localities") or {}).get(area)) or {}
+                value = _get(block, key)
+                if key in _COUNT_MEASURES and _suppressed(block, key):
+                    hidden.add((area, key, run.name))
+                row[run.name] = float("nan") if value is None else value
+            records.append(row)
+    table = pd.DataFrame(records)
+    for name in names:
+        if name != base:
+            table[f"{name} - {base}"] = table[name] - table[base]
+    base_run = runs[names.index(base)]
+    base_open = {s for s, st in base_run.site_status.items() if st == "open"}
+    changes = {}
+    for run in runs:
+        if run.name == base:
+            continue
+        run_open = {s for s, st in run.site_status.items() if st == "open"}
+        label = {**base_run.site_names, **run.site_names}
+        changes[run.name] = {
+            "opened": sorted(label[s] for s in run_open - base_open),
+            "closed": sorted(label[s] for s in base_open - run_open),
+        }
+    result = ComparisonTable(
+        runs=tuple(names), baseline=base, table=table, suppressed=frozenset(hidden),
+        site_changes=changes, status={r.name: _status_text(r.manifest) for r in runs},
+        thresholds={r.name: r.metrics.get("suppress_below") for r in runs},
+    )
+    if out_dir is not None:
+        result.write(Path(out_dir))
+    return result
