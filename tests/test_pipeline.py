@@ -1,0 +1,101 @@
+"""End to end: evaluate and run the shipped scenarios on the real study area."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from hubplan.cli import main
+from hubplan.pipeline import evaluate_scenario, run_scenario
+from hubplan.scenario import load_scenario
+
+SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
+
+SHIPPED = sorted(path.name for path in SCENARIOS.glob("*.toml"))
+
+
+def test_evaluate_cli_prints_the_locality_table(study_path: Path) -> None:
+    result = CliRunner().invoke(main, ["evaluate", str(SCENARIOS / "dorset-current.toml"), "--study", str(study_path)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith("Today's Care Dorset day centres (all open): 11 open sites, 521 attendees")
+    assert "cross-validated error on real Dorset drive times: MAE" in lines[1]
+    for name in ("East Dorset", "North Dorset", "Purbeck", "West Dorset", "Weymouth and Portland", "All localities"):
+        assert any(line.startswith(name) for line in lines), name
+
+
+def test_evaluate_sends_everyone_to_the_nearest_open_centre(study_path: Path) -> None:
+    record = evaluate_scenario(SCENARIOS / "dorset-current.toml", study_path=study_path)
+    flows = record.allocations
+    assert flows["attendees"].sum() == pytest.approx(521)
+    open_sites = set(record.sites.loc[record.sites["status"] == "open", "site_id"])
+    assert len(open_sites) == 11 and set(flows["site_id"]) <= open_sites
+    overall = record.metrics["overall"]
+    assert overall["mean_minutes"] <= overall["p90_minutes"] <= overall["max_minutes"]
+    assert 0 <= overall["share_within"]["15"] <= overall["share_within"]["30"] <= 1
+    assert sum(record.metrics["localities"][name]["attendees"] for name in record.metrics["localities"]) == pytest.approx(521)
+
+
+def test_run_matches_evaluate_when_every_centre_is_required(study_path: Path) -> None:
+    evaluated = evaluate_scenario(SCENARIOS / "dorset-current.toml", study_path=study_path)
+    optimised = run_scenario(SCENARIOS / "dorset-current.toml", study_path=study_path)
+    assert optimised.manifest["solver"]["status"] == "optimal"
+    assert optimised.metrics["overall"]["mean_minutes"] == pytest.approx(evaluated.metrics["overall"]["mean_minutes"])
+    assert optimised.metrics["overall"]["max_minutes"] == pytest.approx(evaluated.metrics["overall"]["max_minutes"])
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_every_shipped_scenario_is_proven_optimal_quickly(name: str, study_path: Path) -> None:
+    record = run_scenario(SCENARIOS / name, study_path=study_path)
+    solver = record.manifest["solver"]
+    assert solver["status"] == "optimal" and solver["proven_optimal"]
+    assert solver["gap"] <= load_scenario(SCENARIOS / name).solver.relative_gap
+    assert sum(record.manifest["seconds"].values()) < 30
+    assert record.allocations["attendees"].sum() == pytest.approx(521)
+
+
+def test_one_hub_per_locality(study_path: Path) -> None:
+    record = run_scenario(SCENARIOS / "hub-per-locality.toml", study_path=study_path)
+    hubs = record.sites[record.sites["tier"] == "hub"]
+    assert sorted(hubs["locality"]) == sorted(record.localities["locality"])
+    flows = record.allocations.merge(record.sites[["site_id", "locality"]], on="site_id")
+    areas = record.home_areas.set_index("area_id")["locality"]
+    assert (flows["locality"].to_numpy() == flows["area_id"].map(areas).to_numpy()).all()
+
+
+def test_specialist_sites_serve_only_their_segments(study_path: Path) -> None:
+    record = run_scenario(SCENARIOS / "specialist.toml", study_path=study_path)
+    by_tier = record.allocations.groupby("tier")["attendees"].sum()
+    assert by_tier["specialist_dementia"] == pytest.approx(521 * 0.12)
+    assert by_tier["specialist_ld"] == pytest.approx(521 * 0.098)
+    specialist = record.sites[record.sites["tier"].str.startswith("specialist")]
+    assert len(specialist) == 2 and (specialist["kind"] == "day_centre").all()
+    assert (specialist["attendees"] <= 80 + 1e-6).all()
+
+
+def test_spokes_are_opened_within_their_limit(study_path: Path) -> None:
+    record = run_scenario(SCENARIOS / "services-not-buildings.toml", study_path=study_path)
+    spokes = record.sites[record.sites["tier"] == "spoke"]
+    assert 0 < len(spokes) <= 15
+    assert np.isfinite(record.home_areas["minutes_to_spoke"]).all()
+    assert record.metrics["overall"]["annual_building_cost"] == pytest.approx(5 * 120000 + len(spokes) * 8000)
+
+
+def test_run_cli_writes_outputs_and_manifest(study_path: Path, tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        main, ["--no-progress", "run", str(SCENARIOS / "hub-per-locality.toml"), "--study", str(study_path),
+               "--out", str(tmp_path)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    folder = tmp_path / "hub-per-locality"
+    assert f"outputs: {folder}" in result.output
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["scenario"]["sha256"] == load_scenario(SCENARIOS / "hub-per-locality.toml").sha256
+    assert manifest["solver"]["status"] == "optimal"
+    assert manifest["travel"]["calibration_error"]["mae_min"] > 0
+    assert {source["key"] for source in manifest["data_sources"]} >= {"postcodes", "libraries"}
+    assert json.loads((folder / "metrics.json").read_text())["overall"]["attendees"] == pytest.approx(521)
