@@ -464,6 +464,21 @@ def _message_for(error: Mapping[str, Any]) -> tuple[str, str, str]:
     return _field_path(location), problem, _FIXES.get(kind, "correct the value's type or format")
 
 
+def _root_causes(errors: list[Any]) -> list[Any]:
+    """Drop pydantic's follow-on ``too_short`` errors on a list whose only item was itself invalid.
+
+    A ``[[sites.roles]]`` entry with a bad value also makes the list look empty
+    ("at least 1 item after validation"); that second error is noise.
+    """
+    located = [tuple(error.get("loc", ())) for error in errors]
+    kept = [
+        error for error, loc in zip(errors, located, strict=True)
+        if not (error.get("type") == "too_short"
+                and any(len(other) > len(loc) and other[: len(loc)] == loc for other in located))
+    ]
+    return kept or errors
+
+
 def load_scenario(path: Path | str) -> Scenario:
     """Read and validate a scenario file.
 
@@ -502,9 +517,10 @@ def load_scenario(path: Path | str) -> Scenario:
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as err:
-        first = err.errors(include_url=False)[0]
+        errors = _root_causes(err.errors(include_url=False))
+        first = errors[0]
         field, problem, fix = _message_for(first)
-        more = len(err.errors()) - 1
+        more = len(errors) - 1
         suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
         raise input_error(path, field, problem + suffix, fix) from err
     return scenario.model_copy(update={"source_path": path.resolve(), "sha256": hashlib.sha256(raw).hexdigest()})

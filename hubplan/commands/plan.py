@@ -65,7 +65,13 @@ def evaluate(ctx: click.Context, scenario_path: Path, study: Path | None, json_p
     click.echo(f"isolated = journey over {overall['isolation_minutes']:g} minutes")
     click.echo(render_table(record.metrics))
     if json_path is not None:
-        json_path.write_text(json.dumps(record.metrics, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        from hubplan.errors import input_error
+
+        try:
+            json_path.write_text(json.dumps(record.metrics, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        except OSError as err:
+            raise input_error(json_path, "--json", f"cannot write the metrics file ({err.strerror})",
+                              "give a path in an existing, writable folder") from err
 
 
 @click.command()

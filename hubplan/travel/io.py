@@ -91,7 +91,7 @@ def read_points_csv(path: Path, *, option: str = "--origins") -> Points:
         if not inside.any():
             raise input_error(
                 path, "lat,lon",
-                "no point lies in Great Britain but every point would with lat and lon swapped",
+                "lat and lon look swapped: no point lies in Great Britain, but every point would if swapped",
                 "swap the lat and lon columns (lat is degrees north, e.g. 50.7 in Dorset)",
             )
     return Points(tuple(ids), lon, lat)
