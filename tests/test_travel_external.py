@@ -43,7 +43,9 @@ def test_reads_a_complete_matrix(tmp_path: Path) -> None:
 
 
 def test_km_optional_then_crow_fly_times_route_factor(tmp_path: Path) -> None:
-    tm = travel_matrix(HOMES, SITES, model="matrix", matrix_file=_write(tmp_path, _full(with_km=False)))
+    tm = travel_matrix(
+        HOMES, SITES, model="matrix", matrix_file=_write(tmp_path, _full(with_km=False))
+    )
     np.testing.assert_allclose(tm.km, crow_fly_km(HOMES, SITES) * ROUTE_FACTOR)
     assert "route factor" in tm.details["km_source"]
 
@@ -57,16 +59,27 @@ def test_extra_unknown_ids_are_ignored(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "pattern"),
     [
-        ("origin_id,destination,minutes\nH1,S1,3\n",
-         r"od\.csv: destination_id: missing column\(s\); found .*fix: give columns"),
-        ("origin_id,destination_id,minutes\nH1,S1,-3\n",
-         r"minutes: 1 rows are not finite numbers >= 0 \(lines 2\)"),
-        ("origin_id,destination_id,minutes\nH1,S1,abc\n", r"minutes: 1 rows are not finite numbers"),
+        (
+            "origin_id,destination,minutes\nH1,S1,3\n",
+            r"od\.csv: destination_id: missing column\(s\); found .*fix: give columns",
+        ),
+        (
+            "origin_id,destination_id,minutes\nH1,S1,-3\n",
+            r"minutes: 1 rows are not finite numbers >= 0 \(lines 2\)",
+        ),
+        (
+            "origin_id,destination_id,minutes\nH1,S1,abc\n",
+            r"minutes: 1 rows are not finite numbers",
+        ),
         ("origin_id,destination_id,minutes,km\nH1,S1,3,-1\n", r"km: 1 rows are not finite"),
-        ("origin_id,destination_id,minutes\nH1,S1,3\nH1,S1,4\n",
-         r"origin_id,destination_id: 1 duplicate pairs \(H1->S1\)"),
-        ("origin_id,destination_id,minutes\nH1,S1,3\nH1,S2,4\nX7,S1,9\n",
-         r"4 of 6 requested pairs are missing, e.g. H2->S1, H2->S2.*unknown ids: origins X7"),
+        (
+            "origin_id,destination_id,minutes\nH1,S1,3\nH1,S1,4\n",
+            r"origin_id,destination_id: 1 duplicate pairs \(H1->S1\)",
+        ),
+        (
+            "origin_id,destination_id,minutes\nH1,S1,3\nH1,S2,4\nX7,S1,9\n",
+            r"4 of 6 requested pairs are missing, e.g. H2->S1, H2->S2.*unknown ids: origins X7",
+        ),
     ],
 )
 def test_validation_errors(tmp_path: Path, text: str, pattern: str) -> None:
@@ -75,5 +88,9 @@ def test_validation_errors(tmp_path: Path, text: str, pattern: str) -> None:
 
 
 def test_missing_file_names_the_scenario(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match=r"^s\.toml: travel\.matrix: matrix file .* does not exist; fix:"):
-        travel_matrix(HOMES, SITES, model="matrix", matrix_file=tmp_path / "none.csv", source_label="s.toml")
+    with pytest.raises(
+        InputError, match=r"^s\.toml: travel\.matrix: matrix file .* does not exist; fix:"
+    ):
+        travel_matrix(
+            HOMES, SITES, model="matrix", matrix_file=tmp_path / "none.csv", source_label="s.toml"
+        )

@@ -65,8 +65,12 @@ def test_matrix_equals_networkx_on_sampled_pairs(
     main = np.flatnonzero(newport_net.main_component)
     o_idx = rng.choice(main, n_orig, replace=False)
     d_idx = rng.choice(main, n_dest, replace=False)
-    tm = osm_matrix(_node_points(newport_net, o_idx, "o"), _node_points(newport_net, d_idx, "d"),
-                    network=newport_file, graph=newport)
+    tm = osm_matrix(
+        _node_points(newport_net, o_idx, "o"),
+        _node_points(newport_net, d_idx, "d"),
+        network=newport_file,
+        graph=newport,
+    )
     assert tm.model == "osm" and tm.details["unreachable_pairs"] == 0
     for _ in range(12):
         i, j = int(rng.integers(n_orig)), int(rng.integers(n_dest))
@@ -83,7 +87,8 @@ def test_unreachable_pairs_are_inf(newport: nx.MultiDiGraph, newport_net: RoadNe
     main = np.flatnonzero(newport_net.main_component)
     # a node outside the main component that cannot reach the main component
     stuck = next(
-        int(i) for i in outside
+        int(i)
+        for i in outside
         if not nx.has_path(newport, newport_net.node_ids[i], newport_net.node_ids[main[0]])
     )
     seconds, metres = newport_net.shortest(np.array([stuck]), main[:3])
@@ -102,15 +107,20 @@ def test_snapping_near_node_and_far_point(
     tm = osm_matrix(at_a, near_b, network=newport_file, graph=newport)
     snapped, dist = newport_net.snap(near_b)
     assert snapped[0] == b and dist[0] == pytest.approx(0.005, abs=0.002)
-    seconds = nx.shortest_path_length(newport, newport_net.node_ids[a], newport_net.node_ids[b],
-                                      weight="travel_time")
+    seconds = nx.shortest_path_length(
+        newport, newport_net.node_ids[a], newport_net.node_ids[b], weight="travel_time"
+    )
     connector_min = dist[0] * 1.4 / CONNECTOR_SPEED_KPH * 60.0
     assert tm.minutes[0, 0] == pytest.approx(seconds / 60.0 + connector_min, abs=0.01)
     assert tm.details["snapping"]["destinations"]["max_km"] == pytest.approx(dist[0], abs=1e-4)
 
     lon, lat, _ = GEOD.fwd(newport_net.lon[b], newport_net.lat[b], 180.0, 30_000.0)  # 30 km south
-    far = Points(("far1", "ok"), np.array([lon, newport_net.lon[b]]), np.array([lat, newport_net.lat[b]]))
-    with pytest.raises(InputError, match=r"s\.toml: travel\.max_snap_km: 1 of 2 destinations .*far1"):
+    far = Points(
+        ("far1", "ok"), np.array([lon, newport_net.lon[b]]), np.array([lat, newport_net.lat[b]])
+    )
+    with pytest.raises(
+        InputError, match=r"s\.toml: travel\.max_snap_km: 1 of 2 destinations .*far1"
+    ):
         osm_matrix(at_a, far, network=newport_file, graph=newport, source_label="s.toml")
     # the same point passes with a larger limit (reported in details)
     tm = osm_matrix(at_a, far, network=newport_file, graph=newport, max_snap_km=40.0)
@@ -143,11 +153,17 @@ def test_speed_overrides_apply_to_every_edge_of_the_class(fixtures: Path) -> Non
 
 def test_network_file_errors(tmp_path: Path) -> None:
     p = Points(("a",), np.array([-3.0]), np.array([51.55]))
-    with pytest.raises(InputError, match=r"s\.toml: travel\.network: network file .*does not exist"):
-        travel_matrix(p, p, model="osm", network=tmp_path / "nope.graphml.gz", source_label="s.toml")
+    with pytest.raises(
+        InputError, match=r"s\.toml: travel\.network: network file .*does not exist"
+    ):
+        travel_matrix(
+            p, p, model="osm", network=tmp_path / "nope.graphml.gz", source_label="s.toml"
+        )
     corrupt = tmp_path / "broken.osm"
     corrupt.write_text("<osm><node id='1' lat='51' lon=")
-    with pytest.raises(InputError, match="travel.network: cannot read network file .*; fix: check the file"):
+    with pytest.raises(
+        InputError, match="travel.network: cannot read network file .*; fix: check the file"
+    ):
         travel_matrix(p, p, model="osm", network=corrupt)
     bad_gz = tmp_path / "broken.graphml.gz"
     bad_gz.write_bytes(b"not gzip at all")
@@ -173,10 +189,21 @@ def test_cache_hit_and_invalidation(fixtures: Path, tmp_path: Path) -> None:
     np.testing.assert_array_equal(first.km, second.km)
     # moved points: miss
     moved = Points(sites.ids, sites.lon + 1e-4, sites.lat)
-    assert travel_matrix(origins, moved, model="osm", network=network, cache_dir=cache).details["cache_hit"] is False
+    assert (
+        travel_matrix(origins, moved, model="osm", network=network, cache_dir=cache).details[
+            "cache_hit"
+        ]
+        is False
+    )
     # other speeds: miss
-    slow = travel_matrix(origins, sites, model="osm", network=network, cache_dir=cache,
-                         speeds_kph={"residential": 10.0})
+    slow = travel_matrix(
+        origins,
+        sites,
+        model="osm",
+        network=network,
+        cache_dir=cache,
+        speeds_kph={"residential": 10.0},
+    )
     assert slow.details["cache_hit"] is False
     # changed network bytes (same roads, recompressed): miss
     network.write_bytes(bz2.compress(bz2.decompress(network.read_bytes()), compresslevel=1))
@@ -186,7 +213,12 @@ def test_cache_hit_and_invalidation(fixtures: Path, tmp_path: Path) -> None:
     # a corrupt cache entry is ignored, not trusted
     for entry in cache.glob("travel-*.npz"):
         entry.write_bytes(b"garbage")
-    assert travel_matrix(origins, sites, model="osm", network=network, cache_dir=cache).details["cache_hit"] is False
+    assert (
+        travel_matrix(origins, sites, model="osm", network=network, cache_dir=cache).details[
+            "cache_hit"
+        ]
+        is False
+    )
 
 
 def test_build_network_round_trip(fixtures: Path, tmp_path: Path) -> None:

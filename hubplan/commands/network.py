@@ -23,10 +23,19 @@ def network() -> None:
 
 
 @network.command("build")
-@click.option("--osm", "osm", type=click.Path(path_type=Path), required=True,
-              help="OpenStreetMap extract (.osm, .osm.bz2 or .graphml[.gz]).")
-@click.option("--out", type=click.Path(path_type=Path), default=None,
-              help="GraphML to write (default data/geo/network-NAME.graphml.gz).")
+@click.option(
+    "--osm",
+    "osm",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="OpenStreetMap extract (.osm, .osm.bz2 or .graphml[.gz]).",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="GraphML to write (default data/geo/network-NAME.graphml.gz).",
+)
 @speeds_option
 def build_command(osm: Path, out: Path | None, speeds: dict[str, float]) -> None:
     """Load an OSM file, add speeds and travel times, and write GraphML for scenarios."""
@@ -39,15 +48,25 @@ def build_command(osm: Path, out: Path | None, speeds: dict[str, float]) -> None
 
 @network.command("fetch")
 @click.option("--place", required=True, help='Place to geocode, e.g. "Dorset, England".')
-@click.option("--out", type=click.Path(path_type=Path), default=None,
-              help="GraphML to write (default data/geo/network-NAME.graphml.gz).")
-@click.option("--cache-dir", type=click.Path(path_type=Path), default=Path(".cache/osmnx"),
-              show_default=True, help="osmnx download cache.")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="GraphML to write (default data/geo/network-NAME.graphml.gz).",
+)
+@click.option(
+    "--cache-dir",
+    type=click.Path(path_type=Path),
+    default=Path(".cache/osmnx"),
+    show_default=True,
+    help="osmnx download cache.",
+)
 @speeds_option
 def fetch_command(place: str, out: Path | None, cache_dir: Path, speeds: dict[str, float]) -> None:
     """Download a drive network with osmnx (needs internet) and write GraphML."""
     from hubplan.travel.osm import fetch_network
 
-    summary = fetch_network(place, out or _default_out(place), cache_dir=cache_dir,
-                            speeds_kph=speeds or None)
+    summary = fetch_network(
+        place, out or _default_out(place), cache_dir=cache_dir, speeds_kph=speeds or None
+    )
     click.echo(f"wrote {summary['out']}: {summary['nodes']} nodes, {summary['edges']} edges")

@@ -105,8 +105,8 @@ def clean_geometry(geom: BaseGeometry | None, *, polygonal: bool = False) -> Bas
     --------
     >>> from shapely.geometry import Polygon
     >>> g = clean_geometry(Polygon([(0, 0), (0, 1.0000004), (1, 1), (1, 0)]), polygonal=True)
-    >>> g.exterior.is_ccw, list(g.exterior.coords)[1]
-    (True, (1.0, 0.0))
+    >>> g.exterior.is_ccw, g.wkt
+    (True, 'POLYGON ((0 1, 0 0, 1 0, 1 1, 0 1))')
     """
     if geom is None or geom.is_empty:
         return None

@@ -25,6 +25,7 @@ __all__ = [
     "DEFAULT_SUPPRESS_BELOW",
     "count_text",
     "is_suppressed",
+    "layer_count_text",
     "public_count",
     "suppress_columns",
     "suppress_metrics",
@@ -101,6 +102,21 @@ def count_text(count: float | None, threshold: int | None, *, decimals: int = 0)
     if is_suppressed(count, threshold):
         return f"<{threshold}"
     return f"{float(count):,.{decimals}f}"  # type: ignore[arg-type]
+
+
+def layer_count_text(
+    count: float | None, suppressed: bool, threshold: int | None, *, decimals: int = 0
+) -> str:
+    """Format a count from a public layer, whose suppressed values are already missing.
+
+    Examples
+    --------
+    >>> layer_count_text(float("nan"), True, 5), layer_count_text(7.0, False, 5)
+    ('<5', '7')
+    """
+    if suppressed and threshold is not None:
+        return f"<{threshold}"
+    return count_text(count, threshold, decimals=decimals)
 
 
 def suppress_columns(

@@ -18,7 +18,7 @@ from typing import Any
 import geopandas as gpd
 import markdown
 
-from hubplan.outputs.privacy import count_text
+from hubplan.outputs.privacy import layer_count_text
 from hubplan.results import RunRecord
 
 __all__ = ["fmt_value", "report_markdown", "solver_sentence", "write_report"]
@@ -77,8 +77,13 @@ def solver_sentence(solver: Mapping[str, Any]) -> str:
 def _block_rows(block: Mapping[str, Any], threshold: int | None) -> list[tuple[str, str]]:
     share = block.get("share_within", {}) or {}
     iso = block.get("isolated", {}) or {}
+    hidden = set(block.get("suppressed") or [])  # already suppressed by suppress_metrics
+
+    def people(key: str, value: Any) -> str:
+        return layer_count_text(value, key in hidden, threshold)
+
     rows = [
-        ("Attendees", count_text(block.get("attendees"), threshold)),
+        ("Attendees", people("attendees", block.get("attendees"))),
         ("Mean journey", fmt_value(block.get("mean_minutes"), unit=" min")),
         ("Median journey", fmt_value(block.get("median_minutes"), unit=" min")),
         ("90th percentile journey", fmt_value(block.get("p90_minutes"), unit=" min")),
@@ -87,8 +92,8 @@ def _block_rows(block: Mapping[str, Any], threshold: int | None) -> list[tuple[s
     rows += [(f"Share within {band} min", fmt_value(share.get(band), percent=True)) for band in share]
     limit = block.get("isolation_minutes")
     rows += [
-        (f"Isolated (over {limit} min), rural", count_text(iso.get("rural"), threshold)),
-        (f"Isolated (over {limit} min), urban", count_text(iso.get("urban"), threshold)),
+        (f"Isolated (over {limit} min), rural", people("isolated.rural", iso.get("rural"))),
+        (f"Isolated (over {limit} min), urban", people("isolated.urban", iso.get("urban"))),
         ("Sites open", fmt_value(block.get("sites_open"), decimals=0)),
         ("Sites closed", fmt_value(block.get("sites_closed"), decimals=0)),
         ("Existing buildings kept", fmt_value(block.get("buildings_kept"), decimals=0)),
@@ -138,7 +143,7 @@ def _site_sections(sites: gpd.GeoDataFrame, threshold: int | None) -> list[str]:
             continue
         rows = [
             [str(r.name), str(r.locality), str(r.tier) or "n/a", str(r.kind),
-             count_text(r.attendees, threshold)]
+             layer_count_text(r.attendees, r.suppressed, threshold)]
             for r in subset.itertuples()
         ]
         out.append(_md_table(["Site", "Locality", "Tier", "Kind", "Attendees"], rows) + "\n")

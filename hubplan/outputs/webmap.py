@@ -21,7 +21,7 @@ import geopandas as gpd
 import pandas as pd
 from branca.element import Element
 
-from hubplan.outputs.privacy import count_text
+from hubplan.outputs.privacy import layer_count_text
 from hubplan.results import RunRecord
 
 __all__ = ["MINUTE_BREAKS", "STATUS_STYLE", "build_map", "minutes_colour", "write_map"]
@@ -165,7 +165,7 @@ def build_map(record: RunRecord, layers: Mapping[str, gpd.GeoDataFrame]) -> foli
 
     loc = localities.assign(
         popup=[
-            _table([("Locality", str(r.locality)), ("Attendees", count_text(r.attendees, threshold))])
+            _table([("Locality", str(r.locality)), ("Attendees", layer_count_text(r.attendees, r.suppressed, threshold))])
             for r in localities.itertuples()
         ]
     )[["locality", "popup", "geometry"]]
@@ -184,7 +184,7 @@ def build_map(record: RunRecord, layers: Mapping[str, gpd.GeoDataFrame]) -> foli
         popup=[
             _table([
                 ("Home area", f"{r.name} ({r.area_id})"), ("Locality", str(r.locality)),
-                ("Attendees", count_text(r.attendees, threshold, decimals=1)),
+                ("Attendees", layer_count_text(r.attendees, r.suppressed, threshold, decimals=1)),
                 ("Site", site_names.get(r.assigned_site_id, str(r.assigned_site_id))),
                 ("Minutes to site", _fmt(r.minutes_to_site)),
                 ("Minutes to a hub", _fmt(r.minutes_to_hub)),
@@ -225,7 +225,7 @@ def build_map(record: RunRecord, layers: Mapping[str, gpd.GeoDataFrame]) -> foli
         popups.append(_table([
             ("Site", str(site.name)), ("Operator", str(site.operator)), ("Locality", str(site.locality)),
             ("Role", str(site.role)), ("Tier", str(site.tier) or "n/a"), ("Status", str(site.status)),
-            ("Attendees", count_text(site.attendees, threshold)),
+            ("Attendees", layer_count_text(site.attendees, site.suppressed, threshold)),
             ("Mean journey", _fmt(None if jr is None else jr["mean_minutes"], " min")),
             ("Longest journey", _fmt(None if jr is None else jr["max_minutes"], " min")),
             ("Position", str(site.position_precision)),

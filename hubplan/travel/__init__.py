@@ -89,21 +89,30 @@ def travel_matrix(
     if model == "osm":
         if network is None:
             raise input_error(
-                source_label, "travel.network", "the osm model needs a road network file",
+                source_label,
+                "travel.network",
+                "the osm model needs a road network file",
                 "set travel.network to a .graphml.gz built with `hubplan network build`, "
-                "or use model = \"calibrated\"",
+                'or use model = "calibrated"',
             )
         from hubplan.travel.osm import osm_matrix
 
         return osm_matrix(
-            origins, destinations, network=Path(network), speeds_kph=speeds_kph,
-            max_snap_km=max_snap_km, cache_dir=cache_dir, progress=progress,
+            origins,
+            destinations,
+            network=Path(network),
+            speeds_kph=speeds_kph,
+            max_snap_km=max_snap_km,
+            cache_dir=cache_dir,
+            progress=progress,
             source_label=source_label,
         )
     if model == "matrix":
         if matrix_file is None:
             raise input_error(
-                source_label, "travel.matrix", "the matrix model needs an OD matrix CSV",
+                source_label,
+                "travel.matrix",
+                "the matrix model needs an OD matrix CSV",
                 "set travel.matrix to a CSV with origin_id,destination_id,minutes[,km]",
             )
         from hubplan.travel.external import external_matrix
@@ -112,6 +121,8 @@ def travel_matrix(
             origins, destinations, matrix_file=Path(matrix_file), source_label=source_label
         )
     raise input_error(
-        source_label, "travel.model", f"unknown travel model {model!r}",
+        source_label,
+        "travel.model",
+        f"unknown travel model {model!r}",
         f"use one of {', '.join(MODELS)}",
     )

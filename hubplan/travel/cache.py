@@ -94,7 +94,7 @@ def save_matrix(
             np.savez_compressed(
                 fh, key=np.array(key), minutes=minutes, km=km, details=np.array(json.dumps(details))
             )
-        os.replace(tmp, path)
+        Path(tmp).replace(path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

@@ -25,6 +25,7 @@ parking, and the first and last few hundred metres.
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import os
@@ -60,6 +61,7 @@ __all__ = [
     "CalibratedModel",
     "calibrate",
     "calibrated_matrix",
+    "grouped_folds",
     "find_calibration_csv",
     "load_calibration_pairs",
     "load_parameters",
@@ -208,8 +210,12 @@ def load_calibration_pairs(csv_path: Path) -> tuple[pd.DataFrame, dict[str, Any]
     pairs = frame.loc[~water].reset_index(drop=True)
     if pairs.empty:
         raise DataError(f"{csv_path}: no usable rows after excluding water crossings")
-    lon1, lat1 = _BNG_TO_WGS84.transform(pairs["lsoa_e"].to_numpy(float), pairs["lsoa_n"].to_numpy(float))
-    lon2, lat2 = _BNG_TO_WGS84.transform(pairs["unit_e"].to_numpy(float), pairs["unit_n"].to_numpy(float))
+    lon1, lat1 = _BNG_TO_WGS84.transform(
+        pairs["lsoa_e"].to_numpy(float), pairs["lsoa_n"].to_numpy(float)
+    )
+    lon2, lat2 = _BNG_TO_WGS84.transform(
+        pairs["unit_e"].to_numpy(float), pairs["unit_n"].to_numpy(float)
+    )
     _, _, metres = _GEOD.inv(lon1, lat1, lon2, lat2)
     pairs["d_geod_km"] = np.asarray(metres) / 1000.0
     report = {
@@ -223,6 +229,33 @@ def load_calibration_pairs(csv_path: Path) -> tuple[pd.DataFrame, dict[str, Any]
         "distance": "WGS84 ellipsoidal (pyproj Geod) between BNG points converted to EPSG:4326",
     }
     return pairs, report
+
+
+def grouped_folds(
+    groups: npt.NDArray[Any], *, n_folds: int, seed: int
+) -> list[tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]]:
+    """Split rows into ``n_folds`` (train, test) index pairs, keeping each group in one fold.
+
+    Groups are shuffled with ``numpy.random.default_rng(seed)`` and dealt into
+    folds of near-equal group counts. (Done here rather than with scikit-learn's
+    ``GroupKFold``, whose fold assignment has changed between releases: the
+    committed parameters must be reproducible.)
+
+    Examples
+    --------
+    >>> folds = grouped_folds(np.array(["a", "a", "b", "c", "c", "d"]), n_folds=2, seed=0)
+    >>> sorted(len(test) for _, test in folds), all(len(set(tr) & set(te)) == 0 for tr, te in folds)
+    ([3, 3], True)
+    """
+    unique, codes = np.unique(groups, return_inverse=True)
+    if not 2 <= n_folds <= len(unique):
+        raise ValueError(f"n_folds must be in 2..{len(unique)}, got {n_folds}")
+    order = np.random.default_rng(seed).permutation(len(unique))
+    fold_of_group = np.empty(len(unique), dtype=np.int64)
+    fold_of_group[order] = np.arange(len(unique)) % n_folds
+    fold = fold_of_group[codes]
+    rows = np.arange(len(groups))
+    return [(rows[fold != k], rows[fold == k]) for k in range(n_folds)]
 
 
 def _fit(form: str, d: npt.NDArray[np.float64], t: npt.NDArray[np.float64]) -> CalibratedModel:
@@ -269,15 +302,12 @@ def calibrate(source: Path, *, seed: int = DEFAULT_SEED, n_folds: int = N_FOLDS)
     InputError
         If ``source`` holds no calibration table.
     """
-    from sklearn.model_selection import GroupKFold
-
     csv_path = find_calibration_csv(Path(source))
     pairs, report = load_calibration_pairs(csv_path)
     d = pairs["d_geod_km"].to_numpy()
     t = pairs["t_min"].to_numpy(dtype=float)
     groups = pairs["lsoa11cd"].to_numpy()
-    splitter = GroupKFold(n_splits=n_folds, shuffle=True, random_state=seed)
-    folds = list(splitter.split(d, t, groups))
+    folds = grouped_folds(groups, n_folds=n_folds, seed=seed)
 
     candidates: list[dict[str, Any]] = []
     for form in FORMS:
@@ -304,7 +334,7 @@ def calibrate(source: Path, *, seed: int = DEFAULT_SEED, n_folds: int = N_FOLDS)
     valid = [c for c in candidates if c["monotone"]]
     lowest = min(c["mae_min"] for c in valid)
     near = [c for c in valid if c["mae_min"] <= lowest + PARSIMONY_MIN_GAIN]
-    best = min(near, key=lambda c: (_n_coefficients(c["form"]), c["mae_min"]))
+    best = min(near, key=lambda c: (_n_coefficients(c["form"]), c["mae_min"], abs(c["bias_min"])))
     limit = np.inf if best["fit_max_km"] is None else best["fit_max_km"]
     used = d <= limit
     model = _fit(best["form"], d[used], t[used])
@@ -316,13 +346,16 @@ def calibrate(source: Path, *, seed: int = DEFAULT_SEED, n_folds: int = N_FOLDS)
         "minutes_at_zero_km": round(float(model.minutes(np.zeros(1))[0]), 3),
         "fit_max_km": best["fit_max_km"],
         "selection": (
-            f"lowest cross-validated MAE; a form with more coefficients must gain "
+            "lowest cross-validated MAE (ties: smaller |bias|); "
+            f"a form with more coefficients must gain "
             f">= {PARSIMONY_MIN_GAIN} min to be preferred"
         ),
         "fitted_range_km": [round(float(d[used].min()), 3), round(float(d[used].max()), 3)],
         "n_fit": int(used.sum()),
         "cross_validation": {
-            "scheme": f"GroupKFold by lsoa11cd, {n_folds} folds, shuffled, seed {seed}",
+            "scheme": (
+                f"grouped K-fold by lsoa11cd, {n_folds} folds, groups shuffled with seed {seed}"
+            ),
             "scored_on": f"held-out pairs with d <= {SCORE_MAX_KM:g} km",
             "mae_min": best["mae_min"],
             "bias_min": best["bias_min"],
@@ -350,7 +383,7 @@ def write_parameters(parameters: Mapping[str, Any], path: Path = PARAMETERS_FILE
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
-        os.replace(tmp, path)
+        Path(tmp).replace(path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -387,8 +420,10 @@ def load_parameters(path: Path = PARAMETERS_FILE) -> dict[str, Any]:
             "fix: run `hubplan travel calibrate` to rewrite it"
         ) from err
     if data.get("model") != "calibrated" or data.get("form") not in FORMS:
-        raise DataError(f"{path}: not a calibrated-model parameters file; fix: run `hubplan travel calibrate`")
-    return dict(data)
+        raise DataError(
+            f"{path}: not a calibrated-model parameters file; fix: run `hubplan travel calibrate`"
+        )
+    return copy.deepcopy(data)
 
 
 def calibrated_matrix(

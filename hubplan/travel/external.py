@@ -18,7 +18,13 @@ import pandas as pd
 
 from hubplan.errors import input_error
 from hubplan.points import Points
-from hubplan.travel.base import ROUTE_FACTOR, ROUTE_FACTOR_SOURCE, TravelMatrix, crow_fly_km, file_sha256
+from hubplan.travel.base import (
+    ROUTE_FACTOR,
+    ROUTE_FACTOR_SOURCE,
+    TravelMatrix,
+    crow_fly_km,
+    file_sha256,
+)
 
 __all__ = ["REQUIRED_COLUMNS", "external_matrix"]
 
@@ -40,7 +46,7 @@ def external_matrix(
     matrix_file: Path,
     source_label: str | None = None,
 ) -> TravelMatrix:
-    """Read and validate an OD matrix CSV for the given origins and destinations.
+    r"""Read and validate an OD matrix CSV for the given origins and destinations.
 
     Parameters
     ----------
@@ -70,7 +76,9 @@ def external_matrix(
     >>> pts = Points(("a", "b"), np.array([-2.4, -2.2]), np.array([50.7, 50.8]))
     >>> with tempfile.TemporaryDirectory() as tmp:
     ...     path = Path(tmp) / "od.csv"
-    ...     _ = path.write_text("origin_id,destination_id,minutes\\na,a,0\\na,b,20\\nb,a,21\\nb,b,0\\n")
+    ...     _ = path.write_text(
+    ...         "origin_id,destination_id,minutes\na,a,0\na,b,20\nb,a,21\nb,b,0\n"
+    ...     )
     ...     tm = external_matrix(pts, pts, matrix_file=path)
     >>> tm.minutes.tolist()
     [[0.0, 20.0], [21.0, 0.0]]
@@ -79,18 +87,26 @@ def external_matrix(
     label = f"{source_label}: {path.name}" if source_label else str(path)
     if not path.is_file():
         raise input_error(
-            source_label if source_label else path, _FIELD, f"matrix file {path} does not exist",
+            source_label if source_label else path,
+            _FIELD,
+            f"matrix file {path} does not exist",
             "give the path of a CSV with columns origin_id,destination_id,minutes[,km]",
         )
     try:
-        table = pd.read_csv(path, dtype={"origin_id": str, "destination_id": str}, skipinitialspace=True)
+        table = pd.read_csv(
+            path, dtype={"origin_id": str, "destination_id": str}, skipinitialspace=True
+        )
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
-        raise input_error(label, _FIELD, f"cannot read the CSV ({err})", "save it as UTF-8 CSV") from err
+        raise input_error(
+            label, _FIELD, f"cannot read the CSV ({err})", "save it as UTF-8 CSV"
+        ) from err
     table.columns = [str(c).strip() for c in table.columns]
     missing = [c for c in REQUIRED_COLUMNS if c not in table.columns]
     if missing:
         raise input_error(
-            label, ", ".join(missing), f"missing column(s); found {list(table.columns)}",
+            label,
+            ", ".join(missing),
+            f"missing column(s); found {list(table.columns)}",
             "give columns origin_id,destination_id,minutes (and optionally km)",
         )
     for column in ("origin_id", "destination_id"):
@@ -102,7 +118,8 @@ def external_matrix(
         if bad.any():
             rows = [str(i + 2) for i in np.flatnonzero(bad)]
             raise input_error(
-                label, column,
+                label,
+                column,
                 f"{int(bad.sum())} rows are not finite numbers >= 0 (lines {_examples(rows)})",
                 f"give every {column} as a non-negative number",
             )
@@ -110,9 +127,14 @@ def external_matrix(
 
     dup = table.duplicated(["origin_id", "destination_id"], keep="first")
     if dup.any():
-        pairs = [f"{o}->{d}" for o, d in table.loc[dup, ["origin_id", "destination_id"]].itertuples(index=False)]
+        pairs = [
+            f"{o}->{d}"
+            for o, d in table.loc[dup, ["origin_id", "destination_id"]].itertuples(index=False)
+        ]
         raise input_error(
-            label, "origin_id,destination_id", f"{int(dup.sum())} duplicate pairs ({_examples(pairs)})",
+            label,
+            "origin_id,destination_id",
+            f"{int(dup.sum())} duplicate pairs ({_examples(pairs)})",
             "keep one row per origin-destination pair",
         )
     o_index = {oid: i for i, oid in enumerate(origins.ids)}
@@ -125,7 +147,9 @@ def external_matrix(
     if unknown_o or unknown_d:
         log.info(
             "%s: ignoring rows with %d unknown origin and %d unknown destination ids",
-            path, len(unknown_o), len(unknown_d),
+            path,
+            len(unknown_o),
+            len(unknown_d),
         )
     shape = (len(origins), len(destinations))
     minutes = np.full(shape, np.nan)
@@ -138,7 +162,9 @@ def external_matrix(
     absent = np.isnan(minutes)
     if absent.any():
         ii, jj = np.nonzero(absent)
-        pairs = [f"{origins.ids[i]}->{destinations.ids[j]}" for i, j in zip(ii[:5], jj[:5], strict=True)]
+        pairs = [
+            f"{origins.ids[i]}->{destinations.ids[j]}" for i, j in zip(ii[:5], jj[:5], strict=True)
+        ]
         hint = ""
         if unknown_o or unknown_d:
             hint = (
@@ -146,8 +172,10 @@ def external_matrix(
                 f"destinations {_examples(unknown_d, 3) or 'none'})"
             )
         raise input_error(
-            label, "origin_id,destination_id",
-            f"{int(absent.sum())} of {minutes.size} requested pairs are missing, e.g. {', '.join(pairs)}{hint}",
+            label,
+            "origin_id,destination_id",
+            f"{int(absent.sum())} of {minutes.size} requested pairs are missing, "
+            f"e.g. {', '.join(pairs)}{hint}",
             "export every home area x site pair, with ids matching the study area and sites",
         )
     if not has_km:

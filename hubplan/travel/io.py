@@ -17,7 +17,7 @@ __all__ = ["read_points_csv", "write_matrix_csv"]
 
 
 def read_points_csv(path: Path, *, option: str = "--origins") -> Points:
-    """Read ``id,lat,lon`` (WGS84 degrees) points from a CSV.
+    r"""Read ``id,lat,lon`` (WGS84 degrees) points from a CSV.
 
     Parameters
     ----------
@@ -41,22 +41,28 @@ def read_points_csv(path: Path, *, option: str = "--origins") -> Points:
     >>> import tempfile
     >>> with tempfile.TemporaryDirectory() as tmp:
     ...     p = Path(tmp) / "o.csv"
-    ...     _ = p.write_text("id,lat,lon\\nA,50.71,-2.44\\n")
+    ...     _ = p.write_text("id,lat,lon\nA,50.71,-2.44\n")
     ...     read_points_csv(p).ids
     ('A',)
     """
     path = Path(path)
     if not path.is_file():
-        raise input_error(option, str(path), "file does not exist", "give an existing CSV with id,lat,lon")
+        raise input_error(
+            option, str(path), "file does not exist", "give an existing CSV with id,lat,lon"
+        )
     try:
         table = pd.read_csv(path, dtype={"id": str}, skipinitialspace=True)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
-        raise input_error(path, "id,lat,lon", f"cannot read the CSV ({err})", "save it as UTF-8 CSV") from err
+        raise input_error(
+            path, "id,lat,lon", f"cannot read the CSV ({err})", "save it as UTF-8 CSV"
+        ) from err
     table.columns = [str(c).strip().lower() for c in table.columns]
     missing = [c for c in ("id", "lat", "lon") if c not in table.columns]
     if missing:
         raise input_error(
-            path, ", ".join(missing), f"missing column(s); found {list(table.columns)}",
+            path,
+            ", ".join(missing),
+            f"missing column(s); found {list(table.columns)}",
             "give columns id,lat,lon (WGS84 degrees)",
         )
     ids = table["id"].astype(str).str.strip()
@@ -71,7 +77,9 @@ def read_points_csv(path: Path, *, option: str = "--origins") -> Points:
         bad = ~np.isfinite(values)
         if bad.any():
             raise input_error(
-                path, column, f"{int(bad.sum())} values are not numbers (ids {', '.join(ids[bad][:5])})",
+                path,
+                column,
+                f"{int(bad.sum())} values are not numbers (ids {', '.join(ids[bad][:5])})",
                 "give decimal degrees",
             )
         coords[column] = values
@@ -80,18 +88,23 @@ def read_points_csv(path: Path, *, option: str = "--origins") -> Points:
     if out.any():
         swapped = bool((np.abs(lon) <= 90).all() and (np.abs(lat) <= 180).all())
         raise input_error(
-            path, "lat" if (np.abs(lat) > 90).any() else "lon",
+            path,
+            "lat" if (np.abs(lat) > 90).any() else "lon",
             f"{int(out.sum())} points out of range (ids {', '.join(ids[out][:5])})"
             + ("; lat and lon look swapped" if swapped else ""),
-            "swap the lat and lon columns" if swapped else "lat must be in -90..90, lon in -180..180",
+            "swap the lat and lon columns"
+            if swapped
+            else "lat must be in -90..90, lon in -180..180",
         )
     if swapped_hint(lon, lat, gb_extent()):
         west, south, east, north = gb_extent()
         inside = (lon >= west) & (lon <= east) & (lat >= south) & (lat <= north)
         if not inside.any():
             raise input_error(
-                path, "lat,lon",
-                "lat and lon look swapped: no point lies in Great Britain, but every point would if swapped",
+                path,
+                "lat,lon",
+                "lat and lon look swapped: no point lies in Great Britain, "
+                "but every point would if swapped",
                 "swap the lat and lon columns (lat is degrees north, e.g. 50.7 in Dorset)",
             )
     return Points(tuple(ids), lon, lat)
@@ -117,7 +130,7 @@ def write_matrix_csv(matrix: TravelMatrix, out: Path) -> Path:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             frame.to_csv(fh, index=False)
-        os.replace(tmp, out)
+        Path(tmp).replace(out)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

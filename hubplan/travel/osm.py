@@ -38,7 +38,8 @@ import os
 import tempfile
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +51,7 @@ from pyproj import CRS, Transformer
 from scipy.sparse.csgraph import connected_components, dijkstra
 from scipy.spatial import cKDTree
 
-from hubplan.errors import DataError, InputError, input_error
+from hubplan.errors import DataError, input_error
 from hubplan.points import Points
 from hubplan.travel.base import ROUTE_FACTOR, TravelMatrix, file_sha256, swapped_hint
 from hubplan.travel.cache import load_matrix, matrix_key, save_matrix
@@ -102,6 +103,7 @@ def load_network(
     *,
     speeds_kph: Mapping[str, float] | None = None,
     source_label: str | None = None,
+    field: str = _FIELD,
 ) -> nx.MultiDiGraph:
     """Load a drive network and make sure every edge has ``speed_kph`` and ``travel_time``.
 
@@ -114,6 +116,8 @@ def load_network(
         If given, speeds are recomputed even when a GraphML file carries its own.
     source_label
         The file that named the network (e.g. a scenario), for error messages.
+    field
+        The setting or option that named it, for error messages.
 
     Returns
     -------
@@ -129,20 +133,26 @@ def load_network(
     where = source_label if source_label is not None else path
     if not path.is_file():
         raise input_error(
-            where, _FIELD, f"network file {path} does not exist",
+            where,
+            field,
+            f"network file {path} does not exist",
             "give the path of a .osm, .osm.bz2, .graphml or .graphml.gz file "
             "(build one with `hubplan network build --osm FILE`)",
         )
     kind = _kind(path)
     if kind == "pbf":
         raise input_error(
-            where, _FIELD, f"{path.name} is OSM PBF, which hubplan does not read",
+            where,
+            field,
+            f"{path.name} is OSM PBF, which hubplan does not read",
             f"convert it to XML first, e.g. `osmium cat {path.name} -o network.osm.bz2` "
             "(osmium-tool) or `osmconvert`, then `hubplan network build --osm network.osm.bz2`",
         )
     if kind == "unknown":
         raise input_error(
-            where, _FIELD, f"cannot tell the format of {path.name}",
+            where,
+            field,
+            f"cannot tell the format of {path.name}",
             "name the file .osm, .osm.bz2, .graphml or .graphml.gz",
         )
     import osmnx as ox
@@ -157,13 +167,17 @@ def load_network(
             graph = ox.load_graphml(path)
     except Exception as err:  # osmnx/networkx/XML parsers raise many types on corrupt files
         raise input_error(
-            where, _FIELD, f"cannot read network file {path} ({type(err).__name__}: {err})",
+            where,
+            field,
+            f"cannot read network file {path} ({type(err).__name__}: {err})",
             "check the file is complete and in the format its name says; re-download or rebuild it",
         ) from err
     graph = _keep_roads(graph)
     if graph.number_of_edges() == 0:
         raise input_error(
-            where, _FIELD, f"{path} holds no roads (no edges with a highway tag)",
+            where,
+            field,
+            f"{path} holds no roads (no edges with a highway tag)",
             "use an OpenStreetMap drive network of the study area",
         )
     has_times = all("travel_time" in d for _, _, d in graph.edges(data=True))
@@ -171,7 +185,10 @@ def load_network(
         graph = add_speeds(graph, speeds_kph=speeds_kph)
     log.info(
         "loaded %s: %d nodes, %d edges in %.1f s",
-        path, graph.number_of_nodes(), graph.number_of_edges(), time.perf_counter() - started,
+        path,
+        graph.number_of_nodes(),
+        graph.number_of_edges(),
+        time.perf_counter() - started,
     )
     return graph
 
@@ -206,10 +223,14 @@ def add_speeds(
     bad = {k: v for k, v in speeds.items() if not (np.isfinite(v) and v > 0)}
     if bad:
         raise input_error(
-            None, "travel.speeds_kph", f"speeds must be positive km/h, got {bad}",
+            None,
+            "travel.speeds_kph",
+            f"speeds must be positive km/h, got {bad}",
             "give each road class a speed above 0",
         )
-    graph = ox.routing.add_edge_speeds(graph, hwy_speeds=speeds or None, fallback=FALLBACK_SPEED_KPH)
+    graph = ox.routing.add_edge_speeds(
+        graph, hwy_speeds=speeds or None, fallback=FALLBACK_SPEED_KPH
+    )
     if speeds:
         for _, _, data in graph.edges(data=True):
             hwy = data["highway"][0] if isinstance(data["highway"], list) else data["highway"]
@@ -234,7 +255,7 @@ class RoadNetwork:
     main_component: npt.NDArray[np.bool_]
     crs: CRS
     xy: npt.NDArray[np.float64]
-    _tree: cKDTree = field(repr=False)
+    _tree: cKDTree = dataclass_field(repr=False)
 
     @classmethod
     def from_graph(cls, graph: nx.MultiDiGraph) -> RoadNetwork:
@@ -283,14 +304,17 @@ class RoadNetwork:
         px, py = Transformer.from_crs("EPSG:4326", crs, always_xy=True).transform(x, y)
         xy = np.column_stack([px, py])
         tree = cKDTree(xy[main])
-        return cls(
-            np.asarray(nodes), x, y, weights, radix, main, crs, xy, tree
-        )
+        return cls(np.asarray(nodes), x, y, weights, radix, main, crs, xy, tree)
 
     @property
     def extent(self) -> tuple[float, float, float, float]:
         """``(west, south, east, north)`` of the nodes, degrees."""
-        return (float(self.lon.min()), float(self.lat.min()), float(self.lon.max()), float(self.lat.max()))
+        return (
+            float(self.lon.min()),
+            float(self.lat.min()),
+            float(self.lon.max()),
+            float(self.lat.max()),
+        )
 
     def snap(self, points: Points) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
         """Nearest main-component node (index into ``node_ids``) and its distance (km)."""
@@ -299,7 +323,9 @@ class RoadNetwork:
         )
         dist, idx = self._tree.query(np.column_stack([px, py]))
         main_idx = np.flatnonzero(self.main_component)
-        return main_idx[np.asarray(idx, dtype=np.int64)], np.asarray(dist, dtype=np.float64) / 1000.0
+        return main_idx[np.asarray(idx, dtype=np.int64)], np.asarray(
+            dist, dtype=np.float64
+        ) / 1000.0
 
     def shortest(
         self,
@@ -358,9 +384,7 @@ def _snap_checked(
     nodes, dist = net.snap(points)
     far = dist > max_snap_km
     if far.any():
-        ids = ", ".join(
-            f"{points.ids[i]} ({dist[i]:.1f} km)" for i in np.flatnonzero(far)[:5]
-        )
+        ids = ", ".join(f"{points.ids[i]} ({dist[i]:.1f} km)" for i in np.flatnonzero(far)[:5])
         west, south, east, north = net.extent
         problem = (
             f"{int(far.sum())} of {len(points)} {what} are more than {max_snap_km:g} km from "
@@ -440,7 +464,9 @@ def osm_matrix(
         load_network(network, source_label=source_label)  # raises the uniform message
     if not (np.isfinite(max_snap_km) and max_snap_km > 0):
         raise input_error(
-            source_label, "travel.max_snap_km", f"must be > 0 km, got {max_snap_km}",
+            source_label,
+            "travel.max_snap_km",
+            f"must be > 0 km, got {max_snap_km}",
             "give a positive distance in km",
         )
     sha = file_sha256(network)
@@ -451,7 +477,9 @@ def osm_matrix(
         "route_factor": ROUTE_FACTOR,
         "max_snap_km": max_snap_km,
     }
-    key = matrix_key(network_sha256=sha, settings=settings, origins=origins, destinations=destinations)
+    key = matrix_key(
+        network_sha256=sha, settings=settings, origins=origins, destinations=destinations
+    )
     if cache_dir is not None:
         hit = load_matrix(Path(cache_dir), key)
         if hit is not None:
@@ -466,11 +494,19 @@ def osm_matrix(
     net = RoadNetwork.from_graph(graph)
     loaded = time.perf_counter()
     o_nodes, o_km = _snap_checked(
-        net, origins, max_snap_km=max_snap_km, what="origins", network=network,
+        net,
+        origins,
+        max_snap_km=max_snap_km,
+        what="origins",
+        network=network,
         source_label=source_label,
     )
     d_nodes, d_km = _snap_checked(
-        net, destinations, max_snap_km=max_snap_km, what="destinations", network=network,
+        net,
+        destinations,
+        max_snap_km=max_snap_km,
+        what="destinations",
+        network=network,
         source_label=source_label,
     )
     seconds, metres = net.shortest(o_nodes, d_nodes, progress=progress)
@@ -487,12 +523,17 @@ def osm_matrix(
         "main_component_nodes": int(net.main_component.sum()),
         "speeds_kph": settings["speeds_kph"],
         "fallback_speed_kph": round(FALLBACK_SPEED_KPH, 3),
-        "fallback_speed_source": "30 mph restricted-road limit, Road Traffic Regulation Act 1984 s.81",
+        "fallback_speed_source": (
+            "30 mph restricted-road limit, Road Traffic Regulation Act 1984 s.81"
+        ),
         "connector_speed_kph": round(CONNECTOR_SPEED_KPH, 3),
         "connector_speed_source": "20 mph, DfT Circular 01/2013 Setting Local Speed Limits",
         "connector_route_factor": ROUTE_FACTOR,
         "max_snap_km": max_snap_km,
-        "snapping": {"origins": _snap_report(origins, o_km), "destinations": _snap_report(destinations, d_km)},
+        "snapping": {
+            "origins": _snap_report(origins, o_km),
+            "destinations": _snap_report(destinations, d_km),
+        },
         "unreachable_pairs": int(unreachable.sum()),
         "pairs": int(minutes.size),
         "seconds_compile": round(loaded - started, 3),
@@ -500,7 +541,9 @@ def osm_matrix(
         "cache_hit": False,
     }
     if unreachable.any():
-        log.warning("%d of %d origin-destination pairs are unreachable", unreachable.sum(), minutes.size)
+        log.warning(
+            "%d of %d origin-destination pairs are unreachable", unreachable.sum(), minutes.size
+        )
     if cache_dir is not None:
         save_matrix(Path(cache_dir), key, minutes, km, details)
     return TravelMatrix(origins.ids, destinations.ids, minutes, km, "osm", details)
@@ -527,10 +570,12 @@ def build_network(
     out = Path(out)
     if not out.name.lower().endswith(_GRAPHML_SUFFIXES):
         raise input_error(
-            None, "--out", f"{out.name} is not a GraphML file name",
+            None,
+            "--out",
+            f"{out.name} is not a GraphML file name",
             "end the name with .graphml.gz (or .graphml)",
         )
-    graph = load_network(Path(osm), speeds_kph=speeds_kph, source_label=str(osm))
+    graph = load_network(Path(osm), speeds_kph=speeds_kph, source_label=str(osm), field="--osm")
     _write_graphml(graph, out)
     return {
         "out": str(out),
@@ -552,9 +597,9 @@ def _write_graphml(graph: nx.MultiDiGraph, out: Path) -> None:
             gz_tmp = tmp + ".gz"
             with Path(tmp).open("rb") as src, gzip.open(gz_tmp, "wb", compresslevel=6) as dst:
                 dst.write(src.read())
-            os.replace(gz_tmp, out)
+            Path(gz_tmp).replace(out)
         else:
-            os.replace(tmp, out)
+            Path(tmp).replace(out)
     finally:
         Path(tmp).unlink(missing_ok=True)
         Path(tmp + ".gz").unlink(missing_ok=True)
@@ -581,8 +626,6 @@ def fetch_network(
         ox.settings.use_cache, ox.settings.cache_folder = True, str(cache_dir)
     try:
         graph = ox.graph_from_place(place, network_type="drive", retain_all=True)
-    except InputError:
-        raise
     except Exception as err:  # requests / osmnx raise several types when offline
         raise DataError(
             f"--place: cannot download the road network for {place!r} "

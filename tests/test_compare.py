@@ -1,0 +1,99 @@
+"""compare() and `hubplan compare` on two run folders written from the real Dorset data."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from hubplan.cli import main
+from hubplan.errors import InputError
+from hubplan.outputs import compare, write_run
+from outputs_fixtures import load_study, make_record
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    study = load_study()
+    root = tmp_path_factory.mktemp("runs")
+    base = make_record(name="hubs_only", spokes=0, study=study)
+    plus = make_record(name="with_spokes", spokes=8, seed=0, study=study)
+    return base, plus, write_run(base, root), write_run(plus, root)
+
+
+def test_side_by_side_values_and_differences(runs, tmp_path: Path) -> None:
+    base, plus, a, b = runs
+    table = compare([a, b], out_dir=tmp_path / "cmp")
+    assert table.runs == ("hubs_only", "with_spokes") and table.baseline == "hubs_only"
+    diff = "with_spokes - hubs_only"
+    assert table.value("Overall", "sites_open", "hubs_only") == 10
+    assert table.value("Overall", "sites_open", "with_spokes") == 18
+    assert table.value("Overall", "sites_open", diff) == 8
+    for key in ("mean_minutes", "p90_minutes", "max_minutes"):
+        expected = plus.metrics["overall"][key] - base.metrics["overall"][key]
+        assert table.value("Overall", key, diff) == pytest.approx(expected)
+        assert expected < 0  # eight more sites never lengthen a nearest-site journey
+    assert table.value("Overall", "share_within.30", "hubs_only") == pytest.approx(
+        base.metrics["overall"]["share_within"]["30"])
+    # Portland's rural attendees are isolated (> 25 min) with hubs only, and not with spokes
+    rural = table.value("Weymouth and Portland", "isolated.rural", "hubs_only")
+    assert rural == pytest.approx(base.metrics["localities"]["Weymouth and Portland"]["isolated"]["rural"])
+    assert rural > 0 and table.value("Weymouth and Portland", "isolated.rural", diff) == pytest.approx(-rural)
+    assert table.value("Overall", "annual_co2e_tonnes", diff) < 0
+    assert sorted(table.site_changes["with_spokes"]["opened"]) == sorted(
+        plus.sites.loc[(plus.sites["status"] == "open") & (plus.sites["kind"] == "library"), "name"])
+    assert table.site_changes["with_spokes"]["closed"] == []
+    assert set(table.table["area"]) == {"Overall", "East Dorset", "North Dorset", "Purbeck",
+                                        "West Dorset", "Weymouth and Portland"}
+
+    csv = pd.read_csv(tmp_path / "cmp" / "comparison.csv")
+    row = csv[(csv["area"] == "Overall") & (csv["measure"] == "sites_open")].iloc[0]
+    assert row[diff] == 8
+    md = (tmp_path / "cmp" / "comparison.md").read_text()
+    assert "| Overall | Sites open | 10 | 18 | +8 |" in md
+    page = (tmp_path / "cmp" / "comparison.html").read_text()
+    assert "data:image/png;base64," in page and "<table>" in page
+
+
+def test_baseline_choice_flips_the_differences(runs) -> None:
+    _, _, a, b = runs
+    table = compare([a, b], baseline="with_spokes")
+    assert table.value("Overall", "sites_open", "hubs_only - with_spokes") == -8
+    assert table.site_changes["hubs_only"]["closed"] and not table.site_changes["hubs_only"]["opened"]
+
+
+def test_bad_inputs_are_input_errors(runs, tmp_path: Path) -> None:
+    _, _, a, b = runs
+    with pytest.raises(InputError, match=r"--baseline: 'nope' is not one of"):
+        compare([a, b], baseline="nope")
+    with pytest.raises(InputError, match="SCENARIO_OR_RUN_DIR: neither a run folder"):
+        compare([a, tmp_path / "missing"])
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(InputError, match=r"metrics.json: RUN_DIR: missing"):
+        compare([tmp_path / "empty"])
+
+
+def test_suppressed_counts_stay_hidden(tmp_path: Path) -> None:
+    study = load_study()
+    private = make_record(name="clients", spokes=0, total_attendees=150, integer_counts=True,
+                          suppress_below=5, study=study)
+    raw = private.metrics["localities"]["Weymouth and Portland"]["isolated"]["rural"]
+    assert 0 < raw < 5  # honest small count from the real geography at this scale
+    folder = write_run(private, tmp_path)
+    table = compare([folder])
+    assert math.isnan(table.value("Weymouth and Portland", "isolated.rural", "clients"))
+    assert "| Weymouth and Portland | Isolated attendees, rural | <5 |" in table.to_markdown()
+
+
+def test_cli_prints_the_markdown_table(runs, tmp_path: Path) -> None:
+    _, _, a, b = runs
+    result = CliRunner().invoke(main, ["compare", str(a), str(b), "--out", str(tmp_path / "c")])
+    assert result.exit_code == 0, result.output
+    assert "| Overall | Sites open | 10 | 18 | +8 |" in result.output
+    assert (tmp_path / "c" / "comparison.csv").is_file()
+    bad = CliRunner().invoke(main, ["compare", str(a), "--baseline", "x", "--out", str(tmp_path / "d")])
+    assert bad.exit_code == 2
+    assert "hubplan: error:" in bad.output and "--baseline" in bad.output
