@@ -99,7 +99,7 @@ def _site_figures(sites: pd.DataFrame) -> dict[str, Any]:
         "sites_open": int(is_open.sum()),
         "sites_closed": int((existing & ~is_open).sum()),
         "buildings_kept": int((existing & is_open).sum()),
-        "annual_building_cost": float(sites.loc[is_open, "annual_cost"].fillna(0).sum()),
+        "annual_building_cost": float(sites.loc[is_open, "annual_cost"].sum(min_count=1)),
     }
 
 
@@ -122,7 +122,7 @@ def compute_metrics(
     home_areas
         ``area_id``, ``locality``, ``rural_urban``.
     sites
-        ``site_id``, ``kind``, ``locality``, ``status`` (open/closed/not_selected), ``annual_cost``.
+        ``site_id``, ``kind``, ``locality``, ``status`` (open/closed/not_selected), ``annual_cost`` (NaN = not known; the total is NaN when no open site has a cost).
     localities
         Locality names, in reporting order.
     isolation_minutes

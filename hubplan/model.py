@@ -41,11 +41,11 @@ def _group_counts(scenario: Scenario, name: str, tier: TierConfig, localities: t
     return tuple(value[loc] for loc in localities)
 
 
-def _per_site(override: pd.Series, default: float | None) -> np.ndarray | None:
+def _per_site(override: pd.Series, default: float | None, *, unknown: float) -> np.ndarray | None:
+    """Per-site values: the site's own, else the tier's default, else ``unknown``; ``None`` if none is set."""
     if default is None and override.isna().all():
         return None
-    fallback = np.inf if default is None else default
-    return override.fillna(fallback).to_numpy(dtype=float)
+    return override.fillna(unknown if default is None else default).to_numpy(dtype=float)
 
 
 def _tiers(prepared: PreparedScenario, sites: pd.DataFrame) -> tuple[TierSpec, ...]:
@@ -65,8 +65,8 @@ def _tiers(prepared: PreparedScenario, sites: pd.DataFrame) -> tuple[TierSpec, .
             min_count=tier.min_count,
             max_count=tier.max_count,
             group_count=_group_counts(scenario, name, tier, localities),
-            capacity=_per_site(sites["capacity"], tier.capacity) if tier.mode == "assign" else None,
-            fixed_cost=_per_site(sites["annual_cost"], tier.annual_cost),
+            capacity=_per_site(sites["capacity"], tier.capacity, unknown=np.inf) if tier.mode == "assign" else None,
+            fixed_cost=_per_site(sites["annual_cost"], tier.annual_cost, unknown=0.0),
             eligible=sites[f"tier_{name}"].to_numpy(dtype=bool),
             radius_minutes=tier.radius_minutes,
         ))  # fmt: skip

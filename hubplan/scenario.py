@@ -251,7 +251,7 @@ class TierConfig(_Strict):
     min_count: int | None = Field(default=None, ge=0)
     max_count: int | None = Field(default=None, ge=0)
     capacity: float | None = Field(default=None, gt=0)
-    annual_cost: float = Field(default=0.0, ge=0)
+    annual_cost: float | None = Field(default=None, ge=0)
     radius_minutes: float | None = Field(default=None, gt=0)
 
     @model_validator(mode="after")

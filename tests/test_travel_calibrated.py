@@ -128,9 +128,9 @@ def test_calibrate_round_trip_and_bad_source(tmp_path: Path, refit: dict) -> Non
 
 def test_unknown_model_and_missing_files() -> None:
     p = Points(("a",), np.array([-2.4]), np.array([50.7]))
-    with pytest.raises(InputError, match="s.toml: travel.model: unknown travel model 'bus'"):
+    with pytest.raises(InputError, match=r"s\.toml: travel\.model: unknown travel model 'bus'"):
         travel_matrix(p, p, model="bus", source_label="s.toml")
-    with pytest.raises(InputError, match="travel.network: the osm model needs a road network"):
+    with pytest.raises(InputError, match=r"travel\.network: the osm model needs a road network"):
         travel_matrix(p, p, model="osm")
-    with pytest.raises(InputError, match="travel.matrix: the matrix model needs"):
+    with pytest.raises(InputError, match=r"travel\.matrix: the matrix model needs"):
         travel_matrix(p, p, model="matrix")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bz2
+import itertools
 import shutil
 from pathlib import Path
 
@@ -51,7 +52,7 @@ def _node_points(net: RoadNetwork, idx: np.ndarray, prefix: str) -> Points:
 
 def _nx_length_along(graph: nx.MultiDiGraph, path: list) -> float:
     total = 0.0
-    for u, v in zip(path[:-1], path[1:], strict=True):
+    for u, v in itertools.pairwise(path):
         best = min(graph[u][v].values(), key=lambda d: (d["travel_time"], d["length"]))
         total += best["length"]
     return total
@@ -147,7 +148,7 @@ def test_speed_overrides_apply_to_every_edge_of_the_class(fixtures: Path) -> Non
             assert d["travel_time"] == pytest.approx(d["length"] / (10.0 / 3.6), rel=1e-3)
             assert d["travel_time"] >= base[u][v][k]["travel_time"]
     assert n_res > 0
-    with pytest.raises(InputError, match="travel.speeds_kph: speeds must be positive"):
+    with pytest.raises(InputError, match=r"travel\.speeds_kph: speeds must be positive"):
         load_network(fixtures / "West-Oakland.osm.bz2", speeds_kph={"primary": -5.0})
 
 
@@ -162,7 +163,7 @@ def test_network_file_errors(tmp_path: Path) -> None:
     corrupt = tmp_path / "broken.osm"
     corrupt.write_text("<osm><node id='1' lat='51' lon=")
     with pytest.raises(
-        InputError, match="travel.network: cannot read network file .*; fix: check the file"
+        InputError, match=r"travel\.network: cannot read network file .*; fix: check the file"
     ):
         travel_matrix(p, p, model="osm", network=corrupt)
     bad_gz = tmp_path / "broken.graphml.gz"
@@ -171,7 +172,7 @@ def test_network_file_errors(tmp_path: Path) -> None:
         load_network(bad_gz)
     pbf = tmp_path / "dorset-latest.osm.pbf"
     pbf.write_bytes(b"\x00\x00\x00\x0d")
-    with pytest.raises(InputError, match="OSM PBF.*osmium cat"):
+    with pytest.raises(InputError, match=r"OSM PBF.*osmium cat"):
         load_network(pbf)
 
 
@@ -228,7 +229,7 @@ def test_build_network_round_trip(fixtures: Path, tmp_path: Path) -> None:
     graph = load_network(out)
     assert graph.number_of_edges() == 110
     assert all(d["travel_time"] > 0 for _, _, d in graph.edges(data=True))
-    with pytest.raises(InputError, match="--out: x.txt is not a GraphML"):
+    with pytest.raises(InputError, match=r"--out: x\.txt is not a GraphML"):
         build_network(fixtures / "West-Oakland.osm.bz2", tmp_path / "x.txt")
 
 
