@@ -36,7 +36,8 @@ class HubplanGroup(click.Group):
         try:
             return super().invoke(ctx)
         except HubplanError as err:
-            click.echo(f"hubplan: error: {err}", err=True)
+            one_line = str(err).replace("\r", "\\r").replace("\n", "\\n")
+            click.echo(f"hubplan: error: {one_line}", err=True)
             ctx.exit(2)
 
 

@@ -314,6 +314,13 @@ def record_from_allocation(prepared: PreparedScenario, allocation: Allocation, s
     )
 
 
+def _prepare_any(
+    scenario: Scenario | Path | str, study_path: Path | None, progress: Progress | None
+) -> PreparedScenario:
+    loaded = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    return prepare(loaded, study_path=study_path, progress=progress)
+
+
 def evaluate_scenario(
     scenario: Scenario | Path | str, *, study_path: Path | None = None, progress: Progress | None = None
 ) -> RunRecord:
@@ -333,9 +340,7 @@ def evaluate_scenario(
     RunRecord
         Metrics overall and per locality, layers and manifest.
     """
-    if not isinstance(scenario, Scenario):
-        scenario = load_scenario(scenario)
-    prepared = prepare(scenario, study_path=study_path, progress=progress)
+    prepared = _prepare_any(scenario, study_path, progress)
     start = time.perf_counter()
     allocation = _nearest_open(prepared)
     seconds = dict(prepared.seconds, assign=time.perf_counter() - start)
@@ -347,26 +352,14 @@ def run_scenario(
 ) -> RunRecord:
     """Optimise a scenario: choose hubs, spokes and specialist sites, then assign attendees.
 
-    Parameters
-    ----------
-    scenario
-        A scenario or the path of a scenario file.
-    study_path
-        Override of the study-area GeoPackage.
-    progress
-        Optional ``(done, total)`` callback.
-
-    Returns
-    -------
-    RunRecord
-        The optimised plan with solver status, bound and gap in its manifest.
+    Takes the same arguments as :func:`evaluate_scenario`; the returned record
+    carries the solver's status, objective, bound and gap in its manifest.
     """
     from hubplan.model import allocation_from_solution, build_problem
     from hubplan.solve import solve
 
-    if not isinstance(scenario, Scenario):
-        scenario = load_scenario(scenario)
-    prepared = prepare(scenario, study_path=study_path, progress=progress)
+    prepared = _prepare_any(scenario, study_path, progress)
+    scenario = prepared.scenario
     start = time.perf_counter()
     problem = build_problem(prepared)
     build_seconds = time.perf_counter() - start

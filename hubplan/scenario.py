@@ -368,13 +368,13 @@ class Scenario(_Strict):
             for segment in tier.segments or ():
                 if segment not in segment_names:
                     raise ValueError(
-                        f"tiers.{name}.segments: unknown segment '{segment}'; fix: use one of "
+                        f"tiers.{name}.segments: unknown segment {segment!r}; fix: use one of "
                         f"{', '.join(sorted(segment_names))}"
                     )
                 if tier.mode == "assign":
                     if segment in explicit:
                         raise ValueError(
-                            f"tiers.{name}.segments: '{segment}' is already served by tier "
+                            f"tiers.{name}.segments: {segment!r} is already served by tier "
                             f"'{explicit[segment]}'; fix: give each segment to one assign tier"
                         )
                     explicit[segment] = name
@@ -389,7 +389,7 @@ class Scenario(_Strict):
             for tier in rule.tiers or ():
                 if tier not in self.tiers:
                     raise ValueError(
-                        f"sites.roles.{index}.tiers: unknown tier '{tier}'; fix: use one of {', '.join(self.tiers)}"
+                        f"sites.roles.{index}.tiers: unknown tier {tier!r}; fix: use one of {', '.join(self.tiers)}"
                     )
         ids = [site.id for site in self.sites.add]
         if len(set(ids)) != len(ids):
@@ -427,7 +427,8 @@ class Scenario(_Strict):
 
 
 def _field_path(location: tuple[int | str, ...]) -> str:
-    return ".".join(str(part) for part in location) or "(top level)"
+    parts = (str(part) if str(part).isprintable() else repr(str(part)) for part in location)
+    return ".".join(parts) or "(top level)"
 
 
 _FIXES = {

@@ -23,9 +23,10 @@ def progress_callback(enabled: bool, label: str) -> Iterator[Callable[[int, int]
     if not enabled:
         yield None
         return
+    from rich.console import Console
     from rich.progress import Progress
 
-    with Progress(transient=True) as bar:
+    with Progress(transient=True, console=Console(stderr=True)) as bar:  # stdout stays clean for the results
         task = bar.add_task(label, total=None)
 
         def update(done: int, total: int) -> None:

@@ -1,0 +1,111 @@
+"""Command-line conventions (issue 6): --version, show-versions, -v/-q, --progress, exit codes."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from reliability import REPO, SCENARIOS, invoke, run_process
+
+import hubplan
+import hubplan.cli
+from hubplan.versions import KEY_DEPENDENCIES
+
+CURRENT = str(SCENARIOS / "dorset-current.toml")
+
+
+def test_version() -> None:
+    """``hubplan --version`` prints the package version and exits 0."""
+    outcome = invoke(["--version"])
+    assert outcome.exit_code == 0
+    assert outcome.stdout.strip() == f"hubplan, version {hubplan.__version__}"
+
+
+def test_show_versions() -> None:
+    """``hubplan show-versions`` lists hubplan, Python and every key dependency with a version."""
+    outcome = invoke(["show-versions"])
+    assert outcome.exit_code == 0
+    rows = dict(line.split(maxsplit=1) for line in outcome.stdout.splitlines() if line.strip())
+    assert rows["hubplan"] == hubplan.__version__
+    for name in ("python", *KEY_DEPENDENCIES):
+        assert re.match(r"^\d+\.\d+", rows[name]), (name, rows.get(name))
+
+
+def test_help_lists_the_commands() -> None:
+    """-h works and names every command and global option."""
+    outcome = invoke(["-h"])
+    assert outcome.exit_code == 0
+    for word in ("data", "scenario", "evaluate", "run", "show-versions", "--verbose", "--quiet", "--no-progress"):
+        assert word in outcome.stdout
+
+
+def test_validate_and_schema(tmp_path: Path) -> None:
+    """``scenario validate`` accepts every shipped scenario; ``scenario schema`` prints JSON Schema."""
+    paths = sorted(str(p) for p in SCENARIOS.glob("*.toml"))
+    outcome = invoke(["scenario", "validate", *paths])
+    assert outcome.exit_code == 0, outcome.stderr
+    assert outcome.stdout.count(": valid (") == len(paths)
+    schema = json.loads(invoke(["scenario", "schema"]).stdout)
+    assert schema["title"] == "hubplan scenario"
+
+
+def test_usage_error_is_exit_2() -> None:
+    """A mistyped option is bad input too: exit code 2."""
+    outcome = invoke(["evaluate", CURRENT, "--no-such-option"])
+    assert outcome.exit_code == 2
+    assert "No such option" in outcome.stderr
+
+
+def test_verbosity_levels(tmp_path: Path, study_path: Path) -> None:
+    """Real processes: default and -q print no log lines, -v adds INFO, -vv adds DEBUG; stdout is unchanged."""
+    base = ["evaluate", CURRENT, "--study", str(study_path)]
+    quiet = run_process(["-q", "--no-progress", *base], cwd=tmp_path)
+    default = run_process(["--no-progress", *base], cwd=tmp_path)
+    verbose = run_process(["-v", "--no-progress", *base], cwd=tmp_path)
+    for outcome in (quiet, default, verbose):
+        assert outcome.exit_code == 0, outcome.stderr
+    assert quiet.stderr == "" and default.stderr == ""
+    info = verbose.stderr.splitlines()
+    assert info and all(line.startswith(("INFO ", "WARNING ")) for line in info)
+    assert any(line.startswith("INFO hubplan.siting: site roles:") for line in info)
+    assert quiet.stdout == default.stdout == verbose.stdout
+    assert "All localities" in default.stdout
+
+
+@pytest.mark.slow
+def test_debug_and_progress(tmp_path: Path, study_path: Path) -> None:
+    """-vv logs DEBUG; --progress draws only on stderr, so stdout matches --no-progress."""
+    base = ["evaluate", CURRENT, "--study", str(study_path)]
+    debug = run_process(["-vv", "--no-progress", *base], cwd=tmp_path)
+    assert debug.exit_code == 0
+    assert "DEBUG " in debug.stderr
+    with_bar = run_process(["-q", "--progress", *base], cwd=tmp_path)
+    without = run_process(["-q", "--no-progress", *base], cwd=tmp_path)
+    assert with_bar.exit_code == without.exit_code == 0
+    assert with_bar.stdout == without.stdout
+    assert without.stderr == ""
+
+
+def test_exit_codes_are_documented() -> None:
+    """Exit codes 0, 1 and 2 are described in the CLI's docstring and in docs/reliability.md."""
+    doc = hubplan.cli.__doc__ or ""
+    text = (REPO / "docs" / "reliability.md").read_text(encoding="utf-8")
+    for code in ("0", "1", "2"):
+        assert re.search(rf"^{code}\n\s+\S", doc, flags=re.MULTILINE), code
+        assert re.search(rf"^\| `?{code}`? \|", text, flags=re.MULTILINE), code
+    assert "hubplan: error: " in text and "; fix: " in text
+
+
+def test_internal_error_is_exit_1(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A bug (not a HubplanError) is not dressed up as bad input: exit code 1."""
+    import hubplan.scenario
+
+    def broken(path: object) -> None:
+        raise RuntimeError("simulated bug")
+
+    monkeypatch.setattr(hubplan.scenario, "load_scenario", broken)
+    outcome = invoke(["scenario", "validate", CURRENT])
+    assert outcome.exit_code == 1
+    assert isinstance(outcome.exception, RuntimeError)
