@@ -8,6 +8,7 @@ counterparts.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -21,9 +22,37 @@ if TYPE_CHECKING:
     from hubplan.pipeline import Allocation, PreparedScenario
     from hubplan.solve import Solution
 
-__all__ = ["allocation_from_solution", "build_problem"]
+__all__ = ["allocation_from_solution", "build_problem", "in_scenario_terms"]
 
 LEXICOGRAPHIC_SECOND_STAGE = "median"
+
+#: How the numpy problem's field names read in a scenario file (for feasibility messages).
+SCENARIO_FIELDS: tuple[tuple[str, str], ...] = (
+    (r"\.group_count:", ".count_per_locality:"),
+    (r"\.group_min:", ".count_per_locality:"),
+    (r"\.group_max:", ".count_per_locality:"),
+    (r": budget:", ": constraints.budget:"),
+    (r": max_minutes:", ": constraints.max_minutes:"),
+    (r": roles:", ": sites.roles:"),
+    (r"raise threshold_minutes", "raise objective.coverage_minutes"),
+    (r"raise max_minutes", "raise constraints.max_minutes"),
+)
+
+
+def in_scenario_terms(message: str) -> str:
+    """Rename the numpy problem's fields to the scenario file's, keeping the first of several problems.
+
+    Examples
+    --------
+    >>> in_scenario_terms("a.toml: tiers.hub.group_count: 2 asked for; fix: add one | a.toml: budget: low; fix: x")
+    'a.toml: tiers.hub.count_per_locality: 2 asked for; fix: add one (and 1 more problem)'
+    """
+    problems = message.split(" | ")
+    first = problems[0]
+    for pattern, replacement in SCENARIO_FIELDS:
+        first = re.sub(pattern, replacement, first)
+    more = len(problems) - 1
+    return first + (f" (and {more} more problem{'s' if more > 1 else ''})" if more else "")
 
 
 def _group_counts(scenario: Scenario, name: str, tier: TierConfig, localities: tuple[str, ...]) -> int | tuple[int, ...] | None:

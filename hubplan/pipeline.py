@@ -22,7 +22,7 @@ import pandas as pd
 
 from hubplan import __version__
 from hubplan.demand import Demand, load_demand
-from hubplan.errors import input_error
+from hubplan.errors import InfeasibleError, input_error
 from hubplan.metrics import compute_metrics
 from hubplan.points import Points
 from hubplan.results import RunRecord
@@ -145,6 +145,7 @@ def prepare(scenario: Scenario, *, study_path: Path | None = None, progress: Pro
         source_label=str(scenario.source_path) if scenario.source_path else None,
     )
     seconds["travel"] = time.perf_counter() - start
+    log.debug("prepared %s: stage seconds %s", scenario.name, {k: round(v, 3) for k, v in seconds.items()})
     return PreparedScenario(scenario, study, demand, sites, active, travel, seconds)
 
 
@@ -355,7 +356,7 @@ def run_scenario(
     Takes the same arguments as :func:`evaluate_scenario`; the returned record
     carries the solver's status, objective, bound and gap in its manifest.
     """
-    from hubplan.model import allocation_from_solution, build_problem
+    from hubplan.model import allocation_from_solution, build_problem, in_scenario_terms
     from hubplan.solve import solve
 
     prepared = _prepare_any(scenario, study_path, progress)
@@ -364,13 +365,16 @@ def run_scenario(
     problem = build_problem(prepared)
     build_seconds = time.perf_counter() - start
     solver = scenario.solver
-    solution = solve(
-        problem,
-        engine=solver.engine,
-        time_limit_s=solver.time_limit_s,
-        relative_gap=solver.relative_gap,
-        threads=solver.threads,
-    )
+    try:
+        solution = solve(
+            problem,
+            engine=solver.engine,
+            time_limit_s=solver.time_limit_s,
+            relative_gap=solver.relative_gap,
+            threads=solver.threads,
+        )
+    except InfeasibleError as err:
+        raise InfeasibleError(in_scenario_terms(str(err))) from err
     allocation = allocation_from_solution(prepared, problem, solution)
     seconds = dict(prepared.seconds, model=build_seconds, solve=solution.build_seconds + solution.solve_seconds)
     return record_from_allocation(prepared, allocation, seconds)
