@@ -75,3 +75,10 @@ def file_digests(folder: Path) -> dict[str, str]:
         for path in sorted(folder.rglob("*"))
         if path.is_file()
     }
+
+
+def make_run(scenario: Path, study: Path, out: Path) -> Path:
+    """Run a scenario in this process with ``hubplan run`` and return its output folder."""
+    outcome = invoke(["run", str(scenario), "--study", str(study), "--out", str(out)])
+    assert outcome.exit_code == 0, outcome.stderr or repr(outcome.exception)
+    return out / scenario.stem

@@ -30,7 +30,8 @@ SHIPPED = sorted(SCENARIOS.glob("*.toml"))
 SHIPPED_TEXT = [path.read_text(encoding="utf-8") for path in SHIPPED]
 SHIPPED_DATA = [tomllib.loads(text) for text in SHIPPED_TEXT]
 
-FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+"""Seeded (derandomized) so the suite is reproducible; raise max_examples locally for a deeper search."""
 
 TOML_ALPHABET = st.sampled_from(list("[]{}=\"'.,#\n \t-_+0123456789eE") + ["true", "false", "nan", "inf", "[[", "]]"])
 SCALARS = (
@@ -183,7 +184,7 @@ def _import(study, path: Path, policy: str) -> Demand | None:  # noqa: ANN001
     return demand
 
 
-@settings(max_examples=120, deadline=None)
+@settings(max_examples=120, deadline=None, derandomize=True)
 @given(raw=st.binary(max_size=300), policy=st.sampled_from(["error", "skip"]))
 def test_random_bytes_client_file(study, fuzz_dir: Path, raw: bytes, policy: str) -> None:  # noqa: ANN001
     """Random bytes as a client export: only InputError escapes."""
@@ -229,7 +230,7 @@ def client_rows(draw: st.DrawFn, postcodes: list[str]) -> tuple[str, int | None]
 def test_random_client_rows(study, real_postcodes: list[str], fuzz_dir: Path, policy: str) -> None:  # noqa: ANN001
     """Random CSV rows: only InputError escapes, and clean files are imported in full."""
 
-    @settings(max_examples=100, deadline=None)
+    @settings(max_examples=100, deadline=None, derandomize=True)
     @given(generated=client_rows(real_postcodes))
     def check(generated: tuple[str, int | None]) -> None:
         text, expected_total = generated
