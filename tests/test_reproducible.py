@@ -69,8 +69,6 @@ def test_two_runs_are_identical(two_runs: tuple[Path, Path]) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="outputs/layers.py: GDAL stamps gpkg_contents and gpkg_metadata_reference with the "
-                   "clock; setting the GDAL option OGR_CURRENT_DATE to a fixed value would make the file stable")
 def test_geopackage_bytes_are_identical(two_runs: tuple[Path, Path]) -> None:
     """layers.gpkg should be byte-identical too, like every other layer."""
     first, second = two_runs

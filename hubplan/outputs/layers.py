@@ -49,6 +49,8 @@ PROPERTY_DECIMALS = 3
 """Decimal places of float attributes (minutes, km, attendees) in the public layers."""
 
 GPKG_VERSION = "1.2"
+#: The timestamp written into the GeoPackage tables (the run time is in manifest.json instead).
+FIXED_GPKG_DATE = "2000-01-01T00:00:00.000Z"
 """GeoPackage version written: 1.2 is read without warnings by GDAL 3.x and QGIS 3.x."""
 
 LAYER_NAMES = ("localities", "sites", "home_areas", "allocations", "catchments")
@@ -349,6 +351,17 @@ def write_geopackage(
     layer metadata (``attribution`` item), where QGIS and ``ogrinfo`` show it.
     """
     text = "; ".join(attribution)
+    # GDAL stamps gpkg_contents with the clock unless OGR_CURRENT_DATE is set: fix it so reruns are byte-identical.
+    previous = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
+    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": FIXED_GPKG_DATE})
+    try:
+        _write_layers(layers, path, text)
+    finally:
+        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": previous})
+    return Path(path)
+
+
+def _write_layers(layers: Mapping[str, gpd.GeoDataFrame], path: Path, text: str) -> None:
     for name, frame in layers.items():
         pyogrio.write_dataframe(
             frame,
@@ -360,4 +373,3 @@ def write_geopackage(
             layer_options={"DESCRIPTION": f"{_DESCRIPTIONS.get(name, name)} Attribution: {text}"},
             layer_metadata={"attribution": text, "description": _DESCRIPTIONS.get(name, "")},
         )
-    return Path(path)
