@@ -2,7 +2,7 @@
 
 The package is a one-way pipeline: ``scenario`` -> ``study`` -> ``demand`` ->
 ``travel`` -> ``problem`` -> ``solve`` -> ``metrics`` -> ``outputs``. See
-``docs/ARCHITECTURE.md``.
+the README (*Layout*).
 """
 
 from __future__ import annotations

@@ -89,9 +89,9 @@ def test_debug_and_progress(tmp_path: Path, study_path: Path) -> None:
 
 
 def test_exit_codes_are_documented() -> None:
-    """Exit codes 0, 1 and 2 are described in the CLI's docstring and in docs/reliability.md."""
+    """Exit codes 0, 1 and 2 are described in the CLI's docstring and in the README."""
     doc = hubplan.cli.__doc__ or ""
-    text = (REPO / "docs" / "reliability.md").read_text(encoding="utf-8")
+    text = (REPO / "README.md").read_text(encoding="utf-8")
     for code in ("0", "1", "2"):
         assert re.search(rf"^{code}\n\s+\S", doc, flags=re.MULTILINE), code
         assert re.search(rf"^\| `?{code}`? \|", text, flags=re.MULTILINE), code
