@@ -182,6 +182,29 @@ def _nearest_open(prepared: PreparedScenario) -> Allocation:
     return Allocation(open_tiers, flows, {"status": "evaluated", "method": "nearest open site"})
 
 
+EXISTING_BUILDING_KINDS = ("day_centre",)
+"""Kinds of site that are today's day-service buildings: when not open in a plan, they close."""
+
+
+def site_status(is_open: np.ndarray, kind: np.ndarray, role: np.ndarray) -> np.ndarray:
+    """Status of each site in a plan, as the public reads it.
+
+    ``open``; ``closed`` (an existing day-service building that the plan does not
+    keep); ``not_selected`` (a candidate venue the plan does not use);
+    ``excluded`` (a venue the scenario leaves out, e.g. a GP surgery in a
+    scenario about day centres only).
+
+    Examples
+    --------
+    >>> site_status(np.array([True, False, False, False]),
+    ...             np.array(["day_centre", "day_centre", "library", "library"]),
+    ...             np.array(["required", "candidate", "candidate", "closed"])).tolist()
+    ['open', 'closed', 'not_selected', 'excluded']
+    """
+    existing = np.isin(kind, EXISTING_BUILDING_KINDS)
+    return np.where(is_open, "open", np.where(existing, "closed", np.where(role == "closed", "excluded", "not_selected")))
+
+
 def _tier_costs(prepared: PreparedScenario, open_tiers: dict[str, str]) -> pd.Series:
     sites = prepared.sites
     default = sites["site_id"].map(open_tiers).map(
@@ -195,7 +218,7 @@ def _sites_layer(prepared: PreparedScenario, allocation: Allocation) -> gpd.GeoD
     tier = sites["site_id"].map(allocation.open_tiers)
     attendees = allocation.flows.groupby("site_id")["attendees"].sum()
     sites["tier"] = tier.fillna("")
-    sites["status"] = np.where(tier.notna(), "open", np.where(sites["role"] == "closed", "closed", "not_selected"))
+    sites["status"] = site_status(tier.notna().to_numpy(), sites["kind"].to_numpy(), sites["role"].to_numpy())
     sites["attendees"] = sites["site_id"].map(attendees).fillna(0.0)
     sites["annual_cost"] = _tier_costs(prepared, allocation.open_tiers).where(tier.notna())
     capacity = sites["capacity"].where(

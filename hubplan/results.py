@@ -17,7 +17,9 @@ home_areas
 sites
     ``site_id``, ``name``, ``kind``, ``operator``, ``locality``, ``role``
     (required/candidate/closed), ``tier`` (hub/spoke/specialist or empty),
-    ``status`` (open/closed/not_selected), ``attendees`` (assigned),
+    ``status`` (open; closed: an existing day centre the plan does not keep;
+    not_selected: a candidate venue not used; excluded: left out by the scenario),
+    ``attendees`` (assigned),
     ``capacity``, ``capacity_used`` (share, NaN without capacity),
     ``annual_cost``, ``position_precision``, ``source``, ``geometry`` (points).
 allocations
