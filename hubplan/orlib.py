@@ -165,11 +165,22 @@ def read_optima(folder: str | Path | None = None) -> dict[str, Optimum]:
 def instance_problem(name: str, folder: str | Path | None = None) -> tuple[Problem, Optimum]:
     """Load an instance named in ``optima.csv`` (``pmed1``, ``cap41``, ``cap71_uncap``, ...).
 
-    Examples
-    --------
-    >>> prob, opt = instance_problem("pmed1")  # doctest: +SKIP
-    >>> prob.n_clients, opt.optimal_value  # doctest: +SKIP
-    (100, 5819.0)
+    Parameters
+    ----------
+    name
+        Instance name as in ``optima.csv``.
+    folder
+        The ``orlib`` folder; default ``reference_dir() / "orlib"``.
+
+    Returns
+    -------
+    tuple
+        The problem and its published optimum.
+
+    Raises
+    ------
+    DataError
+        When the name is not listed or a file cannot be read.
     """
     folder = Path(folder) if folder is not None else reference_dir() / "orlib"
     optima = read_optima(folder)
