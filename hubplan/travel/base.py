@@ -7,7 +7,6 @@ crow-fly kilometres times :data:`ROUTE_FACTOR`.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +18,7 @@ from pyproj import CRS, Geod
 
 from hubplan.errors import input_error
 from hubplan.points import Points
+from hubplan.sources import file_sha256
 
 __all__ = [
     "MODELS",
@@ -133,15 +133,6 @@ def crow_fly_km(origins: Points, destinations: Points) -> npt.NDArray[np.float64
     lat2 = np.tile(destinations.lat, n_o)
     _, _, metres = _GEOD.inv(lon1, lat1, lon2, lat2)
     return np.asarray(metres, dtype=np.float64).reshape(n_o, n_d) / 1000.0
-
-
-def file_sha256(path: Path) -> str:
-    """Hex SHA-256 of a file's bytes, read in 1 MiB blocks."""
-    digest = hashlib.sha256()
-    with Path(path).open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def gb_extent() -> tuple[float, float, float, float]:
