@@ -261,8 +261,8 @@ def _spoke_minutes(prepared: PreparedScenario, allocation: Allocation) -> pd.Ser
     spokes = [sid for sid, tier in allocation.open_tiers.items() if prepared.scenario.tiers[tier].mode == "cover"]
     if not spokes:
         return pd.Series(dtype=float)
-    reachable = [sid for sid in allocation.open_tiers]
-    columns = [prepared.travel.destination_ids.index(sid) for sid in reachable]
+    column_of = {sid: j for j, sid in enumerate(prepared.travel.destination_ids)}
+    columns = [column_of[sid] for sid in allocation.open_tiers]
     best = prepared.travel.minutes[:, columns].min(axis=1)
     return pd.Series(best, index=list(prepared.demand.area_ids))
 

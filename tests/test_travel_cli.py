@@ -74,6 +74,11 @@ def test_travel_matrix_osm_with_cache(runner: CliRunner, tmp_path: Path, source_
     assert len(table) == 2 and (table["minutes"] > 0).all() and np.isfinite(table["km"]).all()
 
 
+def _matrix_args(points: Path, out: Path, *extra: str) -> list[str]:
+    """Arguments of `hubplan travel matrix` from one points file to itself."""
+    return ["travel", "matrix", "--origins", str(points), "--destinations", str(points), *extra, "--out", str(out)]
+
+
 @pytest.mark.parametrize(
     ("rows", "pattern"),
     [
@@ -86,19 +91,7 @@ def test_travel_matrix_bad_points(
     runner: CliRunner, tmp_path: Path, rows: list, pattern: str
 ) -> None:
     o = _csv(tmp_path / "o.csv", rows)
-    result = runner.invoke(
-        main,
-        [
-            "travel",
-            "matrix",
-            "--origins",
-            str(o),
-            "--destinations",
-            str(o),
-            "--out",
-            str(tmp_path / "m.csv"),
-        ],
-    )
+    result = runner.invoke(main, _matrix_args(o, tmp_path / "m.csv"))
     assert result.exit_code == 2
     assert result.output.startswith("hubplan: error: ")
     assert pattern in result.output
@@ -108,36 +101,10 @@ def test_travel_matrix_bad_points(
 def test_travel_matrix_missing_columns_and_network(runner: CliRunner, tmp_path: Path) -> None:
     bad = tmp_path / "o.csv"
     bad.write_text("name,lat,lon\nA,50.7,-2.4\n")
-    result = runner.invoke(
-        main,
-        [
-            "travel",
-            "matrix",
-            "--origins",
-            str(bad),
-            "--destinations",
-            str(bad),
-            "--out",
-            str(tmp_path / "m.csv"),
-        ],
-    )
+    result = runner.invoke(main, _matrix_args(bad, tmp_path / "m.csv"))
     assert result.exit_code == 2 and "id: missing column(s)" in result.output
     o = _csv(tmp_path / "p.csv", [("A", 50.7, -2.4)])
-    result = runner.invoke(
-        main,
-        [
-            "travel",
-            "matrix",
-            "--origins",
-            str(o),
-            "--destinations",
-            str(o),
-            "--model",
-            "osm",
-            "--out",
-            str(tmp_path / "m.csv"),
-        ],
-    )
+    result = runner.invoke(main, _matrix_args(o, tmp_path / "m.csv", "--model", "osm"))
     assert (
         result.exit_code == 2
         and "travel.network: the osm model needs a road network" in result.output

@@ -17,6 +17,14 @@ def _default_out(name: str) -> Path:
     return Path("data") / "geo" / f"network-{slug}.graphml.gz"
 
 
+network_out_option = click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="GraphML to write (default data/geo/network-NAME.graphml.gz).",
+)
+
+
 @click.group()
 def network() -> None:
     """Road networks for the osm travel model."""
@@ -30,12 +38,7 @@ def network() -> None:
     required=True,
     help="OpenStreetMap extract (.osm, .osm.bz2 or .graphml[.gz]).",
 )
-@click.option(
-    "--out",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="GraphML to write (default data/geo/network-NAME.graphml.gz).",
-)
+@network_out_option
 @speeds_option
 def build_command(osm: Path, out: Path | None, speeds: dict[str, float]) -> None:
     """Load an OSM file, add speeds and travel times, and write GraphML for scenarios."""
@@ -48,12 +51,7 @@ def build_command(osm: Path, out: Path | None, speeds: dict[str, float]) -> None
 
 @network.command("fetch")
 @click.option("--place", required=True, help='Place to geocode, e.g. "Dorset, England".')
-@click.option(
-    "--out",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="GraphML to write (default data/geo/network-NAME.graphml.gz).",
-)
+@network_out_option
 @click.option(
     "--cache-dir",
     type=click.Path(path_type=Path),
