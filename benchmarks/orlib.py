@@ -21,14 +21,14 @@ from hubplan.orlib import instance_problem
 from hubplan.solve import solve
 
 
-def run(names: list[str], *, time_limit_s: float, engine: str) -> list[dict]:
+def run(names: list[str], *, time_limit_s: float, engine: str, lagrangian: bool = True) -> list[dict]:
     """Solve each named instance; return one result dict per instance."""
     out = []
     for name in names:
         t0 = time.perf_counter()
         prob, opt = instance_problem(name)
         load_s = time.perf_counter() - t0
-        sol = solve(prob, engine=engine, time_limit_s=time_limit_s)
+        sol = solve(prob, engine=engine, time_limit_s=time_limit_s, lagrangian=lagrangian)
         total = time.perf_counter() - t0
         ok = (
             sol.status == "optimal"
@@ -37,11 +37,11 @@ def run(names: list[str], *, time_limit_s: float, engine: str) -> list[dict]:
         )
         row = {
             "instance": name, "objective": sol.objective, "published": opt.optimal_value,
-            "status": sol.status, "gap": sol.gap, "bound": sol.best_bound, "load_s": round(load_s, 3),
+            "status": sol.status, "engine": sol.engine, "gap": sol.gap, "bound": sol.best_bound, "load_s": round(load_s, 3),
             "build_s": round(sol.build_seconds, 3), "solve_s": round(sol.solve_seconds, 3),
             "total_s": round(total, 3), "match": ok, "message": sol.message,
         }
-        print(f"{name:12s} {sol.objective!s:>14} {opt.optimal_value:>14} {sol.status:9s} "
+        print(f"{name:12s} {sol.objective!s:>14} {opt.optimal_value:>14} {sol.status:9s} {sol.engine:10s} "
               f"{total:8.2f} s {'OK' if ok else 'MISMATCH'}", flush=True)
         out.append(row)
     return out
@@ -54,7 +54,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--all-pmed", action="store_true", help="pmed1..pmed40")
     ap.add_argument("--cap", default="", help="comma-separated cap names (cap41, cap71_uncap, ...)")
     ap.add_argument("--time-limit", type=float, default=600.0, help="seconds per instance")
-    ap.add_argument("--engine", default="highs")
+    ap.add_argument("--engine", default="highs", help="MIP engine: highs or scip")
+    ap.add_argument("--no-lagrangian", action="store_true",
+                    help="use the MIP engine even where the Lagrangian branch-and-bound applies")
     ap.add_argument("--json", type=Path, default=None, help="write results here")
     args = ap.parse_args(argv)
     names = [s for s in args.instances.split(",") if s]
@@ -64,7 +66,8 @@ def main(argv: list[str] | None = None) -> int:
     if not names:
         ap.error("name instances with --instances/--cap or use --all-pmed")
     t0 = time.perf_counter()
-    rows = run(names, time_limit_s=args.time_limit, engine=args.engine)
+    rows = run(names, time_limit_s=args.time_limit, engine=args.engine,
+               lagrangian=not args.no_lagrangian)
     wall = time.perf_counter() - t0
     bad = [r["instance"] for r in rows if not r["match"]]
     print(f"{len(rows)} instances, {len(rows) - len(bad)} optimal and matching, {wall:.1f} s total")

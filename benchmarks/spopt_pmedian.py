@@ -100,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
         sp = run_spopt(name, args.time_limit)
         ratio = sp["seconds"] / h_s if sp["result"] == "optimal" else None
         row = {"instance": name, "published": opt.optimal_value, "hubplan_objective": sol.objective,
-               "hubplan_status": sol.status, "hubplan_s": round(h_s, 3),
+               "hubplan_status": sol.status, "hubplan_engine": sol.engine, "hubplan_s": round(h_s, 3),
                "spopt_objective": sp.get("objective"), "spopt_result": sp["result"],
                "spopt_sol_status": sp.get("sol_status"), "spopt_pulp_status": sp.get("status"),
                "spopt_s": round(sp["seconds"], 3), "ratio": None if ratio is None else round(ratio, 1)}

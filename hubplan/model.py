@@ -17,6 +17,7 @@ import pandas as pd
 from hubplan.errors import InfeasibleError, SolverError, input_error
 from hubplan.problem import Objective, Problem, TierSpec
 from hubplan.scenario import Scenario, TierConfig
+from hubplan.solve import ENGINE_LABELS
 
 if TYPE_CHECKING:
     from hubplan.pipeline import Allocation, PreparedScenario
@@ -169,7 +170,7 @@ def _solver_record(solution: Solution, scenario: Scenario) -> dict[str, Any]:
         "gap": solution.gap,
         "relative_gap_target": scenario.solver.relative_gap,
         "time_limit_s": scenario.solver.time_limit_s,
-        "engine": f"OR-Tools {solution.engine}",
+        "engine": ENGINE_LABELS.get(solution.engine, solution.engine),
         "terms": dict(solution.terms),
         "coverage": dict(solution.coverage),
         "stages": list(solution.stages),

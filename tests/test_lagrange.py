@@ -1,0 +1,189 @@
+"""hubplan.lagrange: exact p-median by Lagrangian branch-and-bound, against brute force and OR-Library."""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import math
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from hubplan.heuristics import median_cost, p_median_heuristic
+from hubplan import lagrange
+from hubplan.lagrange import p_median_branch_and_bound
+from hubplan.orlib import instance_problem, reference_dir
+from hubplan.problem import Problem
+from hubplan.solve import LAGRANGIAN_MAX_SHARE, solve
+
+SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+HAS_ORLIB = (reference_dir() / "orlib" / "optima.csv").exists()
+
+
+@st.composite
+def instances(draw):
+    """Random cost matrices: integer or real costs, some forbidden pairs, optional allowed/required sites."""
+    n = draw(st.integers(2, 12))
+    m = draw(st.integers(2, 9))
+    rng = np.random.default_rng(draw(st.integers(0, 2**31 - 1)))
+    cost = rng.integers(0, 80, size=(n, m)).astype(float)
+    if draw(st.booleans()):
+        cost = cost + rng.random((n, m))
+    allowed = np.ones(m, bool)
+    if draw(st.booleans()):
+        allowed[rng.choice(m, size=draw(st.integers(0, m - 1)), replace=False)] = False
+    allowed_idx = np.flatnonzero(allowed)
+    p = draw(st.integers(1, allowed_idx.size))
+    required = rng.choice(allowed_idx, size=draw(st.integers(0, p - 1)), replace=False) if p > 1 else []
+    forbid = rng.random((n, m)) < draw(st.sampled_from([0.0, 0.3]))
+    cost[forbid] = np.inf
+    return cost, p, allowed, np.sort(np.asarray(required, dtype=np.int64))
+
+
+def _brute_force(cost, p, allowed, required):
+    best = math.inf
+    optional = [j for j in np.flatnonzero(allowed) if j not in set(required.tolist())]
+    for extra in itertools.combinations(optional, p - required.size):
+        sites = np.r_[required, np.asarray(extra, dtype=np.int64)]
+        best = min(best, float(cost[:, sites].min(axis=1).sum()))
+    return best
+
+
+def _feasible_start(cost, p, allowed, required):
+    """A plan of p allowed sites including the required ones that serves everyone, if one exists."""
+    optional = [j for j in np.flatnonzero(allowed) if j not in set(required.tolist())]
+    for extra in itertools.combinations(optional, p - required.size):
+        sites = np.r_[required, np.asarray(extra, dtype=np.int64)]
+        if np.isfinite(cost[:, sites].min(axis=1)).all():
+            return sites
+    return None
+
+
+@SETTINGS
+@given(instances())
+def test_matches_brute_force_with_a_valid_bound(inst):
+    cost, p, allowed, required = inst
+    start = _feasible_start(cost, p, allowed, required)
+    if start is None:
+        return  # no plan serves everyone; solve() rejects such problems before this stage
+    optimum = _brute_force(cost, p, allowed, required)
+    result = p_median_branch_and_bound(cost, p, start=start, allowed=allowed, required=required)
+    assert result.proven
+    assert result.value == pytest.approx(optimum, abs=1e-7)
+    assert float(cost[:, result.sites].min(axis=1).sum()) == pytest.approx(result.value)
+    assert result.sites.size == p and np.unique(result.sites).size == p
+    assert allowed[result.sites].all() and np.isin(required, result.sites).all()
+    assert result.root_bound <= optimum + 1e-6
+    assert result.bound <= optimum + 1e-6
+    assert result.bound >= optimum - 1e-6 * max(1.0, optimum)
+
+
+def test_relative_gap_is_honoured_and_reported():
+    rng = np.random.default_rng(7)
+    points = rng.random((60, 2)) * 100
+    cost = np.linalg.norm(points[:, None] - points[None], axis=2)
+    start = p_median_heuristic(cost, np.ones(60), p=3)
+    exact = p_median_branch_and_bound(cost, 3, start=start)
+    loose = p_median_branch_and_bound(cost, 3, start=start, relative_gap=0.05)
+    assert exact.proven and loose.proven
+    assert loose.value <= exact.value * 1.05 + 1e-9
+    assert loose.bound <= exact.value + 1e-9
+    assert (loose.value - loose.bound) <= 0.05 * loose.value + 1e-9
+    assert loose.nodes <= exact.nodes
+
+
+@pytest.mark.skipif(not HAS_ORLIB, reason="shared reference folder absent")
+@pytest.mark.parametrize("name", ["pmed1", "pmed6", "pmed11", "pmed16", "pmed21"])
+def test_small_p_orlib_optimum_through_solve(name):
+    """Small-p instances go to the Lagrangian search by default and reach the published optimum."""
+    prob, opt = instance_problem(name)
+    assert prob.tiers[0].count <= LAGRANGIAN_MAX_SHARE * prob.n_sites
+    sol = solve(prob, time_limit_s=120)
+    assert sol.engine == "lagrangian"
+    assert sol.status == "optimal" and sol.gap == 0.0
+    assert sol.objective == opt.optimal_value
+    assert sol.best_bound == opt.optimal_value
+    assert "nodes" in sol.message
+
+
+@pytest.mark.skipif(not HAS_ORLIB, reason="shared reference folder absent")
+def test_time_limit_returns_an_honest_bound():
+    """pmed38 (900 nodes, p=5) needs seconds of branching; cut at 0.5 s it must not claim optimality."""
+    prob, opt = instance_problem("pmed38")
+    sol = solve(prob, time_limit_s=0.5)
+    assert sol.engine == "lagrangian"
+    assert sol.status == "feasible"
+    assert sol.objective >= opt.optimal_value
+    assert sol.best_bound <= opt.optimal_value
+    assert sol.gap > 0
+    assert "time limit" in sol.message
+
+
+def test_agrees_with_the_mip_engine_on_a_weighted_instance_with_a_cut_off():
+    """Demand weights, forbidden pairs (max_minutes) and a required site: both engines, one optimum."""
+    rng = np.random.default_rng(3)
+    points = rng.random((120, 2)) * 60
+    minutes = np.linalg.norm(points[:, None] - points[None], axis=2)
+    demand = rng.integers(0, 9, size=120).astype(float)
+    prob = Problem.from_matrix(minutes, demand, p=4, max_minutes=40.0)
+    prob = dataclasses.replace(prob, roles=("required",) + prob.roles[1:])
+    lag = solve(prob, time_limit_s=60)
+    mip = solve(prob, time_limit_s=60, lagrangian=False)
+    assert lag.engine == "lagrangian" and mip.engine == "highs"
+    assert lag.status == mip.status == "optimal"
+    assert lag.objective == pytest.approx(mip.objective, rel=1e-4)
+    assert 0 in lag.open_sites["facility"]
+    served = lag.assignment
+    assert served["attendees"].sum() == pytest.approx(demand.sum())
+    assert (minutes[served["client"], served["site"]] <= 40.0).all()
+
+
+def test_a_bad_hint_falls_back_to_the_heuristic():
+    rng = np.random.default_rng(11)
+    points = rng.random((80, 2)) * 50
+    minutes = np.linalg.norm(points[:, None] - points[None], axis=2)
+    prob = Problem.from_matrix(minutes, p=2)
+    best = solve(prob, time_limit_s=30)
+    for hint in ({"facility": (0,)}, {"facility": (0, 999)}, {"facility": (5, 5)}):
+        sol = solve(prob, time_limit_s=30, hint=hint)
+        assert sol.status == "optimal" and sol.objective == pytest.approx(best.objective)
+    good = solve(prob, time_limit_s=30, hint={"facility": best.open_sites["facility"]})
+    assert good.objective == pytest.approx(best.objective)
+    assert median_cost(minutes, np.ones(80), np.asarray(best.open_sites["facility"])) == pytest.approx(
+        best.objective)
+
+
+@SETTINGS
+@given(instances(), st.integers(1, 8))
+def test_branching_with_starved_multipliers_still_exact(inst, iterations):
+    """A few subgradient steps per node give weak bounds, so the search must branch deep: still exact."""
+    cost, p, allowed, required = inst
+    start = _feasible_start(cost, p, allowed, required)
+    if start is None:
+        return
+    optimum = _brute_force(cost, p, allowed, required)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(lagrange, "ROOT_ITERATIONS", iterations)
+        mp.setattr(lagrange, "NODE_ITERATIONS", iterations)
+        mp.setattr(lagrange, "LOCAL_SEARCH_WITHIN", -1.0)
+        mp.setattr(lagrange, "vertex_substitution", lambda cost, weight, sites, **_: np.asarray(sites))
+        result = p_median_branch_and_bound(cost, p, start=start, allowed=allowed, required=required)
+    assert result.proven
+    assert result.value == pytest.approx(optimum, abs=1e-7)
+    assert result.bound <= optimum + 1e-6
+
+
+def test_starved_search_branches_on_euclidean_instances():
+    """The branching path is exercised, not bypassed: weak bounds make the search open many nodes."""
+    rng = np.random.default_rng(5)
+    points = rng.random((20, 2)) * 100
+    cost = np.round(np.linalg.norm(points[:, None] - points[None], axis=2))
+    optimum = min(float(cost[:, list(c)].min(axis=1).sum()) for c in itertools.combinations(range(20), 3))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(lagrange, "ROOT_ITERATIONS", 3)
+        mp.setattr(lagrange, "NODE_ITERATIONS", 3)
+        result = p_median_branch_and_bound(cost, 3, start=np.arange(3))
+    assert result.proven and result.value == optimum
+    assert result.nodes > 10
