@@ -124,8 +124,10 @@ def _ascend(cost: FloatArray, lam: FloatArray, forced: BoolArray, free: BoolArra
             deadline: float) -> tuple[float, FloatArray]:
     """Subgradient ascent on ``L(lam)``; returns the best bound and its multipliers."""
     q = p - int(forced.sum())
-    forced_idx = np.flatnonzero(forced)
-    free_idx = np.flatnonzero(free)
+    live = forced | free
+    cost = cost[:, live]  # closed sites play no part: work on the rest only
+    forced_idx = np.flatnonzero(forced[live])
+    free_idx = np.flatnonzero(free[live])
     best, best_lam, stall = -math.inf, lam, 0
     for _ in range(iterations):
         rho = np.minimum(0.0, cost - lam[:, None]).sum(axis=0)
@@ -298,11 +300,13 @@ def p_median_branch_and_bound(
                 best_sites, best_value = np.sort(columns[plan]), value
             leaf_bound = min(leaf_bound, value)
             continue
-        # branch on the chosen free site that is cheapest to close (the least settled)
+        # branch on the chosen free site that is dearest to close (measured: fewer nodes
+        # than the least settled one on pmed17/22/36); its closed branch usually dies at
+        # once and its open branch has one site fewer to choose
         again = _relax(cost, node.lam, forced_open, free, q)
         chosen = again.chosen
         first_out = again.rho[again.ranked_free[q]]
-        site = chosen[int(np.argmin(first_out - again.rho[chosen]))]
+        site = chosen[int(np.argmax(first_out - again.rho[chosen]))]
         closed_branch = free.copy()
         closed_branch[site] = False
         open_branch, open_free = forced_open.copy(), free.copy()
