@@ -42,7 +42,7 @@ test: setup data
 bench: setup data
 	$(BIN)/python benchmarks/travel_matrix.py
 	$(BIN)/python benchmarks/orlib.py --all-pmed
-	$(BIN)/python benchmarks/spopt_pmedian.py
+	$(BIN)/python benchmarks/spopt_pmedian.py --all-pmed --time-limit 60
 
 clean:
 	rm -rf $(VENV) outputs/* data/geo/*.gpkg .cache

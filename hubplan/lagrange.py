@@ -129,8 +129,11 @@ def _ascend(cost: FloatArray, lam: FloatArray, forced: BoolArray, free: BoolArra
     forced_idx = np.flatnonzero(forced[live])
     free_idx = np.flatnonzero(free[live])
     best, best_lam, stall = -math.inf, lam, 0
+    reduced = np.empty_like(cost)  # one buffer: the matrix is large and the loop is hot
     for _ in range(iterations):
-        rho = np.minimum(0.0, cost - lam[:, None]).sum(axis=0)
+        np.subtract(cost, lam[:, None], out=reduced)
+        np.minimum(reduced, 0.0, out=reduced)
+        rho = reduced.sum(axis=0)
         if q < free_idx.size:
             picked = free_idx[np.argpartition(rho[free_idx], q - 1)[:q]] if q > 0 else free_idx[:0]
         else:
@@ -185,7 +188,8 @@ def p_median_branch_and_bound(
     p
         Sites to open (``required`` ones included).
     start
-        Indices of a feasible plan of ``p`` sites: the first incumbent.
+        Indices of ``p`` allowed sites, the required ones among them, that serve
+        every client at finite cost: the first incumbent.
     allowed
         Boolean mask of sites that may open; default all.
     required
@@ -238,7 +242,7 @@ def p_median_branch_and_bound(
         root_bound, lam = _ascend(cost, lam, forced, free, p, target=best_value,
                                   cutoff=cutoff(best_value), step=ROOT_STEP / 4,
                                   patience=ROOT_PATIENCE, iterations=ROOT_ITERATIONS,
-                              deadline=deadline)
+                                  deadline=deadline)
     stack = [_Node(forced, free, lam, root_bound)]
     columns = np.arange(m)
     closed_at_root = -1
@@ -264,7 +268,8 @@ def p_median_branch_and_bound(
         plan = np.concatenate([np.flatnonzero(node.forced), relaxed.chosen])
         value = _plan_cost(cost, plan)
         if value < best_value * (1.0 + LOCAL_SEARCH_WITHIN):
-            plan = vertex_substitution(cost, np.ones(n), plan, fixed=np.flatnonzero(required_mask))
+            plan = vertex_substitution(cost, np.ones(n), plan, allowed=allowed_mask,
+                                       fixed=np.flatnonzero(required_mask))
             value = _plan_cost(cost, plan)
         if value < best_value:
             best_sites, best_value = np.sort(columns[plan]), value
@@ -287,7 +292,8 @@ def p_median_branch_and_bound(
             # shrink the matrix to the sites that can still open
             keep = forced_open | free
             closed_at_root = int(allowed_mask.sum() - keep.sum())
-            cost, columns, required_mask = cost[:, keep], columns[keep], required_mask[keep]
+            cost, columns = cost[:, keep], columns[keep]
+            allowed_mask, required_mask = allowed_mask[keep], required_mask[keep]
             forced_open, free = forced_open[keep], free[keep]
         q = p - int(forced_open.sum())
         n_free = int(free.sum())
@@ -320,4 +326,4 @@ def p_median_branch_and_bound(
     bound = min([best_value, leaf_bound, excluded, *open_bounds])
     closed_at_root = max(closed_at_root, 0)
     return MedianResult(best_sites, best_value, float(bound), proven, float(root_bound),
-                        closed_at_root, nodes, time.perf_counter() - t0)
+                        closed_at_root, max(nodes, 1), time.perf_counter() - t0)

@@ -16,7 +16,10 @@ cover-tier (spoke) coverage, budget, counts per tier and group. Pure
 p-median / uncapacitated facility location problems are sparsified to each
 client's k nearest sites plus a slack priced at the (k+1)-th distance (Church
 2008, BEAMR), solved, checked exactly, and k doubled for the clients that need
-it until the relaxation's bound is attained.
+it until the relaxation's bound is attained. Plain p-median problems that open at
+most :data:`LAGRANGIAN_MAX_SHARE` of the sites go to the exact Lagrangian
+branch-and-bound of :mod:`hubplan.lagrange` instead (measured faster there; the
+``engine`` of the :class:`Solution` says which one solved it).
 
 Examples
 --------

@@ -187,3 +187,18 @@ def test_starved_search_branches_on_euclidean_instances():
         result = p_median_branch_and_bound(cost, 3, start=np.arange(3))
     assert result.proven and result.value == optimum
     assert result.nodes > 10
+
+
+def test_sites_that_may_not_open_stay_closed_even_when_they_are_cheapest():
+    rng = np.random.default_rng(2)
+    cost = rng.integers(5, 50, size=(30, 12)).astype(float)
+    cost[:, 0] = 0.0  # the best site by far, but not allowed
+    allowed = np.ones(12, bool)
+    allowed[0] = False
+    with pytest.MonkeyPatch.context() as mp:  # weak bounds: the search must branch and search locally
+        mp.setattr(lagrange, "ROOT_ITERATIONS", 2)
+        mp.setattr(lagrange, "NODE_ITERATIONS", 2)
+        result = p_median_branch_and_bound(cost, 2, start=np.array([1, 2]), allowed=allowed)
+    assert result.nodes > 1
+    assert 0 not in result.sites
+    assert result.value == _brute_force(cost, 2, allowed, np.array([], dtype=np.int64))
