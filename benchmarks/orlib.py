@@ -36,7 +36,8 @@ def run(names: list[str], *, time_limit_s: float, engine: str, lagrangian: bool 
             and abs(sol.objective - opt.optimal_value) <= 1e-6 * max(1.0, opt.optimal_value) + 1e-3
         )
         row = {
-            "instance": name, "objective": sol.objective, "published": opt.optimal_value,
+            "instance": name, "n": prob.n_clients, "sites": prob.n_sites,
+            "p": prob.tiers[0].count, "objective": sol.objective, "published": opt.optimal_value,
             "status": sol.status, "engine": sol.engine, "gap": sol.gap, "bound": sol.best_bound, "load_s": round(load_s, 3),
             "build_s": round(sol.build_seconds, 3), "solve_s": round(sol.solve_seconds, 3),
             "total_s": round(total, 3), "match": ok, "message": sol.message,
@@ -45,6 +46,18 @@ def run(names: list[str], *, time_limit_s: float, engine: str, lagrangian: bool 
               f"{total:8.2f} s {'OK' if ok else 'MISMATCH'}", flush=True)
         out.append(row)
     return out
+
+
+def markdown(rows: list[dict]) -> str:
+    """The results as a Markdown table (as pasted into the README)."""
+    lines = ["| instance | clients | p | objective | published | status | engine | gap | seconds |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        gap = "" if r["gap"] is None else f"{r['gap']:.1e}"
+        p = "" if r["p"] is None else r["p"]
+        lines.append(f"| {r['instance']} | {r['n']} | {p} | {r['objective']:.3f} | {r['published']} | "
+                     f"{r['status']} | {r['engine']} | {gap} | {r['total_s']:.2f} |")
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -58,6 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-lagrangian", action="store_true",
                     help="use the MIP engine even where the Lagrangian branch-and-bound applies")
     ap.add_argument("--json", type=Path, default=None, help="write results here")
+    ap.add_argument("--markdown", action="store_true", help="also print the results as a Markdown table")
     args = ap.parse_args(argv)
     names = [s for s in args.instances.split(",") if s]
     if args.all_pmed:
@@ -71,6 +85,8 @@ def main(argv: list[str] | None = None) -> int:
     wall = time.perf_counter() - t0
     bad = [r["instance"] for r in rows if not r["match"]]
     print(f"{len(rows)} instances, {len(rows) - len(bad)} optimal and matching, {wall:.1f} s total")
+    if args.markdown:
+        print(markdown(rows))
     if args.json:
         args.json.write_text(json.dumps({"wall_s": wall, "results": rows}, indent=1))
     if bad:

@@ -1,0 +1,42 @@
+"""The OR-Library benchmark script: output, JSON record and exit codes (on instances that solve in seconds)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+from hubplan.orlib import reference_dir
+
+pytestmark = pytest.mark.skipif(not (reference_dir() / "orlib" / "optima.csv").exists(),
+                                reason="shared reference folder absent")
+SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "orlib.py"
+
+
+def _load():
+    spec = importlib.util.spec_from_file_location("orlib_benchmark", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_matching_run_exits_zero_and_records_each_instance(tmp_path, capsys):
+    bench = _load()
+    out = tmp_path / "run.json"
+    assert bench.main(["--instances", "pmed1,pmed4", "--cap", "cap41", "--json", str(out), "--markdown"]) == 0
+    rows = json.loads(out.read_text())["results"]
+    assert [r["instance"] for r in rows] == ["pmed1", "pmed4", "cap41"]
+    assert all(r["match"] and r["status"] == "optimal" for r in rows)
+    assert {r["instance"]: r["engine"] for r in rows} == {"pmed1": "lagrangian", "pmed4": "highs", "cap41": "highs"}
+    printed = capsys.readouterr().out
+    assert "| pmed1 | 100 | 5 | 5819.000 | 5819.0 | optimal | lagrangian |" in printed
+    assert "3 instances, 3 optimal and matching" in printed
+
+
+def test_unproven_result_exits_non_zero(capsys):
+    """A time limit far too short to prove pmed6 must fail the run, not pass it."""
+    bench = _load()
+    assert bench.main(["--instances", "pmed6", "--time-limit", "0.001"]) == 1
+    assert "MISMATCH or not optimal: pmed6" in capsys.readouterr().err
