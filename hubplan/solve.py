@@ -660,7 +660,7 @@ def _solve_lagrangian(pb: Problem, *, time_limit_s: float, relative_gap: float,
                                        relative_gap=relative_gap)
     scale = pb.objective.median
     message = (f"Lagrangian branch-and-bound: root bound {scale * result.root_bound:.6g}, "
-               f"{result.closed_at_root} sites excluded at the root, {result.nodes} nodes"
+               f"{result.closed_at_root} sites excluded at the root, nodes: {result.nodes}"
                + ("" if result.proven else "; time limit reached"))
     logger.info(message)
     return _nearest_solution(pb, result.sites, status="optimal" if result.proven else "feasible",
