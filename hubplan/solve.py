@@ -594,13 +594,16 @@ def _is_pure_median(pb: Problem) -> bool:
 
 
 def _is_plain_p_median(pb: Problem) -> bool:
-    """Pure p-median with an exact count, no building costs and no per-group counts."""
+    """Pure p-median with an exact count, no building costs and no per-group counts.
+
+    Groups may still limit who reaches which site (``within_group``); that lives in
+    :meth:`Problem.reachable` and so in the cost matrix.
+    """
     tier = pb.tiers[0]
     return (
         _is_pure_median(pb)
         and tier.count is not None
         and tier.fixed_cost is None
-        and pb.n_groups == 1
         and tier.group_count is None
         and tier.group_min is None
         and tier.group_max is None
@@ -641,8 +644,12 @@ def _nearest_solution(pb: Problem, sites: np.ndarray, *, status: str, bound: flo
 
 
 def _solve_lagrangian(pb: Problem, *, time_limit_s: float, relative_gap: float,
-                      hint: Mapping[str, tuple[int, ...]] | None) -> Solution:
-    """Plain p-median by :func:`hubplan.lagrange.p_median_branch_and_bound`."""
+                      hint: Mapping[str, tuple[int, ...]] | None) -> Solution | None:
+    """Plain p-median by :func:`hubplan.lagrange.p_median_branch_and_bound`.
+
+    Returns ``None`` when no starting plan serves everyone (the problem may be
+    infeasible); the MIP engine then decides and explains.
+    """
     t0 = time.perf_counter()
     tier = pb.tiers[0]
     w, dist, avail, required = _median_inputs(pb)
@@ -654,6 +661,8 @@ def _solve_lagrangian(pb: Problem, *, time_limit_s: float, relative_gap: float,
               and bool(np.isfinite(weighted[:, start].min(axis=1, initial=np.inf)).all()))
     if not usable:
         start = p_median_heuristic(dist, w, p=tier.count, allowed=avail, fixed=required)
+        if not np.isfinite(weighted[:, start].min(axis=1, initial=np.inf)).all():
+            return None
     build_s = time.perf_counter() - t0
     result = p_median_branch_and_bound(weighted, tier.count, start=start, allowed=avail, required=required,
                                        time_limit_s=max(time_limit_s - build_s, 0.0),
@@ -742,7 +751,9 @@ def solve(
     _check_args(engine, time_limit_s, relative_gap, threads)
     check_feasibility(problem)
     if lagrangian and _suits_lagrangian(problem):
-        return _solve_lagrangian(problem, time_limit_s=time_limit_s, relative_gap=relative_gap, hint=hint)
+        solution = _solve_lagrangian(problem, time_limit_s=time_limit_s, relative_gap=relative_gap, hint=hint)
+        if solution is not None:
+            return solution
     if sparsify and _is_pure_median(problem):
         return _solve_sparse_median(problem, engine=engine, time_limit_s=time_limit_s,
                                     relative_gap=relative_gap, threads=threads, hint=hint, log=log)

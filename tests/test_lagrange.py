@@ -202,3 +202,24 @@ def test_sites_that_may_not_open_stay_closed_even_when_they_are_cheapest():
     assert result.nodes > 1
     assert 0 not in result.sites
     assert result.value == _brute_force(cost, 2, allowed, np.array([], dtype=np.int64))
+
+
+def test_no_serving_start_falls_back_to_the_mip_engine_which_explains():
+    """Two localities served only from inside, one site to open: no plan serves everyone.
+
+    The Lagrangian search needs a plan that serves everyone to start from; without one the
+    MIP engine decides, and it proves the problem infeasible.
+    """
+    rng = np.random.default_rng(4)
+    minutes = rng.integers(1, 30, size=(40, 40)).astype(float)
+    prob = Problem.from_matrix(minutes, p=1)
+    groups = np.repeat([0, 1], 20)
+    prob = dataclasses.replace(prob, client_group=groups, site_group=groups, group_names=("a", "b"),
+                               within_group=True)
+    refused = solve(prob, time_limit_s=30)
+    assert refused.engine == "highs" and refused.status == "infeasible" and not refused.has_plan
+    two = dataclasses.replace(prob, tiers=(dataclasses.replace(prob.tiers[0], count=2),))
+    sol = solve(two, time_limit_s=30)
+    assert sol.engine == "lagrangian" and sol.status == "optimal"
+    opened = np.asarray(sol.open_sites["facility"])
+    assert sorted(groups[opened]) == [0, 1]
