@@ -619,6 +619,14 @@ def check_feasibility(problem: Problem) -> None:
                 f"{src}: tiers.{t.name}.count: {lo} sites asked for but only {int(avail.sum())} "
                 "candidates are eligible; fix: lower the count or add eligible candidates"
             )
+        if t.mode == "assign" and problem.within_group and hi is not None:
+            homes = np.unique(problem.client_group[problem.tier_demand(t) > 0]).size
+            if homes > hi:
+                msgs.append(
+                    f"{src}: tiers.{t.name}.count: at most {hi} sites may open but attendees in {homes} "
+                    "localities must be served within their own; fix: raise the count to at least "
+                    f"{homes} or allow journeys across localities"
+                )
         only_here = required & avail & (n_req_elig == 1)
         if hi is not None and only_here.sum() > hi:
             msgs.append(

@@ -205,21 +205,32 @@ def test_sites_that_may_not_open_stay_closed_even_when_they_are_cheapest():
 
 
 def test_no_serving_start_falls_back_to_the_mip_engine_which_explains():
-    """Two localities served only from inside, one site to open: no plan serves everyone.
+    """Three far-apart towns, a 20-minute limit and two sites: no plan serves everyone.
 
-    The Lagrangian search needs a plan that serves everyone to start from; without one the
-    MIP engine decides, and it proves the problem infeasible.
+    Every home reaches some site, so the pre-solve check passes; the Lagrangian search needs
+    a plan that serves everyone to start from, and without one the MIP engine decides.
     """
     rng = np.random.default_rng(4)
-    minutes = rng.integers(1, 30, size=(40, 40)).astype(float)
-    prob = Problem.from_matrix(minutes, p=1)
-    groups = np.repeat([0, 1], 20)
-    prob = dataclasses.replace(prob, client_group=groups, site_group=groups, group_names=("a", "b"),
-                               within_group=True)
+    towns = np.repeat(np.array([[0.0, 0.0], [100.0, 0.0], [0.0, 100.0]]), 15, axis=0)
+    points = towns + rng.random((45, 2)) * 5
+    minutes = np.linalg.norm(points[:, None] - points[None], axis=2)
+    prob = Problem.from_matrix(minutes, p=2, max_minutes=20.0)
     refused = solve(prob, time_limit_s=30)
     assert refused.engine == "highs" and refused.status == "infeasible" and not refused.has_plan
-    two = dataclasses.replace(prob, tiers=(dataclasses.replace(prob.tiers[0], count=2),))
-    sol = solve(two, time_limit_s=30)
-    assert sol.engine == "lagrangian" and sol.status == "optimal"
-    opened = np.asarray(sol.open_sites["facility"])
-    assert sorted(groups[opened]) == [0, 1]
+    assert 2 <= LAGRANGIAN_MAX_SHARE * 45  # two of 45 sites: the Lagrangian search is tried first
+    three = dataclasses.replace(prob, tiers=(dataclasses.replace(prob.tiers[0], count=3),))
+    sol = solve(three, time_limit_s=30)
+    assert sol.status == "optimal"
+    assert sorted(np.asarray(sol.open_sites["facility"]) // 15) == [0, 1, 2]
+
+
+def test_too_few_sites_for_the_localities_is_explained_before_solving():
+    from hubplan.errors import InfeasibleError
+
+    minutes = np.random.default_rng(1).integers(1, 30, size=(40, 40)).astype(float)
+    groups = np.repeat([0, 1], 20)
+    prob = dataclasses.replace(Problem.from_matrix(minutes, p=1), client_group=groups, site_group=groups,
+                               group_names=("North", "South"), within_group=True)
+    with pytest.raises(InfeasibleError, match=r"tiers.facility.count: at most 1 sites may open but attendees "
+                                              r"in 2 localities"):
+        solve(prob)
