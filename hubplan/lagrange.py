@@ -246,7 +246,7 @@ def p_median_branch_and_bound(
     stack = [_Node(forced, free, lam, root_bound)]
     columns = np.arange(m)
     closed_at_root = -1
-    leaf_bound = math.inf  # the smallest certified bound among discarded nodes
+    leaf_bound = math.inf  # the smallest certified bound among discarded nodes and sites
     nodes = 0
     while stack:
         if time.perf_counter() >= deadline:
@@ -282,12 +282,17 @@ def p_median_branch_and_bound(
         forced_open, free = node.forced.copy(), node.free.copy()
         rho, ranked = relaxed.rho, relaxed.ranked_free
         last_in, first_out = rho[ranked[q - 1]], rho[ranked[q]]
-        outside = ranked[q:]
-        free[outside[relaxed.bound - last_in + rho[outside] > cutoff(best_value)]] = False
-        inside = relaxed.chosen
-        must = inside[relaxed.bound - rho[inside] + first_out > cutoff(best_value)]
-        forced_open[must] = True
-        free[must] = False
+        # penalty tests: the bound if a free site were forced open (outside) or closed (inside)
+        outside, inside = ranked[q:], relaxed.chosen
+        if_opened = relaxed.bound - last_in + rho[outside]
+        if_closed = relaxed.bound - rho[inside] + first_out
+        drop, must = if_opened > cutoff(best_value), if_closed > cutoff(best_value)
+        for discarded in (if_opened[drop], if_closed[must]):
+            if discarded.size:
+                leaf_bound = min(leaf_bound, certified(float(discarded.min())))
+        free[outside[drop]] = False
+        forced_open[inside[must]] = True
+        free[inside[must]] = False
         if nodes == 1:
             # shrink the matrix to the sites that can still open
             keep = forced_open | free
@@ -320,10 +325,8 @@ def p_median_branch_and_bound(
         stack.append(_Node(forced_open, closed_branch, node.lam, again.bound))
         stack.append(_Node(open_branch, open_free, node.lam, again.bound))
     proven = not stack
-    # sites excluded by the penalty tests could not beat the final cutoff
-    excluded = certified(cutoff(best_value) + (2e-6 if integral else 0.0))
     open_bounds = [certified(nd.parent_bound) for nd in stack]
-    bound = min([best_value, leaf_bound, excluded, *open_bounds])
+    bound = min([best_value, leaf_bound, *open_bounds])
     closed_at_root = max(closed_at_root, 0)
     return MedianResult(best_sites, best_value, float(bound), proven, float(root_bound),
                         closed_at_root, max(nodes, 1), time.perf_counter() - t0)

@@ -88,6 +88,8 @@ def test_relative_gap_is_honoured_and_reported():
     exact = p_median_branch_and_bound(cost, 3, start=start)
     loose = p_median_branch_and_bound(cost, 3, start=start, relative_gap=0.05)
     assert exact.proven and loose.proven
+    assert exact.value - exact.bound <= 1e-9 * exact.value
+    assert loose.value - loose.bound < 0.05 * loose.value
     assert loose.value <= exact.value * 1.05 + 1e-9
     assert loose.bound <= exact.value + 1e-9
     assert (loose.value - loose.bound) <= 0.05 * loose.value + 1e-9

@@ -124,6 +124,7 @@ def test_county_wide_p_median_runs_through_the_lagrangian_engine(tmp_path: Path,
     solver = record.manifest["solver"]
     assert solver["status"] == "optimal"
     assert solver["engine"] == ENGINE_LABELS["lagrangian"]
+    assert solver["gap"] < solver["relative_gap_target"]
     assert record.allocations["attendees"].sum() == pytest.approx(521)
     assert (record.sites["status"] == "open").sum() == 3
     problem = build_problem(prepare(load_scenario(path), study_path=study_path))
