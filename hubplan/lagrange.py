@@ -212,7 +212,7 @@ def p_median_branch_and_bound(
     allowed_mask = np.ones(m, bool) if allowed is None else np.asarray(allowed, dtype=bool).copy()
     required_idx = np.asarray(required, dtype=np.int64)
     best_sites = np.sort(np.asarray(start, dtype=np.int64))
-    best_value = _plan_cost(cost, best_sites)
+    best_value = start_value = _plan_cost(cost, best_sites)
     finite = cost[np.isfinite(cost)]
     integral = bool(np.all(finite == np.round(finite)))
 
@@ -223,6 +223,16 @@ def p_median_branch_and_bound(
 
     def certified(bound: float) -> float:
         return math.ceil(bound - 1e-6) if integral else bound
+
+    columns = np.arange(m)  # original index of each column of ``cost`` (it shrinks after the root)
+
+    def consider(plan: IntArray) -> float:
+        """Cost of ``plan`` (columns of ``cost``); keep it when it beats the incumbent."""
+        nonlocal best_sites, best_value
+        value = _plan_cost(cost, plan)
+        if value < best_value:
+            best_sites, best_value = np.sort(columns[plan]), value
+        return value
 
     # --- root: ascend, then drop the sites the penalty tests exclude
     forced = np.zeros(m, bool)
@@ -237,14 +247,12 @@ def p_median_branch_and_bound(
     relaxed = _relax(cost, lam, forced, free, p - int(forced.sum()))
     plan = np.concatenate([np.flatnonzero(forced), relaxed.chosen])
     plan = vertex_substitution(cost, np.ones(n), plan, allowed=allowed_mask, fixed=required_idx)
-    if _plan_cost(cost, plan) < best_value:
-        best_sites, best_value = np.sort(plan), _plan_cost(cost, plan)
+    if consider(plan) < start_value:  # a better target: ascend again from here
         root_bound, lam = _ascend(cost, lam, forced, free, p, target=best_value,
                                   cutoff=cutoff(best_value), step=ROOT_STEP / 4,
                                   patience=ROOT_PATIENCE, iterations=ROOT_ITERATIONS,
                                   deadline=deadline)
     stack = [_Node(forced, free, lam, root_bound)]
-    columns = np.arange(m)
     closed_at_root = -1
     leaf_bound = math.inf  # the smallest certified bound among discarded nodes and sites
     nodes = 0
@@ -266,13 +274,10 @@ def p_median_branch_and_bound(
             continue  # no plan of p sites in this node
         relaxed = _relax(cost, node.lam, node.forced, node.free, q)
         plan = np.concatenate([np.flatnonzero(node.forced), relaxed.chosen])
-        value = _plan_cost(cost, plan)
+        value = consider(plan)
         if value < best_value * (1.0 + LOCAL_SEARCH_WITHIN):
-            plan = vertex_substitution(cost, np.ones(n), plan, allowed=allowed_mask,
-                                       fixed=np.flatnonzero(required_mask))
-            value = _plan_cost(cost, plan)
-        if value < best_value:
-            best_sites, best_value = np.sort(columns[plan]), value
+            value = consider(vertex_substitution(cost, np.ones(n), plan, allowed=allowed_mask,
+                                                 fixed=np.flatnonzero(required_mask)))
         if relaxed.bound > cutoff(best_value):
             leaf_bound = min(leaf_bound, certified(relaxed.bound))
             continue
@@ -305,11 +310,7 @@ def p_median_branch_and_bound(
         if n_free < q:
             continue  # the penalty tests excluded every completion
         if q == 0 or n_free == q:
-            plan = np.flatnonzero(forced_open | free)
-            value = _plan_cost(cost, plan)
-            if value < best_value:
-                best_sites, best_value = np.sort(columns[plan]), value
-            leaf_bound = min(leaf_bound, value)
+            leaf_bound = min(leaf_bound, consider(np.flatnonzero(forced_open | free)))
             continue
         # branch on the chosen free site that is dearest to close (measured: fewer nodes
         # than the least settled one on pmed17/22/36); its closed branch usually dies at
