@@ -197,9 +197,10 @@ def test_sites_that_may_not_open_stay_closed_even_when_they_are_cheapest():
     cost[:, 0] = 0.0  # the best site by far, but not allowed
     allowed = np.ones(12, bool)
     allowed[0] = False
-    with pytest.MonkeyPatch.context() as mp:  # weak bounds: the search must branch and search locally
+    with pytest.MonkeyPatch.context() as mp:  # weak bounds, and local search at every node
         mp.setattr(lagrange, "ROOT_ITERATIONS", 2)
         mp.setattr(lagrange, "NODE_ITERATIONS", 2)
+        mp.setattr(lagrange, "LOCAL_SEARCH_WITHIN", 1e9)
         result = p_median_branch_and_bound(cost, 2, start=np.array([1, 2]), allowed=allowed)
     assert result.nodes > 1
     assert 0 not in result.sites
