@@ -9,8 +9,8 @@ child process with a hard wall-clock limit covering model building and CBC (CBC 
 gets ``timeLimit``); beyond it spopt is reported as "timed out". spopt counts as proven
 optimal only when PuLP's ``sol_status`` is ``LpSolutionOptimal`` (its ``status`` is 1 for
 any integer-feasible stop). Seconds are model building + solving inside each tool (not
-interpreter start-up, imports, the shared shortest-path matrix, or MathOpt's one-time
-initialisation, which a warm-up solve pays before the first instance). Ratio = spopt seconds / hubplan
+interpreter start-up, imports, the shared shortest-path matrix, or the engines' one-time
+initialisation, which ``hubplan.solve.warm_up`` pays before the first instance). Ratio = spopt seconds / hubplan
 seconds, where spopt proved optimality.
 """
 
@@ -82,28 +82,21 @@ def main(argv: list[str] | None = None) -> int:
         _spopt_child(args.spopt_child, args.time_limit)
         return 0
     from hubplan.orlib import instance_problem
-    from hubplan.solve import solve
+    from hubplan.solve import solve, warm_up
 
     names = [s for s in args.instances.split(",") if s]
     if args.all_pmed:
         names += [f"pmed{i}" for i in range(1, 41) if f"pmed{i}" not in names]
     if not names:
         ap.error("name instances with --instances or use --all-pmed")
-    # Warm-up: the first MathOpt/HiGHS solve in a process pays a one-time initialisation
-    # (about 0.1 s here), as spopt pays its imports before its clock starts in the child.
-    import numpy as np
-    from hubplan.problem import Problem
-
-    solve(Problem.from_matrix(np.array([[0.0, 1.0], [1.0, 0.0]]), p=1), lagrangian=False)
+    warm_up()  # one-time engine costs, as spopt pays its imports before its clock starts
     rows = []
     print(f"{'instance':10s} {'optimum':>8s} {'hubplan':>8s} {'status':8s} {'h_s':>7s} "
           f"{'spopt':>8s} {'spopt result':24s} {'s_s':>7s} {'ratio':>7s}")
     for name in names:
-        t0 = time.perf_counter()
         prob, opt = instance_problem(name)
         sol = solve(prob, time_limit_s=600)
         h_s = sol.build_seconds + sol.solve_seconds
-        del t0
         sp = run_spopt(name, args.time_limit)
         ratio = sp["seconds"] / h_s if sp["result"] == "optimal" else None
         row = {"instance": name, "published": opt.optimal_value, "hubplan_objective": sol.objective,

@@ -33,6 +33,7 @@ import math
 import time
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 import numpy.typing as npt
 
@@ -53,6 +54,8 @@ NODE_STEP, NODE_PATIENCE, NODE_ITERATIONS = 0.5, 10, 300
 LOCAL_SEARCH_WITHIN = 0.005
 #: Stop ascending once the step scale falls below this.
 MIN_STEP = 1e-4
+#: The compiled ascent checks the time limit after this many iterations.
+DEADLINE_CHECK_EVERY = 64
 
 
 @dataclass(frozen=True)
@@ -119,42 +122,164 @@ def _relax(cost: FloatArray, lam: FloatArray, forced: BoolArray, free: BoolArray
     return _Relaxation(bound, rho, ranked, q)
 
 
-def _ascend(cost: FloatArray, lam: FloatArray, forced: BoolArray, free: BoolArray, p: int, *,
-            target: float, cutoff: float, step: float, patience: int, iterations: int,
-            deadline: float) -> tuple[float, FloatArray]:
-    """Subgradient ascent on ``L(lam)``; returns the best bound and its multipliers."""
-    q = p - int(forced.sum())
-    live = forced | free
-    cost = cost[:, live]  # closed sites play no part: work on the rest only
-    forced_idx = np.flatnonzero(forced[live])
-    free_idx = np.flatnonzero(free[live])
-    best, best_lam, stall = -math.inf, lam, 0
-    reduced = np.empty_like(cost)  # one buffer: the matrix is large and the loop is hot
-    for _ in range(iterations):
-        np.subtract(cost, lam[:, None], out=reduced)
-        np.minimum(reduced, 0.0, out=reduced)
-        rho = reduced.sum(axis=0)
-        if q < free_idx.size:
-            picked = free_idx[np.argpartition(rho[free_idx], q - 1)[:q]] if q > 0 else free_idx[:0]
+class _RowSorted:
+    """Each client's costs in ascending order, with the site of each entry.
+
+    The ascent only touches the pairs cheaper than a client's multiplier, and a
+    sorted row lets it stop at the first one that is not, so an iteration costs
+    the number of useful pairs rather than the whole matrix.
+    """
+
+    def __init__(self, cost: FloatArray) -> None:
+        self.order = np.argsort(cost, axis=1, kind="stable")
+        self.cost = np.ascontiguousarray(np.take_along_axis(cost, self.order, axis=1))
+
+
+@numba.njit(cache=True, nogil=True)
+def _kth_smallest(values: FloatArray, k: int) -> float:  # pragma: no cover - compiled
+    """The ``k``-th smallest entry (0-based) of ``values``, which it reorders.
+
+    Hoare's selection; written out because numba takes about ten seconds to
+    compile ``np.partition`` and well under one for this loop.
+    """
+    lo, hi = 0, values.size - 1
+    while lo < hi:
+        pivot = values[(lo + hi) // 2]
+        i, j = lo, hi
+        while i <= j:
+            while values[i] < pivot:
+                i += 1
+            while values[j] > pivot:
+                j -= 1
+            if i <= j:
+                values[i], values[j] = values[j], values[i]
+                i += 1
+                j -= 1
+        if k <= j:
+            hi = j
+        elif k >= i:
+            lo = i
         else:
-            picked = free_idx
-        chosen = np.concatenate([forced_idx, picked])
-        value = float(lam.sum() + rho[chosen].sum())
+            return values[k]
+    return values[k]
+
+
+@numba.njit(cache=True, nogil=True)
+def _ascent_steps(sorted_cost: FloatArray, order: IntArray, live: BoolArray, forced_idx: IntArray,
+                  free_idx: IntArray, q: int, lam: FloatArray, best_lam: FloatArray,
+                  state: FloatArray, target: float, cutoff: float, patience: int,
+                  iterations: int, min_step: float) -> bool:  # pragma: no cover - compiled
+    """Up to ``iterations`` subgradient steps; ``lam``, ``best_lam`` and ``state`` change in place.
+
+    ``state`` holds (best bound, step scale, iterations without improvement).
+    Returns True when the ascent is over: the bound passed ``cutoff``, the step
+    scale fell below ``min_step`` or the relaxed plan became feasible.
+    """
+    n, m = sorted_cost.shape
+    best, step, stall = state[0], state[1], int(state[2])
+    rho = np.empty(m)
+    chosen = np.empty(m, np.bool_)
+    free_rho = np.empty(free_idx.size)
+    subgradient = np.empty(n)
+    finished = False
+    # explicit loops instead of slice assignment: numba compiles those in seconds
+    for _ in range(iterations):
+        for j in range(m):
+            rho[j] = 0.0
+            chosen[j] = False
+        value = 0.0
+        for i in range(n):
+            li = lam[i]
+            value += li
+            for k in range(m):
+                c = sorted_cost[i, k]
+                if c >= li:
+                    break
+                j = order[i, k]
+                if live[j]:
+                    rho[j] += c - li
+        for j in forced_idx:
+            chosen[j] = True
+            value += rho[j]
+        if q >= free_idx.size:
+            for j in free_idx:
+                chosen[j] = True
+                value += rho[j]
+        elif q > 0:
+            for t in range(free_idx.size):
+                free_rho[t] = rho[free_idx[t]]
+            threshold = _kth_smallest(free_rho, q - 1)
+            picked = 0
+            for j in free_idx:  # the q smallest: those below the threshold, then ties
+                if rho[j] < threshold:
+                    chosen[j] = True
+                    value += rho[j]
+                    picked += 1
+            for j in free_idx:
+                if picked == q:
+                    break
+                if rho[j] == threshold:
+                    chosen[j] = True
+                    value += threshold
+                    picked += 1
         if value > best + 1e-9 * max(1.0, abs(value)):
-            best, best_lam, stall = value, lam, 0
+            best, stall = value, 0
+            for i in range(n):
+                best_lam[i] = lam[i]
         else:
             stall += 1
             if stall >= patience:
                 step, stall = step / 2.0, 0
-        if best > cutoff or step < MIN_STEP or time.perf_counter() > deadline:
+        if best > cutoff or step < min_step:
+            finished = True
             break
-        served = (cost[:, chosen] < lam[:, None]).sum(axis=1)
-        subgradient = 1.0 - served
-        norm = float(subgradient @ subgradient)
+        # subgradient: 1 - (chosen sites cheaper for the client than its multiplier)
+        norm = 0.0
+        for i in range(n):
+            li = lam[i]
+            served = 0
+            for k in range(m):
+                if sorted_cost[i, k] >= li:
+                    break
+                if chosen[order[i, k]]:
+                    served += 1
+            subgradient[i] = 1.0 - served
+            norm += subgradient[i] * subgradient[i]
         if norm == 0.0:  # the relaxed plan is feasible: its bound is attained
+            finished = True
             break
-        lam = lam + step * (target - value) / norm * subgradient
-    return best, best_lam
+        scale = step * (target - value) / norm
+        for i in range(n):
+            lam[i] += scale * subgradient[i]
+    state[0], state[1], state[2] = best, step, stall
+    return finished
+
+
+def _ascend(rows: _RowSorted, lam: FloatArray, forced: BoolArray, free: BoolArray, p: int, *,
+            target: float, cutoff: float, step: float, patience: int, iterations: int,
+            deadline: float) -> tuple[float, FloatArray]:
+    """Subgradient ascent on ``L(lam)``; returns the best bound and its multipliers.
+
+    The compiled steps run in slices of :data:`DEADLINE_CHECK_EVERY` iterations so
+    that the time limit is honoured within one slice.
+    """
+    q = p - int(forced.sum())
+    lam = np.array(lam, dtype=np.float64)
+    best_lam = lam.copy()
+    state = np.array([-math.inf, step, 0.0])
+    done, iterations = 0, max(iterations, 1)  # one step at least: the bound at ``lam``
+    while done < iterations:
+        chunk = min(DEADLINE_CHECK_EVERY, iterations - done)
+        if time.perf_counter() > deadline:
+            if done:
+                break
+            chunk = 1
+        if _ascent_steps(rows.cost, rows.order, forced | free, np.flatnonzero(forced),
+                         np.flatnonzero(free), q, lam, best_lam, state, target, cutoff,
+                         patience, chunk, MIN_STEP):
+            break
+        done += chunk
+    return float(state[0]), best_lam
 
 
 def _plan_cost(cost: FloatArray, sites: IntArray) -> float:
@@ -222,7 +347,7 @@ def p_median_branch_and_bound(
         return value - max(unit, relative_gap * abs(value))
 
     def certified(bound: float) -> float:
-        return math.ceil(bound - 1e-6) if integral else bound
+        return math.ceil(bound - 1e-6) if integral and math.isfinite(bound) else bound
 
     columns = np.arange(m)  # original index of each column of ``cost`` (it shrinks after the root)
 
@@ -240,7 +365,8 @@ def p_median_branch_and_bound(
     required_mask = forced.copy()
     free = allowed_mask & ~forced
     lam = _initial_multipliers(np.where(allowed_mask[None, :], cost, np.inf))
-    root_bound, lam = _ascend(cost, lam, forced, free, p, target=best_value, cutoff=cutoff(best_value),
+    rows = _RowSorted(cost)
+    root_bound, lam = _ascend(rows, lam, forced, free, p, target=best_value, cutoff=cutoff(best_value),
                               step=ROOT_STEP, patience=ROOT_PATIENCE, iterations=ROOT_ITERATIONS,
                               deadline=deadline)
     # the relaxed plan, improved by vertex substitution, often beats the start
@@ -248,7 +374,7 @@ def p_median_branch_and_bound(
     plan = np.concatenate([np.flatnonzero(forced), relaxed.chosen])
     plan = vertex_substitution(cost, np.ones(n), plan, allowed=allowed_mask, fixed=required_idx)
     if consider(plan) < start_value:  # a better target: ascend again from here
-        root_bound, lam = _ascend(cost, lam, forced, free, p, target=best_value,
+        root_bound, lam = _ascend(rows, lam, forced, free, p, target=best_value,
                                   cutoff=cutoff(best_value), step=ROOT_STEP / 4,
                                   patience=ROOT_PATIENCE, iterations=ROOT_ITERATIONS,
                                   deadline=deadline)
@@ -264,14 +390,14 @@ def p_median_branch_and_bound(
             leaf_bound = min(leaf_bound, certified(node.parent_bound))
             continue
         nodes += 1
-        if nodes > 1:
-            bound, node.lam = _ascend(cost, node.lam, node.forced, node.free, p, target=best_value,
-                                      cutoff=cutoff(best_value), step=NODE_STEP,
-                                      patience=NODE_PATIENCE, iterations=NODE_ITERATIONS,
-                                      deadline=deadline)
         q = p - int(node.forced.sum())
         if q < 0 or int(node.free.sum()) < q:
             continue  # no plan of p sites in this node
+        if nodes > 1:
+            bound, node.lam = _ascend(rows, node.lam, node.forced, node.free, p, target=best_value,
+                                      cutoff=cutoff(best_value), step=NODE_STEP,
+                                      patience=NODE_PATIENCE, iterations=NODE_ITERATIONS,
+                                      deadline=deadline)
         relaxed = _relax(cost, node.lam, node.forced, node.free, q)
         plan = np.concatenate([np.flatnonzero(node.forced), relaxed.chosen])
         value = consider(plan)
@@ -303,6 +429,7 @@ def p_median_branch_and_bound(
             keep = forced_open | free
             closed_at_root = int(allowed_mask.sum() - keep.sum())
             cost, columns = cost[:, keep], columns[keep]
+            rows = _RowSorted(cost)
             allowed_mask, required_mask = allowed_mask[keep], required_mask[keep]
             forced_open, free = forced_open[keep], free[keep]
         q = p - int(forced_open.sum())

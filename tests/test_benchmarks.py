@@ -29,10 +29,19 @@ def test_matching_run_exits_zero_and_records_each_instance(tmp_path, capsys):
     rows = json.loads(out.read_text())["results"]
     assert [r["instance"] for r in rows] == ["pmed1", "pmed4", "cap41"]
     assert all(r["match"] and r["status"] == "optimal" for r in rows)
-    assert {r["instance"]: r["engine"] for r in rows} == {"pmed1": "lagrangian", "pmed4": "highs", "cap41": "highs"}
+    assert {r["instance"]: r["engine"] for r in rows} == {"pmed1": "lagrangian", "pmed4": "lagrangian",
+                                                         "cap41": "highs"}
     printed = capsys.readouterr().out
     assert "| pmed1 | 100 | 5 | 5819.000 | 5819.0 | optimal | lagrangian |" in printed
     assert "3 instances, 3 optimal and matching" in printed
+
+
+def test_no_lagrangian_flag_sends_p_median_to_the_mip_engine(tmp_path):
+    bench = _load()
+    out = tmp_path / "mip.json"
+    assert bench.main(["--instances", "pmed4", "--no-lagrangian", "--json", str(out)]) == 0
+    (row,) = json.loads(out.read_text())["results"]
+    assert row["engine"] == "highs" and row["match"] and row["objective"] == 3034.0
 
 
 def test_unproven_result_exits_non_zero(capsys):
