@@ -115,11 +115,35 @@ class _Relaxation:
 
 
 def _relax(cost: FloatArray, lam: FloatArray, forced: BoolArray, free: BoolArray, q: int) -> _Relaxation:
+    """The relaxed plan at multipliers ``lam``: the forced sites and the ``q`` best free ones."""
     rho = np.minimum(0.0, cost - lam[:, None]).sum(axis=0)
     free_idx = np.flatnonzero(free)
     ranked = free_idx[np.argsort(rho[free_idx], kind="stable")]
     bound = float(lam.sum() + rho[forced].sum() + rho[ranked[:q]].sum())
     return _Relaxation(bound, rho, ranked, q)
+
+
+def _penalty_tests(relaxed: _Relaxation, limit: float) -> tuple[IntArray, IntArray, float]:
+    """Free sites a node can close or must open, by the bound each decision would give.
+
+    Forcing open a free site outside the relaxed plan swaps it for the last one in;
+    forcing closed a site inside swaps it for the first one out. Either swap lifts
+    the bound by the difference of their values, and a swap that lifts it above
+    ``limit`` cannot lead to a better plan.
+
+    Returns
+    -------
+    tuple
+        Sites to close, sites to open, and the smallest bound among the swaps ruled
+        out (``inf`` when none is).
+    """
+    q, rho, ranked = relaxed.q, relaxed.rho, relaxed.ranked_free
+    outside, inside = ranked[q:], ranked[:q]
+    if_opened = relaxed.bound - rho[ranked[q - 1]] + rho[outside]
+    if_closed = relaxed.bound - rho[inside] + rho[ranked[q]]
+    close, keep_open = if_opened > limit, if_closed > limit
+    ruled_out = np.concatenate([if_opened[close], if_closed[keep_open]])
+    return outside[close], inside[keep_open], float(ruled_out.min(initial=math.inf))
 
 
 class _RowSorted:
@@ -411,19 +435,11 @@ def p_median_branch_and_bound(
             leaf_bound = min(leaf_bound, value)  # this node holds exactly one plan
             continue
         forced_open, free = node.forced.copy(), node.free.copy()
-        rho, ranked = relaxed.rho, relaxed.ranked_free
-        last_in, first_out = rho[ranked[q - 1]], rho[ranked[q]]
-        # penalty tests: the bound if a free site were forced open (outside) or closed (inside)
-        outside, inside = ranked[q:], relaxed.chosen
-        if_opened = relaxed.bound - last_in + rho[outside]
-        if_closed = relaxed.bound - rho[inside] + first_out
-        drop, must = if_opened > cutoff(best_value), if_closed > cutoff(best_value)
-        for discarded in (if_opened[drop], if_closed[must]):
-            if discarded.size:
-                leaf_bound = min(leaf_bound, certified(float(discarded.min())))
-        free[outside[drop]] = False
-        forced_open[inside[must]] = True
-        free[inside[must]] = False
+        to_close, to_open, ruled_out = _penalty_tests(relaxed, cutoff(best_value))
+        leaf_bound = min(leaf_bound, certified(ruled_out))
+        free[to_close] = False
+        forced_open[to_open] = True
+        free[to_open] = False
         if nodes == 1:
             # shrink the matrix to the sites that can still open
             keep = forced_open | free
