@@ -13,6 +13,7 @@ KEY_DEPENDENCIES = (
     "numpy",
     "pandas",
     "scipy",
+    "numba",
     "networkx",
     "shapely",
     "pyproj",

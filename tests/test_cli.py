@@ -109,3 +109,23 @@ def test_internal_error_is_exit_1(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
     outcome = invoke(["scenario", "validate", CURRENT])
     assert outcome.exit_code == 1
     assert isinstance(outcome.exception, RuntimeError)
+
+
+@pytest.mark.parametrize("command", ["run", "compare"])
+def test_unwritable_out_is_refused_before_any_solve(command, tmp_path: Path, monkeypatch) -> None:
+    """A file where the output folder should go fails at once, not after minutes of solving."""
+    import hubplan.pipeline
+
+    def must_not_run(*_args, **_kwargs):
+        raise AssertionError("the scenario was solved before the output folder was checked")
+
+    monkeypatch.setattr(hubplan.pipeline, "run_scenario", must_not_run)
+    monkeypatch.setattr(hubplan.pipeline, "evaluate_scenario", must_not_run)
+    blocker = tmp_path / "a-file.txt"
+    blocker.write_text("not a folder")
+    out = blocker if command == "run" else blocker / "comparison"
+    outcome = invoke([command, CURRENT, "--out", str(out)])
+    assert outcome.exit_code == 2, outcome.exception
+    assert re.search(r"a-file\.txt: --out: cannot create the output folder \(Not a directory\); fix: ",
+                     outcome.stderr)
+    assert blocker.read_text() == "not a folder"

@@ -19,8 +19,11 @@ __all__ = ["compare_command"]
               show_default=True, help="Where scenario .toml files given as arguments are written.")
 def compare_command(runs: tuple[Path, ...], baseline: str | None, out_dir: Path, runs_root: Path) -> None:
     """Compare run folders (or scenario .toml files, run first) side by side."""
+    from hubplan.outputs.atomic import check_output_parent
     from hubplan.outputs.compare import compare
 
+    check_output_parent(out_dir.parent)  # before any scenario is run
+    check_output_parent(runs_root, option="--runs-out")
     table = compare(runs, baseline=baseline, out_dir=out_dir, runs_root=runs_root)
     click.echo(table.to_markdown(), nl=False)
     click.echo(f"comparison: {out_dir}", err=True)

@@ -84,9 +84,11 @@ def evaluate(ctx: click.Context, scenario_path: Path, study: Path | None, json_p
 def run(ctx: click.Context, scenario_path: Path, study: Path | None, out_root: Path) -> None:
     """Optimise a scenario and write its layers, map, report, metrics and manifest."""
     from hubplan.outputs import write_run
+    from hubplan.outputs.atomic import check_output_parent
     from hubplan.pipeline import run_scenario
     from hubplan.tables import render_table
 
+    check_output_parent(out_root)  # before the solve, not after it
     with progress_callback(ctx.obj.get("progress", False), "travel times") as progress:
         record = run_scenario(scenario_path, study_path=study, progress=progress)
     folder = write_run(record, out_root)

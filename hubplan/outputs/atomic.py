@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import shutil
@@ -12,9 +13,48 @@ from pathlib import Path
 
 from hubplan.errors import input_error
 
-__all__ = ["atomic_directory"]
+__all__ = ["atomic_directory", "check_output_parent"]
 
 log = logging.getLogger(__name__)
+
+
+def _fix(option: str) -> str:
+    return f"choose a writable folder with {option} or fix its permissions"
+
+
+def check_output_parent(parent: Path, *, option: str = "--out") -> None:
+    """Fail early, before any long computation, when ``parent`` could not take an output folder.
+
+    Nothing is created: the nearest existing ancestor of ``parent`` must be a folder
+    this process may write into.
+
+    Parameters
+    ----------
+    parent
+        The folder under which outputs will be written.
+    option
+        The command-line option that chose it, named in the error.
+
+    Raises
+    ------
+    InputError
+        ``parent`` or an ancestor is a file, or the nearest existing folder is not writable.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> check_output_parent(Path(tempfile.mkdtemp()) / "not" / "yet" / "there")
+    """
+    existing = Path(parent).absolute()
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        problem = errno.ENOTDIR
+    elif not os.access(existing, os.W_OK | os.X_OK):
+        problem = errno.EACCES
+    else:
+        return
+    raise input_error(parent, option, f"cannot create the output folder ({os.strerror(problem)})", _fix(option))
 
 
 @contextmanager
@@ -54,7 +94,7 @@ def atomic_directory(target: Path, *, option: str = "--out") -> Iterator[Path]:
     """
     target = Path(target)
     parent = target.parent
-    fix = f"choose a writable folder with {option} or fix its permissions"
+    fix = _fix(option)
     try:
         parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=parent))
