@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -14,6 +16,7 @@ from shapely.geometry import shape
 
 from hubplan.errors import DataError, InputError
 from hubplan.outputs import OUTPUT_FILES, write_run
+from hubplan.outputs.atomic import remove_stale_siblings
 from hubplan.outputs.layers import LAYER_NAMES
 from outputs_fixtures import ATTRIBUTIONS, TEST_TOTAL_ATTENDEES, load_study, make_record
 
@@ -203,3 +206,18 @@ def test_no_postcodes_in_any_text_output(written: Path) -> None:
         if name == "map.html":  # skip the inlined Leaflet library itself
             text = text.split("</script>", 1)[1]
         assert not UK_POSTCODE.search(text), (name, UK_POSTCODE.search(text))
+
+
+def test_stale_folders_of_killed_runs_are_swept_but_live_ones_kept(tmp_path: Path) -> None:
+    """Only temporary folders whose process has gone are removed, and only this target's."""
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    dead, alive = gone.pid, os.getpid()
+    names = [f".run.tmp-{dead}-abc", f".run.old-{dead}-def", f".run.tmp-{alive}-ghi",
+             ".run.tmp-legacy", f".other.tmp-{dead}-jkl"]
+    for name in names:
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "partial.geojson").write_text("{")
+    removed = remove_stale_siblings(tmp_path / "run")
+    assert sorted(p.name for p in removed) == sorted(names[:2])
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(names[2:])

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from hubplan.errors import input_error
 
-__all__ = ["atomic_directory", "check_output_parent"]
+__all__ = ["atomic_directory", "check_output_parent", "remove_stale_siblings"]
 
 log = logging.getLogger(__name__)
 
@@ -57,14 +57,50 @@ def check_output_parent(parent: Path, *, option: str = "--out") -> None:
     raise input_error(parent, option, f"cannot create the output folder ({os.strerror(problem)})", _fix(option))
 
 
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, owned by someone else
+        return True
+    return True
+
+
+def remove_stale_siblings(target: Path) -> list[Path]:
+    """Delete the temporary folders that killed runs left beside ``target``.
+
+    A run writes into ``.<name>.tmp-<pid>-XXXX`` (and parks the previous output in
+    ``.<name>.old-<pid>-XXXX`` while swapping). A SIGKILL cannot clean up, so the
+    next run removes those whose process no longer exists; folders of live
+    processes (a run of the same scenario going on now) are left alone.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The folders removed.
+    """
+    removed = []
+    for kind in ("tmp", "old"):
+        for folder in Path(target).parent.glob(f".{Path(target).name}.{kind}-*-*"):
+            pid = folder.name[len(f".{Path(target).name}.{kind}-"):].split("-", 1)[0]
+            if folder.is_dir() and pid.isdigit() and not _process_alive(int(pid)):
+                shutil.rmtree(folder, ignore_errors=True)
+                removed.append(folder)
+    for folder in removed:
+        log.info("removed %s, left by a run that was killed", folder)
+    return removed
+
+
 @contextmanager
 def atomic_directory(target: Path, *, option: str = "--out") -> Iterator[Path]:
     """Yield a fresh temporary sibling of ``target``; on success it replaces ``target``.
 
-    Everything is written into ``<parent>/.<name>.tmp-XXXX``. When the block ends
+    Everything is written into ``<parent>/.<name>.tmp-<pid>-XXXX``. When the block ends
     without error, a previous ``target`` is renamed aside, the new folder is renamed
     in, and the old one is removed. If the block raises, the temporary folder is
-    deleted and ``target`` is left exactly as it was.
+    deleted and ``target`` is left exactly as it was. Temporary folders that killed
+    runs left behind are removed first (:func:`remove_stale_siblings`).
 
     Parameters
     ----------
@@ -97,7 +133,8 @@ def atomic_directory(target: Path, *, option: str = "--out") -> Iterator[Path]:
     fix = _fix(option)
     try:
         parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=parent))
+        remove_stale_siblings(target)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-{os.getpid()}-", dir=parent))
         tmp.chmod(0o755)  # mkdtemp makes it private; a published run folder is world-readable
     except OSError as err:
         raise input_error(parent, option, f"cannot create the output folder ({err.strerror})", fix) from err
@@ -109,7 +146,7 @@ def atomic_directory(target: Path, *, option: str = "--out") -> Iterator[Path]:
     old: Path | None = None
     try:
         if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=parent))
+            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-{os.getpid()}-", dir=parent))
             os.replace(target, old / target.name)
         os.replace(tmp, target)
     except OSError as err:
