@@ -1,6 +1,6 @@
 # hubplan: two commands on a fresh machine
 #   make run   - set up, build the study-area data, run the default scenario
-#   make test  - set up, build the data, run the whole test suite
+#   make test  - set up, build the data, lint (ruff), run the whole test suite
 PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
@@ -8,7 +8,7 @@ SOURCE ?= $(if $(HUBPLAN_SOURCE),$(HUBPLAN_SOURCE),../shared/data)
 STUDY   = data/geo/study.gpkg
 SCENARIO ?= scenarios/dorset-current.toml
 
-.PHONY: run test setup system-deps data bench orlib clean
+.PHONY: run test lint setup system-deps data bench orlib clean
 
 $(BIN)/hubplan: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,7 +36,10 @@ data: $(STUDY)
 run: setup data
 	$(BIN)/hubplan --no-progress run $(SCENARIO)
 
-test: setup data
+lint: setup
+	$(BIN)/ruff check hubplan benchmarks tests
+
+test: setup data lint
 	HUBPLAN_SOURCE=$(abspath $(SOURCE)) $(BIN)/python -m pytest -q
 
 bench: setup data

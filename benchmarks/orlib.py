@@ -40,7 +40,8 @@ def run(names: list[str], *, time_limit_s: float, engine: str, lagrangian: bool 
         row = {
             "instance": name, "n": prob.n_clients, "sites": prob.n_sites,
             "p": prob.tiers[0].count, "objective": sol.objective, "published": opt.optimal_value,
-            "status": sol.status, "engine": sol.engine, "gap": sol.gap, "bound": sol.best_bound, "load_s": round(load_s, 3),
+            "status": sol.status, "engine": sol.engine, "gap": sol.gap, "bound": sol.best_bound,
+            "load_s": round(load_s, 3),
             "build_s": round(sol.build_seconds, 3), "solve_s": round(sol.solve_seconds, 3),
             "total_s": round(total, 3), "match": ok, "message": sol.message,
         }

@@ -48,7 +48,7 @@ def _spopt_child(name: str, time_limit: float) -> None:
 def run_spopt(name: str, time_limit: float) -> dict:
     """Run spopt in a child process with a hard wall-clock limit."""
     t0 = time.perf_counter()
-    proc = subprocess.Popen(  # noqa: S603 - our own interpreter and script
+    proc = subprocess.Popen(
         [sys.executable, __file__, "--spopt-child", name, "--time-limit", str(time_limit)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
     )

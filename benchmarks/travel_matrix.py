@@ -47,6 +47,7 @@ def _points(
 
 
 def main() -> None:
+    """Command-line entry point."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--origins", type=int, default=500)
     parser.add_argument("--sites", type=int, default=100)

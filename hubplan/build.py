@@ -362,7 +362,9 @@ def build_study_area(source_dir: Path, out_path: Path = DEFAULT_STUDY_PATH) -> B
     try:
         out_path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as err:
-        raise DataError(f"{out_path.parent}: cannot create the output folder ({err}); fix: pass a writable --out") from err
+        raise DataError(
+            f"{out_path.parent}: cannot create the output folder ({err}); fix: pass a writable --out"
+        ) from err
     temporary = out_path.with_name(f".{out_path.stem}.{os.getpid()}.tmp{out_path.suffix}")
     temporary.unlink(missing_ok=True)
     try:
@@ -374,7 +376,7 @@ def build_study_area(source_dir: Path, out_path: Path = DEFAULT_STUDY_PATH) -> B
         ):
             pyogrio.write_dataframe(layer, temporary, layer=name, driver="GPKG")
         pyogrio.write_dataframe(sources, temporary, layer="sources", driver="GPKG")
-        os.replace(temporary, out_path)
+        Path(temporary).replace(out_path)
     finally:
         temporary.unlink(missing_ok=True)
     counts = {

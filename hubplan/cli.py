@@ -82,4 +82,5 @@ from hubplan.commands import network as _network_commands, travel as _travel_com
 main.add_command(_travel_commands.travel)
 main.add_command(_network_commands.network)
 from hubplan.commands.compare import compare_command as _compare_command  # noqa: E402
+
 main.add_command(_compare_command)

@@ -317,7 +317,7 @@ def synthetic_cohort(study: StudyArea, config: DemandConfig, *, seed: int) -> pd
     area_ids = study.home_areas["area_id"].to_numpy()
     rows: list[tuple[str, str]] = []
     segments = config.segment_list()
-    people_per_segment = apportion(int(round(config.total)), [s.share for s in segments])
+    people_per_segment = apportion(round(config.total), [s.share for s in segments])
     for column, (segment, people) in enumerate(zip(segments, people_per_segment, strict=True)):
         probabilities = expected[:, column] / expected[:, column].sum()
         per_area = rng.multinomial(people, probabilities)

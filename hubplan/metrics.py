@@ -122,7 +122,8 @@ def compute_metrics(
     home_areas
         ``area_id``, ``locality``, ``rural_urban``.
     sites
-        ``site_id``, ``kind``, ``locality``, ``status`` (open/closed/not_selected), ``annual_cost`` (NaN = not known; the total is NaN when no open site has a cost).
+        ``site_id``, ``kind``, ``locality``, ``status`` (open/closed/not_selected),
+        ``annual_cost`` (NaN = not known; the total is NaN when no open site has a cost).
     localities
         Locality names, in reporting order.
     isolation_minutes

@@ -56,18 +56,20 @@ def in_scenario_terms(message: str) -> str:
     return first + (f" (and {more} more problem{'s' if more > 1 else ''})" if more else "")
 
 
-def _group_counts(scenario: Scenario, name: str, tier: TierConfig, localities: tuple[str, ...]) -> int | tuple[int, ...] | None:
+def _group_counts(
+    scenario: Scenario, name: str, tier: TierConfig, localities: tuple[str, ...]
+) -> int | tuple[int, ...] | None:
     value = tier.count_per_locality
     if value is None or isinstance(value, int):
         return value
     unknown = sorted(set(value) - set(localities))
     if unknown:
-        raise input_error(scenario.source_path, f"tiers.{name}.count_per_locality", f"unknown locality {', '.join(unknown)}",
-                          f"use the localities {', '.join(localities)}")
+        raise input_error(scenario.source_path, f"tiers.{name}.count_per_locality",
+                          f"unknown locality {', '.join(unknown)}", f"use the localities {', '.join(localities)}")
     missing = [loc for loc in localities if loc not in value]
     if missing:
-        raise input_error(scenario.source_path, f"tiers.{name}.count_per_locality", f"no count for {', '.join(missing)}",
-                          "give a count for every locality (0 for none)")
+        raise input_error(scenario.source_path, f"tiers.{name}.count_per_locality",
+                          f"no count for {', '.join(missing)}", "give a count for every locality (0 for none)")
     return tuple(value[loc] for loc in localities)
 
 
@@ -194,8 +196,8 @@ def allocation_from_solution(prepared: PreparedScenario, problem: Problem, solut
     scenario = prepared.scenario
     if solution.status == "infeasible":
         raise InfeasibleError(
-            f"{scenario.source_path or scenario.name}: constraints: the solver proved them infeasible ({solution.message}); "
-            "fix: relax counts, capacities, max_minutes or budget"
+            f"{scenario.source_path or scenario.name}: constraints: the solver proved them infeasible "
+            f"({solution.message}); fix: relax counts, capacities, max_minutes or budget"
         )
     if not solution.has_plan:
         raise SolverError(

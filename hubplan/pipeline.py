@@ -98,7 +98,9 @@ class Allocation:
     solver: dict[str, Any]
 
 
-def prepare(scenario: Scenario, *, study_path: Path | None = None, progress: Progress | None = None) -> PreparedScenario:
+def prepare(
+    scenario: Scenario, *, study_path: Path | None = None, progress: Progress | None = None
+) -> PreparedScenario:
     """Load the study area and build demand, site roles and travel times for a scenario.
 
     Parameters
@@ -154,7 +156,8 @@ def _nearest_open(prepared: PreparedScenario) -> Allocation:
     active_sites = prepared.sites[prepared.active].reset_index(drop=True)
     required = (active_sites["role"] == "required").to_numpy()
     if not required.any():
-        raise input_error(scenario.source_path, "sites.roles", "no site has role 'required', so nothing is open to evaluate",
+        raise input_error(scenario.source_path, "sites.roles",
+                          "no site has role 'required', so nothing is open to evaluate",
                           "mark today's buildings as required (or use `hubplan run` to choose sites)")
     minutes = np.where(required[None, :], prepared.travel.minutes, np.inf)
     nearest = np.argmin(minutes, axis=1)
@@ -202,7 +205,8 @@ def site_status(is_open: np.ndarray, kind: np.ndarray, role: np.ndarray) -> np.n
     ['open', 'closed', 'not_selected', 'excluded']
     """
     existing = np.isin(kind, EXISTING_BUILDING_KINDS)
-    return np.where(is_open, "open", np.where(existing, "closed", np.where(role == "closed", "excluded", "not_selected")))
+    not_open = np.where(existing, "closed", np.where(role == "closed", "excluded", "not_selected"))
+    return np.where(is_open, "open", not_open)
 
 
 def _tier_costs(prepared: PreparedScenario, open_tiers: dict[str, str]) -> pd.Series:

@@ -27,11 +27,11 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+import tomllib
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -292,7 +292,9 @@ class ObjectiveConfig(_Strict):
     @model_validator(mode="after")
     def _check(self) -> ObjectiveConfig:
         if self.type in ("coverage", "min_sites") and self.coverage_minutes is None:
-            raise ValueError(f"coverage_minutes: required for type = '{self.type}'; fix: give a journey limit in minutes")
+            raise ValueError(
+                f"coverage_minutes: required for type = '{self.type}'; fix: give a journey limit in minutes"
+            )
         return self
 
 

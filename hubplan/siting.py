@@ -114,7 +114,8 @@ def _check_rule(rule: RoleRule, index: int, sites: pd.DataFrame, study: StudyAre
     if rule.ids is not None and len(set(rule.ids)) != len(rule.ids):
         raise input_error(source, f"{field}.ids", "a site ID is listed twice", "list each site once")
     if not _matches(rule, sites).any():
-        raise input_error(source, field, "the rule matches no site", "check its selectors (ids, kind, locality, operator)")
+        raise input_error(source, field, "the rule matches no site",
+                          "check its selectors (ids, kind, locality, operator)")
 
 
 def resolve_sites(study: StudyArea, scenario: Scenario) -> gpd.GeoDataFrame:

@@ -16,8 +16,8 @@ from pathlib import Path
 from hubplan.errors import DataError
 
 __all__ = [
-    "SOURCE_ENV_VAR",
     "SOURCES",
+    "SOURCE_ENV_VAR",
     "SourceFile",
     "default_source_dir",
     "file_sha256",

@@ -82,7 +82,9 @@ def load_study_area(path: Path | None = None) -> StudyArea:
     try:
         present = {name for name, _ in pyogrio.list_layers(path)}
     except pyogrio.errors.DataSourceError as err:
-        raise DataError(f"{path}: not a readable GeoPackage ({err}); fix: rebuild it with `hubplan data build`") from err
+        raise DataError(
+            f"{path}: not a readable GeoPackage ({err}); fix: rebuild it with `hubplan data build`"
+        ) from err
     missing = [layer for layer in LAYERS if layer not in present]
     if missing:
         raise DataError(f"{path}: missing layer(s) {', '.join(missing)}; fix: rebuild it with `hubplan data build`")

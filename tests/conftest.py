@@ -29,7 +29,7 @@ def study_path(source_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Pa
 
 
 @pytest.fixture(scope="session")
-def study(study_path: Path):  # noqa: ANN201 - StudyArea
+def study(study_path: Path):
     """The loaded study area."""
     from hubplan.study import load_study_area
 

@@ -34,7 +34,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 from pyproj import Geod
-from shapely.geometry import Point
 
 from hubplan import __version__
 from hubplan.metrics import compute_metrics

@@ -15,7 +15,7 @@ from hubplan.errors import DataError
 from hubplan.study import load_study_area
 
 
-def test_layers_and_counts(study) -> None:  # noqa: ANN001
+def test_layers_and_counts(study) -> None:
     assert study.locality_names == (
         "East Dorset", "North Dorset", "Purbeck", "West Dorset", "Weymouth and Portland",
     )  # fmt: skip
@@ -25,7 +25,7 @@ def test_layers_and_counts(study) -> None:  # noqa: ANN001
     assert set(study.sources["key"]) >= {"localities", "home_area_attributes", "postcodes", "libraries"}
 
 
-def test_populations_sum_to_source_totals(study, source_dir: Path) -> None:  # noqa: ANN001
+def test_populations_sum_to_source_totals(study, source_dir: Path) -> None:
     source = pd.read_csv(source_dir / "geo" / "dorset_lsoa21_attributes.csv")
     areas = study.home_areas
     assert areas["pop_total"].sum() == source["c21_total"].sum() == 379589
@@ -35,7 +35,7 @@ def test_populations_sum_to_source_totals(study, source_dir: Path) -> None:  # n
     assert by_locality == source.groupby("lad18nm")["lsoa21cd"].size().to_dict()
 
 
-def test_representative_point_is_postcode_mean(study) -> None:  # noqa: ANN001
+def test_representative_point_is_postcode_mean(study) -> None:
     areas = study.home_areas.set_index("area_id")
     postcodes = study.postcodes
     area = areas.index[0]
@@ -47,7 +47,7 @@ def test_representative_point_is_postcode_mean(study) -> None:  # noqa: ANN001
     assert inside.mean() > 0.95
 
 
-def test_sites_have_stable_ids_kinds_and_localities(study, source_dir: Path) -> None:  # noqa: ANN001
+def test_sites_have_stable_ids_kinds_and_localities(study, source_dir: Path) -> None:
     sites = study.sites
     assert sites["site_id"].is_unique
     counts = sites["kind"].value_counts().to_dict()
@@ -84,7 +84,8 @@ def _copy_source(source_dir: Path, tmp_path: Path) -> Path:
 def test_missing_file_is_a_clear_error(source_dir: Path, tmp_path: Path) -> None:
     copy = _copy_source(source_dir, tmp_path)
     (copy / "sites" / "libraries_dorset_council.csv").unlink()
-    with pytest.raises(DataError, match=r"libraries_dorset_council\.csv: source file missing \(libraries\); fix: pass --source"):
+    expected = r"libraries_dorset_council\.csv: source file missing \(libraries\); fix: pass --source"
+    with pytest.raises(DataError, match=expected):
         build_study_area(copy, tmp_path / "out.gpkg")
     assert not (tmp_path / "out.gpkg").exists()
 

@@ -8,11 +8,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from outputs_fixtures import load_study, make_record
 
 from hubplan.cli import main
 from hubplan.errors import InputError
 from hubplan.outputs import compare, write_run
-from outputs_fixtures import load_study, make_record
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ from hubplan.errors import InputError
 from hubplan.scenario import DemandConfig, SegmentConfig
 
 
-def test_estimate_preserves_totals_and_shares(study) -> None:  # noqa: ANN001
+def test_estimate_preserves_totals_and_shares(study) -> None:
     demand = estimate_demand(study, DemandConfig())
     assert demand.total == pytest.approx(521, abs=1e-9)
     shares = {k: v / demand.total for k, v in demand.per_segment().items()}
@@ -29,13 +29,13 @@ def test_estimate_preserves_totals_and_shares(study) -> None:  # noqa: ANN001
     assert demand.attendees.shape == (223, 3)
 
 
-def test_estimate_follows_the_census_population(study) -> None:  # noqa: ANN001
+def test_estimate_follows_the_census_population(study) -> None:
     demand = estimate_demand(study, DemandConfig(total=1000, share_aged_65_plus=1.0))
     older = study.home_areas["pop_65_plus"].to_numpy()
     np.testing.assert_allclose(demand.attendees[:, 0], 1000 * older / older.sum())
 
 
-def test_explicit_segments(study) -> None:  # noqa: ANN001
+def test_explicit_segments(study) -> None:
     config = DemandConfig(segments=(
         SegmentConfig(name="dementia", share=0.1, weight="pop_65_plus"),
         SegmentConfig(name="rest", share=0.9, weight="pop_disabled"),
@@ -56,7 +56,7 @@ def _write(tmp_path: Path, text: str, name: str = "clients.csv") -> Path:
     return path
 
 
-def test_client_file_is_geocoded_and_aggregated(study, tmp_path: Path) -> None:  # noqa: ANN001
+def test_client_file_is_geocoded_and_aggregated(study, tmp_path: Path) -> None:
     path = _write(tmp_path, "postcode,segment,attendees\nDT1 1AA,older_people,2\ndt11ab,working_age_ld,1\n"
                             "DT1 1AA,older_people,1\n")
     demand = demand_from_client_file(study, DemandConfig(method="client_file", client_file=path), path)
@@ -68,7 +68,7 @@ def test_client_file_is_geocoded_and_aggregated(study, tmp_path: Path) -> None: 
     assert "DT1" not in str(demand.details)
 
 
-def test_client_file_unknown_postcodes_are_listed(study, tmp_path: Path) -> None:  # noqa: ANN001
+def test_client_file_unknown_postcodes_are_listed(study, tmp_path: Path) -> None:
     path = _write(tmp_path, "postcode,segment\nDT1 1AA,older_people\nSW1A 1AA,older_people\nnonsense,working_age_ld\n")
     config = DemandConfig(method="client_file", client_file=path)
     with pytest.raises(InputError, match=r"clients\.csv: postcode: 2 row\(s\) not geocoded: line 3 'SW1A 1AA' "
@@ -88,25 +88,27 @@ def test_client_file_unknown_postcodes_are_listed(study, tmp_path: Path) -> None
         ("postcode\nDT1 1AA\n", r"clients\.csv: segment: missing column; fix: give a header row"),
         ("", r"clients\.csv: \(rows\): the file is empty"),
         ("postcode,segment\n", r"clients\.csv: \(rows\): no client rows"),
-        ("postcode,segment\nDT1 1AA,children\n", r"clients\.csv: segment: unknown segment\(s\) 'children'; fix: use one of"),
-        ("postcode,segment,attendees\nDT1 1AA,older_people,0\n", r"clients\.csv: attendees: line 2: '0' is not a positive"),
+        ("postcode,segment\nDT1 1AA,children\n",
+         r"clients\.csv: segment: unknown segment\(s\) 'children'; fix: use one of"),
+        ("postcode,segment,attendees\nDT1 1AA,older_people,0\n",
+         r"clients\.csv: attendees: line 2: '0' is not a positive"),
         ("postcode,segment,attendees\nDT1 1AA,older_people,1.5\n", r"attendees: line 2: '1.5' is not a positive whole"),
     ],
 )
-def test_client_file_errors(study, tmp_path: Path, text: str, message: str) -> None:  # noqa: ANN001
+def test_client_file_errors(study, tmp_path: Path, text: str, message: str) -> None:
     path = _write(tmp_path, text)
     with pytest.raises(InputError, match=message):
         demand_from_client_file(study, DemandConfig(method="client_file", client_file=path), path)
 
 
-def test_client_file_wrong_encoding(study, tmp_path: Path) -> None:  # noqa: ANN001
+def test_client_file_wrong_encoding(study, tmp_path: Path) -> None:
     path = tmp_path / "latin1.csv"
     path.write_bytes("postcode,segment\nDT1 1AA,older_people\n# café\n".encode("latin-1"))
     with pytest.raises(InputError, match=r"latin1\.csv: \(encoding\): not UTF-8 .* fix: export the file as UTF-8 CSV"):
         demand_from_client_file(study, DemandConfig(method="client_file", client_file=path), path)
 
 
-def test_synthetic_cohort_is_seeded_and_keeps_totals(study) -> None:  # noqa: ANN001
+def test_synthetic_cohort_is_seeded_and_keeps_totals(study) -> None:
     config = DemandConfig(method="synthetic")
     first = synthetic_cohort(study, config, seed=7)
     again = synthetic_cohort(study, config, seed=7)
@@ -114,7 +116,8 @@ def test_synthetic_cohort_is_seeded_and_keeps_totals(study) -> None:  # noqa: AN
     assert first.equals(again)
     assert not first.equals(other)
     assert len(first) == 521
-    assert first["segment"].value_counts().to_dict() == {"working_age_ld": 255, "older_people": 156, "working_age_other": 110}
+    assert first["segment"].value_counts().to_dict() == {
+        "working_age_ld": 255, "older_people": 156, "working_age_other": 110}
     demand = demand_from_cohort(study, config, first)
     assert demand.total == 521
     assert set(first["postcode"]) <= set(study.postcodes["postcode"])

@@ -33,7 +33,7 @@ SHIPPED_DATA = [tomllib.loads(text) for text in SHIPPED_TEXT]
 FUZZ = settings(max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 """Seeded (derandomized) so the suite is reproducible; raise max_examples locally for a deeper search."""
 
-TOML_ALPHABET = st.sampled_from(list("[]{}=\"'.,#\n \t-_+0123456789eE") + ["true", "false", "nan", "inf", "[[", "]]"])
+TOML_ALPHABET = st.sampled_from([*"[]{}=\"'.,#\n \t-_+0123456789eE", "true", "false", "nan", "inf", "[[", "]]"])
 SCALARS = (
     st.booleans()
     | st.integers(min_value=-(2**63), max_value=2**63 - 1)
@@ -165,13 +165,13 @@ SEGMENTS = [s.name for s in DemandConfig().segment_list()]
 
 
 @pytest.fixture(scope="module")
-def real_postcodes(study) -> list[str]:  # noqa: ANN001 - StudyArea
+def real_postcodes(study) -> list[str]:
     """A seeded sample of real Dorset Council postcodes from the study area."""
     codes = study.postcodes["postcode"].to_numpy()
     return list(np.random.default_rng(6).choice(codes, size=50, replace=False))
 
 
-def _import(study, path: Path, policy: str) -> Demand | None:  # noqa: ANN001
+def _import(study, path: Path, policy: str) -> Demand | None:
     config = DemandConfig(method="client_file", client_file=path, on_unknown_postcode=policy)
     try:
         demand = demand_from_client_file(study, config, path)
@@ -186,7 +186,7 @@ def _import(study, path: Path, policy: str) -> Demand | None:  # noqa: ANN001
 
 @settings(max_examples=120, deadline=None, derandomize=True)
 @given(raw=st.binary(max_size=300), policy=st.sampled_from(["error", "skip"]))
-def test_random_bytes_client_file(study, fuzz_dir: Path, raw: bytes, policy: str) -> None:  # noqa: ANN001
+def test_random_bytes_client_file(study, fuzz_dir: Path, raw: bytes, policy: str) -> None:
     """Random bytes as a client export: only InputError escapes."""
     path = fuzz_dir / "clients.csv"
     path.write_bytes(raw)
@@ -227,7 +227,7 @@ def client_rows(draw: st.DrawFn, postcodes: list[str]) -> tuple[str, int | None]
 
 
 @pytest.mark.parametrize("policy", ["error", "skip"])
-def test_random_client_rows(study, real_postcodes: list[str], fuzz_dir: Path, policy: str) -> None:  # noqa: ANN001
+def test_random_client_rows(study, real_postcodes: list[str], fuzz_dir: Path, policy: str) -> None:
     """Random CSV rows: only InputError escapes, and clean files are imported in full."""
 
     @settings(max_examples=100, deadline=None, derandomize=True)

@@ -11,12 +11,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hubplan.heuristics import median_cost, p_median_heuristic
 from hubplan import lagrange
+from hubplan import solve as solve_module
+from hubplan.heuristics import median_cost, p_median_heuristic
 from hubplan.lagrange import p_median_branch_and_bound
 from hubplan.orlib import instance_problem, reference_dir
 from hubplan.problem import Problem
-from hubplan import solve as solve_module
 from hubplan.solve import solve
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -133,7 +133,7 @@ def test_agrees_with_the_mip_engine_on_a_weighted_instance_with_a_cut_off():
     minutes = np.linalg.norm(points[:, None] - points[None], axis=2)
     demand = rng.integers(0, 9, size=120).astype(float)
     prob = Problem.from_matrix(minutes, demand, p=4, max_minutes=40.0)
-    prob = dataclasses.replace(prob, roles=("required",) + prob.roles[1:])
+    prob = dataclasses.replace(prob, roles=("required", *prob.roles[1:]))
     lag = solve(prob, time_limit_s=60)
     mip = solve(prob, time_limit_s=60, lagrangian=False)
     assert lag.engine == "lagrangian" and mip.engine == "highs"

@@ -40,7 +40,7 @@ def _scenario(tmp_path: Path, limit: float) -> Path:
     return path
 
 
-def _check_honest(record, limit: float) -> dict:  # noqa: ANN001 - RunRecord
+def _check_honest(record, limit: float) -> dict:
     """The solver record is consistent; the plan it describes really meets the constraints."""
     solver = dict(record.manifest["solver"])
     assert solver["status"] in ("optimal", "feasible"), solver

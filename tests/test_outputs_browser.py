@@ -9,10 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 from matplotlib import image as mpimg
+from outputs_fixtures import make_record
 
 from hubplan.outputs.layers import public_layers
 from hubplan.outputs.webmap import write_map
-from outputs_fixtures import make_record
 
 CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
 

@@ -7,10 +7,10 @@ import re
 from pathlib import Path
 
 import pytest
+from outputs_fixtures import load_study, make_record
 
 from hubplan.outputs import write_run
 from hubplan.outputs.privacy import DEFAULT_SUPPRESS_BELOW, count_text, is_suppressed
-from outputs_fixtures import load_study, make_record
 
 TOTAL = 300  # whole attendees, shared over 223 areas: many areas get 1-4 (honest small counts)
 

@@ -12,13 +12,13 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from outputs_fixtures import ATTRIBUTIONS, TEST_TOTAL_ATTENDEES, load_study, make_record
 from shapely.geometry import shape
 
 from hubplan.errors import DataError, InputError
 from hubplan.outputs import OUTPUT_FILES, write_run
 from hubplan.outputs.atomic import remove_stale_siblings
 from hubplan.outputs.layers import LAYER_NAMES
-from outputs_fixtures import ATTRIBUTIONS, TEST_TOTAL_ATTENDEES, load_study, make_record
 
 OGRINFO = shutil.which("ogrinfo")
 DORSET_BBOX = (-3.0, 50.5, -1.7, 51.1)  # generous box around the Dorset Council area
@@ -178,7 +178,7 @@ def test_failure_mid_write_keeps_previous_run(hubs_record, tmp_path: Path) -> No
 
 def test_missing_column_is_a_data_error(hubs_record, tmp_path: Path) -> None:
     broken = replace(hubs_record, home_areas=hubs_record.home_areas.drop(columns=["minutes_to_site"]))
-    with pytest.raises(DataError, match="home_areas.*minutes_to_site"):
+    with pytest.raises(DataError, match=r"home_areas.*minutes_to_site"):
         write_run(broken, tmp_path)
     assert list(tmp_path.iterdir()) == []
 

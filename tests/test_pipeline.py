@@ -37,7 +37,8 @@ def test_evaluate_sends_everyone_to_the_nearest_open_centre(study_path: Path) ->
     overall = record.metrics["overall"]
     assert overall["mean_minutes"] <= overall["p90_minutes"] <= overall["max_minutes"]
     assert 0 <= overall["share_within"]["15"] <= overall["share_within"]["30"] <= 1
-    assert sum(record.metrics["localities"][name]["attendees"] for name in record.metrics["localities"]) == pytest.approx(521)
+    localities = record.metrics["localities"]
+    assert sum(localities[name]["attendees"] for name in localities) == pytest.approx(521)
 
 
 def test_run_matches_evaluate_when_every_centre_is_required(study_path: Path) -> None:

@@ -58,11 +58,11 @@ def test_validate_reports_every_problem_at_once():
 
 
 def test_validate_objective_needs_thresholds():
-    with pytest.raises(InputError, match="objective.threshold_minutes: coverage and min_sites need T"):
+    with pytest.raises(InputError, match=r"objective.threshold_minutes: coverage and min_sites need T"):
         _two_tier(objective=Objective(median=0.0, coverage=1.0))
-    with pytest.raises(InputError, match="objective.isolation_minutes"):
+    with pytest.raises(InputError, match=r"objective.isolation_minutes"):
         _two_tier(objective=Objective(isolation=2.0))
-    with pytest.raises(InputError, match="objective.spoke_coverage: rewards cover tiers but none"):
+    with pytest.raises(InputError, match=r"objective.spoke_coverage: rewards cover tiers but none"):
         _two_tier(objective=Objective(spoke_coverage=1.0))
     with pytest.raises(InputError, match="every weight is zero"):
         _two_tier(objective=Objective(median=0.0))
@@ -140,5 +140,5 @@ def test_infeasible_budget_below_required_cost():
 
 def test_infeasible_required_sites_exceed_tier_maximum():
     prob = _two_tier(roles=("required", "required", "candidate", "candidate", "candidate"))
-    with pytest.raises(InfeasibleError, match="tiers.hub.group_count: 2 required sites in West can only be hubs"):
+    with pytest.raises(InfeasibleError, match=r"tiers.hub.group_count: 2 required sites in West can only be hubs"):
         check_feasibility(prob)

@@ -51,7 +51,7 @@ def test_relative_paths_resolve_next_to_the_scenario(tmp_path: Path, monkeypatch
     """A client file named in the scenario is found beside it, whatever the current folder."""
     folder = tmp_path / "plans"
     folder.mkdir()
-    path = _write(folder, BASE.replace('[[sites', '[demand]\nmethod = "client_file"\nclient_file = "c.csv"\n[[sites'))
+    _write(folder, BASE.replace('[[sites', '[demand]\nmethod = "client_file"\nclient_file = "c.csv"\n[[sites'))
     monkeypatch.chdir(tmp_path)
     scenario = load_scenario(Path("plans") / "s.toml")
     assert scenario.resolve(scenario.demand.client_file) == (folder / "c.csv").resolve()

@@ -17,7 +17,8 @@ def data() -> None:
 @data.command("build")
 @click.option("--source", type=click.Path(path_type=Path), default=None,
               help="Source folder laid out like ../shared/data (default: $HUBPLAN_SOURCE or ../shared/data).")
-@click.option("--out", type=click.Path(path_type=Path), default=None, help="GeoPackage to write (default data/geo/study.gpkg).")
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="GeoPackage to write (default data/geo/study.gpkg).")
 def build_command(source: Path | None, out: Path | None) -> None:
     """Build the study-area GeoPackage from the public source files."""
     from hubplan.build import DEFAULT_STUDY_PATH, build_study_area

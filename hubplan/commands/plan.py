@@ -13,7 +13,8 @@ import click
 __all__ = ["evaluate", "run"]
 
 study_option = click.option(
-    "--study", type=click.Path(path_type=Path), default=None, help="Study-area GeoPackage (default data/geo/study.gpkg)."
+    "--study", type=click.Path(path_type=Path), default=None,
+    help="Study-area GeoPackage (default data/geo/study.gpkg)."
 )
 
 
@@ -51,7 +52,8 @@ def travel_line(manifest: dict[str, Any]) -> str:
 @click.command()
 @click.argument("scenario_path", metavar="SCENARIO", type=click.Path(path_type=Path))
 @study_option
-@click.option("--json", "json_path", type=click.Path(path_type=Path), default=None, help="Also write the metrics as JSON.")
+@click.option("--json", "json_path", type=click.Path(path_type=Path), default=None,
+              help="Also write the metrics as JSON.")
 @click.pass_context
 def evaluate(ctx: click.Context, scenario_path: Path, study: Path | None, json_path: Path | None) -> None:
     """Send each home area to its nearest open site and report journeys per locality."""
@@ -93,7 +95,8 @@ def run(ctx: click.Context, scenario_path: Path, study: Path | None, out_root: P
         record = run_scenario(scenario_path, study_path=study, progress=progress)
     folder = write_run(record, out_root)
     solver = record.manifest["solver"]
-    click.echo(f"{record.title}: solver status {solver['status']}, objective {solver.get('objective', float('nan')):.6g}, "
+    objective = solver.get("objective", float("nan"))
+    click.echo(f"{record.title}: solver status {solver['status']}, objective {objective:.6g}, "
                f"bound {solver.get('best_bound', float('nan')):.6g}, gap {solver.get('gap', float('nan')):.2%}")
     click.echo(travel_line(dict(record.manifest)))
     click.echo(render_table(record.metrics))

@@ -147,11 +147,11 @@ def atomic_directory(target: Path, *, option: str = "--out") -> Iterator[Path]:
     try:
         if target.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-{os.getpid()}-", dir=parent))
-            os.replace(target, old / target.name)
-        os.replace(tmp, target)
+            target.replace(old / target.name)
+        tmp.replace(target)
     except OSError as err:
         if old is not None and (old / target.name).exists() and not target.exists():
-            os.replace(old / target.name, target)  # put the previous run back
+            (old / target.name).replace(target)  # put the previous run back
         shutil.rmtree(tmp, ignore_errors=True)
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)

@@ -78,7 +78,7 @@ def write_static_maps(
                edgecolors=STATUS_STYLE["open"]["color"], zorder=3)
     labels, lower = [], 0
     for bound in MINUTE_BREAKS:
-        labels.append(f"{lower}–{bound} min")
+        labels.append(f"{lower}–{bound} min")  # noqa: RUF001 - an en dash for a range
         lower = bound
     labels.append(f"over {MINUTE_BREAKS[-1]} min")
     handles = [Patch(facecolor=c, edgecolor="#636363", label=t) for c, t in zip(MINUTE_COLOURS, labels, strict=True)]

@@ -106,7 +106,7 @@ def _legend(record: RunRecord) -> str:
     minute_rows = []
     lower = 0
     for bound, colour in zip(MINUTE_BREAKS, MINUTE_COLOURS, strict=False):
-        minute_rows.append((colour, f"{lower}–{bound} min"))
+        minute_rows.append((colour, f"{lower}–{bound} min"))  # noqa: RUF001 - en dash: a range
         lower = bound
     minute_rows.append((MINUTE_COLOURS[-1], f"over {MINUTE_BREAKS[-1]} min"))
     swatches = "".join(
@@ -165,7 +165,8 @@ def build_map(record: RunRecord, layers: Mapping[str, gpd.GeoDataFrame]) -> foli
 
     loc = localities.assign(
         popup=[
-            _table([("Locality", str(r.locality)), ("Attendees", layer_count_text(r.attendees, r.suppressed, threshold))])
+            _table([("Locality", str(r.locality)),
+                    ("Attendees", layer_count_text(r.attendees, r.suppressed, threshold))])
             for r in localities.itertuples()
         ]
     )[["locality", "popup", "geometry"]]
