@@ -25,6 +25,16 @@ def test_published_optimum(name):
     assert sol.best_bound <= opt.optimal_value + 2e-3
 
 
+@pytest.mark.parametrize("name", ["pmed1", "pmed2", "pmed3", "pmed4", "pmed5"])
+def test_published_optimum_with_the_mip_engine(name):
+    """The MIP path (sparsified p-median on HiGHS) also proves the optimum, not only the Lagrangian search."""
+    prob, opt = instance_problem(name)
+    sol = solve(prob, time_limit_s=60, lagrangian=False)
+    assert sol.engine == "highs" and sol.status == "optimal"
+    assert sol.objective == pytest.approx(opt.optimal_value, abs=2e-3)
+    assert sol.best_bound <= opt.optimal_value + 2e-3
+
+
 def test_cap_capacities_respected_and_uncap_differs():
     prob, _ = instance_problem("cap41")
     sol = solve(prob)
