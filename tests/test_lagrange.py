@@ -112,8 +112,9 @@ def test_orlib_optimum_through_solve(name):
 
 @pytest.mark.skipif(not HAS_ORLIB, reason="shared reference folder absent")
 def test_time_limit_returns_an_honest_bound():
-    """pmed38 (900 nodes, p=5) needs seconds of branching; cut at 0.5 s it must not claim optimality."""
-    prob, opt = instance_problem("pmed38")
+    """pmed36 (800 nodes, p=10) needs over 500 nodes and seconds of branching; cut at 0.5 s it
+    must not claim optimality."""
+    prob, opt = instance_problem("pmed36")
     sol = solve(prob, time_limit_s=0.5)
     assert sol.engine == "lagrangian"
     assert sol.status == "feasible"
