@@ -80,10 +80,12 @@ def remove_stale_siblings(target: Path) -> list[Path]:
     list of pathlib.Path
         The folders removed.
     """
+    target = Path(target)
     removed = []
     for kind in ("tmp", "old"):
-        for folder in Path(target).parent.glob(f".{Path(target).name}.{kind}-*-*"):
-            pid = folder.name[len(f".{Path(target).name}.{kind}-"):].split("-", 1)[0]
+        prefix = f".{target.name}.{kind}-"
+        for folder in target.parent.glob(f"{prefix}*-*"):
+            pid = folder.name[len(prefix):].split("-", 1)[0]
             if folder.is_dir() and pid.isdigit() and not _process_alive(int(pid)):
                 shutil.rmtree(folder, ignore_errors=True)
                 removed.append(folder)
