@@ -44,8 +44,8 @@ test: setup data lint
 
 bench: setup data
 	$(BIN)/python benchmarks/travel_matrix.py
-	$(BIN)/python benchmarks/orlib.py --all-pmed
-	$(BIN)/python benchmarks/spopt_pmedian.py --all-pmed --time-limit 60
+	$(BIN)/python benchmarks/orlib.py --all-pmed --markdown
+	$(BIN)/python benchmarks/spopt_pmedian.py --all-pmed --time-limit 60 --markdown
 
 clean:
 	rm -rf $(VENV) outputs/* data/geo/*.gpkg .cache

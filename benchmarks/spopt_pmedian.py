@@ -69,6 +69,19 @@ def run_spopt(name: str, time_limit: float) -> dict:
     return res
 
 
+def markdown(rows: list[dict]) -> str:
+    """The results as a Markdown table (as pasted into the README)."""
+    lines = ["| instance | optimum | hubplan | hubplan status | engine | hubplan s | spopt | spopt result "
+             "| spopt s | ratio |", "|---|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        spopt = "" if r["spopt_objective"] is None else f"{r['spopt_objective']:.0f}"
+        ratio = "" if r["ratio"] is None else f"{r['ratio']:.1f}x"
+        lines.append(f"| {r['instance']} | {r['published']:.0f} | {r['hubplan_objective']:.0f} | "
+                     f"{r['hubplan_status']} | {r['hubplan_engine']} | {r['hubplan_s']:.2f} | {spopt} | "
+                     f"{r['spopt_result']} | {r['spopt_s']:.1f} | {ratio} |")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -76,6 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--all-pmed", action="store_true")
     ap.add_argument("--time-limit", type=float, default=120.0, help="spopt seconds per instance")
     ap.add_argument("--json", type=Path, default=None)
+    ap.add_argument("--markdown", action="store_true", help="also print the results as a Markdown table")
     ap.add_argument("--spopt-child", default=None, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.spopt_child:
@@ -110,6 +124,8 @@ def main(argv: list[str] | None = None) -> int:
               f"{'' if ratio is None else f'{ratio:7.1f}'}", flush=True)
         if args.json:  # after every instance, so a long run can be read while it goes
             args.json.write_text(json.dumps(rows, indent=1))
+    if args.markdown:
+        print(markdown(rows))
     return 0
 
 

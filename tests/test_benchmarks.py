@@ -49,3 +49,17 @@ def test_unproven_result_exits_non_zero(capsys):
     bench = _load()
     assert bench.main(["--instances", "pmed6", "--time-limit", "0.001"]) == 1
     assert "MISMATCH or not optimal: pmed6" in capsys.readouterr().err
+
+
+def test_spopt_table_marks_unfinished_runs_without_a_ratio():
+    """The README table of the spopt comparison: a ratio only where spopt proved optimality."""
+    spec = importlib.util.spec_from_file_location("spopt_benchmark", SCRIPT.with_name("spopt_pmedian.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    common = {"published": 7824.0, "hubplan_objective": 7824.0, "hubplan_status": "optimal",
+              "hubplan_engine": "lagrangian", "hubplan_s": 0.1}
+    rows = [dict(common, instance="pmed6", spopt_objective=7824.0, spopt_result="optimal", spopt_s=5.0, ratio=50.0),
+            dict(common, instance="pmed6", spopt_objective=None, spopt_result="timed out", spopt_s=75.1, ratio=None)]
+    table = module.markdown(rows).splitlines()
+    assert table[2] == "| pmed6 | 7824 | 7824 | optimal | lagrangian | 0.10 | 7824 | optimal | 5.0 | 50.0x |"
+    assert table[3] == "| pmed6 | 7824 | 7824 | optimal | lagrangian | 0.10 |  | timed out | 75.1 |  |"
