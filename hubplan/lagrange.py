@@ -294,6 +294,7 @@ def _ascend(rows: _RowSorted, lam: FloatArray, forced: BoolArray, free: BoolArra
     lam = np.array(lam, dtype=np.float64)
     best_lam = lam.copy()
     state = np.array([-math.inf, step, 0.0])
+    live, forced_idx, free_idx = forced | free, np.flatnonzero(forced), np.flatnonzero(free)
     done, iterations = 0, max(iterations, 1)  # one step at least: the bound at ``lam``
     while done < iterations:
         chunk = min(DEADLINE_CHECK_EVERY, iterations - done)
@@ -301,9 +302,8 @@ def _ascend(rows: _RowSorted, lam: FloatArray, forced: BoolArray, free: BoolArra
             if done:
                 break
             chunk = 1
-        if _ascent_steps(rows.cost, rows.order, forced | free, np.flatnonzero(forced),
-                         np.flatnonzero(free), q, lam, best_lam, state, target, cutoff,
-                         patience, chunk, MIN_STEP):
+        if _ascent_steps(rows.cost, rows.order, live, forced_idx, free_idx, q, lam, best_lam, state,
+                         target, cutoff, patience, chunk, MIN_STEP):
             break
         done += chunk
     return float(state[0]), best_lam

@@ -57,6 +57,7 @@ def test_sigkill_mid_write_leaves_previous_run_intact(tmp_path: Path, study_path
             killed_mid_write += 1
         assert fingerprint(folder) == before, f"previous run changed after a kill {delay} s into the write"
     assert killed_mid_write >= 2, "the runs finished before they could be killed; the test proved nothing"
-    assert any(out.glob(".dorset-current.tmp-*")), "a killed run leaves its temporary folder"
-    make_run(SCENARIO, study_path, out)  # the next run sweeps up what the killed ones left
+    # a kill mid-write leaves the temporary folder (unless the run got to the swap first);
+    # the next complete run sweeps up whatever the killed ones left
+    make_run(SCENARIO, study_path, out)
     assert sorted(p.name for p in out.iterdir()) == ["dorset-current"]
