@@ -7,7 +7,7 @@ Usage::
 
 Prints instance, objective, published optimum, status, seconds; exits 1 on any
 mismatch or non-optimal status. Seconds exclude the engines' one-time start-up
-(``hubplan.solve.warm_up`` runs first).
+(``hubplan.core.solve.warm_up`` runs first).
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ import sys
 import time
 from pathlib import Path
 
-from hubplan.orlib import instance_problem
-from hubplan.solve import solve, warm_up
+from hubplan.core.orlib import instance_problem
+from hubplan.core.solve import solve, warm_up
 
 
 def run(names: list[str], *, time_limit_s: float, engine: str, lagrangian: bool = True) -> list[dict]:

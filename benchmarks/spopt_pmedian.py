@@ -4,13 +4,13 @@ Usage::
 
     python benchmarks/spopt_pmedian.py --instances pmed1,pmed2 [--all-pmed] [--time-limit 120] [--json out.json]
 
-Both get the same shortest-path cost matrix (built by ``hubplan.orlib``). spopt runs in a
+Both get the same shortest-path cost matrix (built by ``hubplan.core.orlib``). spopt runs in a
 child process with a hard wall-clock limit covering model building and CBC (CBC also
 gets ``timeLimit``); beyond it spopt is reported as "timed out". spopt counts as proven
 optimal only when PuLP's ``sol_status`` is ``LpSolutionOptimal`` (its ``status`` is 1 for
 any integer-feasible stop). Seconds are model building + solving inside each tool (not
 interpreter start-up, imports, the shared shortest-path matrix, or the engines' one-time
-initialisation, which ``hubplan.solve.warm_up`` pays before the first instance). Ratio = spopt seconds / hubplan
+initialisation, which ``hubplan.core.solve.warm_up`` pays before the first instance). Ratio = spopt seconds / hubplan
 seconds, where spopt proved optimality.
 """
 
@@ -32,7 +32,7 @@ def _spopt_child(name: str, time_limit: float) -> None:
     import pulp
     from spopt.locate import PMedian
 
-    from hubplan.orlib import instance_problem
+    from hubplan.core.orlib import instance_problem
 
     prob, _ = instance_problem(name)
     t0 = time.perf_counter()
@@ -95,8 +95,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.spopt_child:
         _spopt_child(args.spopt_child, args.time_limit)
         return 0
-    from hubplan.orlib import instance_problem
-    from hubplan.solve import solve, warm_up
+    from hubplan.core.orlib import instance_problem
+    from hubplan.core.solve import solve, warm_up
 
     names = [s for s in args.instances.split(",") if s]
     if args.all_pmed:

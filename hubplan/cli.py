@@ -69,18 +69,16 @@ def show_versions_command() -> None:
 
 
 def _register() -> None:
+    """Add every subcommand (each module imports only click at load time, so ``--help`` stays fast)."""
+    from hubplan.commands.compare import compare_command
     from hubplan.commands.data import data
+    from hubplan.commands.network import network
     from hubplan.commands.plan import evaluate, run
     from hubplan.commands.scenario import scenario
+    from hubplan.commands.travel import travel
 
-    for command in (data, scenario, evaluate, run):
+    for command in (data, scenario, evaluate, run, compare_command, travel, network):
         main.add_command(command)
 
 
 _register()
-from hubplan.commands import network as _network_commands, travel as _travel_commands  # noqa: E402, I001
-main.add_command(_travel_commands.travel)
-main.add_command(_network_commands.network)
-from hubplan.commands.compare import compare_command as _compare_command  # noqa: E402
-
-main.add_command(_compare_command)

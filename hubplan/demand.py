@@ -30,9 +30,9 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from hubplan.data.study import StudyArea
 from hubplan.errors import input_error
 from hubplan.scenario import DemandConfig
-from hubplan.study import StudyArea
 
 __all__ = [
     "Demand",

@@ -16,10 +16,11 @@ import numpy as np
 import pandas as pd
 from shapely.geometry import Point
 
+from hubplan.data.schema import BRITISH_NATIONAL_GRID
+from hubplan.data.study import StudyArea
 from hubplan.demand import normalise_postcode
 from hubplan.errors import input_error
 from hubplan.scenario import RoleRule, Scenario
-from hubplan.study import StudyArea
 
 __all__ = ["STUDY_AREA_TOLERANCE_M", "resolve_sites"]
 
@@ -28,7 +29,6 @@ log = logging.getLogger(__name__)
 STUDY_AREA_TOLERANCE_M = 2000.0
 """How far outside the locality boundaries (metres) an added site may lie (e.g. just over the border)."""
 
-BRITISH_NATIONAL_GRID = "EPSG:27700"
 
 
 def _study_outline(study: StudyArea) -> object:

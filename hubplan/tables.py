@@ -37,7 +37,7 @@ def metrics_frame(metrics: Mapping[str, Any]) -> pd.DataFrame:
     Parameters
     ----------
     metrics
-        The ``metrics`` of a :class:`hubplan.results.RunRecord`.
+        The ``metrics`` of a :class:`hubplan.record.run.RunRecord`.
 
     Returns
     -------

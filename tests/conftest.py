@@ -23,7 +23,7 @@ def source_dir() -> Path:
 @pytest.fixture(scope="session")
 def study_path(source_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A study-area GeoPackage built from the real data for this test session."""
-    from hubplan.build import build_study_area
+    from hubplan.data.build import build_study_area
 
     return build_study_area(source_dir, tmp_path_factory.mktemp("study") / "study.gpkg").path
 
@@ -31,6 +31,6 @@ def study_path(source_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Pa
 @pytest.fixture(scope="session")
 def study(study_path: Path):
     """The loaded study area."""
-    from hubplan.study import load_study_area
+    from hubplan.data.study import load_study_area
 
     return load_study_area(study_path)

@@ -37,7 +37,7 @@ from pyproj import Geod
 
 from hubplan import __version__
 from hubplan.metrics import compute_metrics
-from hubplan.results import RunRecord
+from hubplan.record.run import RunRecord
 from hubplan.scenario import MetricsConfig
 
 REPO = Path(__file__).resolve().parents[1]

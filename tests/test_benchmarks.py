@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from hubplan.orlib import reference_dir
+from hubplan.core.orlib import reference_dir
 
 pytestmark = pytest.mark.skipif(not (reference_dir() / "orlib" / "optima.csv").exists(),
                                 reason="shared reference folder absent")

@@ -10,9 +10,9 @@ import pandas as pd
 import pyogrio
 import pytest
 
-from hubplan.build import build_study_area
+from hubplan.data.build import build_study_area
+from hubplan.data.study import load_study_area
 from hubplan.errors import DataError
-from hubplan.study import load_study_area
 
 
 def test_layers_and_counts(study) -> None:

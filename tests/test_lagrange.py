@@ -1,4 +1,4 @@
-"""hubplan.lagrange: exact p-median by Lagrangian branch-and-bound, against brute force and OR-Library."""
+"""hubplan.core.lagrange: exact p-median by Lagrangian branch-and-bound, against brute force and OR-Library."""
 
 from __future__ import annotations
 
@@ -11,13 +11,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hubplan import lagrange
-from hubplan import solve as solve_module
-from hubplan.heuristics import median_cost, p_median_heuristic
-from hubplan.lagrange import p_median_branch_and_bound
-from hubplan.orlib import instance_problem, reference_dir
-from hubplan.problem import Problem
-from hubplan.solve import solve
+from hubplan.core import lagrange
+from hubplan.core import solve as solve_module
+from hubplan.core.heuristics import median_cost, p_median_heuristic
+from hubplan.core.lagrange import p_median_branch_and_bound
+from hubplan.core.orlib import instance_problem, reference_dir
+from hubplan.core.problem import Problem
+from hubplan.core.solve import solve
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 HAS_ORLIB = (reference_dir() / "orlib" / "optima.csv").exists()

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from hubplan.core.orlib import instance_problem, read_pmed, reference_dir
+from hubplan.core.solve import solve
 from hubplan.errors import DataError
-from hubplan.orlib import instance_problem, read_pmed, reference_dir
-from hubplan.solve import solve
 
 ORLIB = reference_dir() / "orlib"
 pytestmark = pytest.mark.skipif(not (ORLIB / "optima.csv").exists(), reason="shared reference folder absent")

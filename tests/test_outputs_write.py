@@ -16,8 +16,8 @@ from outputs_fixtures import ATTRIBUTIONS, TEST_TOTAL_ATTENDEES, load_study, mak
 from shapely.geometry import shape
 
 from hubplan.errors import DataError, InputError
+from hubplan.files.atomic import remove_stale_siblings
 from hubplan.outputs import OUTPUT_FILES, write_run
-from hubplan.outputs.atomic import remove_stale_siblings
 from hubplan.outputs.layers import LAYER_NAMES
 
 OGRINFO = shutil.which("ogrinfo")

@@ -108,9 +108,9 @@ def test_county_wide_p_median_runs_through_the_lagrangian_engine(tmp_path: Path,
     The same problem solved by HiGHS must give the same attendee-minutes, and the manifest
     must name the engine that proved it.
     """
-    from hubplan.model import build_problem
+    from hubplan.core.solve import ENGINE_LABELS, solve
+    from hubplan.optimise import build_problem
     from hubplan.pipeline import prepare
-    from hubplan.solve import ENGINE_LABELS, solve
 
     path = tmp_path / "three-hubs.toml"
     path.write_text(

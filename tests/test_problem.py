@@ -1,12 +1,12 @@
-"""Validation and pre-solve feasibility explanations of hubplan.problem."""
+"""Validation and pre-solve feasibility explanations of hubplan.core.problem."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
+from hubplan.core.problem import Objective, Problem, TierSpec, check_feasibility
 from hubplan.errors import InfeasibleError, InputError
-from hubplan.problem import Objective, Problem, TierSpec, check_feasibility
 
 
 def _two_tier(**overrides):

@@ -1,4 +1,4 @@
-"""hubplan.solve against brute force on random small instances, plus model features."""
+"""hubplan.core.solve against brute force on random small instances, plus model features."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
+from hubplan.core.heuristics import median_cost, p_median_heuristic
+from hubplan.core.problem import Objective, Problem, TierSpec
+from hubplan.core.solve import evaluate, solve
 from hubplan.errors import InfeasibleError, InputError
-from hubplan.heuristics import median_cost, p_median_heuristic
-from hubplan.problem import Objective, Problem, TierSpec
-from hubplan.solve import evaluate, solve
 
 SETTINGS = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -19,11 +19,22 @@ __all__ = ["compare_command"]
               show_default=True, help="Where scenario .toml files given as arguments are written.")
 def compare_command(runs: tuple[Path, ...], baseline: str | None, out_dir: Path, runs_root: Path) -> None:
     """Compare run folders (or scenario .toml files, run first) side by side."""
-    from hubplan.outputs.atomic import check_output_parent
-    from hubplan.outputs.compare import compare
+    from hubplan.files.atomic import check_output_parent
+    from hubplan.outputs import compare
 
     check_output_parent(out_dir.parent)  # before any scenario is run
     check_output_parent(runs_root, option="--runs-out")
-    table = compare(runs, baseline=baseline, out_dir=out_dir, runs_root=runs_root)
+    folders = [_run_folder(path, runs_root) for path in runs]
+    table = compare(folders, baseline=baseline, out_dir=out_dir)
     click.echo(table.to_markdown(), nl=False)
     click.echo(f"comparison: {out_dir}", err=True)
+
+
+def _run_folder(path: Path, runs_root: Path) -> Path:
+    """A run folder as given, or the folder of a scenario ``.toml`` run now and written under ``runs_root``."""
+    if path.suffix == ".toml" and path.is_file():
+        from hubplan.outputs import write_run
+        from hubplan.pipeline import run_scenario
+
+        return write_run(run_scenario(path), runs_root)
+    return path

@@ -21,8 +21,9 @@ def data() -> None:
               help="GeoPackage to write (default data/geo/study.gpkg).")
 def build_command(source: Path | None, out: Path | None) -> None:
     """Build the study-area GeoPackage from the public source files."""
-    from hubplan.build import DEFAULT_STUDY_PATH, build_study_area
-    from hubplan.sources import default_source_dir
+    from hubplan.data.build import build_study_area
+    from hubplan.data.schema import DEFAULT_STUDY_PATH
+    from hubplan.data.sources import default_source_dir
 
     summary = build_study_area(source or default_source_dir(), out or DEFAULT_STUDY_PATH)
     counts = ", ".join(f"{count} {layer}" for layer, count in summary.counts.items())
@@ -34,7 +35,7 @@ def build_command(source: Path | None, out: Path | None) -> None:
 @click.option("--kind", default=None, help="Only sites of this kind (day_centre, library, gp_practice, ...).")
 def sites_command(study: Path | None, kind: str | None) -> None:
     """List site IDs, names, kinds and localities (for scenario files)."""
-    from hubplan.study import load_study_area
+    from hubplan.data.study import load_study_area
 
     sites = load_study_area(study).sites
     if kind is not None:

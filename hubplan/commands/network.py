@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from hubplan.commands.travel import speeds_option
+from hubplan.commands.options import cache_dir_option, speeds_option
 
 __all__ = ["network"]
 
@@ -52,13 +52,7 @@ def build_command(osm: Path, out: Path | None, speeds: dict[str, float]) -> None
 @network.command("fetch")
 @click.option("--place", required=True, help='Place to geocode, e.g. "Dorset, England".')
 @network_out_option
-@click.option(
-    "--cache-dir",
-    type=click.Path(path_type=Path),
-    default=Path(".cache/osmnx"),
-    show_default=True,
-    help="osmnx download cache.",
-)
+@cache_dir_option(Path(".cache/osmnx"), "osmnx download cache.")
 @speeds_option
 def fetch_command(place: str, out: Path | None, cache_dir: Path, speeds: dict[str, float]) -> None:
     """Download a drive network with osmnx (needs internet) and write GraphML."""

@@ -2,39 +2,15 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import click
 
+from hubplan.commands.options import progress_callback, study_option
+
 __all__ = ["evaluate", "run"]
-
-study_option = click.option(
-    "--study", type=click.Path(path_type=Path), default=None,
-    help="Study-area GeoPackage (default data/geo/study.gpkg)."
-)
-
-
-@contextlib.contextmanager
-def progress_callback(enabled: bool, label: str) -> Iterator[Callable[[int, int], None] | None]:
-    """Yield a ``(done, total)`` callback drawing a rich progress bar, or ``None`` when disabled."""
-    if not enabled:
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import Progress
-
-    with Progress(transient=True, console=Console(stderr=True)) as bar:  # stdout stays clean for the results
-        task = bar.add_task(label, total=None)
-
-        def update(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
-        yield update
-
 
 def travel_line(manifest: dict[str, Any]) -> str:
     """One line naming the travel model and its stated error."""
@@ -85,8 +61,8 @@ def evaluate(ctx: click.Context, scenario_path: Path, study: Path | None, json_p
 @click.pass_context
 def run(ctx: click.Context, scenario_path: Path, study: Path | None, out_root: Path) -> None:
     """Optimise a scenario and write its layers, map, report, metrics and manifest."""
+    from hubplan.files.atomic import check_output_parent
     from hubplan.outputs import write_run
-    from hubplan.outputs.atomic import check_output_parent
     from hubplan.pipeline import run_scenario
     from hubplan.tables import render_table
 

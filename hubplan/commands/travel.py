@@ -2,44 +2,14 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
-__all__ = ["parse_speeds", "travel"]
+from hubplan.commands.options import cache_dir_option, progress_callback, speeds_option
 
-
-def parse_speeds(
-    ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
-) -> dict[str, float]:
-    """Turn ``--speeds primary=64 --speeds residential=30`` (or comma lists) into a dict."""
-    speeds: dict[str, float] = {}
-    for value in values:
-        for item in filter(None, (part.strip() for part in value.split(","))):
-            name, sep, kph = item.partition("=")
-            try:
-                speed = float(kph)
-            except ValueError:
-                speed = float("nan")
-            if not sep or not name.strip() or not speed > 0:
-                raise click.BadParameter(
-                    f"{item!r} is not CLASS=KPH with a positive speed (e.g. residential=30)",
-                    ctx=ctx,
-                    param=param,
-                )
-            speeds[name.strip()] = speed
-    return speeds
-
-
-speeds_option = click.option(
-    "--speeds",
-    multiple=True,
-    callback=parse_speeds,
-    metavar="CLASS=KPH[,...]",
-    help="Override speeds per OSM highway class, e.g. --speeds residential=30,primary=64.",
-)
+__all__ = ["travel"]
 
 
 @click.group()
@@ -71,13 +41,7 @@ def travel() -> None:
     show_default=True,
     help="Farthest a point may be from the network (osm).",
 )
-@click.option(
-    "--cache-dir",
-    type=click.Path(path_type=Path),
-    default=Path(".cache/hubplan"),
-    show_default=True,
-    help="Cache for osm matrices.",
-)
+@cache_dir_option(Path(".cache/hubplan"), "Cache for osm matrices.")
 @click.option(
     "--out",
     type=click.Path(path_type=Path),
@@ -102,15 +66,7 @@ def matrix_command(
 
     o = read_points_csv(origins, option="--origins")
     d = read_points_csv(destinations, option="--destinations")
-    show = bool((ctx.obj or {}).get("progress"))
-    with click.progressbar(
-        length=1, label="shortest paths", file=sys.stderr if show else _Null()
-    ) as bar:
-
-        def progress(done: int, total: int) -> None:
-            bar.length = total
-            bar.update(done - bar.pos)
-
+    with progress_callback(bool((ctx.obj or {}).get("progress")), "shortest paths") as progress:
         tm = travel_matrix(
             o,
             d,
@@ -124,19 +80,6 @@ def matrix_command(
     write_matrix_csv(tm, out)
     click.echo(f"wrote {out}: {tm.minutes.size} pairs ({tm.model} model)")
     click.echo(_summary(tm.details))
-
-
-class _Null:
-    """A file-like sink so progress bars can be switched off."""
-
-    def write(self, _text: str) -> int:
-        return 0
-
-    def flush(self) -> None:
-        return None
-
-    def isatty(self) -> bool:
-        return False
 
 
 def _summary(details: dict[str, Any] | Any) -> str:
@@ -174,7 +117,7 @@ def _summary(details: dict[str, Any] | Any) -> str:
 )
 def calibrate_command(source: Path | None, seed: int, out: Path | None) -> None:
     """Refit the calibrated model by grouped cross-validation and write its parameters."""
-    from hubplan.sources import default_source_dir
+    from hubplan.data.sources import default_source_dir
     from hubplan.travel.calibrated import PARAMETERS_FILE, calibrate, write_parameters
 
     params = calibrate(source or default_source_dir(), seed=seed)

@@ -1,8 +1,8 @@
 """Compare runs side by side: the table a cabinet paper needs, with differences from a baseline.
 
 A run is read from its folder (``metrics.json``, ``sites.geojson``, ``manifest.json``);
-a scenario ``.toml`` is run first with the pipeline and written with
-:func:`~hubplan.outputs.writer.write_run`. Counts already suppressed in a run's
+``hubplan compare`` runs scenario ``.toml`` arguments first and passes their folders
+here. Counts already suppressed in a run's
 ``metrics.json`` stay suppressed here (shown as ``<N``; their differences are ``n/a``).
 """
 
@@ -22,7 +22,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from hubplan.errors import input_error
-from hubplan.outputs.atomic import atomic_directory
+from hubplan.files.atomic import atomic_directory
 from hubplan.outputs.report import REPORT_CSS
 
 __all__ = ["MEASURES", "ComparisonTable", "RunSummary", "compare", "read_run"]
@@ -249,14 +249,8 @@ def _status_text(manifest: dict[str, Any]) -> str:
     return f"solver status {solver.get('status', 'n/a')}, {gap_text}"
 
 
-def _resolve(path: Path, runs_root: Path) -> RunSummary:
+def _read_folder(path: Path) -> RunSummary:
     path = Path(path)
-    if path.suffix == ".toml" and path.is_file():
-        from hubplan.outputs.writer import write_run
-        from hubplan.pipeline import run_scenario  # the lead's pipeline; heavy, so imported lazily
-
-        record = run_scenario(path)
-        return read_run(write_run(record, runs_root))
     if path.is_dir():
         return read_run(path)
     raise input_error(path, "SCENARIO_OR_RUN_DIR", "neither a run folder nor a scenario .toml file",
@@ -268,20 +262,17 @@ def compare(
     *,
     baseline: str | None = None,
     out_dir: Path | None = None,
-    runs_root: Path = Path("outputs"),
 ) -> ComparisonTable:
-    """Compare runs (folders or scenario files) side by side.
+    """Compare run folders side by side.
 
     Parameters
     ----------
     paths
-        Run folders, or scenario ``.toml`` files to run first (written under ``runs_root``).
+        Run folders written by ``hubplan run`` (:func:`hubplan.outputs.write_run`).
     baseline
         The run name differences are taken from (default: the first).
     out_dir
         If given, write ``comparison.csv``, ``.md`` and ``.html`` there.
-    runs_root
-        Where scenario files given in ``paths`` are written.
 
     Returns
     -------
@@ -290,12 +281,12 @@ def compare(
     Raises
     ------
     InputError
-        No paths, a path that is neither a run folder nor a scenario, duplicate run
+        No paths, a path that is not a run folder, duplicate run
         names, or a baseline that is not among the runs.
     """
     if not paths:
         raise input_error(None, "SCENARIO_OR_RUN_DIR", "no runs given", "name at least one run folder")
-    runs = [_resolve(Path(p), runs_root) for p in paths]
+    runs = [_read_folder(Path(p)) for p in paths]
     names = [r.name for r in runs]
     if len(set(names)) != len(names):
         raise input_error(None, "SCENARIO_OR_RUN_DIR", f"run names repeat: {names}",

@@ -1,6 +1,6 @@
 """Public map layers of a run: built once, written as RFC 7946 GeoJSON and one GeoPackage.
 
-:func:`public_layers` turns a :class:`~hubplan.results.RunRecord` into five
+:func:`public_layers` turns a :class:`~hubplan.record.run.RunRecord` into five
 GeoDataFrames (``localities``, ``sites``, ``home_areas``, ``allocations``,
 ``catchments``) with a fixed column list (nothing else from the record leaks out),
 small counts suppressed (:mod:`hubplan.outputs.privacy`), geometries snapped to
@@ -28,7 +28,7 @@ from shapely.geometry.polygon import orient
 
 from hubplan.errors import DataError
 from hubplan.outputs.privacy import suppress_columns
-from hubplan.results import RunRecord
+from hubplan.record.run import RunRecord
 
 __all__ = [
     "COORDINATE_DECIMALS",
@@ -182,7 +182,7 @@ def public_layers(record: RunRecord) -> dict[str, gpd.GeoDataFrame]:
     Parameters
     ----------
     record
-        The run (columns as documented in :mod:`hubplan.results`).
+        The run (columns as documented in :mod:`hubplan.record.run`).
 
     Returns
     -------

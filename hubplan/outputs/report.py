@@ -19,7 +19,7 @@ import geopandas as gpd
 import markdown
 
 from hubplan.outputs.privacy import layer_count_text
-from hubplan.results import RunRecord
+from hubplan.record.run import RunRecord
 
 __all__ = ["fmt_value", "report_markdown", "solver_sentence", "write_report"]
 

@@ -22,7 +22,7 @@ import pandas as pd
 from branca.element import Element
 
 from hubplan.outputs.privacy import layer_count_text
-from hubplan.results import RunRecord
+from hubplan.record.run import RunRecord
 
 __all__ = ["MINUTE_BREAKS", "STATUS_STYLE", "build_map", "minutes_colour", "write_map"]
 

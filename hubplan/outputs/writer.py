@@ -11,13 +11,13 @@ from pathlib import Path
 from typing import Any
 
 from hubplan.errors import input_error
-from hubplan.outputs.atomic import atomic_directory
+from hubplan.files.atomic import atomic_directory
 from hubplan.outputs.layers import public_layers, write_geojson_layers, write_geopackage
 from hubplan.outputs.privacy import suppress_metrics
 from hubplan.outputs.report import report_markdown, write_report
 from hubplan.outputs.staticmaps import STATIC_MAPS, write_static_maps
 from hubplan.outputs.webmap import write_map
-from hubplan.results import RunRecord
+from hubplan.record.run import RunRecord
 
 __all__ = ["OUTPUT_FILES", "dumps_json", "write_run"]
 

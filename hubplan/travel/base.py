@@ -15,12 +15,13 @@ import numpy as np
 import numpy.typing as npt
 from pyproj import CRS, Geod
 
+from hubplan.data.sources import file_sha256
 from hubplan.errors import input_error
 from hubplan.points import Points
-from hubplan.sources import file_sha256
 
 __all__ = [
     "MODELS",
+    "OSM_ATTRIBUTION",
     "ROUTE_FACTOR",
     "ROUTE_FACTOR_SOURCE",
     "TravelMatrix",
@@ -29,6 +30,9 @@ __all__ = [
     "gb_extent",
     "swapped_hint",
 ]
+
+OSM_ATTRIBUTION = "Road network © OpenStreetMap contributors, ODbL 1.0"
+"""The licence line every output built on an OpenStreetMap road network carries."""
 
 #: The travel models :func:`hubplan.travel.travel_matrix` knows.
 MODELS: tuple[str, ...] = ("calibrated", "osm", "matrix")

@@ -1,6 +1,6 @@
 """Build the study-area dataset (one GeoPackage) from the public source folder.
 
-``hubplan data build`` reads the files listed in :mod:`hubplan.sources`,
+``hubplan data build`` reads the files listed in :mod:`hubplan.data.sources`,
 checks their columns, derives the layers below and writes them atomically to
 ``data/geo/study.gpkg``:
 
@@ -35,20 +35,13 @@ import numpy as np
 import pandas as pd
 import pyogrio
 
+from hubplan.data.schema import BRITISH_NATIONAL_GRID, DEFAULT_STUDY_PATH, WGS84
+from hubplan.data.sources import SOURCES, SourceFile, file_sha256
 from hubplan.errors import DataError
-from hubplan.sources import SOURCES, SourceFile, file_sha256
 
 __all__ = ["DEFAULT_STUDY_PATH", "BuildSummary", "build_study_area", "site_id_slug"]
 
 log = logging.getLogger(__name__)
-
-DEFAULT_STUDY_PATH = Path("data/geo/study.gpkg")
-"""Where ``hubplan data build`` writes, relative to the working directory."""
-
-WGS84 = "EPSG:4326"
-BRITISH_NATIONAL_GRID = "EPSG:27700"
-
-LAYERS = ("localities", "home_areas", "postcodes", "sites", "sources")
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,10 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
-from hubplan.build import DEFAULT_STUDY_PATH, LAYERS
+from hubplan.data.schema import DEFAULT_STUDY_PATH, LAYERS
+from hubplan.data.sources import file_sha256
 from hubplan.errors import DataError
 from hubplan.points import Points
-from hubplan.sources import file_sha256
 
 __all__ = ["StudyArea", "load_study_area"]
 
@@ -28,7 +28,7 @@ class StudyArea:
     sha256
         Checksum of that file, recorded in run manifests.
     localities, home_areas, sites
-        GeoDataFrames as written by :func:`hubplan.build.build_study_area`.
+        GeoDataFrames as written by :func:`hubplan.data.build.build_study_area`.
     postcodes
         Postcode points (``postcode``, ``area_id``, ``locality``, ``lon``, ``lat``).
     sources

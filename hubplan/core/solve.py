@@ -1,4 +1,4 @@
-"""Solve a :class:`~hubplan.problem.Problem` exactly with OR-Tools; the only module that imports it.
+"""Solve a :class:`~hubplan.core.problem.Problem` exactly with OR-Tools; the only module that imports it.
 
 The model is assembled as sparse numpy/scipy arrays (one vectorised block per
 constraint family) and handed to HiGHS (default) or SCIP through OR-Tools
@@ -17,14 +17,14 @@ p-median / uncapacitated facility location problems are sparsified to each
 client's k nearest sites plus a slack priced at the (k+1)-th distance (Church
 2008, BEAMR), solved, checked exactly, and k doubled for the clients that need
 it until the relaxation's bound is attained. Plain p-median problems go to the
-exact Lagrangian branch-and-bound of :mod:`hubplan.lagrange` instead (measured
+exact Lagrangian branch-and-bound of :mod:`hubplan.core.lagrange` instead (measured
 faster than HiGHS on 36 of the 40 OR-Library pmed instances, by orders of
 magnitude at small p, and never more than 0.15 s slower; the ``engine`` of the
 :class:`Solution` says which one solved it).
 
 Examples
 --------
->>> from hubplan.problem import Problem
+>>> from hubplan.core.problem import Problem
 >>> cost = np.array([[1., 4., 6., 9.], [5., 2., 3., 7.], [8., 6., 1., 2.]])
 >>> sol = solve(Problem.from_matrix(cost, np.array([10., 20., 5.]), p=2))
 >>> sol.status, sol.objective, sol.open_sites["facility"]
@@ -45,10 +45,10 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from hubplan.core.heuristics import median_cost, p_median_heuristic
+from hubplan.core.lagrange import p_median_branch_and_bound
+from hubplan.core.problem import OBJECTIVE_TERMS, Problem, check_feasibility
 from hubplan.errors import InputError, SolverError
-from hubplan.heuristics import median_cost, p_median_heuristic
-from hubplan.lagrange import p_median_branch_and_bound
-from hubplan.problem import OBJECTIVE_TERMS, Problem, check_feasibility
 
 __all__ = ["ENGINES", "ENGINE_LABELS", "Solution", "evaluate", "solve", "warm_up"]
 
@@ -60,7 +60,7 @@ ENGINES = ("highs", "scip")
 ENGINE_LABELS = {
     "highs": "HiGHS via OR-Tools MathOpt",
     "scip": "SCIP via OR-Tools MathOpt",
-    "lagrangian": "hubplan Lagrangian branch-and-bound (hubplan.lagrange)",
+    "lagrangian": "hubplan Lagrangian branch-and-bound (hubplan.core.lagrange)",
 }
 #: Assignment values below this are solver noise and dropped.
 _X_EPS = 1e-6
@@ -636,7 +636,7 @@ def _nearest_solution(pb: Problem, w: np.ndarray, dist: np.ndarray, sites: np.nd
 
 def _solve_lagrangian(pb: Problem, *, time_limit_s: float, relative_gap: float,
                       hint: Mapping[str, tuple[int, ...]] | None) -> Solution | None:
-    """Plain p-median by :func:`hubplan.lagrange.p_median_branch_and_bound`.
+    """Plain p-median by :func:`hubplan.core.lagrange.p_median_branch_and_bound`.
 
     Returns ``None`` when no starting plan serves everyone (the problem may be
     infeasible); the MIP engine then decides and explains.
@@ -702,7 +702,7 @@ def solve(
     Parameters
     ----------
     problem
-        The validated problem; :func:`~hubplan.problem.check_feasibility` runs first.
+        The validated problem; :func:`~hubplan.core.problem.check_feasibility` runs first.
     engine
         ``"highs"`` (default, fastest measured on p-median) or ``"scip"``.
     time_limit_s
@@ -722,7 +722,7 @@ def solve(
     lagrangian
         Solve plain p-median problems (an exact count of sites, no building
         costs, capacities or per-group counts) with the Lagrangian
-        branch-and-bound of :mod:`hubplan.lagrange` (measured faster than HiGHS
+        branch-and-bound of :mod:`hubplan.core.lagrange` (measured faster than HiGHS
         on 36 of the 40 OR-Library pmed instances, never more than 0.15 s slower);
         ``False`` always uses ``engine``.
 

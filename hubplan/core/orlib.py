@@ -27,8 +27,8 @@ from pathlib import Path
 import numpy as np
 from scipy.sparse.csgraph import csgraph_from_dense, shortest_path
 
+from hubplan.core.problem import Objective, Problem
 from hubplan.errors import DataError
-from hubplan.problem import Objective, Problem
 
 __all__ = [
     "Optimum",
@@ -50,7 +50,7 @@ def reference_dir() -> Path:
     env = os.environ.get(REFERENCE_ENV_VAR)
     if env:
         return Path(env)
-    return Path(__file__).resolve().parents[1].parent / "shared" / "reference"
+    return Path(__file__).resolve().parents[2].parent / "shared" / "reference"
 
 
 def _numbers(path: Path) -> list[str]:

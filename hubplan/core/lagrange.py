@@ -17,7 +17,7 @@ when its bound shows it cannot beat the incumbent by more than the tolerance
 (strictly less than one unit when every cost is an integer).
 
 The incumbent starts from the caller's plan (greedy + vertex substitution in
-:mod:`hubplan.solve`) and improves with every node's relaxed plan.
+:mod:`hubplan.core.solve`) and improves with every node's relaxed plan.
 
 Examples
 --------
@@ -37,7 +37,7 @@ import numba
 import numpy as np
 import numpy.typing as npt
 
-from hubplan.heuristics import vertex_substitution
+from hubplan.core.heuristics import vertex_substitution
 
 __all__ = ["MedianResult", "p_median_branch_and_bound"]
 

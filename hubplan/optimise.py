@@ -1,29 +1,28 @@
-"""Turn a prepared scenario into a :class:`hubplan.problem.Problem`, and a solution back into a plan.
+"""Optimise a prepared scenario: scenario -> numpy problem -> exact solve -> plan.
 
-This is the one place where geodata meets the numpy core: home areas become
-clients, the scenario's active sites become candidate columns, localities
-become groups and the scenario's tiers and objective become their numpy
-counterparts.
+This is the one place where geodata meets the numpy core (:mod:`hubplan.core`):
+home areas become clients, the scenario's active sites become candidate
+columns, localities become groups and the scenario's tiers and objective become
+their numpy counterparts; the solver's open sites and assignment come back as
+an :class:`hubplan.plan.Allocation`.
 """
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+import time
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from hubplan.core.problem import Objective, Problem, TierSpec
+from hubplan.core.solve import ENGINE_LABELS, Solution, solve
 from hubplan.errors import InfeasibleError, SolverError, input_error
-from hubplan.problem import Objective, Problem, TierSpec
+from hubplan.plan import Allocation, PreparedScenario
 from hubplan.scenario import Scenario, TierConfig
-from hubplan.solve import ENGINE_LABELS
 
-if TYPE_CHECKING:
-    from hubplan.pipeline import Allocation, PreparedScenario
-    from hubplan.solve import Solution
-
-__all__ = ["allocation_from_solution", "build_problem", "in_scenario_terms"]
+__all__ = ["allocation_from_solution", "build_problem", "in_scenario_terms", "optimise"]
 
 LEXICOGRAPHIC_SECOND_STAGE = "median"
 
@@ -191,8 +190,6 @@ def allocation_from_solution(prepared: PreparedScenario, problem: Problem, solut
     SolverError
         No plan was found within the time limit, or the solver failed.
     """
-    from hubplan.pipeline import Allocation
-
     scenario = prepared.scenario
     if solution.status == "infeasible":
         raise InfeasibleError(
@@ -220,3 +217,42 @@ def allocation_from_solution(prepared: PreparedScenario, problem: Problem, solut
     flows = flows.drop(columns=["client", "site"]).sort_values(["area_id", "tier", "site_id"]).reset_index(drop=True)
     open_tiers = {str(site_ids[j]): tier for tier, indices in solution.open_sites.items() for j in indices}
     return Allocation(open_tiers, flows, _solver_record(solution, scenario))
+
+
+def optimise(prepared: PreparedScenario) -> tuple[Allocation, dict[str, float]]:
+    """Build the problem of a prepared scenario, solve it exactly and return the plan.
+
+    Parameters
+    ----------
+    prepared
+        The run's inputs.
+
+    Returns
+    -------
+    tuple of (Allocation, dict)
+        The plan with its solver record, and the wall time of building the
+        model (``model``) and of solving it (``solve``).
+
+    Raises
+    ------
+    InfeasibleError
+        The scenario's constraints cannot all be met (explained in scenario terms).
+    SolverError
+        No plan was found within the time limit, or the solver failed.
+    """
+    start = time.perf_counter()
+    problem = build_problem(prepared)
+    build_seconds = time.perf_counter() - start
+    solver = prepared.scenario.solver
+    try:
+        solution = solve(
+            problem,
+            engine=solver.engine,
+            time_limit_s=solver.time_limit_s,
+            relative_gap=solver.relative_gap,
+            threads=solver.threads,
+        )
+    except InfeasibleError as err:
+        raise InfeasibleError(in_scenario_terms(str(err))) from err
+    allocation = allocation_from_solution(prepared, problem, solution)
+    return allocation, {"model": build_seconds, "solve": solution.build_seconds + solution.solve_seconds}

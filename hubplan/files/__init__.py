@@ -1,0 +1,1 @@
+"""File plumbing shared by every stage: atomic writes (:mod:`.atomic`)."""

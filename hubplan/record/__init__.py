@@ -1,0 +1,69 @@
+"""The record of a run: layers, metrics and provenance of a plan, ready for the writers.
+
+:func:`record_from_allocation` assembles a :class:`RunRecord` from a prepared
+scenario and its plan; the writers in :mod:`hubplan.outputs` only read it.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+
+from hubplan.data.schema import WGS84
+from hubplan.metrics import compute_metrics
+from hubplan.plan import Allocation, PreparedScenario
+from hubplan.record.layers import home_areas_layer, sites_layer
+from hubplan.record.manifest import build_manifest
+from hubplan.record.run import RunRecord
+from hubplan.travel.base import OSM_ATTRIBUTION
+
+__all__ = ["RunRecord", "record_from_allocation"]
+
+
+def record_from_allocation(prepared: PreparedScenario, allocation: Allocation, seconds: dict[str, float]) -> RunRecord:
+    """Assemble the :class:`RunRecord` of a plan (layers, metrics, manifest).
+
+    Parameters
+    ----------
+    prepared
+        The run's inputs.
+    allocation
+        Open sites and flows (from the evaluation or the optimiser).
+    seconds
+        Wall time per stage, for the manifest.
+
+    Returns
+    -------
+    RunRecord
+        Ready for :func:`hubplan.outputs.write_run`.
+    """
+    scenario = prepared.scenario
+    sites = sites_layer(prepared, allocation)
+    home_areas = home_areas_layer(prepared, allocation)
+    metrics = compute_metrics(
+        allocation.flows,
+        home_areas,
+        sites,
+        localities=prepared.study.locality_names,
+        isolation_minutes=scenario.objective.isolation_minutes,
+        params=scenario.metrics,
+    )
+    localities = prepared.study.localities[["locality", "code", "geometry"]].copy()
+    localities["attendees"] = localities["locality"].map(home_areas.groupby("locality")["attendees"].sum())
+    points = prepared.study.home_areas
+    area_points = gpd.GeoDataFrame(
+        {"area_id": points["area_id"]}, geometry=gpd.points_from_xy(points["pt_lon"], points["pt_lat"]), crs=WGS84
+    )
+    attributions = prepared.study.attributions + ((OSM_ATTRIBUTION,) if prepared.travel.model == "osm" else ())
+    return RunRecord(
+        name=scenario.name,
+        title=scenario.title or scenario.name,
+        localities=localities,
+        home_areas=home_areas,
+        sites=sites,
+        area_points=area_points,
+        allocations=allocation.flows,
+        metrics=metrics,
+        manifest=build_manifest(prepared, allocation, seconds),
+        attributions=attributions,
+        suppress_below=scenario.demand.suppress_below if prepared.demand.method == "client_file" else None,
+    )
