@@ -41,7 +41,7 @@ MODELS: tuple[str, ...] = ("calibrated", "osm", "matrix")
 #: country circuity factors for road travel distance estimation", Transportation Research
 #: Part A 36(9): 843-848, give about 1.4 for England; Lovelace (thesis, circuity section)
 #: recommends a single value of 1.4 for the UK. Cole (1968) found a mean of 1.4 over 12
-#: British districts. See /work/shared/data/roads/MANIFEST.md.
+#: British districts. See ``roads/MANIFEST.md`` in the shared source-data folder.
 ROUTE_FACTOR: float = 1.4
 ROUTE_FACTOR_SOURCE: str = (
     "Ballou, Rahardja & Sakai (2002) Transp. Res. A 36(9):843-848 (about 1.4 for England); "
