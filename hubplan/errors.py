@@ -103,18 +103,7 @@ class SolverError(HubplanError):
 def input_error(
     source: str | Path | None, field: str, problem: str, fix: str
 ) -> InputError:
-    """Build an :class:`InputError` with the one-line ``file: field: problem; fix`` message.
-
-    Parameters
-    ----------
-    source
-        The file (or other origin, e.g. ``"--origins"``) the bad value came from.
-    field
-        The field, column or option that holds the bad value.
-    problem
-        What is wrong with it.
-    fix
-        What the user should do.
+    """Build an :class:`InputError` carrying one :class:`Issue` (its parameters are the issue's).
 
     Returns
     -------
