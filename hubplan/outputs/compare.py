@@ -23,7 +23,7 @@ from matplotlib.figure import Figure
 
 from hubplan.errors import input_error
 from hubplan.outputs.atomic import atomic_directory
-from hubplan.outputs.escape import PLAIN_TEXT, csv_text, markdown_cell, markdown_text
+from hubplan.outputs.escape import PLAIN_TEXT, csv_text, markdown_cell, markdown_text, plot_text
 from hubplan.outputs.report import REPORT_CSS
 
 __all__ = ["MEASURES", "ComparisonTable", "RunSummary", "compare", "read_run"]
@@ -205,12 +205,12 @@ class ComparisonTable:
         width = 0.8 / max(len(self.runs), 1)
         for i, run in enumerate(self.runs):
             values = [overall.at[k, run] if k in overall.index else float("nan") for k in keys]
-            ax.bar([j + i * width for j in range(len(keys))], values, width=width, label=run)
+            ax.bar([j + i * width for j in range(len(keys))], values, width=width, label=plot_text(run))
         ax.set_xticks([j + width * (len(self.runs) - 1) / 2 for j in range(len(keys))])
         ax.set_xticklabels(["Mean", "90th percentile", "Longest"])
         ax.set_ylabel("Journey minutes")
         for label in ax.legend(fontsize=8).get_texts():
-            label.set(**PLAIN_TEXT)  # a run name prints as it is, "$" included
+            label.set(**PLAIN_TEXT)  # no TeX; plot_text escaped any "$" of a run name
         ax.set_title("Journey times, whole area")
         fig.tight_layout()
         buffer = io.BytesIO()

@@ -10,7 +10,8 @@ folder names reach the consultation outputs. None of them may become markup ther
   (Python-Markdown's own ``html_block``/``html`` processors removed, so any ``<`` is
   printed) and drops links and images whose address is not http(s), mailto or relative.
 - CSV: :func:`csv_text` neutralises cells a spreadsheet would read as a formula.
-- Plots: :data:`PLAIN_TEXT` turns matplotlib's mathtext and TeX off for a text artist.
+- Plots: :func:`plot_text` escapes ``$`` so matplotlib prints it instead of starting
+  mathtext, and :data:`PLAIN_TEXT` turns TeX off for a text artist.
 
 Text that needs none of this comes out unchanged, so benign outputs keep their bytes.
 """
@@ -28,11 +29,11 @@ from markdown.treeprocessors import Treeprocessor
 
 __all__ = [
     "PLAIN_TEXT", "csv_text", "html_text", "markdown_cell", "markdown_code", "markdown_text",
-    "render_markdown", "safe_url",
+    "plot_text", "render_markdown", "safe_url",
 ]
 
-PLAIN_TEXT: dict[str, Any] = {"parse_math": False, "usetex": False}
-"""Keyword arguments of a matplotlib text artist that print ``$`` and ``\\`` as they are."""
+PLAIN_TEXT: dict[str, Any] = {"usetex": False}
+"""Keyword arguments of a matplotlib text artist that keep TeX off (with :func:`plot_text`)."""
 
 SAFE_SCHEMES = frozenset({"", "http", "https", "mailto"})
 """URL schemes a link or image in the report may use (``""``: a relative path)."""
@@ -168,6 +169,20 @@ def render_markdown(text: str) -> str:
     md.inlinePatterns.deregister("html")
     md.treeprocessors.register(_DropUnsafeLinks(md), "drop_unsafe_links", 0)
     return md.convert(text)
+
+
+def plot_text(text: Any) -> str:
+    r"""Escape ``$`` for a matplotlib text artist, so that it prints as ``$``, not as mathtext.
+
+    Escaping (rather than ``parse_math=False``) also holds for wrapped text, which
+    matplotlib measures as mathtext whenever the string looks like it.
+
+    Examples
+    --------
+    >>> plot_text("Costs $5 to $10")
+    'Costs \\$5 to \\$10'
+    """
+    return str(text).replace("$", r"\$")
 
 
 def csv_text(value: Any) -> Any:
