@@ -23,6 +23,7 @@ from matplotlib.figure import Figure
 
 from hubplan.errors import input_error
 from hubplan.files.atomic import atomic_directory
+from hubplan.outputs.escape import PLAIN_TEXT, csv_text, markdown_cell, markdown_text, plot_text
 from hubplan.outputs.report import REPORT_CSS
 
 __all__ = ["MEASURES", "ComparisonTable", "RunSummary", "compare", "read_run"]
@@ -170,21 +171,30 @@ class ComparisonTable:
     def to_markdown(self) -> str:
         """Render the table (and site changes) as Markdown."""
         header, rows = self.display_rows()
-        lines = [f"Baseline: {self.baseline}", ""]
-        lines += [f"- {run}: {self.status.get(run, 'n/a')}" for run in self.runs]
+        md = markdown_text
+        lines = [f"Baseline: {md(self.baseline)}", ""]
+        lines += [f"- {md(run)}: {md(self.status.get(run, 'n/a'))}" for run in self.runs]
         lines.append("")
-        lines.append("| " + " | ".join(header) + " |")
+        lines.append("| " + " | ".join(markdown_cell(h) for h in header) + " |")
         lines.append("|" + "|".join("---" for _ in header) + "|")
-        lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+        lines += ["| " + " | ".join(markdown_cell(c) for c in row) + " |" for row in rows]
         for run, change in self.site_changes.items():
             lines.append("")
-            lines.append(f"{run} vs {self.baseline}: opens {', '.join(change['opened']) or 'none'}; "
-                         f"closes {', '.join(change['closed']) or 'none'}.")
+            lines.append(f"{md(run)} vs {md(self.baseline)}: opens {md(', '.join(change['opened']) or 'none')}; "
+                         f"closes {md(', '.join(change['closed']) or 'none')}.")
         return "\n".join(lines) + "\n"
 
     def to_csv(self) -> str:
-        """Render the long table as CSV (NaN as empty)."""
-        return self.table.to_csv(index=False, float_format="%.6g", lineterminator="\n")
+        """Render the long table as CSV (NaN as empty).
+
+        Text cells and column names (run names, locality keys) that a spreadsheet would
+        run as a formula get a leading ``'`` (:func:`~hubplan.outputs.escape.csv_text`);
+        numbers, negative ones included, are written as numbers.
+        """
+        table = self.table.rename(columns=csv_text)
+        text = table.select_dtypes(include=["object", "string"]).columns
+        table[text] = table[text].map(csv_text)
+        return table.to_csv(index=False, float_format="%.6g", lineterminator="\n")
 
     def chart_png(self) -> bytes:
         """Draw overall journey figures per run as a grouped bar chart (PNG bytes)."""
@@ -195,11 +205,12 @@ class ComparisonTable:
         width = 0.8 / max(len(self.runs), 1)
         for i, run in enumerate(self.runs):
             values = [overall.at[k, run] if k in overall.index else float("nan") for k in keys]
-            ax.bar([j + i * width for j in range(len(keys))], values, width=width, label=run)
+            ax.bar([j + i * width for j in range(len(keys))], values, width=width, label=plot_text(run))
         ax.set_xticks([j + width * (len(self.runs) - 1) / 2 for j in range(len(keys))])
         ax.set_xticklabels(["Mean", "90th percentile", "Longest"])
         ax.set_ylabel("Journey minutes")
-        ax.legend(fontsize=8)
+        for label in ax.legend(fontsize=8).get_texts():
+            label.set(**PLAIN_TEXT)  # no TeX; plot_text escaped any "$" of a run name
         ax.set_title("Journey times, whole area")
         fig.tight_layout()
         buffer = io.BytesIO()

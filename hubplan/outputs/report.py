@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
-import markdown
 
+from hubplan.outputs.escape import markdown_cell, markdown_code, markdown_text, render_markdown
 from hubplan.outputs.privacy import layer_count_text
 from hubplan.record.run import RunRecord
 
@@ -69,7 +69,7 @@ def solver_sentence(solver: Mapping[str, Any]) -> str:
     if status == "optimal":
         return f"The solver proved this plan optimal (status {status}, gap {gap_text})."
     return (
-        f"The solver stopped with status **{status}**: this is the best plan it found, and it "
+        f"The solver stopped with status **{markdown_text(status)}**: this is the best plan it found, and it "
         f"is not proven to be the best possible (gap to the bound: {gap_text})."
     )
 
@@ -105,12 +105,9 @@ def _block_rows(block: Mapping[str, Any], threshold: int | None) -> list[tuple[s
 
 
 def _md_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    def clean(cell: str) -> str:
-        return str(cell).replace("|", "\\|").replace("\n", " ")
-
-    lines = ["| " + " | ".join(clean(h) for h in header) + " |",
+    lines = ["| " + " | ".join(markdown_cell(h) for h in header) + " |",
              "|" + "|".join("---" for _ in header) + "|"]
-    lines += ["| " + " | ".join(clean(c) for c in row) + " |" for row in rows]
+    lines += ["| " + " | ".join(markdown_cell(c) for c in row) + " |" for row in rows]
     return "\n".join(lines)
 
 
@@ -180,7 +177,8 @@ def report_markdown(
     threshold = record.suppress_below
     manifest = record.manifest
     overall = metrics.get("overall", {})
-    parts = [f"# {record.title}\n", f"Run `{record.name}`; hubplan {manifest.get('hubplan_version', 'n/a')}.\n"]
+    parts = [f"# {markdown_text(record.title)}\n",
+             f"Run {markdown_code(record.name)}; hubplan {markdown_text(manifest.get('hubplan_version', 'n/a'))}.\n"]
 
     parts.append("## Headline figures\n")
     parts.append(_md_table(["Measure", "Whole area"], _block_rows(overall, threshold)) + "\n")
@@ -227,9 +225,9 @@ def report_markdown(
         items = sources.items() if isinstance(sources, Mapping) else enumerate(sources)
         for key, value in items:
             text = value if isinstance(key, int) else f"{key}: {json.dumps(value, sort_keys=True)}"
-            parts.append(f"- `{text}`" if isinstance(key, int) else f"- {text}")
+            parts.append(f"- {markdown_code(text)}" if isinstance(key, int) else f"- {markdown_text(text)}")
         parts.append("")
-    parts += [f"- {a}" for a in record.attributions]
+    parts += [f"- {markdown_text(a)}" for a in record.attributions]
     parts.append("")
     scenario = manifest.get("scenario", {}) or {}
     if scenario:
@@ -237,7 +235,7 @@ def report_markdown(
         parts.append(_md_table(["Item", "Value"], _flat(scenario)) + "\n")
     if files:
         parts.append("## Files in this folder\n")
-        parts += [f"- `{name}`" for name in files]
+        parts += [f"- {markdown_code(name)}" for name in files]
         parts.append("")
     return "\n".join(parts).rstrip() + "\n"
 
@@ -247,7 +245,7 @@ def write_report(text: str, folder: Path, *, title: str) -> list[Path]:
     folder = Path(folder)
     md_path = folder / "report.md"
     md_path.write_text(text, encoding="utf-8")
-    body = markdown.markdown(text, extensions=["tables"], output_format="html")
+    body = render_markdown(text)
     page = (
         "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n"
         f"<title>{html.escape(title)}</title>\n<style>{REPORT_CSS}</style>\n</head>\n"

@@ -1,7 +1,8 @@
 """Static PNG maps for print: byte-stable (Agg rendering, fixed size and dpi, no Software tag).
 
 Figures are plain :class:`matplotlib.figure.Figure` objects (no pyplot state), so
-writing maps never opens a window nor changes the caller's backend.
+writing maps never opens a window nor changes the caller's backend. Titles, locality
+names and attributions are plain text: a ``$`` prints as ``$`` (no mathtext, no TeX).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from hubplan.outputs.escape import PLAIN_TEXT, plot_text
 from hubplan.outputs.webmap import MINUTE_BREAKS, MINUTE_COLOURS, STATUS_STYLE, minutes_colour
 
 __all__ = ["FIGSIZE_INCHES", "PNG_DPI", "STATIC_MAPS", "write_static_maps"]
@@ -41,11 +43,11 @@ def _frame(ax: Axes, localities: gpd.GeoDataFrame, title: str) -> None:
     ax.set_xlim(minx - pad, maxx + pad)
     ax.set_ylim(miny - pad, maxy + pad)
     ax.set_axis_off()
-    ax.set_title(title, fontsize=12)
+    ax.set_title(plot_text(title), fontsize=12, **PLAIN_TEXT)
 
 
 def _save(fig: Figure, path: Path, attribution: str) -> None:
-    fig.text(0.01, 0.01, attribution, fontsize=5, wrap=True, va="bottom")
+    fig.text(0.01, 0.01, plot_text(attribution), fontsize=5, wrap=True, va="bottom", **PLAIN_TEXT)
     fig.savefig(path, dpi=PNG_DPI, metadata={"Software": None})
 
 
@@ -108,7 +110,8 @@ def write_static_maps(
     handles.append(Line2D([], [], color="#08306b", linestyle="--", label="Hub catchment"))
     for row in localities.itertuples():
         point = row.geometry.representative_point()
-        ax.annotate(str(row.locality), (point.x, point.y), fontsize=7, ha="center", color="#525252")
+        ax.annotate(plot_text(row.locality), (point.x, point.y), fontsize=7, ha="center", color="#525252",
+                    **PLAIN_TEXT)
     ax.legend(handles=handles, loc="lower right", fontsize=7, frameon=True)
     _frame(ax, localities, f"{title}: sites and catchments")
     path = Path(folder) / "map_sites.png"

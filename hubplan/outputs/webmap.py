@@ -21,6 +21,7 @@ import geopandas as gpd
 import pandas as pd
 from branca.element import Element
 
+from hubplan.outputs.escape import html_text
 from hubplan.outputs.privacy import layer_count_text
 from hubplan.record.run import RunRecord
 
@@ -79,6 +80,17 @@ def _table(rows: Sequence[tuple[str, str]]) -> str:
         for k, v in rows
     )
     return f"<table style='font-size:12px'>{cells}</table>"
+
+
+def _tooltip_values(values: Sequence[Any]) -> list[Any]:
+    """Escape the text shown in a tooltip: folium's GeoJsonTooltip inserts it as HTML.
+
+    Examples
+    --------
+    >>> _tooltip_values(["Site <b> & co", None])
+    ['Site &lt;b&gt; & co', None]
+    """
+    return [html_text(v) if isinstance(v, str) else v for v in values]
 
 
 def _site_journeys(allocations: pd.DataFrame) -> pd.DataFrame:
@@ -164,6 +176,7 @@ def build_map(record: RunRecord, layers: Mapping[str, gpd.GeoDataFrame]) -> foli
     folium.TileLayer("OpenStreetMap", name="OpenStreetMap (online)", attr=OSM_ATTRIBUTION).add_to(fmap)
 
     loc = localities.assign(
+        locality=_tooltip_values(localities["locality"]),
         popup=[
             _table([("Locality", str(r.locality)),
                     ("Attendees", layer_count_text(r.attendees, r.suppressed, threshold))])
@@ -181,6 +194,7 @@ def build_map(record: RunRecord, layers: Mapping[str, gpd.GeoDataFrame]) -> foli
     homes = layers["home_areas"]
     site_names = dict(zip(layers["sites"]["site_id"], layers["sites"]["name"], strict=True))
     ha = homes.assign(
+        name=_tooltip_values(homes["name"]),
         fill=[minutes_colour(m) for m in homes["minutes_to_site"]],
         popup=[
             _table([
@@ -205,7 +219,8 @@ def build_map(record: RunRecord, layers: Mapping[str, gpd.GeoDataFrame]) -> foli
     catchments = layers["catchments"]
     if len(catchments):
         folium.GeoJson(
-            catchments[["site_id", "name", "geometry"]], name="Hub catchments",
+            catchments[["site_id", "name", "geometry"]].assign(name=_tooltip_values(catchments["name"])),
+            name="Hub catchments",
             style_function=lambda f: {"color": "#08306b", "weight": 2, "dashArray": "6 4",
                                       "fillOpacity": 0.0},
             tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
@@ -232,7 +247,8 @@ def build_map(record: RunRecord, layers: Mapping[str, gpd.GeoDataFrame]) -> foli
             ("Position", str(site.position_precision)),
         ]))
         radii.append(TIER_RADIUS.get(site.tier, 5) if site.status == "open" else 5)
-    pts = sites.assign(popup=popups, radius=radii, label=sites["name"] + " (" + sites["status"] + ")")
+    labels = _tooltip_values(sites["name"] + " (" + sites["status"] + ")")
+    pts = sites.assign(popup=popups, radius=radii, label=labels)
     for status, style in STATUS_STYLE.items():
         subset = pts[pts["status"] == status][["site_id", "label", "popup", "radius", "geometry"]]
         if subset.empty:

@@ -106,7 +106,7 @@ def external_matrix(
         raise input_error(
             label,
             ", ".join(missing),
-            f"missing column(s); found {list(table.columns)}",
+            f"missing column(s): the first line is not a header naming {', '.join(REQUIRED_COLUMNS)}",
             "give columns origin_id,destination_id,minutes (and optionally km)",
         )
     for column in ("origin_id", "destination_id"):

@@ -62,7 +62,7 @@ def read_points_csv(path: Path, *, option: str = "--origins") -> Points:
         raise input_error(
             path,
             ", ".join(missing),
-            f"missing column(s); found {list(table.columns)}",
+            "missing column(s): the first line is not a header naming id, lat, lon",
             "give columns id,lat,lon (WGS84 degrees)",
         )
     ids = table["id"].astype(str).str.strip()
