@@ -24,11 +24,26 @@ COLUMNS: tuple[tuple[str, str], ...] = (
 )
 
 
+_HIDDEN_KEYS = {"attendees": "attendees", "isolated.rural": "isolated_rural", "isolated.urban": "isolated_urban"}
+"""Published metric names (``suppressed`` lists) of the table's count columns."""
+
+
 def _row(figures: Mapping[str, Any]) -> dict[str, float]:
-    row = {key: figures[key] for key in ("attendees", "mean_minutes", "median_minutes", "p90_minutes", "max_minutes")}
-    row |= {f"within_{limit}": share for limit, share in figures["share_within"].items()}
-    row |= {"isolated_rural": figures["isolated"]["rural"], "isolated_urban": figures["isolated"]["urban"]}
+    def number(value: Any) -> float:
+        return float("nan") if value is None else float(value)
+
+    keys = ("attendees", "mean_minutes", "median_minutes", "p90_minutes", "max_minutes")
+    row = {key: number(figures[key]) for key in keys}
+    row |= {f"within_{limit}": number(share) for limit, share in figures["share_within"].items()}
+    row |= {"isolated_rural": number(figures["isolated"]["rural"]),
+            "isolated_urban": number(figures["isolated"]["urban"])}
     return row
+
+
+def _hidden(metrics: Mapping[str, Any]) -> dict[str, set[str]]:
+    blocks = {**metrics["localities"], "All localities": metrics["overall"]}
+    return {name: {_HIDDEN_KEYS[k] for k in block.get("suppressed") or [] if k in _HIDDEN_KEYS}
+            for name, block in blocks.items()}
 
 
 def metrics_frame(metrics: Mapping[str, Any]) -> pd.DataFrame:
@@ -52,13 +67,22 @@ def metrics_frame(metrics: Mapping[str, Any]) -> pd.DataFrame:
 def render_table(metrics: Mapping[str, Any]) -> str:
     """Format the per-locality journey table for the terminal.
 
-    Shares are percentages; minutes and attendees are rounded to whole numbers.
+    Shares are percentages; minutes and attendees are rounded to whole numbers. Metrics
+    published under the privacy rule (:func:`hubplan.outputs.privacy.protect`) print
+    suppressed counts as ``<5`` and suppressed derived figures as ``-``.
     """
     frame = metrics_frame(metrics)
+    hidden = _hidden(metrics)
+    threshold = metrics.get("suppress_below")
     shown = pd.DataFrame(index=frame.index)
     for key, label in COLUMNS:
-        values = frame[key]
-        shown[label] = values.map(lambda v: f"{100 * v:.0f}%") if key.startswith("within_") else values.map(
-            lambda v: "-" if pd.isna(v) else f"{v:.0f}"
-        )
+        cells = []
+        for name, value in frame[key].items():
+            if key in hidden.get(str(name), set()):
+                cells.append(f"<{threshold}")
+            elif pd.isna(value):
+                cells.append("-")
+            else:
+                cells.append(f"{100 * value:.0f}%" if key.startswith("within_") else f"{value:.0f}")
+        shown[label] = cells
     return shown.to_string()

@@ -33,13 +33,15 @@ def travel_line(manifest: dict[str, Any]) -> str:
 @click.pass_context
 def evaluate(ctx: click.Context, scenario_path: Path, study: Path | None, json_path: Path | None) -> None:
     """Send each home area to its nearest open site and report journeys per locality."""
+    from hubplan.outputs.privacy import protect
     from hubplan.pipeline import evaluate_scenario
     from hubplan.tables import render_table
 
     with progress_callback(ctx.obj.get("progress", False), "travel times") as progress:
-        record = evaluate_scenario(scenario_path, study_path=study, progress=progress)
+        record = protect(evaluate_scenario(scenario_path, study_path=study, progress=progress))
     overall = record.metrics["overall"]
-    click.echo(f"{record.title}: {overall['sites_open']} open sites, {overall['attendees']:.0f} attendees")
+    attendees = f"<{record.suppress_below}" if overall["attendees"] is None else f"{overall['attendees']:.0f}"
+    click.echo(f"{record.title}: {overall['sites_open']} open sites, {attendees} attendees")
     click.echo(travel_line(dict(record.manifest)))
     click.echo(f"isolated = journey over {overall['isolation_minutes']:g} minutes")
     click.echo(render_table(record.metrics))
@@ -63,14 +65,16 @@ def run(ctx: click.Context, scenario_path: Path, study: Path | None, out_root: P
     """Optimise a scenario and write its layers, map, report, metrics and manifest."""
     from hubplan.files.atomic import check_output_parent
     from hubplan.outputs import write_run
+    from hubplan.outputs.privacy import protect
     from hubplan.pipeline import run_scenario
     from hubplan.tables import render_table
 
     check_output_parent(out_root)  # before the solve, not after it
     with progress_callback(ctx.obj.get("progress", False), "travel times") as progress:
         record = run_scenario(scenario_path, study_path=study, progress=progress)
+    record = protect(record)  # the console shows what the published outputs show
     folder = write_run(record, out_root)
-    solver = record.manifest["solver"]
+    solver = {k: float("nan") if v is None else v for k, v in record.manifest["solver"].items()}
     objective = solver.get("objective", float("nan"))
     click.echo(f"{record.title}: solver status {solver['status']}, objective {objective:.6g}, "
                f"bound {solver.get('best_bound', float('nan')):.6g}, gap {solver.get('gap', float('nan')):.2%}")

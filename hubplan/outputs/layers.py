@@ -27,7 +27,7 @@ from shapely.geometry.base import BaseGeometry
 from shapely.geometry.polygon import orient
 
 from hubplan.errors import DataError
-from hubplan.outputs.privacy import suppress_columns
+from hubplan.outputs.privacy import LOWER_SUFFIX, protect, suppress_columns
 from hubplan.record.run import RunRecord
 
 __all__ = [
@@ -83,7 +83,7 @@ def _require(frame: pd.DataFrame, columns: Sequence[str], layer: str) -> None:
     if missing:
         raise DataError(
             f"RunRecord.{layer}: missing columns {missing}; fix: the pipeline must fill every "
-            "column listed in hubplan/results.py"
+            "column listed in hubplan/record/run.py"
         )
 
 
@@ -152,6 +152,8 @@ def _catchments(
     main = hub_rows.drop_duplicates("area_id")[["area_id", "site_id"]]
     areas = home_areas.merge(main, on="area_id", how="inner")
     totals = hub_rows.groupby("site_id")["attendees"].sum()
+    lower_column = "attendees" + LOWER_SUFFIX
+    lowers = hub_rows.groupby("site_id")[lower_column].sum() if lower_column in hub_rows.columns else totals
     weighted = hub_rows.assign(w=hub_rows["attendees"] * hub_rows["minutes"])
     mean_min = weighted.groupby("site_id")["w"].sum() / totals
     max_min = hub_rows.groupby("site_id")["minutes"].max()
@@ -166,12 +168,13 @@ def _catchments(
                 "locality": names.at[site_id, "locality"] if site_id in names.index else "",
                 "n_areas": len(group),
                 "attendees": float(totals.get(site_id, 0.0)),
+                lower_column: float(lowers.get(site_id, 0.0)),
                 "mean_minutes": float(mean_min.get(site_id, math.nan)),
                 "max_minutes": float(max_min.get(site_id, math.nan)),
                 "geometry": shapely.union_all(list(group.geometry)),
             }
         )
-    columns = ["site_id", "name", "tier", "locality", "n_areas", "attendees", "mean_minutes",
+    columns = ["site_id", "name", "tier", "locality", "n_areas", "attendees", lower_column, "mean_minutes",
                "max_minutes", "geometry"]
     return gpd.GeoDataFrame(pd.DataFrame(rows, columns=columns), geometry="geometry", crs="EPSG:4326")
 
@@ -195,6 +198,7 @@ def public_layers(record: RunRecord) -> dict[str, gpd.GeoDataFrame]:
     DataError
         A frame lacks a documented column or a CRS.
     """
+    record = protect(record)  # counts stand for their bands (client records only)
     threshold = record.suppress_below
     for layer in ("localities", "home_areas", "sites", "allocations"):
         _require(getattr(record, layer), _COLUMNS[layer], layer)
@@ -204,25 +208,26 @@ def public_layers(record: RunRecord) -> dict[str, gpd.GeoDataFrame]:
     home_areas = _to_wgs84(record.home_areas, "home_areas")
     sites = _to_wgs84(record.sites, "sites")
     points = _to_wgs84(record.area_points, "area_points")
-    alloc = pd.DataFrame(record.allocations)[list(_COLUMNS["allocations"])].copy()
+    lower = [c for c in ("attendees" + LOWER_SUFFIX,) if c in record.allocations.columns]
+    alloc = pd.DataFrame(record.allocations)[[*_COLUMNS["allocations"], *lower]].copy()
     alloc = alloc[alloc["attendees"] > 0]
 
     out: dict[str, gpd.GeoDataFrame] = {}
-    loc = localities[[*_COLUMNS["localities"], "geometry"]].sort_values("locality")
+    loc = localities[[*_COLUMNS["localities"], *lower, "geometry"]].sort_values("locality")
     out["localities"] = _clean_frame(suppress_columns(loc, ["attendees"], threshold), polygonal=True)
 
-    st = sites[[*_COLUMNS["sites"], "geometry"]].sort_values("site_id")
-    st = suppress_columns(st, ["attendees"], threshold)
-    st.loc[st["suppressed"], "capacity_used"] = np.nan  # capacity x share would reveal the count
+    st = sites[[*_COLUMNS["sites"], *lower, "geometry"]].sort_values("site_id")
+    st = suppress_columns(st, ["attendees"], threshold, derived=["capacity_used"])  # capacity x share
     out["sites"] = _clean_frame(st, polygonal=False)
 
-    ha = home_areas[[*_COLUMNS["home_areas"], "geometry"]].sort_values("area_id")
+    ha = home_areas[[*_COLUMNS["home_areas"], *lower, "geometry"]].sort_values("area_id")
     out["home_areas"] = _clean_frame(suppress_columns(ha, ["attendees"], threshold), polygonal=True)
 
     # catchments from unsuppressed figures (totals before suppression), then suppressed
     catch = _catchments(home_areas, sites, alloc)
     out["catchments"] = _clean_frame(
-        suppress_columns(catch, ["attendees"], threshold), polygonal=True
+        suppress_columns(catch, ["attendees"], threshold, derived=["mean_minutes", "max_minutes"]),
+        polygonal=True,
     )
 
     start = dict(zip(points["area_id"], points.geometry, strict=True))

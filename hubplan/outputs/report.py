@@ -204,7 +204,8 @@ def report_markdown(
     if threshold is not None:
         parts.append(
             f"Demand comes from client records: counts of people below {threshold} are shown "
-            f"as <{threshold} (totals were computed before suppression).\n"
+            f"as <{threshold}, other counts are rounded to the nearest 5, and figures derived from "
+            "a suppressed count are not shown (see the README, *Privacy*).\n"
         )
     for key, heading in (("demand", "Demand estimate"), ("travel_model", "Travel model and its error")):
         if manifest.get(key):

@@ -237,7 +237,7 @@ def build_map(record: RunRecord, layers: Mapping[str, gpd.GeoDataFrame]) -> foli
     sites = layers["sites"]
     popups, radii = [], []
     for site in sites.itertuples():
-        jr = journeys.loc[site.site_id] if site.site_id in journeys.index else None
+        jr = journeys.loc[site.site_id] if site.site_id in journeys.index and not site.suppressed else None
         popups.append(_table([
             ("Site", str(site.name)), ("Operator", str(site.operator)), ("Locality", str(site.locality)),
             ("Role", str(site.role)), ("Tier", str(site.tier) or "n/a"), ("Status", str(site.status)),

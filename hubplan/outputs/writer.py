@@ -13,7 +13,7 @@ from typing import Any
 from hubplan.errors import input_error
 from hubplan.files.atomic import atomic_directory
 from hubplan.outputs.layers import public_layers, write_geojson_layers, write_geopackage
-from hubplan.outputs.privacy import suppress_metrics
+from hubplan.outputs.privacy import protect, suppress_metrics
 from hubplan.outputs.report import report_markdown, write_report
 from hubplan.outputs.staticmaps import STATIC_MAPS, write_static_maps
 from hubplan.outputs.webmap import write_map
@@ -98,6 +98,7 @@ def write_run(record: RunRecord, out_root: Path = Path("outputs")) -> Path:
             "use letters, digits, '.', '_' or '-' (at most 100, starting with a letter or digit)",
         )
     target = Path(out_root) / record.name
+    record = protect(record)  # every writer below sees counts as the privacy rule allows
     attribution = list(record.attributions)
     layers = public_layers(record)
     metrics = suppress_metrics(record.metrics, record.suppress_below)
