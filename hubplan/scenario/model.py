@@ -68,10 +68,11 @@ class Scenario(StrictModel):
                 "leave 'segments' out of exactly one assign tier (e.g. hub) so it serves the rest",
             )
         for index, rule in enumerate(self.sites.roles):
-            for tier in rule.tiers or ():
-                if tier not in self.tiers:
+            for tier_name in rule.tiers or ():
+                if tier_name not in self.tiers:
                     raise scenario_issue(
-                        f"sites.roles.{index}.tiers", f"unknown tier {tier!r}", f"use one of {', '.join(self.tiers)}"
+                        f"sites.roles.{index}.tiers", f"unknown tier {tier_name!r}",
+                        f"use one of {', '.join(self.tiers)}",
                     )
         ids = [site.id for site in self.sites.add]
         if len(set(ids)) != len(ids):
