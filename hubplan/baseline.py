@@ -7,8 +7,12 @@ import pandas as pd
 
 from hubplan.errors import input_error
 from hubplan.plan import Allocation, PreparedScenario
+from hubplan.provenance import SolverRecord
 
-__all__ = ["nearest_open"]
+__all__ = ["NEAREST_OPEN_SITE", "nearest_open"]
+
+NEAREST_OPEN_SITE = "nearest open site"
+"""How an evaluation assigns attendees, as the solver record names it."""
 
 
 def nearest_open(prepared: PreparedScenario) -> Allocation:
@@ -59,4 +63,4 @@ def nearest_open(prepared: PreparedScenario) -> Allocation:
         "km": prepared.travel.km[rows, nearest],
     })  # fmt: skip
     open_tiers = {active_sites.at[j, "site_id"]: site_tier[j] for j in np.flatnonzero(required)}
-    return Allocation(open_tiers, flows, {"status": "evaluated", "method": "nearest open site"})
+    return Allocation(open_tiers, flows, SolverRecord.evaluation(NEAREST_OPEN_SITE))

@@ -20,6 +20,7 @@ from hubplan.core.problem import Objective, Problem, TierSpec
 from hubplan.core.solve import ENGINE_LABELS, Solution, solve
 from hubplan.errors import InfeasibleError, SolverError, input_error
 from hubplan.plan import Allocation, PreparedScenario
+from hubplan.provenance import SolverRecord
 from hubplan.scenario import Scenario, TierConfig
 
 __all__ = ["allocation_from_solution", "build_problem", "in_scenario_terms", "optimise"]
@@ -162,22 +163,22 @@ def build_problem(prepared: PreparedScenario) -> Problem:
     )
 
 
-def _solver_record(solution: Solution, scenario: Scenario) -> dict[str, Any]:
-    return {
-        "status": solution.status,
-        "proven_optimal": solution.status == "optimal",
-        "objective": solution.objective,
-        "best_bound": solution.best_bound,
-        "gap": solution.gap,
-        "relative_gap_target": scenario.solver.relative_gap,
-        "time_limit_s": scenario.solver.time_limit_s,
-        "engine": ENGINE_LABELS.get(solution.engine, solution.engine),
-        "terms": dict(solution.terms),
-        "coverage": dict(solution.coverage),
-        "stages": list(solution.stages),
-        "message": solution.message,
-        "objective_type": scenario.objective.type,
-    }
+def _solver_record(solution: Solution, scenario: Scenario) -> SolverRecord:
+    """The record of a solution that has a plan (its status is optimal or feasible)."""
+    return SolverRecord(
+        status="optimal" if solution.status == "optimal" else "feasible",
+        objective=solution.objective,
+        best_bound=solution.best_bound,
+        gap=solution.gap,
+        relative_gap_target=scenario.solver.relative_gap,
+        time_limit_s=scenario.solver.time_limit_s,
+        engine=ENGINE_LABELS.get(solution.engine, solution.engine),
+        terms=dict(solution.terms),
+        coverage=dict(solution.coverage),
+        stages=tuple(solution.stages),
+        message=solution.message,
+        objective_type=scenario.objective.type,
+    )
 
 
 def allocation_from_solution(prepared: PreparedScenario, problem: Problem, solution: Solution) -> Allocation:

@@ -8,7 +8,6 @@ Types only: :func:`hubplan.pipeline.prepare` builds a :class:`PreparedScenario`;
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -16,6 +15,7 @@ import pandas as pd
 
 from hubplan.data.study import StudyArea
 from hubplan.demand import Demand
+from hubplan.provenance import SolverRecord
 from hubplan.scenario import Scenario
 from hubplan.travel import TravelMatrix
 
@@ -64,10 +64,10 @@ class Allocation:
     flows
         ``area_id``, ``site_id``, ``tier``, ``attendees``, ``minutes``, ``km``.
     solver
-        JSON-ready solver record (status, objective, bound, gap, seconds), or
-        ``{"status": "evaluated"}`` for a plain evaluation.
+        How good the plan is: the solver's status, objective, bound and gap, or
+        :meth:`SolverRecord.evaluation` for a plain evaluation.
     """
 
     open_tiers: dict[str, str]
     flows: pd.DataFrame
-    solver: dict[str, Any]
+    solver: SolverRecord

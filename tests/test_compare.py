@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import math
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -13,6 +15,7 @@ from outputs_fixtures import load_study, make_record
 from hubplan.cli import main
 from hubplan.errors import InputError
 from hubplan.outputs import compare, write_run
+from hubplan.outputs.compare import read_run
 
 
 @pytest.fixture(scope="module")
@@ -97,3 +100,35 @@ def test_cli_prints_the_markdown_table(runs, tmp_path: Path) -> None:
     bad = CliRunner().invoke(main, ["compare", str(a), "--baseline", "x", "--out", str(tmp_path / "d")])
     assert bad.exit_code == 2
     assert "hubplan: error:" in bad.output and "--baseline" in bad.output
+
+
+def test_run_folder_manifest_reads_back_as_written(runs) -> None:
+    """The one manifest reader gives back the typed manifest the run was written from."""
+    base, _, a, _ = runs
+    manifest = read_run(a).manifest
+    assert manifest == base.manifest
+    assert manifest.solver.status == "feasible" and manifest.travel.calibration_error is not None
+
+
+@pytest.mark.parametrize(
+    ("damage", "field"),
+    [
+        (lambda m: m["solver"].update(status="maybe"), r"solver\.status"),
+        (lambda m: m["travel"].pop("model"), r"travel\.model"),
+        (lambda m: m["travel"]["calibration_error"].pop("mae_min"), r"travel\.calibration_error\.mae_min"),
+        (lambda m: m.pop("scenario"), "scenario"),
+    ],
+    ids=["bad-status", "no-travel-model", "no-error-figure", "no-scenario"],
+)
+def test_a_damaged_manifest_names_its_field(runs, tmp_path: Path, damage, field: str) -> None:
+    """A manifest.json that hubplan did not write names the bad key, in one line."""
+    _, _, a, _ = runs
+    folder = tmp_path / "damaged"
+    shutil.copytree(a, folder)
+    path = folder / "manifest.json"
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    damage(manifest)
+    path.write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(InputError, match=rf"damaged/manifest\.json: {field}: .+; fix: write the run again") as info:
+        compare([folder])
+    assert "\n" not in str(info.value)

@@ -42,6 +42,12 @@ REQUIRED_COVERAGE = (
     "role rule refers to an unknown tier",
 )
 
+# Issue 12 ("Numbers"): each class of bad number or text has at least one case.
+NUMBER_AND_TEXT_COVERAGE = (
+    "NaN number", "infinite number", "absurd magnitude", "negative seed",
+    "control character in a name, title or label", "control character in a file path",
+)
+
 
 @pytest.fixture(scope="session")
 def previous_run(study_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -117,6 +123,12 @@ def test_corpus_is_large_and_covers_the_issue() -> None:
     referenced = {path.name for path in CORPUS.glob("*.toml") if path.name != "cases.toml"}
     assert not sorted(name for name in referenced if f"{{corpus}}/{name}" not in used)
 
+
+def test_corpus_covers_numbers_and_text() -> None:
+    """Issue 12: NaN, infinities, absurd magnitudes, negative seeds and control characters each have cases."""
+    covered = [case["covers"] for case in CASES]
+    assert {item: covered.count(item) for item in NUMBER_AND_TEXT_COVERAGE if covered.count(item) == 0} == {}
+    assert sum(covered.count(item) for item in NUMBER_AND_TEXT_COVERAGE) >= 12
 
 @pytest.mark.parametrize("case", [pytest.param(c, id=c["id"], marks=_marks(c)) for c in CASES])
 def test_malformed_input(

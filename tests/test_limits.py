@@ -42,7 +42,7 @@ def _scenario(tmp_path: Path, limit: float) -> Path:
 
 def _check_honest(record, limit: float) -> dict:
     """The solver record is consistent; the plan it describes really meets the constraints."""
-    solver = dict(record.manifest["solver"])
+    solver = record.manifest.solver.as_dict()
     assert solver["status"] in ("optimal", "feasible"), solver
     objective, bound, gap = solver["objective"], solver["best_bound"], solver["gap"]
     assert bound <= objective + 1e-6 * max(1.0, abs(objective))

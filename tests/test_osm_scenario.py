@@ -52,10 +52,9 @@ def test_points_far_from_the_network_are_a_clear_error(tmp_path: Path, source_di
 def test_osm_scenario_runs_end_to_end(tmp_path: Path, source_dir: Path, study_path: Path) -> None:
     path = _scenario(tmp_path, source_dir, "max_snap_km = 400")
     record = run_scenario(path, study_path=study_path)
-    travel = record.manifest["travel"]
-    assert travel["model"] == "osm"
-    assert record.manifest["solver"]["status"] == "optimal"
+    assert record.manifest.travel.model == "osm"
+    assert record.manifest.solver.status == "optimal"
     assert any("OpenStreetMap" in line for line in record.attributions)
     assert record.allocations["attendees"].sum() == pytest.approx(521)
     assert (record.allocations["minutes"] > 0).all()
-    assert "snap" in str(travel).lower()
+    assert "snap" in str(record.manifest.travel.as_dict()).lower()

@@ -19,6 +19,8 @@ from hubplan.outputs.staticmaps import write_static_maps
 from hubplan.travel.io import read_points_csv
 
 FORMULA_NAMES = ("=1+2", "+SUM(A1)", "-2+3", "@cmd", "\tTAB")
+_MANIFEST = make_record(name="manifest-template").manifest.as_dict()
+"""A manifest as hubplan writes it (compare reads it back with its typed reader)."""
 
 
 def _run_folder(root: Path, name: str, mean: float, areas: dict[str, float]) -> Path:
@@ -28,7 +30,7 @@ def _run_folder(root: Path, name: str, mean: float, areas: dict[str, float]) -> 
     block = {"mean_minutes": mean, "sites_open": 3}
     metrics = {"overall": block, "localities": {a: {"mean_minutes": m} for a, m in areas.items()}}
     (folder / "metrics.json").write_text(json.dumps(metrics), encoding="utf-8")
-    (folder / "manifest.json").write_text(json.dumps({"solver": {"status": "optimal", "gap": 0}}))
+    (folder / "manifest.json").write_text(json.dumps(_MANIFEST), encoding="utf-8")
     (folder / "sites.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": []}))
     return folder
 

@@ -10,7 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 from hubplan.cli import main
+from hubplan.outputs import write_run
 from hubplan.pipeline import evaluate_scenario, run_scenario
+from hubplan.record.manifest import read_manifest
 from hubplan.scenario import load_scenario
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
@@ -44,7 +46,7 @@ def test_evaluate_sends_everyone_to_the_nearest_open_centre(study_path: Path) ->
 def test_run_matches_evaluate_when_every_centre_is_required(study_path: Path) -> None:
     evaluated = evaluate_scenario(SCENARIOS / "dorset-current.toml", study_path=study_path)
     optimised = run_scenario(SCENARIOS / "dorset-current.toml", study_path=study_path)
-    assert optimised.manifest["solver"]["status"] == "optimal"
+    assert optimised.manifest.solver.status == "optimal"
     assert optimised.metrics["overall"]["mean_minutes"] == pytest.approx(evaluated.metrics["overall"]["mean_minutes"])
     assert optimised.metrics["overall"]["max_minutes"] == pytest.approx(evaluated.metrics["overall"]["max_minutes"])
 
@@ -52,10 +54,10 @@ def test_run_matches_evaluate_when_every_centre_is_required(study_path: Path) ->
 @pytest.mark.parametrize("name", SHIPPED)
 def test_every_shipped_scenario_is_proven_optimal_quickly(name: str, study_path: Path) -> None:
     record = run_scenario(SCENARIOS / name, study_path=study_path)
-    solver = record.manifest["solver"]
-    assert solver["status"] == "optimal" and solver["proven_optimal"]
-    assert solver["gap"] <= load_scenario(SCENARIOS / name).solver.relative_gap
-    assert sum(record.manifest["seconds"].values()) < 30
+    solver = record.manifest.solver
+    assert solver.status == "optimal" and solver.proven_optimal
+    assert solver.gap is not None and solver.gap <= load_scenario(SCENARIOS / name).solver.relative_gap
+    assert sum(record.manifest.seconds.values()) < 30
     assert record.allocations["attendees"].sum() == pytest.approx(521)
 
 
@@ -122,13 +124,38 @@ def test_county_wide_p_median_runs_through_the_lagrangian_engine(tmp_path: Path,
         '[constraints]\nwithin_locality = false\n'
     )
     record = run_scenario(path, study_path=study_path)
-    solver = record.manifest["solver"]
-    assert solver["status"] == "optimal"
-    assert solver["engine"] == ENGINE_LABELS["lagrangian"]
-    assert solver["gap"] < solver["relative_gap_target"]
+    solver = record.manifest.solver
+    assert solver.status == "optimal"
+    assert solver.engine == ENGINE_LABELS["lagrangian"]
+    assert solver.gap is not None and solver.relative_gap_target is not None
+    assert solver.gap < solver.relative_gap_target
     assert record.allocations["attendees"].sum() == pytest.approx(521)
     assert (record.sites["status"] == "open").sum() == 3
     problem = build_problem(prepare(load_scenario(path), study_path=study_path))
     mip = solve(problem, lagrangian=False, time_limit_s=120)
     assert mip.status == "optimal" and mip.engine == "highs"
-    assert solver["objective"] == pytest.approx(mip.objective, rel=1e-4)
+    assert solver.objective == pytest.approx(mip.objective, rel=1e-4)
+
+
+def test_report_states_the_travel_model_and_its_error(study_path: Path, tmp_path: Path) -> None:
+    """The report's assumptions name the travel model and its cross-validated error, as the manifest records them."""
+    record = run_scenario(SCENARIOS / "dorset-current.toml", study_path=study_path)
+    folder = write_run(record, tmp_path)
+    error = json.loads((folder / "manifest.json").read_text())["travel"]["calibration_error"]
+    report = (folder / "report.md").read_text()
+    section = report.split("### Travel model and its error\n")[1].split("#")[0]
+    assert "| Model | calibrated |" in section
+    assert f"| Mean absolute error | {error['mae_min']:.2f} min |" in section
+    assert f"| 90th percentile of the absolute error | {error['p90_abs_min']:.2f} min |" in section
+    assert error["scored_on"] in section and error["scheme"] in section
+    assert "<h3>Travel model and its error</h3>" in (folder / "report.html").read_text()
+
+
+def test_manifest_file_reads_back_as_the_record(study_path: Path, tmp_path: Path) -> None:
+    """manifest.json is the typed manifest's as_dict(), and the one reader gives the same manifest back."""
+    record = run_scenario(SCENARIOS / "services-not-buildings.toml", study_path=study_path)
+    path = write_run(record, tmp_path) / "manifest.json"
+    written = json.loads(path.read_text())
+    assert {key: written[key] for key in record.manifest.as_dict()} == json.loads(
+        json.dumps(record.manifest.as_dict()))
+    assert read_manifest(written, path) == record.manifest

@@ -154,7 +154,7 @@ def test_fixture_has_the_small_counts(truth) -> None:
     assert len(_hidden_true(dict(zip(truth.home_areas["area_id"], truth.home_areas["attendees"],
                                      strict=True)))) >= 4
     assert _hidden_true(dict(zip(truth.sites["site_id"], truth.sites["attendees"], strict=True)))
-    assert truth.manifest["demand"]["rows_skipped"] == 1
+    assert truth.manifest.demand["rows_skipped"] == 1
 
 
 def test_every_published_count_is_rounded_or_suppressed(published: Published) -> None:

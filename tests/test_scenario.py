@@ -9,8 +9,19 @@ from pathlib import Path
 import pytest
 from reliability import CORPUS, SCENARIOS
 
-from hubplan.errors import InputError
-from hubplan.scenario import Scenario, load_scenario, scenario_json_schema
+from hubplan.errors import InputError, Issue
+from hubplan.scenario import (
+    MAX_ANNUAL_COST_GBP,
+    MAX_ATTENDEES,
+    MAX_JOURNEY_MINUTES,
+    MAX_OBJECTIVE_WEIGHT,
+    MAX_SITE_CAPACITY,
+    MAX_SNAP_KM,
+    MAX_TIME_LIMIT_S,
+    Scenario,
+    load_scenario,
+    scenario_json_schema,
+)
 
 BASE = """
 name = "base"
@@ -145,3 +156,67 @@ def test_scenario_model_validates_directly() -> None:
                         tiers={"hub": {"count": 1}})
     assert scenario.sites.roles[0].ids == ("CD-WAREHAM-PLUS",)
     assert scenario.source_path is None and scenario.resolve(Path("a.csv")) == Path("a.csv")
+
+
+def test_every_problem_is_an_issue(tmp_path: Path) -> None:
+    """The error carries each problem as an Issue (field and fix), not only as text."""
+    path = _write(tmp_path, BASE + "[solver]\nthreads = 0\ntime_limit_s = -1\n")
+    with pytest.raises(InputError) as info:
+        load_scenario(path)
+    assert [(issue.source, issue.field, issue.fix) for issue in info.value.issues] == [
+        (path, "solver.time_limit_s", "give a larger value"),
+        (path, "solver.threads", "give a larger value"),
+    ]
+    assert info.value.issues[0].problem == "Input should be greater than 0 (got -1)"
+
+
+def test_own_rules_become_issues_with_their_field(tmp_path: Path) -> None:
+    """A rule hubplan checks itself names the field below the table it sits in."""
+    path = _write(tmp_path, BASE + '[tiers.spoke]\nmode = "cover"\n')
+    with pytest.raises(InputError) as info:
+        load_scenario(path)
+    assert info.value.issues == (
+        Issue(path, "tiers.spoke.radius_minutes", "required for a cover tier",
+              "give the spoke journey limit in minutes"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("table", "key", "limit"),
+    [
+        ("demand", "total", MAX_ATTENDEES),
+        ("tiers.hub", "capacity", MAX_SITE_CAPACITY),
+        ("tiers.hub", "annual_cost", MAX_ANNUAL_COST_GBP),
+        ("constraints", "budget", MAX_ANNUAL_COST_GBP),
+        ("constraints", "max_minutes", MAX_JOURNEY_MINUTES),
+        ("objective", "cost_weight", MAX_OBJECTIVE_WEIGHT),
+        ("solver", "time_limit_s", MAX_TIME_LIMIT_S),
+        ("travel", "max_snap_km", MAX_SNAP_KM),
+    ],
+)
+def test_named_limits_are_inclusive(tmp_path: Path, table: str, key: str, limit: float) -> None:
+    """A value at its named limit loads; just above it is one issue naming the field."""
+    def scenario_with(value: float) -> Path:
+        text = BASE if table == "tiers.hub" else BASE + f"[{table}]\n"
+        return _write(tmp_path, text + f"{key} = {value!r}\n")
+
+    assert load_scenario(scenario_with(float(limit))).sha256
+    with pytest.raises(InputError, match=rf": {table}\.{key}: Input should be less than or equal to {limit} "):
+        load_scenario(scenario_with(limit * 1.5))
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf"])
+def test_numbers_must_be_finite(tmp_path: Path, value: str) -> None:
+    """NaN and infinities are refused wherever a number is expected."""
+    with pytest.raises(InputError, match=r": metrics\.co2e_kg_per_km: Input should be a finite number"):
+        load_scenario(_write(tmp_path, BASE + f"[metrics]\nco2e_kg_per_km = {value}\n"))
+
+
+def test_control_characters_are_refused_in_public_text(tmp_path: Path) -> None:
+    """Titles and labels are one line; a description may break lines but hold no other control character."""
+    ok = load_scenario(_write(tmp_path, 'description = """two\n\tlines"""\n' + BASE))
+    assert ok.description == "two\n\tlines"
+    for text, field in (('title = "a\\tb"\n' + BASE, "title"), ('description = "a\\u0007b"\n' + BASE, "description")):
+        with pytest.raises(InputError, match=rf": {field}: contains the control character U\+00") as info:
+            load_scenario(_write(tmp_path, text))
+        assert "\n" not in str(info.value) and "\t" not in str(info.value)

@@ -4,25 +4,30 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import click
 
 from hubplan.commands.options import progress_callback, study_option
+from hubplan.provenance import TravelProvenance
 
-__all__ = ["evaluate", "run"]
+__all__ = ["evaluate", "run", "travel_line"]
 
-def travel_line(manifest: dict[str, Any]) -> str:
+
+def travel_line(travel: TravelProvenance) -> str:
     """One line naming the travel model and its stated error."""
-    travel = manifest["travel"]
-    error = travel.get("calibration_error")
-    if isinstance(error, dict) and "mae_min" in error:
-        return (
-            f"travel model: {travel['model']} (cross-validated error on real Dorset drive times: "
-            f"MAE {error['mae_min']:.1f} min, bias {error['bias_min']:+.1f} min, "
-            f"90th percentile {error['p90_abs_min']:.1f} min; {error.get('scored_on', '')})"
-        )
-    return f"travel model: {travel['model']}"
+    error = travel.calibration_error
+    if error is None:
+        return f"travel model: {travel.model}"
+    return (
+        f"travel model: {travel.model} (cross-validated error on real Dorset drive times: "
+        f"MAE {error.mae_min:.1f} min, bias {error.bias_min:+.1f} min, "
+        f"90th percentile {error.p90_abs_min:.1f} min; {error.scored_on})"
+    )
+
+
+def _figure(value: float | None, spec: str) -> str:
+    """A solver figure, or ``n/a`` when the solver reported none."""
+    return "n/a" if value is None else format(value, spec)
 
 
 @click.command()
@@ -42,7 +47,7 @@ def evaluate(ctx: click.Context, scenario_path: Path, study: Path | None, json_p
     overall = record.metrics["overall"]
     attendees = f"<{record.suppress_below}" if overall["attendees"] is None else f"{overall['attendees']:.0f}"
     click.echo(f"{record.title}: {overall['sites_open']} open sites, {attendees} attendees")
-    click.echo(travel_line(dict(record.manifest)))
+    click.echo(travel_line(record.manifest.travel))
     click.echo(f"isolated = journey over {overall['isolation_minutes']:g} minutes")
     click.echo(render_table(record.metrics))
     if json_path is not None:
@@ -74,11 +79,10 @@ def run(ctx: click.Context, scenario_path: Path, study: Path | None, out_root: P
         record = run_scenario(scenario_path, study_path=study, progress=progress)
     record = protect(record)  # the console shows what the published outputs show
     folder = write_run(record, out_root)
-    solver = {k: float("nan") if v is None else v for k, v in record.manifest["solver"].items()}
-    objective = solver.get("objective", float("nan"))
-    click.echo(f"{record.title}: solver status {solver['status']}, objective {objective:.6g}, "
-               f"bound {solver.get('best_bound', float('nan')):.6g}, gap {solver.get('gap', float('nan')):.2%}")
-    click.echo(travel_line(dict(record.manifest)))
+    solver = record.manifest.solver
+    click.echo(f"{record.title}: solver status {solver.status}, objective {_figure(solver.objective, '.6g')}, "
+               f"bound {_figure(solver.best_bound, '.6g')}, gap {_figure(solver.gap, '.2%')}")
+    click.echo(travel_line(record.manifest.travel))
     click.echo(render_table(record.metrics))
     click.echo(f"outputs: {folder}")
     for name in ("map.html", "report.html"):

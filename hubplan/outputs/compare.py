@@ -25,6 +25,7 @@ from hubplan.errors import input_error
 from hubplan.files.atomic import atomic_directory
 from hubplan.outputs.escape import PLAIN_TEXT, csv_text, markdown_cell, markdown_text, plot_text
 from hubplan.outputs.report import REPORT_CSS
+from hubplan.record.manifest import Manifest, read_manifest
 
 __all__ = ["MEASURES", "ComparisonTable", "RunSummary", "compare", "read_run"]
 
@@ -58,7 +59,7 @@ class RunSummary:
     name: str
     folder: Path
     metrics: dict[str, Any]
-    manifest: dict[str, Any]
+    manifest: Manifest
     site_status: dict[str, str]
     site_names: dict[str, str]
 
@@ -90,7 +91,7 @@ def read_run(folder: Path) -> RunSummary:
         name=folder.name,
         folder=folder,
         metrics=loaded["metrics.json"],
-        manifest=loaded["manifest.json"],
+        manifest=read_manifest(loaded["manifest.json"], folder / "manifest.json"),
         site_status={p["site_id"]: p.get("status", "") for p in props},
         site_names={p["site_id"]: p.get("name", p["site_id"]) for p in props},
     )
@@ -253,11 +254,10 @@ class ComparisonTable:
         return [Path(out_dir) / n for n in ("comparison.csv", "comparison.md", "comparison.html")]
 
 
-def _status_text(manifest: dict[str, Any]) -> str:
-    solver = manifest.get("solver") or {}
-    gap = solver.get("gap")
+def _status_text(manifest: Manifest) -> str:
+    gap = manifest.solver.gap
     gap_text = "gap n/a" if gap is None else f"gap {100 * float(gap):.2f}%"
-    return f"solver status {solver.get('status', 'n/a')}, {gap_text}"
+    return f"solver status {manifest.solver.status}, {gap_text}"
 
 
 def _read_folder(path: Path) -> RunSummary:

@@ -47,6 +47,7 @@ import numpy as np
 import pandas as pd
 
 from hubplan.metrics import compute_metrics
+from hubplan.record.manifest import Manifest
 from hubplan.record.run import RunRecord
 from hubplan.scenario import MetricsConfig
 
@@ -85,9 +86,6 @@ DERIVED_METRIC_KEYS = (
 
 LOWER_SUFFIX = "_min"
 """Suffix of the column holding a count's smallest possible value (``attendees_min``)."""
-
-WITHHELD_SOLVER_KEYS = ("objective", "best_bound", "terms", "coverage")
-"""Solver figures that weigh the exact counts: withheld for client records."""
 
 GAP_DECIMALS = 4
 """Decimals of the solver's relative gap published for client records (0.01 percentage points)."""
@@ -405,9 +403,8 @@ def _home_areas(home_areas: pd.DataFrame, cells: pd.DataFrame, isolation_minutes
     return out
 
 
-def _protect_manifest(manifest: Mapping[str, Any], overall: Mapping[str, Any], threshold: int) -> dict[str, Any]:
-    out = dict(manifest)
-    demand = dict(out.get("demand") or {})
+def _protect_manifest(manifest: Manifest, overall: Mapping[str, Any], threshold: int) -> Manifest:
+    demand = dict(manifest.demand)
     rows = [band(demand[key], threshold) for key in CLIENT_ROW_KEYS if isinstance(demand.get(key), (int, float))]
     for key in CLIENT_ROW_KEYS:
         if isinstance(demand.get(key), (int, float)):
@@ -416,15 +413,10 @@ def _protect_manifest(manifest: Mapping[str, Any], overall: Mapping[str, Any], t
         demand["rows"] = publish_count(sum(b.estimate for b in rows), sum(b.lower for b in rows), threshold)
     if "total" in demand:
         demand["total"] = overall.get("attendees")
-    out["demand"] = demand
-    solver = dict(out.get("solver") or {})
-    for key in WITHHELD_SOLVER_KEYS:
-        if key in solver:
-            solver[key] = None
-    if isinstance(solver.get("gap"), float):  # the proof of optimality, not the exact counts' noise
-        solver["gap"] = round(solver["gap"], GAP_DECIMALS)
-    out["solver"] = solver
-    return out
+    solver = manifest.solver
+    gap = None if solver.gap is None else round(solver.gap, GAP_DECIMALS)  # the proof, not the counts' noise
+    withheld = replace(solver, objective=None, best_bound=None, terms={}, coverage={}, stages=(), gap=gap)
+    return replace(manifest, demand=demand, solver=withheld)
 
 
 def protect(record: RunRecord) -> RunRecord:

@@ -9,7 +9,6 @@ estimate, travel model and its error, parameters) and where the data came from.
 from __future__ import annotations
 
 import html
-import json
 import logging
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -19,6 +18,7 @@ import geopandas as gpd
 
 from hubplan.outputs.escape import markdown_cell, markdown_code, markdown_text, render_markdown
 from hubplan.outputs.privacy import layer_count_text
+from hubplan.provenance import SolverRecord, TravelProvenance
 from hubplan.record.run import RunRecord
 
 __all__ = ["fmt_value", "report_markdown", "solver_sentence", "write_report"]
@@ -53,18 +53,18 @@ def fmt_value(value: Any, *, decimals: int = 1, unit: str = "", percent: bool = 
     return f"{float(value):,.{decimals}f}{unit}"
 
 
-def solver_sentence(solver: Mapping[str, Any]) -> str:
+def solver_sentence(solver: SolverRecord) -> str:
     """Say how good the plan is, claiming optimality only for the status ``"optimal"``.
 
     Examples
     --------
-    >>> solver_sentence({"status": "optimal", "gap": 0.0})
+    >>> solver_sentence(SolverRecord("optimal", gap=0.0))
     'The solver proved this plan optimal (status optimal, gap 0.00%).'
-    >>> "optimal" in solver_sentence({"status": "feasible", "gap": 0.031}).lower()
+    >>> "optimal" in solver_sentence(SolverRecord("feasible", gap=0.031)).lower()
     False
     """
-    status = str(solver.get("status", "unknown"))
-    gap = solver.get("gap")
+    status = solver.status
+    gap = solver.gap
     gap_text = "not reported" if gap is None else f"{100.0 * float(gap):.2f}%"
     if status == "optimal":
         return f"The solver proved this plan optimal (status {status}, gap {gap_text})."
@@ -124,6 +124,29 @@ def _flat(mapping: Mapping[str, Any], prefix: str = "") -> list[tuple[str, str]]
     return rows
 
 
+def _travel_rows(travel: TravelProvenance) -> list[tuple[str, str]]:
+    """The travel model's name and its cross-validated error on real drive times.
+
+    Examples
+    --------
+    >>> _travel_rows(TravelProvenance("osm"))
+    [('Model', 'osm'), ('Cross-validated error', 'not measured for this model')]
+    """
+    rows = [("Model", travel.model)]
+    error = travel.calibration_error
+    if error is None:
+        return [*rows, ("Cross-validated error", "not measured for this model")]
+    return [
+        *rows,
+        ("Mean absolute error", fmt_value(error.mae_min, decimals=2, unit=" min")),
+        ("Bias (mean of predicted minus observed)", f"{error.bias_min:+.2f} min"),
+        ("90th percentile of the absolute error", fmt_value(error.p90_abs_min, decimals=2, unit=" min")),
+        ("Journeys scored", fmt_value(error.n, decimals=0)),
+        ("Scored on", error.scored_on),
+        ("Validation", error.scheme),
+    ]
+
+
 def _site_sections(sites: gpd.GeoDataFrame, threshold: int | None) -> list[str]:
     groups = [
         ("Existing buildings that stay open", (sites["status"] == "open") & (sites["role"] == "required")),
@@ -178,7 +201,7 @@ def report_markdown(
     manifest = record.manifest
     overall = metrics.get("overall", {})
     parts = [f"# {markdown_text(record.title)}\n",
-             f"Run {markdown_code(record.name)}; hubplan {markdown_text(manifest.get('hubplan_version', 'n/a'))}.\n"]
+             f"Run {markdown_code(record.name)}; hubplan {markdown_text(manifest.hubplan_version)}.\n"]
 
     parts.append("## Headline figures\n")
     parts.append(_md_table(["Measure", "Whole area"], _block_rows(overall, threshold)) + "\n")
@@ -195,10 +218,9 @@ def report_markdown(
     parts.append("## Sites: which open, stay or close\n")
     parts += _site_sections(layers["sites"], threshold)
 
-    solver = manifest.get("solver", {}) or {}
     parts.append("## How good is this plan\n")
-    parts.append(solver_sentence(solver) + "\n")
-    parts.append(_md_table(["Solver figure", "Value"], _flat(solver)) + "\n")
+    parts.append(solver_sentence(manifest.solver) + "\n")
+    parts.append(_md_table(["Solver figure", "Value"], _flat(manifest.solver.as_dict())) + "\n")
 
     parts.append("## Assumptions\n")
     if threshold is not None:
@@ -207,10 +229,11 @@ def report_markdown(
             f"as <{threshold}, other counts are rounded to the nearest 5, and figures derived from "
             "a suppressed count are not shown (see the README, *Privacy*).\n"
         )
-    for key, heading in (("demand", "Demand estimate"), ("travel_model", "Travel model and its error")):
-        if manifest.get(key):
-            parts.append(f"### {heading}\n")
-            parts.append(_md_table(["Item", "Value"], _flat(manifest[key])) + "\n")
+    if manifest.demand:
+        parts.append("### Demand estimate\n")
+        parts.append(_md_table(["Item", "Value"], _flat(manifest.demand)) + "\n")
+    parts.append("### Travel model and its error\n")
+    parts.append(_md_table(["Item", "Value"], _travel_rows(manifest.travel)) + "\n")
     if metrics.get("parameters"):
         parts.append("### Parameters\n")
         parts.append(_md_table(["Parameter", "Value"], _flat(metrics["parameters"])) + "\n")
@@ -221,19 +244,13 @@ def report_markdown(
             parts.append(f"![{caption}]({name})\n\n*{caption}.*\n")
 
     parts.append("## Data sources and attributions\n")
-    sources = manifest.get("data_sources")
-    if sources:
-        items = sources.items() if isinstance(sources, Mapping) else enumerate(sources)
-        for key, value in items:
-            text = value if isinstance(key, int) else f"{key}: {json.dumps(value, sort_keys=True)}"
-            parts.append(f"- {markdown_code(text)}" if isinstance(key, int) else f"- {markdown_text(text)}")
+    if manifest.data_sources:
+        parts += [f"- {markdown_code(str(source.as_dict()))}" for source in manifest.data_sources]
         parts.append("")
     parts += [f"- {markdown_text(a)}" for a in record.attributions]
     parts.append("")
-    scenario = manifest.get("scenario", {}) or {}
-    if scenario:
-        parts.append("## Scenario\n")
-        parts.append(_md_table(["Item", "Value"], _flat(scenario)) + "\n")
+    parts.append("## Scenario\n")
+    parts.append(_md_table(["Item", "Value"], _flat(manifest.scenario.as_dict())) + "\n")
     if files:
         parts.append("## Files in this folder\n")
         parts += [f"- {markdown_code(name)}" for name in files]

@@ -90,7 +90,7 @@ def write_run(record: RunRecord, out_root: Path = Path("outputs")) -> Path:
     DataError
         The record lacks a documented column.
     """
-    scenario_path = (record.manifest.get("scenario") or {}).get("path")
+    scenario_path = record.manifest.scenario.file
     if not _SAFE_NAME.match(record.name):
         raise input_error(
             scenario_path or "scenario", "name",
@@ -107,7 +107,7 @@ def write_run(record: RunRecord, out_root: Path = Path("outputs")) -> Path:
         write_geopackage(layers, tmp / "layers.gpkg", attribution=attribution)
         (tmp / "metrics.json").write_text(dumps_json(metrics), encoding="utf-8")
         (tmp / "manifest.json").write_text(
-            dumps_json({**record.manifest, "attributions": attribution,
+            dumps_json({**record.manifest.as_dict(), "attributions": attribution,
                         "suppress_below": record.suppress_below}),
             encoding="utf-8",
         )

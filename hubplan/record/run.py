@@ -39,6 +39,8 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
+from hubplan.record.manifest import Manifest
+
 __all__ = ["RunRecord"]
 
 
@@ -59,8 +61,8 @@ class RunRecord:
     metrics
         JSON-ready figures: ``{"overall": {...}, "localities": {name: {...}}}``.
     manifest
-        JSON-ready provenance: versions, scenario hash, data sources, travel
-        model and its error, solver status, objective, bound, gap, timings.
+        Provenance: versions, scenario hash, data sources, travel model and its
+        error, solver status, objective, bound, gap, timings.
     attributions
         Licence attribution lines that every output must carry.
     suppress_below
@@ -76,6 +78,6 @@ class RunRecord:
     area_points: gpd.GeoDataFrame
     allocations: pd.DataFrame
     metrics: Mapping[str, Any]
-    manifest: Mapping[str, Any]
+    manifest: Manifest
     attributions: tuple[str, ...] = field(default_factory=tuple)
     suppress_below: int | None = None
