@@ -1,12 +1,13 @@
-"""Validation and pre-solve feasibility explanations of hubplan.core.problem."""
+"""Validation and pre-solve feasibility explanations of hubplan.core.problem and hubplan.core.checks."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from hubplan.core.problem import Objective, Problem, TierSpec, check_feasibility
-from hubplan.errors import InfeasibleError, InputError
+from hubplan.core.checks import check_feasibility
+from hubplan.core.problem import Objective, Problem, TierSpec
+from hubplan.errors import InfeasibleError, InputError, Issue
 
 
 def _two_tier(**overrides):
@@ -48,13 +49,14 @@ def test_validate_reports_every_problem_at_once():
             roles=("candidate", "open", "candidate", "candidate", "closed"),
             tiers=(TierSpec("hub", segments=("a", "zzz"), count=2, min_count=1),),
         )
-    msg = str(info.value)
-    assert "\n" not in msg
-    assert "scenario.toml: demand: must be finite and >= 0" in msg
-    assert "roles: site site 1 has role 'open'; fix: use one of required, candidate, closed" in msg
-    assert "tiers.hub.segments: unknown segment 'zzz'" in msg
-    assert "tiers.hub.count: exact count given together with min_count/max_count" in msg
-    assert "segment 'b' is served by 0 assign tiers" in msg
+    issues = info.value.issues
+    assert [issue.field for issue in issues] == ["demand", "roles", "tiers.hub.segments", "tiers.hub.count", "tiers"]
+    assert issues[1] == Issue("scenario.toml", "roles", "site site 1 has role 'open'",
+                              "use one of required, candidate, closed")
+    assert "segment 'b' is served by 0 assign tiers" in issues[4].problem
+    assert str(info.value) == (
+        "scenario.toml: demand: must be finite and >= 0; fix: fix the demand estimate (and 4 more problems)"
+    )
 
 
 def test_validate_objective_needs_thresholds():
@@ -83,10 +85,10 @@ def test_infeasible_no_site_within_cutoff():
     prob = _two_tier(max_minutes=7.5)
     with pytest.raises(InfeasibleError) as info:
         check_feasibility(prob)
-    msg = str(info.value)
-    assert "tier hub: 1 client(s) with demand have no eligible site within reach (client 1)" in msg
-    assert "tier specialist: 3 client(s)" in msg
-    assert "fix: add a candidate site near them, raise max_minutes" in msg
+    hub, specialist = info.value.issues
+    assert str(hub) == ("scenario.toml: tier hub: 1 client(s) with demand have no eligible site within reach "
+                        "(client 1); fix: add a candidate site near them, raise max_minutes or drop their demand")
+    assert specialist.field == "tier specialist" and specialist.problem.startswith("3 client(s)")
 
 
 def test_infeasible_capacity_below_demand():
@@ -111,9 +113,9 @@ def test_infeasible_more_sites_than_candidates():
                                      eligible=np.array([0, 0, 0, 0, 1], bool))))
     with pytest.raises(InfeasibleError) as info:
         check_feasibility(prob)
-    msg = str(info.value)
-    assert "tiers.hub.group_count: 3 asked for in East but only 2 eligible candidates there" in msg
-    assert "tiers.specialist.count: 2 sites asked for but only 1 candidates are eligible" in msg
+    messages = [str(issue) for issue in info.value.issues]
+    assert "tiers.hub.group_count: 3 asked for in East but only 2 eligible candidates there" in messages[0]
+    assert "tiers.specialist.count: 2 sites asked for but only 1 candidates are eligible" in messages[1]
 
 
 def test_infeasible_required_site_ineligible_or_closed_elsewhere():

@@ -10,9 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
+from hubplan.core.evaluation import score_plan
 from hubplan.core.heuristics import median_cost, p_median_heuristic
 from hubplan.core.problem import Objective, Problem, TierSpec
-from hubplan.core.solve import evaluate, solve
+from hubplan.core.solve import solve
 from hubplan.errors import InfeasibleError, InputError
 
 SETTINGS = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -47,7 +48,7 @@ def _assert_consistent(prob, sol):
         want = prob.tier_demand(tier)
         for i in np.flatnonzero(want > 0):
             assert got[i] == pytest.approx(want[i], rel=1e-5)
-    terms = evaluate(prob, sol.open_sites, a)
+    terms = score_plan(prob, sol.open_sites, a)
     assert terms == pytest.approx(dict(sol.terms))
 
 
