@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from hubplan.core.checks import check_feasibility
+from hubplan.core.checks import check_feasibility, feasibility_issues, input_issues
 from hubplan.core.problem import Objective, Problem, TierSpec
 from hubplan.errors import InfeasibleError, InputError, Issue
 
@@ -144,3 +144,47 @@ def test_infeasible_required_sites_exceed_tier_maximum():
     prob = _two_tier(roles=("required", "required", "candidate", "candidate", "candidate"))
     with pytest.raises(InfeasibleError, match=r"tiers.hub.group_count: 2 required sites in West can only be hubs"):
         check_feasibility(prob)
+
+
+def test_every_message_names_fields_as_the_source_does():
+    """With the scenario's labels, every issue (not only the first) and its fix speak in scenario terms."""
+    from hubplan.optimise import scenario_field_labels
+
+    labels = scenario_field_labels(("hub", "specialist"))
+    prob = _two_tier(max_minutes=7.5, roles=("required", "required", "candidate", "candidate", "candidate"),
+                     field_labels=labels)
+    issues = info_issues(prob)
+    assert [issue.field for issue in issues] == ["tier hub", "tier specialist", "tiers.hub.count_per_locality"]
+    assert all(issue.fix.endswith("raise constraints.max_minutes or drop their demand") for issue in issues[:2])
+    budget = _two_tier(roles=("required", "candidate", "required", "candidate", "candidate"), budget=3500.0,
+                       tiers=(TierSpec("hub", segments=("a",), group_count=1, fixed_cost=np.full(5, 2000.0)),
+                              _two_tier().tiers[1]), field_labels=labels)
+    assert [issue.field for issue in info_issues(budget)] == ["constraints.budget"]
+    with pytest.raises(InputError, match=r"^scenario.toml: constraints.max_minutes: must be > 0, got -1.0; fix: "):
+        _two_tier(max_minutes=-1.0, field_labels=labels)
+
+
+def test_labels_default_to_the_numpy_field_names():
+    prob = _two_tier(objective=Objective(min_sites=1.0, threshold_minutes=6.0))
+    first = info_issues(prob)[0]
+    assert first.field == "objective.min_sites"
+    assert first.fix == "raise objective.threshold_minutes or add candidate sites"
+    labelled = _two_tier(objective=Objective(min_sites=1.0, threshold_minutes=6.0),
+                         field_labels={"objective.threshold_minutes": "objective.coverage_minutes"})
+    assert info_issues(labelled)[0].fix == "raise objective.coverage_minutes or add candidate sites"
+
+
+def test_checks_return_issues_and_a_valid_problem_has_none():
+    prob = _two_tier()
+    assert input_issues(prob) == [] and feasibility_issues(prob) == []
+    with pytest.raises(InfeasibleError) as info:
+        check_feasibility(_two_tier(max_minutes=7.5))
+    assert info.value.issues == tuple(feasibility_issues(_two_tier(max_minutes=7.5)))
+    assert str(info.value).endswith("(and 1 more problem)")
+
+
+def info_issues(prob):
+    """The feasibility issues of ``prob``, as :func:`check_feasibility` raises them."""
+    with pytest.raises(InfeasibleError) as info:
+        check_feasibility(prob)
+    return list(info.value.issues)
