@@ -186,10 +186,10 @@ def _kth_smallest(values: FloatArray, k: int) -> float:  # pragma: no cover - co
     return values[k]
 
 
-# The compiled kernel (C901 and PLR0913 waived here only; RUF100 until the project selects
-# those rules): numba's nopython mode takes arrays
-# and scalars, not hubplan's objects, so the search state arrives as separate arguments, and
-# the loops stay in one body so that the hot path is one compiled call per slice of steps.
+# The compiled kernel, the one waiver of C901 and PLR0913 in the core (RUF100 until the
+# project selects those rules): numba's nopython mode takes arrays and scalars, not
+# hubplan's objects, so the search state arrives as separate arguments, and the loops stay
+# in one body so that the hot path is one compiled call per slice of steps.
 @numba.njit(cache=True, nogil=True)
 def _ascent_steps(  # noqa: C901, PLR0913, RUF100
     sorted_cost: FloatArray, order: IntArray, live: BoolArray, forced_idx: IntArray, free_idx: IntArray, q: int,
