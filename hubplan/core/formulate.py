@@ -196,7 +196,8 @@ def _site_decisions(problem: Problem, model: MipModel, layout: Layout) -> None:
     model.add_rows(jj, y[tt, jj], 1.0, np.where(problem.required, 1.0, 0.0), 1.0, problem.n_sites)
 
 
-def _bounds(low: int | np.ndarray | None, high: int | np.ndarray | None) -> tuple[object, object]:
+def _bounds(low: int | IntArray | None, high: int | IntArray | None) -> tuple[float | IntArray, float | IntArray]:
+    """Row bounds, unbounded where a limit is not set."""
     return (-np.inf if low is None else low), (np.inf if high is None else high)
 
 

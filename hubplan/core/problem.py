@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -51,7 +52,7 @@ __all__ = [
 
 def _frozen(values: npt.ArrayLike, dtype: type) -> npt.NDArray[Any]:
     """A read-only copy of ``values`` as an array of ``dtype``."""
-    out = np.array(values, dtype=dtype)
+    out: npt.NDArray[Any] = np.array(values, dtype=dtype)
     out.setflags(write=False)
     return out
 
@@ -66,8 +67,10 @@ def _strings(values: Any) -> tuple[str, ...]:
 
 def _group_count(value: Any) -> GroupCount:
     """An integer stays an integer; any other sequence becomes a tuple of integers."""
-    if value is None or isinstance(value, int | np.integer):
-        return value
+    if value is None:
+        return None
+    if isinstance(value, int | np.integer):
+        return int(value)
     return tuple(int(v) for v in value)
 
 
@@ -298,7 +301,7 @@ class Problem:
             "group_names": _strings,
             "client_ids": lambda ids: _strings(ids or (f"client {i}" for i in range(self._shape[0]))),
             "site_ids": lambda ids: _strings(ids or (f"site {j}" for j in range(self._shape[1]))),
-            "field_labels": dict,
+            "field_labels": lambda labels: MappingProxyType(dict(labels)),
         })  # fmt: skip
         issues = input_issues(self)
         if issues:
@@ -357,7 +360,9 @@ class Problem:
         dem = np.ones(n) if demand is None else np.asarray(demand, dtype=np.float64).reshape(-1)
         if objective is None:
             objective = Objective(median=1.0, cost=1.0 if fixed_cost is not None else 0.0)
-        tier = TierSpec("facility", segments=("all",), count=p, capacity=capacity, fixed_cost=fixed_cost)
+        tier = TierSpec("facility", segments=("all",), count=p,
+                        capacity=None if capacity is None else np.asarray(capacity, dtype=np.float64),
+                        fixed_cost=None if fixed_cost is None else np.asarray(fixed_cost, dtype=np.float64))
         return cls(
             minutes=cost_arr,
             demand=dem[:, None] if dem.shape[0] == n else dem,
