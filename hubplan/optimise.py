@@ -9,51 +9,47 @@ an :class:`hubplan.plan.Allocation`.
 
 from __future__ import annotations
 
-import re
 import time
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from hubplan.core.problem import Objective, Problem, TierSpec
-from hubplan.core.solve import ENGINE_LABELS, Solution, solve
+from hubplan.core.solution import Solution, SolverStatus
+from hubplan.core.solve import ENGINE_LABELS, solve
 from hubplan.errors import InfeasibleError, SolverError, input_error
 from hubplan.plan import Allocation, PreparedScenario
 from hubplan.provenance import SolverRecord
 from hubplan.scenario import Scenario, TierConfig
 
-__all__ = ["allocation_from_solution", "build_problem", "in_scenario_terms", "optimise"]
+__all__ = ["allocation_from_solution", "build_problem", "optimise", "scenario_field_labels"]
 
 LEXICOGRAPHIC_SECOND_STAGE = "median"
 
-#: How the numpy problem's field names read in a scenario file (for feasibility messages).
-SCENARIO_FIELDS: tuple[tuple[str, str], ...] = (
-    (r"\.group_count:", ".count_per_locality:"),
-    (r"\.group_min:", ".count_per_locality:"),
-    (r"\.group_max:", ".count_per_locality:"),
-    (r": budget:", ": constraints.budget:"),
-    (r": max_minutes:", ": constraints.max_minutes:"),
-    (r": roles:", ": sites.roles:"),
-    (r"raise threshold_minutes", "raise objective.coverage_minutes"),
-    (r"raise max_minutes", "raise constraints.max_minutes"),
-)
+#: How the numpy problem's fields are called in a scenario file, for messages (tier fields apart).
+SCENARIO_FIELDS: dict[str, str] = {
+    "budget": "constraints.budget",
+    "max_minutes": "constraints.max_minutes",
+    "roles": "sites.roles",
+    "objective.threshold_minutes": "objective.coverage_minutes",
+}
+#: The per-group counts of a tier, all set from the scenario's ``count_per_locality``.
+_GROUP_COUNT_FIELDS = ("group_count", "group_min", "group_max")
 
 
-def in_scenario_terms(message: str) -> str:
-    """Rename the numpy problem's fields to the scenario file's, keeping the first of several problems.
+def scenario_field_labels(tier_names: Iterable[str]) -> dict[str, str]:
+    """Numpy field -> scenario field, for a scenario with these tiers.
 
     Examples
     --------
-    >>> in_scenario_terms("a.toml: tiers.hub.group_count: 2 asked for; fix: add one | a.toml: budget: low; fix: x")
-    'a.toml: tiers.hub.count_per_locality: 2 asked for; fix: add one (and 1 more problem)'
+    >>> scenario_field_labels(["hub"])["tiers.hub.group_min"]
+    'tiers.hub.count_per_locality'
     """
-    problems = message.split(" | ")
-    first = problems[0]
-    for pattern, replacement in SCENARIO_FIELDS:
-        first = re.sub(pattern, replacement, first)
-    more = len(problems) - 1
-    return first + (f" (and {more} more problem{'s' if more > 1 else ''})" if more else "")
+    per_tier = {f"tiers.{name}.{field}": f"tiers.{name}.count_per_locality"
+                for name in tier_names for field in _GROUP_COUNT_FIELDS}
+    return {**SCENARIO_FIELDS, **per_tier}
 
 
 def _group_counts(
@@ -160,13 +156,14 @@ def build_problem(prepared: PreparedScenario) -> Problem:
         client_ids=prepared.demand.area_ids,
         site_ids=tuple(sites["site_id"]),
         source=str(scenario.source_path or scenario.name),
+        field_labels=scenario_field_labels(tuple(scenario.tiers)),
     )
 
 
 def _solver_record(solution: Solution, scenario: Scenario) -> SolverRecord:
     """The record of a solution that has a plan (its status is optimal or feasible)."""
     return SolverRecord(
-        status="optimal" if solution.status == "optimal" else "feasible",
+        status="optimal" if solution.status == SolverStatus.OPTIMAL else "feasible",
         objective=solution.objective,
         best_bound=solution.best_bound,
         gap=solution.gap,
@@ -192,7 +189,7 @@ def allocation_from_solution(prepared: PreparedScenario, problem: Problem, solut
         No plan was found within the time limit, or the solver failed.
     """
     scenario = prepared.scenario
-    if solution.status == "infeasible":
+    if solution.status == SolverStatus.INFEASIBLE:
         raise InfeasibleError(
             f"{scenario.source_path or scenario.name}: constraints: the solver proved them infeasible "
             f"({solution.message}); fix: relax counts, capacities, max_minutes or budget"
@@ -200,7 +197,7 @@ def allocation_from_solution(prepared: PreparedScenario, problem: Problem, solut
     if not solution.has_plan:
         raise SolverError(
             f"{scenario.source_path or scenario.name}: solver.time_limit_s: no plan found within "
-            f"{scenario.solver.time_limit_s:g} s (status {solution.status}); fix: raise solver.time_limit_s"
+            f"{scenario.solver.time_limit_s:g} s (status {solution.status.value}); fix: raise solver.time_limit_s"
         )
     site_ids = np.array(problem.site_ids, dtype=object)
     area_ids = np.array(problem.client_ids, dtype=object)
@@ -237,7 +234,8 @@ def optimise(prepared: PreparedScenario) -> tuple[Allocation, dict[str, float]]:
     Raises
     ------
     InfeasibleError
-        The scenario's constraints cannot all be met (explained in scenario terms).
+        The scenario's constraints cannot all be met (explained in scenario terms, see
+        :func:`scenario_field_labels`).
     SolverError
         No plan was found within the time limit, or the solver failed.
     """
@@ -245,15 +243,12 @@ def optimise(prepared: PreparedScenario) -> tuple[Allocation, dict[str, float]]:
     problem = build_problem(prepared)
     build_seconds = time.perf_counter() - start
     solver = prepared.scenario.solver
-    try:
-        solution = solve(
-            problem,
-            engine=solver.engine,
-            time_limit_s=solver.time_limit_s,
-            relative_gap=solver.relative_gap,
-            threads=solver.threads,
-        )
-    except InfeasibleError as err:
-        raise InfeasibleError(in_scenario_terms(str(err))) from err
+    solution = solve(
+        problem,
+        engine=solver.engine,
+        time_limit_s=solver.time_limit_s,
+        relative_gap=solver.relative_gap,
+        threads=solver.threads,
+    )
     allocation = allocation_from_solution(prepared, problem, solution)
     return allocation, {"model": build_seconds, "solve": solution.build_seconds + solution.solve_seconds}

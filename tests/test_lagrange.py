@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hubplan.core import lagrange
-from hubplan.core import solve as solve_module
+from hubplan.core import strategies as solve_strategies
 from hubplan.core.heuristics import median_cost, p_median_heuristic
 from hubplan.core.lagrange import p_median_branch_and_bound
 from hubplan.core.orlib import instance_problem, reference_dir
@@ -223,13 +223,13 @@ def test_no_serving_start_falls_back_to_the_mip_engine_which_explains(monkeypatc
     minutes = np.linalg.norm(points[:, None] - points[None], axis=2)
     prob = Problem.from_matrix(minutes, p=2, max_minutes=20.0)
     attempts = []
-    lagrangian_search = solve_module._solve_lagrangian
+    lagrangian_search = solve_strategies.solve_lagrangian
 
     def recorded(*args, **kwargs):
         attempts.append(lagrangian_search(*args, **kwargs))
         return attempts[-1]
 
-    monkeypatch.setattr(solve_module, "_solve_lagrangian", recorded)
+    monkeypatch.setattr(solve_strategies, "solve_lagrangian", recorded)
     refused = solve(prob, time_limit_s=30)
     assert attempts == [None]  # the Lagrangian search was tried and declined
     assert refused.engine == "highs" and refused.status == "infeasible" and not refused.has_plan

@@ -1,12 +1,13 @@
-"""Validation and pre-solve feasibility explanations of hubplan.core.problem."""
+"""Validation and pre-solve feasibility explanations of hubplan.core.problem and hubplan.core.checks."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from hubplan.core.problem import Objective, Problem, TierSpec, check_feasibility
-from hubplan.errors import InfeasibleError, InputError
+from hubplan.core.checks import check_feasibility, feasibility_issues, input_issues
+from hubplan.core.problem import Objective, Problem, TierSpec
+from hubplan.errors import InfeasibleError, InputError, Issue
 
 
 def _two_tier(**overrides):
@@ -48,13 +49,14 @@ def test_validate_reports_every_problem_at_once():
             roles=("candidate", "open", "candidate", "candidate", "closed"),
             tiers=(TierSpec("hub", segments=("a", "zzz"), count=2, min_count=1),),
         )
-    msg = str(info.value)
-    assert "\n" not in msg
-    assert "scenario.toml: demand: must be finite and >= 0" in msg
-    assert "roles: site site 1 has role 'open'; fix: use one of required, candidate, closed" in msg
-    assert "tiers.hub.segments: unknown segment 'zzz'" in msg
-    assert "tiers.hub.count: exact count given together with min_count/max_count" in msg
-    assert "segment 'b' is served by 0 assign tiers" in msg
+    issues = info.value.issues
+    assert [issue.field for issue in issues] == ["demand", "roles", "tiers.hub.segments", "tiers.hub.count", "tiers"]
+    assert issues[1] == Issue("scenario.toml", "roles", "site site 1 has role 'open'",
+                              "use one of required, candidate, closed")
+    assert "segment 'b' is served by 0 assign tiers" in issues[4].problem
+    assert str(info.value) == (
+        "scenario.toml: demand: must be finite and >= 0; fix: fix the demand estimate (and 4 more problems)"
+    )
 
 
 def test_validate_objective_needs_thresholds():
@@ -83,10 +85,10 @@ def test_infeasible_no_site_within_cutoff():
     prob = _two_tier(max_minutes=7.5)
     with pytest.raises(InfeasibleError) as info:
         check_feasibility(prob)
-    msg = str(info.value)
-    assert "tier hub: 1 client(s) with demand have no eligible site within reach (client 1)" in msg
-    assert "tier specialist: 3 client(s)" in msg
-    assert "fix: add a candidate site near them, raise max_minutes" in msg
+    hub, specialist = info.value.issues
+    assert str(hub) == ("scenario.toml: tier hub: 1 client(s) with demand have no eligible site within reach "
+                        "(client 1); fix: add a candidate site near them, raise max_minutes or drop their demand")
+    assert specialist.field == "tier specialist" and specialist.problem.startswith("3 client(s)")
 
 
 def test_infeasible_capacity_below_demand():
@@ -111,9 +113,9 @@ def test_infeasible_more_sites_than_candidates():
                                      eligible=np.array([0, 0, 0, 0, 1], bool))))
     with pytest.raises(InfeasibleError) as info:
         check_feasibility(prob)
-    msg = str(info.value)
-    assert "tiers.hub.group_count: 3 asked for in East but only 2 eligible candidates there" in msg
-    assert "tiers.specialist.count: 2 sites asked for but only 1 candidates are eligible" in msg
+    messages = [str(issue) for issue in info.value.issues]
+    assert "tiers.hub.group_count: 3 asked for in East but only 2 eligible candidates there" in messages[0]
+    assert "tiers.specialist.count: 2 sites asked for but only 1 candidates are eligible" in messages[1]
 
 
 def test_infeasible_required_site_ineligible_or_closed_elsewhere():
@@ -142,3 +144,47 @@ def test_infeasible_required_sites_exceed_tier_maximum():
     prob = _two_tier(roles=("required", "required", "candidate", "candidate", "candidate"))
     with pytest.raises(InfeasibleError, match=r"tiers.hub.group_count: 2 required sites in West can only be hubs"):
         check_feasibility(prob)
+
+
+def test_every_message_names_fields_as_the_source_does():
+    """With the scenario's labels, every issue (not only the first) and its fix speak in scenario terms."""
+    from hubplan.optimise import scenario_field_labels
+
+    labels = scenario_field_labels(("hub", "specialist"))
+    prob = _two_tier(max_minutes=7.5, roles=("required", "required", "candidate", "candidate", "candidate"),
+                     field_labels=labels)
+    issues = info_issues(prob)
+    assert [issue.field for issue in issues] == ["tier hub", "tier specialist", "tiers.hub.count_per_locality"]
+    assert all(issue.fix.endswith("raise constraints.max_minutes or drop their demand") for issue in issues[:2])
+    budget = _two_tier(roles=("required", "candidate", "required", "candidate", "candidate"), budget=3500.0,
+                       tiers=(TierSpec("hub", segments=("a",), group_count=1, fixed_cost=np.full(5, 2000.0)),
+                              _two_tier().tiers[1]), field_labels=labels)
+    assert [issue.field for issue in info_issues(budget)] == ["constraints.budget"]
+    with pytest.raises(InputError, match=r"^scenario.toml: constraints.max_minutes: must be > 0, got -1.0; fix: "):
+        _two_tier(max_minutes=-1.0, field_labels=labels)
+
+
+def test_labels_default_to_the_numpy_field_names():
+    prob = _two_tier(objective=Objective(min_sites=1.0, threshold_minutes=6.0))
+    first = info_issues(prob)[0]
+    assert first.field == "objective.min_sites"
+    assert first.fix == "raise objective.threshold_minutes or add candidate sites"
+    labelled = _two_tier(objective=Objective(min_sites=1.0, threshold_minutes=6.0),
+                         field_labels={"objective.threshold_minutes": "objective.coverage_minutes"})
+    assert info_issues(labelled)[0].fix == "raise objective.coverage_minutes or add candidate sites"
+
+
+def test_checks_return_issues_and_a_valid_problem_has_none():
+    prob = _two_tier()
+    assert input_issues(prob) == [] and feasibility_issues(prob) == []
+    with pytest.raises(InfeasibleError) as info:
+        check_feasibility(_two_tier(max_minutes=7.5))
+    assert info.value.issues == tuple(feasibility_issues(_two_tier(max_minutes=7.5)))
+    assert str(info.value).endswith("(and 1 more problem)")
+
+
+def info_issues(prob):
+    """The feasibility issues of ``prob``, as :func:`check_feasibility` raises them."""
+    with pytest.raises(InfeasibleError) as info:
+        check_feasibility(prob)
+    return list(info.value.issues)

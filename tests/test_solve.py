@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import itertools
+import json
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
+from hubplan.core.evaluation import score_plan
 from hubplan.core.heuristics import median_cost, p_median_heuristic
 from hubplan.core.problem import Objective, Problem, TierSpec
-from hubplan.core.solve import evaluate, solve
-from hubplan.errors import InfeasibleError, InputError
+from hubplan.core.solution import Plan, SolverReport, SolverStatus, Timing, finish, no_plan
+from hubplan.core.solve import solve
+from hubplan.errors import InfeasibleError, InputError, SolverError
 
 SETTINGS = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -47,7 +51,7 @@ def _assert_consistent(prob, sol):
         want = prob.tier_demand(tier)
         for i in np.flatnonzero(want > 0):
             assert got[i] == pytest.approx(want[i], rel=1e-5)
-    terms = evaluate(prob, sol.open_sites, a)
+    terms = score_plan(prob, sol.open_sites, a)
     assert terms == pytest.approx(dict(sol.terms))
 
 
@@ -283,3 +287,44 @@ def test_scip_engine_agrees_with_highs():
     cost = rng.integers(1, 50, size=(15, 6)).astype(float)
     prob = Problem.from_matrix(cost, np.ones(15), p=2)
     assert solve(prob, engine="scip", sparsify=False).objective == solve(prob).objective
+
+
+def test_status_is_an_enum_that_reads_as_before():
+    """Manifests and reports print the status; the enum must read exactly as the old strings did."""
+    sol = solve(Problem.from_matrix(np.array([[1.0, 4.0], [5.0, 2.0]]), p=1))
+    assert sol.status is SolverStatus.OPTIMAL
+    assert json.dumps({"status": sol.status}) == '{"status": "optimal"}'
+    assert f"{sol.status} {sol.status:9s}|" == "optimal optimal  |"
+    assert [s.value for s in SolverStatus if s.has_plan] == ["optimal", "feasible"]
+
+
+def _one_site_plan():
+    prob = Problem.from_matrix(np.array([[1.0, 4.0], [5.0, 2.0]]), np.array([10.0, 20.0]), p=1)
+    table = pd.DataFrame({"client": [0, 1], "segment": "all", "site": [0, 0], "tier": "facility",
+                          "attendees": [10.0, 20.0]})
+    return prob, Plan({"facility": (0,)}, table)
+
+
+def test_finish_scores_the_plan_and_rejects_a_solver_that_claims_better():
+    prob, plan = _one_site_plan()
+    report = SolverReport(SolverStatus.FEASIBLE, 100.0, 110.0, "highs", "stopped")
+    sol = finish(prob, plan, report, Timing(build_seconds=0.5, solve_seconds=1.5))
+    assert sol.objective == 110.0 and sol.gap == pytest.approx(10 / 110)
+    assert (sol.build_seconds, sol.solve_seconds, sol.engine) == (0.5, 1.5, "highs")
+    assert sol.terms["median"] == 110.0 and sol.terms["min_sites"] == 1
+    lying = SolverReport(SolverStatus.OPTIMAL, 100.0, 100.0, "highs")
+    with pytest.raises(SolverError, match=r"solver objective 100\.000000 disagrees with the recomputed 110\.000000"):
+        finish(prob, plan, lying, Timing())
+
+
+def test_finish_logs_a_plan_better_than_claimed(caplog):
+    prob, plan = _one_site_plan()
+    finish(prob, plan, SolverReport(SolverStatus.FEASIBLE, 100.0, 120.0, "highs"), Timing(), gap_target=1e-4)
+    assert "recomputed objective 110.000000 is better than the solver's 120.000000" in caplog.text
+
+
+def test_no_plan_keeps_status_bound_and_timing():
+    prob, _ = _one_site_plan()
+    sol = no_plan(prob, SolverReport(SolverStatus.NO_SOLUTION, 3.0, None, "scip", "limit"), Timing(0.1, 2.0))
+    assert not sol.has_plan and sol.objective is None and sol.best_bound == 3.0
+    assert sol.assignment.empty and list(sol.assignment.columns) == ["client", "segment", "site", "tier", "attendees"]

@@ -1,7 +1,18 @@
 """The numpy core: the facility-location problem, its checks and its exact solvers.
 
-Nothing here knows about geodata, scenario files or outputs. OR-Tools is used in
-:mod:`hubplan.core.solve` only; :mod:`hubplan.core.lagrange` (numba) and
-:mod:`hubplan.core.heuristics` (numpy) are the problem-specific engines, and
-:mod:`hubplan.core.orlib` reads the OR-Library benchmark instances.
+Nothing here knows about geodata, scenario files or outputs, and nothing here
+imports hubplan above :mod:`hubplan.errors`.
+
+- :mod:`~hubplan.core.problem`: :class:`Problem`, :class:`TierSpec`, :class:`Objective`
+  (words shared with the checks in :mod:`~hubplan.core.vocabulary`).
+- :mod:`~hubplan.core.checks`: input and pre-solve feasibility checks, as issues.
+- :mod:`~hubplan.core.solve`: :func:`solve` and :func:`warm_up`; the strategies are in
+  :mod:`~hubplan.core.strategies`.
+- :mod:`~hubplan.core.formulate`: the mixed-integer model as numpy blocks;
+  :mod:`~hubplan.core._mathopt` is the only module that imports OR-Tools.
+- :mod:`~hubplan.core.solution`: :class:`Solution`, :class:`SolverStatus` and the one way to
+  finish a solution; :mod:`~hubplan.core.evaluation` scores a fixed plan.
+- :mod:`~hubplan.core.lagrange` (numpy and numba) and :mod:`~hubplan.core.heuristics`
+  (numpy) are the problem-specific engines; :mod:`~hubplan.core.orlib` reads the
+  OR-Library benchmark instances.
 """

@@ -1,4 +1,4 @@
-"""Exact p-median by Lagrangian relaxation and branch-and-bound (numpy only).
+"""Exact p-median by Lagrangian relaxation and branch-and-bound (numpy, with the subgradient steps compiled by numba).
 
 The assignment constraints ``sum_j x_ij = 1`` are relaxed with multipliers
 ``lam_i``; each site then has the value ``rho_j = sum_i min(0, c_ij - lam_i)`` and
@@ -16,8 +16,8 @@ Beasley 1993, EJOR 65:383-399). The search is exact: a node is discarded only
 when its bound shows it cannot beat the incumbent by more than the tolerance
 (strictly less than one unit when every cost is an integer).
 
-The incumbent starts from the caller's plan (greedy + vertex substitution in
-:mod:`hubplan.core.solve`) and improves with every node's relaxed plan.
+The incumbent starts from the caller's plan (greedy + vertex substitution, see
+:mod:`hubplan.core.strategies`) and improves with every node's relaxed plan.
 
 Examples
 --------
@@ -38,20 +38,15 @@ import numpy as np
 import numpy.typing as npt
 
 from hubplan.core.heuristics import vertex_substitution
+from hubplan.core.vocabulary import BoolArray, FloatArray, IntArray
 
 __all__ = ["MedianResult", "p_median_branch_and_bound"]
-
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
-IntArray = npt.NDArray[np.int64]
 
 #: Subgradient schedule at the root: first step scale, halvings after this many
 #: non-improving iterations, and an iteration cap.
 ROOT_STEP, ROOT_PATIENCE, ROOT_ITERATIONS = 2.0, 30, 5000
-#: The same for a branch node, which starts from its parent's multipliers. Measured on
-#: pmed1-40 with the compiled ascent, the root's step and patience at nodes too cut the
-#: nodes (pmed36: 573 against 2,097 with 0.5 and 10) and the solve time (26 s against
-#: about 73 s for all 40).
+#: The same for a branch node, which starts from its parent's multipliers: the root's step
+#: and patience at nodes too cut both the nodes and the solve time (measurements in the README).
 NODE_STEP, NODE_PATIENCE, NODE_ITERATIONS = 2.0, 30, 300
 #: A node's relaxed plan within this fraction of the incumbent gets vertex substitution.
 LOCAL_SEARCH_WITHIN = 0.005
@@ -166,8 +161,8 @@ class _RowSorted:
 def _kth_smallest(values: FloatArray, k: int) -> float:  # pragma: no cover - compiled
     """The ``k``-th smallest entry (0-based) of ``values``, which it reorders.
 
-    Hoare's selection; written out because numba takes about ten seconds to
-    compile ``np.partition`` and well under one for this loop.
+    Hoare's selection; written out because numba compiles ``np.partition`` far more
+    slowly than this loop (see the README).
     """
     lo, hi = 0, values.size - 1
     while lo < hi:
@@ -191,11 +186,16 @@ def _kth_smallest(values: FloatArray, k: int) -> float:  # pragma: no cover - co
     return values[k]
 
 
+# The compiled kernel, the one waiver of C901 and PLR0913 in the core (RUF100 until the
+# project selects those rules): numba's nopython mode takes arrays and scalars, not
+# hubplan's objects, so the search state arrives as separate arguments, and the loops stay
+# in one body so that the hot path is one compiled call per slice of steps.
 @numba.njit(cache=True, nogil=True)
-def _ascent_steps(sorted_cost: FloatArray, order: IntArray, live: BoolArray, forced_idx: IntArray,
-                  free_idx: IntArray, q: int, lam: FloatArray, best_lam: FloatArray,
-                  state: FloatArray, target: float, cutoff: float, patience: int,
-                  iterations: int, min_step: float) -> bool:  # pragma: no cover - compiled
+def _ascent_steps(  # noqa: C901, PLR0913, RUF100
+    sorted_cost: FloatArray, order: IntArray, live: BoolArray, forced_idx: IntArray, free_idx: IntArray, q: int,
+    lam: FloatArray, best_lam: FloatArray, state: FloatArray, target: float, cutoff: float, patience: int,
+    iterations: int, min_step: float,
+) -> bool:  # pragma: no cover - compiled
     """Up to ``iterations`` subgradient steps; ``lam``, ``best_lam`` and ``state`` change in place.
 
     ``state`` holds (best bound, step scale, iterations without improvement).
@@ -209,7 +209,7 @@ def _ascent_steps(sorted_cost: FloatArray, order: IntArray, live: BoolArray, for
     free_rho = np.empty(free_idx.size)
     subgradient = np.empty(n)
     finished = False
-    # explicit loops instead of slice assignment: numba compiles those in seconds
+    # explicit loops instead of slice assignment, which numba compiles far more slowly
     for _ in range(iterations):
         for j in range(m):
             rho[j] = 0.0
@@ -282,33 +282,6 @@ def _ascent_steps(sorted_cost: FloatArray, order: IntArray, live: BoolArray, for
     return finished
 
 
-def _ascend(rows: _RowSorted, lam: FloatArray, forced: BoolArray, free: BoolArray, p: int, *,
-            target: float, cutoff: float, step: float, patience: int, iterations: int,
-            deadline: float) -> tuple[float, FloatArray]:
-    """Subgradient ascent on ``L(lam)``; returns the best bound and its multipliers.
-
-    The compiled steps run in slices of :data:`DEADLINE_CHECK_EVERY` iterations so
-    that the time limit is honoured within one slice.
-    """
-    q = p - int(forced.sum())
-    lam = np.array(lam, dtype=np.float64)
-    best_lam = lam.copy()
-    state = np.array([-math.inf, step, 0.0])
-    live, forced_idx, free_idx = forced | free, np.flatnonzero(forced), np.flatnonzero(free)
-    done, iterations = 0, max(iterations, 1)  # one step at least: the bound at ``lam``
-    while done < iterations:
-        chunk = min(DEADLINE_CHECK_EVERY, iterations - done)
-        if time.perf_counter() > deadline:
-            if done:
-                break
-            chunk = 1
-        if _ascent_steps(rows.cost, rows.order, live, forced_idx, free_idx, q, lam, best_lam, state,
-                         target, cutoff, patience, chunk, MIN_STEP):
-            break
-        done += chunk
-    return float(state[0]), best_lam
-
-
 def _plan_cost(cost: FloatArray, sites: IntArray) -> float:
     return float(cost[:, sites].min(axis=1).sum())
 
@@ -358,122 +331,173 @@ def p_median_branch_and_bound(
         The plan, its cost, the proven bound and search statistics.
     """
     t0 = time.perf_counter()
-    deadline = t0 + time_limit_s
     cost = np.asarray(cost, dtype=np.float64)
-    n, m = cost.shape
-    allowed_mask = np.ones(m, bool) if allowed is None else np.asarray(allowed, dtype=bool).copy()
-    required_idx = np.asarray(required, dtype=np.int64)
-    best_sites = np.sort(np.asarray(start, dtype=np.int64))
-    best_value = start_value = _plan_cost(cost, best_sites)
-    finite = cost[np.isfinite(cost)]
-    integral = bool(np.all(finite == np.round(finite)))
+    m = cost.shape[1]
+    search = _Search(cost, p, np.ones(m, bool) if allowed is None else np.asarray(allowed, dtype=bool).copy(),
+                     np.asarray(required, dtype=np.int64), relative_gap, t0 + time_limit_s)
+    search.best_sites = np.sort(np.asarray(start, dtype=np.int64))
+    search.best_value = _plan_cost(cost, search.best_sites)
+    stack = [search.root()]
+    while stack and time.perf_counter() < search.deadline:
+        stack += search.explore(stack.pop())
+    open_bounds = [search.certified(node.parent_bound) for node in stack]
+    bound = min([search.best_value, search.leaf_bound, *open_bounds])
+    return MedianResult(search.best_sites, search.best_value, float(bound), not stack, float(search.root_bound),
+                        max(search.closed_at_root, 0), max(search.nodes, 1), time.perf_counter() - t0)
 
-    def cutoff(value: float) -> float:
-        """Bounds above this cannot beat ``value`` by more than the tolerance."""
-        unit = 1.0 - 1e-6 if integral else 1e-9 * max(1.0, abs(value))
-        return value - max(unit, relative_gap * abs(value))
 
-    def certified(bound: float) -> float:
-        return math.ceil(bound - 1e-6) if integral and math.isfinite(bound) else bound
+@dataclass(frozen=True)
+class _Schedule:
+    """A subgradient schedule: first step scale, halvings after ``patience`` non-improving steps, a cap."""
 
-    columns = np.arange(m)  # original index of each column of ``cost`` (it shrinks after the root)
+    step: float
+    patience: int
+    iterations: int
 
-    def consider(plan: IntArray) -> float:
-        """Cost of ``plan`` (columns of ``cost``); keep it when it beats the incumbent."""
-        nonlocal best_sites, best_value
-        value = _plan_cost(cost, plan)
-        if value < best_value:
-            best_sites, best_value = np.sort(columns[plan]), value
+
+class _Search:
+    """State of one branch-and-bound: the (shrinking) cost matrix, the incumbent and the bounds."""
+
+    def __init__(self, cost: FloatArray, p: int, allowed: BoolArray, required: IntArray, relative_gap: float,
+                 deadline: float) -> None:
+        self.cost, self.p, self.relative_gap, self.deadline = cost, p, relative_gap, deadline
+        self.allowed, self.required = allowed, np.zeros(cost.shape[1], bool)
+        self.required[required] = True
+        self.rows = _RowSorted(cost)
+        self.columns = np.arange(cost.shape[1])  # original index of each column (it shrinks after the root)
+        finite = cost[np.isfinite(cost)]
+        self.integral = bool(np.all(finite == np.round(finite)))
+        self.best_sites = np.zeros(0, np.int64)  # the incumbent (original column indices) and its cost
+        self.best_value = math.inf
+        self.root_bound = -math.inf
+        self.leaf_bound = math.inf  # the smallest certified bound among discarded nodes and sites
+        self.nodes = 0
+        self.closed_at_root = -1
+
+    # ------------------------------------------------------------------ tolerances
+    def cutoff(self) -> float:
+        """Bounds above this cannot beat the incumbent by more than the tolerance."""
+        value = self.best_value
+        unit = 1.0 - 1e-6 if self.integral else 1e-9 * max(1.0, abs(value))
+        return value - max(unit, self.relative_gap * abs(value))
+
+    def certified(self, bound: float) -> float:
+        """A bound rounded up to the next integer when every cost is one."""
+        return math.ceil(bound - 1e-6) if self.integral and math.isfinite(bound) else bound
+
+    def consider(self, plan: IntArray) -> float:
+        """Cost of ``plan`` (columns of the current matrix); keep it when it beats the incumbent."""
+        value = _plan_cost(self.cost, plan)
+        if value < self.best_value:
+            self.best_sites, self.best_value = np.sort(self.columns[plan]), value
         return value
 
-    # --- root: ascend, then drop the sites the penalty tests exclude
-    forced = np.zeros(m, bool)
-    forced[required_idx] = True
-    required_mask = forced.copy()
-    free = allowed_mask & ~forced
-    lam = _initial_multipliers(np.where(allowed_mask[None, :], cost, np.inf))
-    rows = _RowSorted(cost)
-    root_bound, lam = _ascend(rows, lam, forced, free, p, target=best_value, cutoff=cutoff(best_value),
-                              step=ROOT_STEP, patience=ROOT_PATIENCE, iterations=ROOT_ITERATIONS,
-                              deadline=deadline)
-    # the relaxed plan, improved by vertex substitution, often beats the start
-    relaxed = _relax(cost, lam, forced, free, p - int(forced.sum()))
-    plan = np.concatenate([np.flatnonzero(forced), relaxed.chosen])
-    plan = vertex_substitution(cost, np.ones(n), plan, allowed=allowed_mask, fixed=required_idx)
-    if consider(plan) < start_value:  # a better target: ascend again from here
-        root_bound, lam = _ascend(rows, lam, forced, free, p, target=best_value,
-                                  cutoff=cutoff(best_value), step=ROOT_STEP / 4,
-                                  patience=ROOT_PATIENCE, iterations=ROOT_ITERATIONS,
-                                  deadline=deadline)
-    stack = [_Node(forced, free, lam, root_bound)]
-    closed_at_root = -1
-    leaf_bound = math.inf  # the smallest certified bound among discarded nodes and sites
-    nodes = 0
-    while stack:
-        if time.perf_counter() >= deadline:
-            break
-        node = stack.pop()
-        if node.parent_bound > cutoff(best_value):  # the incumbent improved since it was queued
-            leaf_bound = min(leaf_bound, certified(node.parent_bound))
-            continue
-        nodes += 1
-        q = p - int(node.forced.sum())
+    def _improve(self, plan: IntArray) -> IntArray:
+        return vertex_substitution(self.cost, np.ones(self.cost.shape[0]), plan, allowed=self.allowed,
+                                   fixed=np.flatnonzero(self.required))
+
+    # ------------------------------------------------------------------ ascent
+    def ascend(self, lam: FloatArray, forced: BoolArray, free: BoolArray,
+               schedule: _Schedule) -> tuple[float, FloatArray]:
+        """Subgradient ascent on ``L(lam)``; returns the best bound and its multipliers.
+
+        The compiled steps run in slices of :data:`DEADLINE_CHECK_EVERY` iterations so
+        that the time limit is honoured within one slice.
+        """
+        q = self.p - int(forced.sum())
+        lam = np.array(lam, dtype=np.float64)
+        best_lam = lam.copy()
+        state = np.array([-math.inf, schedule.step, 0.0])
+        live, forced_idx, free_idx = forced | free, np.flatnonzero(forced), np.flatnonzero(free)
+        target, cutoff = self.best_value, self.cutoff()
+        done, iterations = 0, max(schedule.iterations, 1)  # one step at least: the bound at ``lam``
+        while done < iterations:
+            chunk = min(DEADLINE_CHECK_EVERY, iterations - done)
+            if time.perf_counter() > self.deadline:
+                if done:
+                    break
+                chunk = 1
+            if _ascent_steps(self.rows.cost, self.rows.order, live, forced_idx, free_idx, q, lam, best_lam, state,
+                             target, cutoff, schedule.patience, chunk, MIN_STEP):
+                break
+            done += chunk
+        return float(state[0]), best_lam
+
+    # ------------------------------------------------------------------ root and nodes
+    def root(self) -> _Node:
+        """Ascend at the root; the relaxed plan, improved by vertex substitution, often beats the start."""
+        start_value = self.best_value
+        forced = self.required.copy()
+        free = self.allowed & ~forced
+        lam = _initial_multipliers(np.where(self.allowed[None, :], self.cost, np.inf))
+        self.root_bound, lam = self.ascend(lam, forced, free, _Schedule(ROOT_STEP, ROOT_PATIENCE, ROOT_ITERATIONS))
+        relaxed = _relax(self.cost, lam, forced, free, self.p - int(forced.sum()))
+        if self.consider(self._improve(np.concatenate([np.flatnonzero(forced), relaxed.chosen]))) < start_value:
+            # a better target: ascend again from here
+            self.root_bound, lam = self.ascend(lam, forced, free,
+                                               _Schedule(ROOT_STEP / 4, ROOT_PATIENCE, ROOT_ITERATIONS))
+        return _Node(forced, free, lam, self.root_bound)
+
+    def explore(self, node: _Node) -> list[_Node]:
+        """Bound ``node``, try its relaxed plan, fix sites by the penalty tests; return its children."""
+        if node.parent_bound > self.cutoff():  # the incumbent improved since it was queued
+            self.leaf_bound = min(self.leaf_bound, self.certified(node.parent_bound))
+            return []
+        self.nodes += 1
+        q = self.p - int(node.forced.sum())
         if q < 0 or int(node.free.sum()) < q:
-            continue  # no plan of p sites in this node
-        if nodes > 1:
-            bound, node.lam = _ascend(rows, node.lam, node.forced, node.free, p, target=best_value,
-                                      cutoff=cutoff(best_value), step=NODE_STEP,
-                                      patience=NODE_PATIENCE, iterations=NODE_ITERATIONS,
-                                      deadline=deadline)
-        relaxed = _relax(cost, node.lam, node.forced, node.free, q)
+            return []  # no plan of p sites in this node
+        if self.nodes > 1:
+            _, node.lam = self.ascend(node.lam, node.forced, node.free,
+                                      _Schedule(NODE_STEP, NODE_PATIENCE, NODE_ITERATIONS))
+        relaxed = _relax(self.cost, node.lam, node.forced, node.free, q)
         plan = np.concatenate([np.flatnonzero(node.forced), relaxed.chosen])
-        value = consider(plan)
-        if value < best_value * (1.0 + LOCAL_SEARCH_WITHIN):
-            value = consider(vertex_substitution(cost, np.ones(n), plan, allowed=allowed_mask,
-                                                 fixed=np.flatnonzero(required_mask)))
-        if relaxed.bound > cutoff(best_value):
-            leaf_bound = min(leaf_bound, certified(relaxed.bound))
-            continue
+        value = self.consider(plan)
+        if value < self.best_value * (1.0 + LOCAL_SEARCH_WITHIN):
+            value = self.consider(self._improve(plan))
+        if relaxed.bound > self.cutoff():
+            self.leaf_bound = min(self.leaf_bound, self.certified(relaxed.bound))
+            return []
         if q == 0 or int(node.free.sum()) == q:
-            leaf_bound = min(leaf_bound, value)  # this node holds exactly one plan
-            continue
-        forced_open, free = node.forced.copy(), node.free.copy()
-        to_close, to_open, ruled_out = _penalty_tests(relaxed, cutoff(best_value))
-        leaf_bound = min(leaf_bound, certified(ruled_out))
+            self.leaf_bound = min(self.leaf_bound, value)  # this node holds exactly one plan
+            return []
+        return self._fix_and_branch(node, relaxed)
+
+    def _fix_and_branch(self, node: _Node, relaxed: _Relaxation) -> list[_Node]:
+        forced, free = node.forced.copy(), node.free.copy()
+        to_close, to_open, ruled_out = _penalty_tests(relaxed, self.cutoff())
+        self.leaf_bound = min(self.leaf_bound, self.certified(ruled_out))
         free[to_close] = False
-        forced_open[to_open] = True
+        forced[to_open] = True
         free[to_open] = False
-        if nodes == 1:
-            # shrink the matrix to the sites that can still open
-            keep = forced_open | free
-            closed_at_root = int(allowed_mask.sum() - keep.sum())
-            cost, columns = cost[:, keep], columns[keep]
-            rows = _RowSorted(cost)
-            allowed_mask, required_mask = allowed_mask[keep], required_mask[keep]
-            forced_open, free = forced_open[keep], free[keep]
-        q = p - int(forced_open.sum())
+        if self.nodes == 1:
+            forced, free = self._shrink(forced, free)
+        q = self.p - int(forced.sum())
         n_free = int(free.sum())
         if n_free < q:
-            continue  # the penalty tests excluded every completion
+            return []  # the penalty tests excluded every completion
         if q == 0 or n_free == q:
-            leaf_bound = min(leaf_bound, consider(np.flatnonzero(forced_open | free)))
-            continue
-        # branch on the chosen free site that is dearest to close (measured: fewer nodes
-        # than the least settled one on pmed17/22/36); its closed branch usually dies at
-        # once and its open branch has one site fewer to choose
-        again = _relax(cost, node.lam, forced_open, free, q)
+            self.leaf_bound = min(self.leaf_bound, self.consider(np.flatnonzero(forced | free)))
+            return []
+        # branch on the chosen free site that is dearest to close (fewer nodes than the least
+        # settled one; see the README); its closed branch usually dies at once and its open
+        # branch has one site fewer to choose
+        again = _relax(self.cost, node.lam, forced, free, q)
         chosen = again.chosen
         first_out = again.rho[again.ranked_free[q]]
         site = chosen[int(np.argmax(first_out - again.rho[chosen]))]
         closed_branch = free.copy()
         closed_branch[site] = False
-        open_branch, open_free = forced_open.copy(), free.copy()
+        open_branch, open_free = forced.copy(), free.copy()
         open_branch[site], open_free[site] = True, False
-        stack.append(_Node(forced_open, closed_branch, node.lam, again.bound))
-        stack.append(_Node(open_branch, open_free, node.lam, again.bound))
-    proven = not stack
-    open_bounds = [certified(nd.parent_bound) for nd in stack]
-    bound = min([best_value, leaf_bound, *open_bounds])
-    closed_at_root = max(closed_at_root, 0)
-    return MedianResult(best_sites, best_value, float(bound), proven, float(root_bound),
-                        closed_at_root, max(nodes, 1), time.perf_counter() - t0)
+        return [_Node(forced, closed_branch, node.lam, again.bound),
+                _Node(open_branch, open_free, node.lam, again.bound)]
+
+    def _shrink(self, forced: BoolArray, free: BoolArray) -> tuple[BoolArray, BoolArray]:
+        """After the root: drop the columns of the sites that can no longer open."""
+        keep = forced | free
+        self.closed_at_root = int(self.allowed.sum() - keep.sum())
+        self.cost, self.columns = self.cost[:, keep], self.columns[keep]
+        self.rows = _RowSorted(self.cost)
+        self.allowed, self.required = self.allowed[keep], self.required[keep]
+        return forced[keep], free[keep]
