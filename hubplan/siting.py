@@ -34,10 +34,10 @@ The localities are dissolved ONS LSOA 2011 BGC polygons: clipped to the coastlin
 (mean high water) and generalised to 20 m (``data/geo`` MANIFEST), so the sea is
 outside them and a point 1.5 km off the coast is refused. The 200 m allow for a
 venue on the shore given by coordinates read off a web map or a street-level
-geocode (assumption: such positions are within about 150 m of the building), plus
-the 20 m of generalisation; Swanage pier, for instance, lies 35 m outside. Added
+geocode (assumption: such positions are within about 180 m of the building), plus
+the 20 m of generalisation (a point 102 m off the shore at Lyme Regis passes). Added
 sites given by postcode are not measured: every Dorset Council postcode point lies
-inside the localities.
+inside the localities (0 of the 13,235 in the built study lie outside).
 """
 
 

@@ -2,7 +2,7 @@
 
 The localities are clipped to the coastline, so distances here are to real land. The
 points were measured against the study built from the real data: 1,489 m and 297 m out
-into Lyme Bay, 102 m off the shore at Lyme Regis, Swanage pier (35 m out), Yeovil
+into Lyme Bay, 102 m off the shore at Lyme Regis, 35 m out in Swanage Bay, Yeovil
 town centre (1,194 m over the border, in Somerset) and Dorchester (inside).
 """
 
@@ -17,7 +17,7 @@ from hubplan.scenario import load_scenario
 from hubplan.siting import STUDY_AREA_TOLERANCE_M, resolve_sites
 
 LAND = {"Dorchester": (50.715, -2.437)}
-SHORE = {"Swanage pier": (50.6085, -1.9505, 34.8), "Lyme Regis shore": (50.719, -2.94, 102.0)}
+SHORE = {"Swanage Bay": (50.6085, -1.9505, 34.8), "Lyme Regis shore": (50.719, -2.94, 102.0)}
 REFUSED = {
     "1.5 km into Lyme Bay": (50.7055, -2.94, "1,489 m"),
     "300 m into Lyme Bay": (50.7165, -2.94, "297 m"),
