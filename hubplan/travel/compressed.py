@@ -185,10 +185,13 @@ class _BoundedReader(io.RawIOBase):
 
 def _bounded_reader(origin: CompressedInput) -> _BoundedReader:
     compression = origin.compression
-    openers = {Compression.GZIP: gzip.open, Compression.BZIP2: bz2.open, Compression.XZ: lzma.open}
     try:
-        if compression in openers:
-            return _BoundedReader(openers[compression](origin.path, "rb"), origin, None)
+        if compression is Compression.GZIP:
+            return _BoundedReader(gzip.open(origin.path, "rb"), origin, None)  # type: ignore[arg-type]
+        if compression is Compression.BZIP2:
+            return _BoundedReader(bz2.open(origin.path, "rb"), origin, None)  # type: ignore[arg-type]
+        if compression is Compression.XZ:
+            return _BoundedReader(lzma.open(origin.path, "rb"), origin, None)  # type: ignore[arg-type]
         archive = zipfile.ZipFile(origin.path)
     except _DAMAGED as err:
         raise origin.damaged(err) from err
