@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import shutil
 from pathlib import Path
 
@@ -132,3 +133,67 @@ def test_a_damaged_manifest_names_its_field(runs, tmp_path: Path, damage, field:
     with pytest.raises(InputError, match=rf"damaged/manifest\.json: {field}: .+; fix: write the run again") as info:
         compare([folder])
     assert "\n" not in str(info.value)
+
+
+def _damage(folder: Path, tmp_path: Path, name: str, content: bytes | None) -> Path:
+    """A copy of a real run folder with one file replaced (or, for ``None``, by a folder)."""
+    copy = tmp_path / folder.name
+    shutil.copytree(folder, copy)
+    target = copy / name
+    target.unlink()
+    if content is None:
+        target.mkdir()
+    else:
+        target.write_bytes(content)
+    return copy
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("metrics.json", b"[1, 2]", r"metrics\.json: RUN_DIR: holds an array, not a JSON object"),
+        ("metrics.json", b'{"overall": "Caf\xe9"}', r"metrics\.json: RUN_DIR: not UTF-8 text"),
+        ("metrics.json", None, r"metrics\.json: RUN_DIR: not a regular file"),
+        ("metrics.json", b'{"overall": {"sites_open": [3]}}',
+         r"metrics\.json: overall\.sites_open: holds an array, not a number"),
+        ("metrics.json", b'{"localities": {"Purbeck": {"share_within": {"30": "most"}}}}',
+         r"metrics\.json: localities\.Purbeck\.share_within\.30: holds a string, not a number"),
+        ("metrics.json", b'{"overall": {"suppressed": 5}}',
+         r"metrics\.json: overall\.suppressed: holds a number, not an array"),
+        ("metrics.json", b"[" * 100_000, r"metrics\.json: RUN_DIR: not valid JSON \(.+\)"),
+        ("manifest.json", b'{"solver": ["optimal"]}', r"manifest\.json: solver: holds an array, not an object"),
+        ("manifest.json", b'{"solver": {"gap": "small"}}',
+         r"manifest\.json: solver\.gap: holds a string, not a number"),
+        ("sites.geojson", b"null", r"sites\.geojson: RUN_DIR: holds null, not a JSON object"),
+        ("sites.geojson", b'{"features": null}', r"sites\.geojson: features: holds null, not an array of features"),
+        ("sites.geojson", b'{"features": [{"properties": null}]}',
+         r"sites\.geojson: features\.0\.properties: not an object"),
+        ("sites.geojson", b'{"features": [{"properties": {"name": "A"}}]}',
+         r"sites\.geojson: features\.0\.properties\.site_id: missing"),
+        ("sites.geojson", b'{"features": [{"properties": {"site_id": 7}}]}',
+         r"sites\.geojson: features\.0\.properties\.site_id: holds a number, not a site ID"),
+    ],
+)
+def test_a_damaged_run_folder_is_a_one_line_error(runs, tmp_path: Path, name: str, content, message: str) -> None:
+    _, _, a, _ = runs
+    damaged = _damage(a, tmp_path, name, content)
+    with pytest.raises(InputError, match=f"^{re.escape(str(damaged))}/{message}; fix: write the run again"):
+        compare([damaged])
+    result = CliRunner().invoke(main, ["compare", str(damaged), "--out", str(tmp_path / "cmp")])
+    assert result.exit_code == 2 and not isinstance(result.exception, (KeyError, AttributeError, ValueError))
+    assert not (tmp_path / "cmp").exists()
+
+
+def test_null_localities_and_names_still_compare(runs, tmp_path: Path) -> None:
+    """What a run may legitimately lack (no localities block, a site without a name) is not an error."""
+    _, _, a, _ = runs
+    copy = tmp_path / a.name
+    shutil.copytree(a, copy)
+    metrics = json.loads((copy / "metrics.json").read_text(encoding="utf-8"))
+    (copy / "metrics.json").write_text(json.dumps({**metrics, "localities": None}), encoding="utf-8")
+    sites = json.loads((copy / "sites.geojson").read_text(encoding="utf-8"))
+    sites["features"][0]["properties"]["name"] = None
+    (copy / "sites.geojson").write_text(json.dumps(sites), encoding="utf-8")
+    table = compare([copy])
+    assert set(table.table["area"]) == {"Overall"}
+    assert table.value("Overall", "sites_open", a.name) == metrics["overall"]["sites_open"]

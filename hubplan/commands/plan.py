@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
@@ -52,9 +51,10 @@ def evaluate(ctx: click.Context, scenario_path: Path, study: Path | None, json_p
     click.echo(render_table(record.metrics))
     if json_path is not None:
         from hubplan.errors import input_error
+        from hubplan.files.jsontext import dumps_json
 
         try:
-            json_path.write_text(json.dumps(record.metrics, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+            json_path.write_text(dumps_json(record.metrics), encoding="utf-8")
         except OSError as err:
             raise input_error(json_path, "--json", f"cannot write the metrics file ({err.strerror})",
                               "give a path in an existing, writable folder") from err

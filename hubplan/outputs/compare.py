@@ -21,7 +21,7 @@ from typing import Any
 import pandas as pd
 from matplotlib.figure import Figure
 
-from hubplan.errors import input_error
+from hubplan.errors import InputError, input_error
 from hubplan.files.atomic import atomic_directory
 from hubplan.outputs.escape import PLAIN_TEXT, csv_text, markdown_cell, markdown_text, plot_text
 from hubplan.outputs.report import REPORT_CSS
@@ -70,31 +70,126 @@ def read_run(folder: Path) -> RunSummary:
     Raises
     ------
     InputError
-        The folder lacks ``metrics.json``, ``manifest.json`` or ``sites.geojson``, or
-        one of them is not valid JSON.
+        The folder lacks ``metrics.json``, ``manifest.json`` or ``sites.geojson``, one of
+        them is not a regular file of UTF-8 JSON holding an object, a site feature has no
+        ``site_id``, or a compared measure is not a number.
     """
     folder = Path(folder)
-    loaded: dict[str, Any] = {}
-    for name in ("metrics.json", "manifest.json", "sites.geojson"):
-        path = folder / name
-        try:
-            loaded[name] = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError as err:
-            raise input_error(path, "RUN_DIR", "missing", "give a folder written by `hubplan run`, "
-                              "or a scenario .toml file") from err
-        except json.JSONDecodeError as err:
-            raise input_error(path, "RUN_DIR", f"not valid JSON ({err.msg})",
-                              "write the run again") from err
-    features = loaded["sites.geojson"].get("features", [])
-    props = [f.get("properties", {}) for f in features]
+    loaded = {name: _json_object(folder / name) for name in ("metrics.json", "manifest.json", "sites.geojson")}
+    _check_metrics(folder / "metrics.json", loaded["metrics.json"])
+    _check_manifest(folder / "manifest.json", loaded["manifest.json"])
+    props = _site_properties(folder / "sites.geojson", loaded["sites.geojson"])
     return RunSummary(
         name=folder.name,
         folder=folder,
         metrics=loaded["metrics.json"],
         manifest=read_manifest(loaded["manifest.json"], folder / "manifest.json"),
         site_status={p["site_id"]: p.get("status", "") for p in props},
-        site_names={p["site_id"]: p.get("name", p["site_id"]) for p in props},
+        site_names={p["site_id"]: str(p.get("name") or p["site_id"]) for p in props},
     )
+
+
+_RUN_AGAIN = "write the run again with `hubplan run` (or give its scenario .toml file)"
+
+
+def _damaged(path: Path, field: str, problem: str) -> InputError:
+    return input_error(path, field, problem, _RUN_AGAIN)
+
+
+def _json_object(path: Path) -> dict[str, Any]:
+    """A run file's JSON object, or a one-line error naming the file."""
+    if not path.is_file():
+        if not path.exists() and not path.is_symlink():
+            raise input_error(path, "RUN_DIR", "missing",
+                              "give a folder written by `hubplan run`, or a scenario .toml file")
+        raise _damaged(path, "RUN_DIR", "not a regular file")
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except OSError as err:
+        raise _damaged(path, "RUN_DIR", f"cannot be read ({err.strerror or err})") from err
+    except UnicodeDecodeError as err:
+        raise _damaged(path, "RUN_DIR", "not UTF-8 text") from err
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise _damaged(path, "RUN_DIR", f"not valid JSON ({err.msg}, line {err.lineno})") from err
+    except RecursionError as err:
+        raise _damaged(path, "RUN_DIR", "not valid JSON (nested too deeply)") from err
+    if not isinstance(data, dict):
+        raise _damaged(path, "RUN_DIR", f"holds {_json_type(data)}, not a JSON object")
+    return data
+
+
+def _json_type(value: Any) -> str:
+    """The JSON name of a parsed value, for messages.
+
+    Examples
+    --------
+    >>> _json_type([1]), _json_type(None), _json_type("x"), _json_type(True), _json_type(2.5)
+    ('an array', 'null', 'a string', 'a boolean', 'a number')
+    """
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    return "an array" if isinstance(value, list) else "an object"
+
+
+def _object_or_null(path: Path, field: str, value: Any) -> dict[str, Any]:
+    """``value`` if it is an object, ``{}`` if null or absent; else an error naming the field."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise _damaged(path, field, f"holds {_json_type(value)}, not an object")
+    return value
+
+
+def _check_metrics(path: Path, metrics: dict[str, Any]) -> None:
+    """Every compared measure is a number or null, in blocks that are objects."""
+    blocks = {"overall": _object_or_null(path, "overall", metrics.get("overall"))}
+    localities = _object_or_null(path, "localities", metrics.get("localities"))
+    for area, block in localities.items():
+        blocks[f"localities.{area}"] = _object_or_null(path, f"localities.{area}", block)
+    for where, block in blocks.items():
+        suppressed = block.get("suppressed")
+        if suppressed is not None and not isinstance(suppressed, list):
+            raise _damaged(path, f"{where}.suppressed", f"holds {_json_type(suppressed)}, not an array")
+        for key, _ in MEASURES:
+            value: Any = block
+            for part in key.split("."):
+                value = value.get(part) if isinstance(value, dict) else None
+            if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
+                raise _damaged(path, f"{where}.{key}", f"holds {_json_type(value)}, not a number")
+
+
+def _check_manifest(path: Path, manifest: dict[str, Any]) -> None:
+    """The solver block the status line reads is an object with a numeric gap (or none)."""
+    solver = _object_or_null(path, "solver", manifest.get("solver"))
+    gap = solver.get("gap")
+    if gap is not None and (isinstance(gap, bool) or not isinstance(gap, (int, float))):
+        raise _damaged(path, "solver.gap", f"holds {_json_type(gap)}, not a number")
+
+
+def _site_properties(path: Path, layer: dict[str, Any]) -> list[dict[str, Any]]:
+    """The properties of each site feature, each with a non-empty string ``site_id``."""
+    features = layer.get("features")
+    if not isinstance(features, list):
+        raise _damaged(path, "features", f"holds {_json_type(features)}, not an array of features")
+    props = []
+    for index, feature in enumerate(features):
+        properties = feature.get("properties") if isinstance(feature, dict) else None
+        if not isinstance(properties, dict):
+            raise _damaged(path, f"features.{index}.properties", "not an object")
+        site_id = properties.get("site_id")
+        if not isinstance(site_id, str) or not site_id:
+            raise _damaged(path, f"features.{index}.properties.site_id",
+                           "missing" if site_id is None else f"holds {_json_type(site_id)}, not a site ID")
+        props.append(properties)
+    return props
 
 
 def _get(block: dict[str, Any], key: str) -> float | None:

@@ -328,7 +328,7 @@ def geojson_text(
             "geometry": _geometry_json(geom),
         }
         lines.append(json.dumps(feature, ensure_ascii=False, separators=(",", ":"), allow_nan=False))
-    head_text = json.dumps(head, ensure_ascii=False, separators=(",", ":"))[:-1]
+    head_text = json.dumps(head, ensure_ascii=False, separators=(",", ":"), allow_nan=False)[:-1]
     return head_text + ',"features":[\n' + ",\n".join(lines) + "\n]}\n"
 
 

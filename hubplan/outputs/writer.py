@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import logging
-import math
 import re
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 from hubplan.errors import input_error
 from hubplan.files.atomic import atomic_directory
+from hubplan.files.jsontext import dumps_json
 from hubplan.outputs.layers import public_layers, write_geojson_layers, write_geopackage
 from hubplan.outputs.privacy import protect, suppress_metrics
 from hubplan.outputs.report import report_markdown, write_report
@@ -31,36 +28,6 @@ OUTPUT_FILES = (
 """Every file :func:`write_run` writes into the run folder."""
 
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
-
-
-def dumps_json(data: Mapping[str, Any]) -> str:
-    """Serialise JSON deterministically: sorted keys, 2-space indent, UTF-8, no NaN.
-
-    Examples
-    --------
-    >>> print(dumps_json({"b": 1, "a": [1.5, float("nan")]}), end="")
-    {
-      "a": [
-        1.5,
-        null
-      ],
-      "b": 1
-    }
-    """
-    return json.dumps(_finite(data), sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
-
-
-def _finite(value: Any) -> Any:
-    """Replace NaN/inf (e.g. a mean over no attendees) by ``None``: JSON has no NaN."""
-    if isinstance(value, Mapping):
-        return {str(k): _finite(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_finite(v) for v in value]
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if hasattr(value, "item") and not isinstance(value, (str, bytes)):  # numpy scalars
-        return _finite(value.item())
-    return value
 
 
 def write_run(record: RunRecord, out_root: Path = Path("outputs")) -> Path:

@@ -5,13 +5,18 @@ Tools such as TRACC or SHAPE export long tables of drive times. hubplan reads
 origin x destination pair must be present exactly once, minutes must be numbers
 >= 0 (``inf``/empty is not accepted: leave such sites out or give a large time),
 and ``km`` is optional. Without ``km``, road km are crow-fly km times
-:data:`~hubplan.travel.base.ROUTE_FACTOR`.
+:data:`~hubplan.travel.base.ROUTE_FACTOR`. The file may be compressed (``.gz``,
+``.bz2``, ``.xz``, ``.zip`` holding one CSV); it is decompressed while read, within
+:data:`~hubplan.travel.compressed.MAX_DECOMPRESSED_BYTES`.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import pandas as pd
@@ -25,6 +30,7 @@ from hubplan.travel.base import (
     crow_fly_km,
     file_sha256,
 )
+from hubplan.travel.compressed import CompressedInput, compression_of, open_decompressed
 
 __all__ = ["REQUIRED_COLUMNS", "external_matrix"]
 
@@ -37,6 +43,23 @@ _FIELD = "travel.matrix"
 def _examples(values: list[str], n: int = 5) -> str:
     shown = ", ".join(values[:n])
     return shown + (", ..." if len(values) > n else "")
+
+
+@contextmanager
+def _csv_source(path: Path, label: str) -> Iterator[Path | BinaryIO]:
+    """The matrix file itself, or a stream of its decompressed bytes when its name says compressed.
+
+    Raises
+    ------
+    InputError
+        (While reading.) The compressed file is damaged or expands beyond
+        :data:`~hubplan.travel.compressed.MAX_DECOMPRESSED_BYTES`.
+    """
+    if compression_of(path) is None:
+        yield path
+        return
+    with open_decompressed(CompressedInput(path, label, _FIELD)) as stream:
+        yield stream
 
 
 def external_matrix(
@@ -92,14 +115,15 @@ def external_matrix(
             f"matrix file {path} does not exist",
             "give the path of a CSV with columns origin_id,destination_id,minutes[,km]",
         )
-    try:
-        table = pd.read_csv(
-            path, dtype={"origin_id": str, "destination_id": str}, skipinitialspace=True
-        )
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
-        raise input_error(
-            label, _FIELD, f"cannot read the CSV ({err})", "save it as UTF-8 CSV"
-        ) from err
+    with _csv_source(path, label) as source:
+        try:
+            table = pd.read_csv(
+                source, dtype={"origin_id": str, "destination_id": str}, skipinitialspace=True
+            )
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
+            raise input_error(
+                label, _FIELD, f"cannot read the CSV ({err})", "save it as UTF-8 CSV"
+            ) from err
     table.columns = [str(c).strip() for c in table.columns]
     missing = [c for c in REQUIRED_COLUMNS if c not in table.columns]
     if missing:

@@ -6,7 +6,9 @@ Dijkstra with :func:`scipy.sparse.csgraph.dijkstra`.
 
 Networks
     ``.osm`` / ``.osm.bz2`` / ``.xml`` (OSM XML, via :func:`osmnx.graph_from_xml`),
-    ``.graphml`` and ``.graphml.gz`` (:func:`osmnx.load_graphml`). For ``.osm.pbf``,
+    ``.graphml`` and ``.graphml.gz`` (:func:`osmnx.load_graphml`). A compressed file is
+    first decompressed to a temporary file, within
+    :data:`~hubplan.travel.compressed.MAX_DECOMPRESSED_BYTES`. For ``.osm.pbf``,
     convert to XML first (see the error message). Edges with no ``highway`` tag
     are dropped.
 Speeds
@@ -37,7 +39,8 @@ import logging
 import os
 import tempfile
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from pathlib import Path
@@ -55,6 +58,7 @@ from hubplan.errors import DataError, input_error
 from hubplan.points import Points
 from hubplan.travel.base import ROUTE_FACTOR, TravelMatrix, file_sha256, swapped_hint
 from hubplan.travel.cache import load_matrix, matrix_key, save_matrix
+from hubplan.travel.compressed import CompressedInput, compression_of, decompressed_copy
 
 __all__ = [
     "CONNECTOR_SPEED_KPH",
@@ -158,20 +162,19 @@ def load_network(
     import osmnx as ox
 
     started = time.perf_counter()
-    try:
-        if kind == "xml":
-            graph = ox.graph_from_xml(path, retain_all=True)
-        elif path.name.lower().endswith(".gz"):
-            graph = ox.load_graphml(graphml_str=gzip.decompress(path.read_bytes()).decode("utf-8"))
-        else:
-            graph = ox.load_graphml(path)
-    except Exception as err:  # osmnx/networkx/XML parsers raise many types on corrupt files
-        raise input_error(
-            where,
-            field,
-            f"cannot read network file {path} ({type(err).__name__}: {err})",
-            "check the file is complete and in the format its name says; re-download or rebuild it",
-        ) from err
+    with _plain_network_file(path, kind, where, field) as plain:
+        try:
+            if kind == "xml":
+                graph = ox.graph_from_xml(plain, retain_all=True)
+            else:
+                graph = ox.load_graphml(plain)
+        except Exception as err:  # osmnx/networkx/XML parsers raise many types on corrupt files
+            raise input_error(
+                where,
+                field,
+                f"cannot read network file {path} ({type(err).__name__}: {err})",
+                "check the file is complete and in the format its name says; re-download or rebuild it",
+            ) from err
     graph = _keep_roads(graph)
     if graph.number_of_edges() == 0:
         raise input_error(
@@ -191,6 +194,24 @@ def load_network(
         time.perf_counter() - started,
     )
     return graph
+
+
+@contextmanager
+def _plain_network_file(path: Path, kind: str, where: str | Path, field: str) -> Iterator[Path]:
+    """The network file itself, or a temporary decompressed copy when its name says compressed.
+
+    Raises
+    ------
+    InputError
+        The compressed file is damaged or expands beyond
+        :data:`~hubplan.travel.compressed.MAX_DECOMPRESSED_BYTES`.
+    """
+    if compression_of(path) is None:
+        yield path
+        return
+    plain_name = "network.osm" if kind == "xml" else "network.graphml"
+    with decompressed_copy(CompressedInput(path, where, field), plain_name) as plain:
+        yield plain
 
 
 def _keep_roads(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
