@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -107,18 +106,20 @@ def _objective(prepared: PreparedScenario) -> Objective:
     if config.weight_isolation_by_barriers:
         score = prepared.study.home_areas["barriers_score"].to_numpy(dtype=float)
         weights = score / score.mean()
-    common: dict[str, Any] = {
-        "isolation": config.isolation_penalty,
-        "isolation_minutes": config.isolation_minutes,
-        "isolation_weights": weights,
-        "cost": config.cost_weight,
-        "spoke_coverage": config.spoke_reward,
-        "threshold_minutes": config.coverage_minutes,
-    }
-    if config.type == "median":
-        return Objective(median=1.0, **common)
-    first = {"coverage": "coverage", "min_sites": "min_sites", "minimax": "minimax"}[config.type]
-    return Objective(median=1.0, **{first: 1.0}, **common, lexicographic=(first, LEXICOGRAPHIC_SECOND_STAGE))
+    lexicographic = () if config.type == "median" else (config.type, LEXICOGRAPHIC_SECOND_STAGE)
+    return Objective(
+        median=1.0,
+        coverage=float(config.type == "coverage"),
+        min_sites=float(config.type == "min_sites"),
+        minimax=float(config.type == "minimax"),
+        isolation=config.isolation_penalty,
+        cost=config.cost_weight,
+        spoke_coverage=config.spoke_reward,
+        threshold_minutes=config.coverage_minutes,
+        isolation_minutes=config.isolation_minutes,
+        isolation_weights=weights,
+        lexicographic=lexicographic,
+    )
 
 
 def build_problem(prepared: PreparedScenario) -> Problem:

@@ -332,18 +332,19 @@ def _reach_issues(problem: Problem, tier: TierSpec) -> Iterable[Issue]:
                      f"within reach ({_names(problem.client_ids, stranded)})",
                      f"add a candidate site near them, raise {problem.label('max_minutes')} or drop their demand")
     threshold = problem.objective.threshold_minutes
-    if problem.objective.needs_min_sites:
+    if problem.objective.needs_min_sites and threshold is not None:
         far = np.flatnonzero((demand > 0) & ~(reach & (problem.minutes <= threshold)).any(axis=1))
         if far.size:
             yield _issue(problem, "objective.min_sites", f"{far.size} client(s) have no {tier.name} site within "
                          f"{threshold:g} minutes ({_names(problem.client_ids, far)})",
                          f"raise {problem.label('objective.threshold_minutes')} or add candidate sites")
     if tier.capacity is not None:
-        yield from _capacity_issues(problem, tier, demand)
+        yield from _capacity_issues(problem, tier, tier.capacity, demand)
 
 
-def _capacity_issues(problem: Problem, tier: TierSpec, demand: npt.NDArray[np.float64]) -> Iterable[Issue]:
-    places = np.where(problem.available(tier), tier.capacity, 0.0)
+def _capacity_issues(problem: Problem, tier: TierSpec, capacity: npt.NDArray[np.float64],
+                     demand: npt.NDArray[np.float64]) -> Iterable[Issue]:
+    places = np.where(problem.available(tier), capacity, 0.0)
     limit = tier.upper_count
     total = np.sort(places)[::-1][:limit].sum() if limit is not None else places.sum()
     field = f"tiers.{tier.name}.capacity"

@@ -87,7 +87,7 @@ def coverage(problem: Problem, open_sites: Mapping[str, tuple[int, ...]]) -> dic
     for tier in problem.tiers:
         sites = np.zeros(problem.n_sites, bool)
         sites[list(open_sites.get(tier.name, ()))] = True
-        if tier.mode == "cover":
+        if tier.mode == "cover" and tier.radius_minutes is not None:
             near = (problem.minutes <= tier.radius_minutes) & (sites | assign_open)[None, :]
         elif threshold is not None:
             near = problem.reachable(tier) & (problem.minutes <= threshold) & sites[None, :]

@@ -246,7 +246,8 @@ def _assignment_tier(problem: Problem, model: MipModel, layout: Layout, t: int, 
     objective = problem.objective
     if "isolation" in objective.active_terms():
         weights = objective.isolation_weights if objective.isolation_weights is not None else np.ones(problem.n_clients)
-        model.add_term("isolation", xv, demand[ii] * weights[ii] * (minutes > objective.isolation_minutes))
+        cutoff = objective.isolation_minutes if objective.isolation_minutes is not None else np.inf
+        model.add_term("isolation", xv, demand[ii] * weights[ii] * (minutes > cutoff))
     _demand_rows(problem, model, layout, t, demand, slack_cost)
     _link_rows(model, xv, ymap[jj])
     if tier.capacity is not None:
@@ -377,7 +378,8 @@ def _cover_tier(problem: Problem, model: MipModel, layout: Layout, t: int) -> No
     candidate = np.zeros(problem.n_sites, bool)
     for t2 in counted:
         candidate |= layout.y[t2] >= 0
-    near = (np.isfinite(problem.minutes) & (problem.minutes <= tier.radius_minutes) & (demand > 0)[:, None]
+    radius = tier.radius_minutes if tier.radius_minutes is not None else np.inf  # validated: cover tiers have one
+    near = (np.isfinite(problem.minutes) & (problem.minutes <= radius) & (demand > 0)[:, None]
             & candidate[None, :])
     ci = np.flatnonzero(near.any(axis=1))
     zv = model.add_variables(ci.size)

@@ -52,6 +52,14 @@ _MIN_STAGE_S = 0.05
 
 
 # ====================================================================== which strategy applies
+def _exact_count(problem: Problem) -> int:
+    """The p of a plain p-median (its one tier's exact count; :func:`is_plain_p_median` guarantees one)."""
+    count = problem.tiers[0].count
+    if count is None:
+        raise ValueError("a plain p-median needs its tier's exact count")
+    return count
+
+
 def is_pure_median(problem: Problem) -> bool:
     """One uncapacitated assign tier, a weighted median (+ cost) objective, no closest assignment."""
     tier = problem.tiers[0]
@@ -119,18 +127,18 @@ def solve_lagrangian(problem: Problem, *, time_limit_s: float, relative_gap: flo
     infeasible); the MIP engine then decides and explains.
     """
     timing = Timing()
-    tier = problem.tiers[0]
+    count = _exact_count(problem)
     with timing.building():
         inputs = _MedianInputs.of(problem)
         served = inputs.demand > 0
         weighted = inputs.minutes[served] * inputs.demand[served, None]
         start = _usable_start(problem, inputs, weighted, hint)
         if start is None:
-            start = p_median_heuristic(inputs.minutes, inputs.demand, p=tier.count, allowed=inputs.available,
+            start = p_median_heuristic(inputs.minutes, inputs.demand, p=count, allowed=inputs.available,
                                        fixed=inputs.required)
             if not np.isfinite(weighted[:, start].min(axis=1, initial=np.inf)).all():
                 return None
-    result = p_median_branch_and_bound(weighted, tier.count, start=start, allowed=inputs.available,
+    result = p_median_branch_and_bound(weighted, count, start=start, allowed=inputs.available,
                                        required=inputs.required,
                                        time_limit_s=max(time_limit_s - timing.build_seconds, 0.0),
                                        relative_gap=relative_gap)
@@ -226,8 +234,8 @@ class _SparseSearch:
     def heuristic_hint(self) -> Hint:
         """Greedy + vertex substitution, as a hint for the first iteration."""
         inputs, tier = self.inputs, self.problem.tiers[0]
-        sites = p_median_heuristic(inputs.minutes, inputs.demand, p=tier.count, allowed=inputs.available,
-                                   fixed=inputs.required)
+        sites = p_median_heuristic(inputs.minutes, inputs.demand, p=_exact_count(self.problem),
+                                   allowed=inputs.available, fixed=inputs.required)
         logger.info("heuristic start: %.6g", median_cost(inputs.minutes, inputs.demand, sites))
         return {tier.name: tuple(int(j) for j in sites)}
 
@@ -290,7 +298,7 @@ def solve_general(problem: Problem, *, time_limit_s: float, settings: EngineSett
         run = _mathopt.run(model, cost, offset, time_limit_s=max(deadline - time.perf_counter(), _MIN_STAGE_S),
                            settings=settings, hint=hint_values)
         timing.solve_seconds += run.seconds
-        if run.values is None:
+        if run.values is None or run.primal is None:
             break
         stage_values.append(run.primal)
         hint_values = run.values
@@ -313,8 +321,11 @@ def _stage_objective(problem: Problem, model: MipModel, terms: dict[str, FloatAr
     if stage is not None:
         return terms[stage], model.constant[stage]
     objective = problem.objective
-    cost = sum(objective.weight(t) * terms[t] for t in OBJECTIVE_TERMS)
-    offset = sum(objective.weight(t) * model.constant[t] for t in OBJECTIVE_TERMS)
+    cost = np.zeros(model.n_variables)
+    offset = 0.0
+    for term in OBJECTIVE_TERMS:
+        cost += objective.weight(term) * terms[term]
+        offset += objective.weight(term) * model.constant[term]
     return cost, offset
 
 

@@ -425,10 +425,10 @@ def compare(
         if run.name == base:
             continue
         run_open = {s for s, st in run.site_status.items() if st == "open"}
-        label = {**base_run.site_names, **run.site_names}
+        site_name = {**base_run.site_names, **run.site_names}
         changes[run.name] = {
-            "opened": sorted(label[s] for s in run_open - base_open),
-            "closed": sorted(label[s] for s in base_open - run_open),
+            "opened": sorted(site_name[s] for s in run_open - base_open),
+            "closed": sorted(site_name[s] for s in base_open - run_open),
         }
     result = ComparisonTable(
         runs=tuple(names), baseline=base, table=table, suppressed=frozenset(hidden),

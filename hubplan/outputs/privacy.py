@@ -405,10 +405,10 @@ def _home_areas(home_areas: pd.DataFrame, cells: pd.DataFrame, isolation_minutes
 
 def _protect_manifest(manifest: Manifest, overall: Mapping[str, Any], threshold: int) -> Manifest:
     demand = dict(manifest.demand)
-    rows = [band(demand[key], threshold) for key in CLIENT_ROW_KEYS if isinstance(demand.get(key), (int, float))]
-    for key in CLIENT_ROW_KEYS:
-        if isinstance(demand.get(key), (int, float)):
-            demand[key] = public_count(demand[key], threshold)
+    tallies = {key: float(value) for key in CLIENT_ROW_KEYS if isinstance(value := demand.get(key), (int, float))}
+    rows = [band(value, threshold) for value in tallies.values()]
+    for key, value in tallies.items():
+        demand[key] = public_count(value, threshold)
     if isinstance(demand.get("rows"), (int, float)) and rows:
         demand["rows"] = publish_count(sum(b.estimate for b in rows), sum(b.lower for b in rows), threshold)
     if "total" in demand:

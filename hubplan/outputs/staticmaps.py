@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import geopandas as gpd
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -83,7 +84,8 @@ def write_static_maps(
         labels.append(f"{lower}–{bound} min")  # noqa: RUF001 - an en dash for a range
         lower = bound
     labels.append(f"over {MINUTE_BREAKS[-1]} min")
-    handles = [Patch(facecolor=c, edgecolor="#636363", label=t) for c, t in zip(MINUTE_COLOURS, labels, strict=True)]
+    handles: list[Artist] = [Patch(facecolor=c, edgecolor="#636363", label=t)
+                             for c, t in zip(MINUTE_COLOURS, labels, strict=True)]
     handles.append(Line2D([], [], marker="o", linestyle="", color=STATUS_STYLE["open"]["fill"], label="Open site"))
     ax.legend(handles=handles, loc="lower right", fontsize=7, frameon=True)
     _frame(ax, localities, f"{title}: journey to assigned site")
@@ -97,7 +99,7 @@ def write_static_maps(
     catch = layers["catchments"]
     if len(catch):
         catch.boundary.plot(ax=ax, color="#08306b", linewidth=0.8, linestyle="--")
-    handles = []
+    handles = []  # the legend entries of the second map
     for status, style in STATUS_STYLE.items():
         subset = sites[sites["status"] == status]
         if subset.empty:
