@@ -60,10 +60,12 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
     "localities": ("locality", "code", "attendees"),
     "home_areas": (
         "area_id", "name", "locality", "attendees", "minutes_to_site", "minutes_to_hub",
-        "minutes_to_spoke", "assigned_site_id", "isolated", "rural_urban", "barriers_decile",
+        "minutes_to_specialist", "minutes_to_specialist_mean", "minutes_longest",
+        "minutes_to_spoke", "assigned_site_id", "isolated", "isolated_attendees", "rural_urban",
+        "barriers_decile",
     ),
     "sites": (
-        "site_id", "name", "kind", "operator", "locality", "role", "tier", "status",
+        "site_id", "name", "kind", "operator", "locality", "role", "tier", "tier_kind", "tier_label", "status",
         "attendees", "capacity", "capacity_used", "annual_cost", "position_precision", "source",
     ),
     "allocations": ("area_id", "site_id", "tier", "attendees", "minutes", "km"),
@@ -72,7 +74,8 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
 _DESCRIPTIONS = {
     "localities": "The five localities (former districts) with the attendees living there.",
     "sites": "Every site in the scenario with its role, tier, status and assigned attendees.",
-    "home_areas": "Home areas (LSOA 2021) with attendees and journey minutes to their site.",
+    "home_areas": "Home areas (LSOA 2021) with attendees, journey minutes to hub, specialist provision and "
+                  "nearest spoke, and isolation (any attendee beyond the threshold).",
     "allocations": "Straight lines from each home area's population point to the site it uses.",
     "catchments": "The home areas each hub serves (its main hub), dissolved.",
 }
@@ -220,8 +223,13 @@ def public_layers(record: RunRecord) -> dict[str, gpd.GeoDataFrame]:
     st = suppress_columns(st, ["attendees"], threshold, derived=["capacity_used"])  # capacity x share
     out["sites"] = _clean_frame(st, polygonal=False)
 
-    ha = home_areas[[*_COLUMNS["home_areas"], *lower, "geometry"]].sort_values("area_id")
-    out["home_areas"] = _clean_frame(suppress_columns(ha, ["attendees"], threshold), polygonal=True)
+    isolated_lower = [c for c in ("isolated_attendees" + LOWER_SUFFIX,) if c in home_areas.columns]
+    ha = home_areas[[*_COLUMNS["home_areas"], *lower, *isolated_lower, "geometry"]].sort_values("area_id")
+    isolated = suppress_columns(ha[["isolated_attendees", *isolated_lower]], ["isolated_attendees"], threshold)
+    ha = suppress_columns(ha.drop(columns=isolated_lower), ["attendees"], threshold)
+    ha["isolated_attendees"] = isolated["isolated_attendees"]
+    ha["isolated_suppressed"] = isolated["suppressed"]
+    out["home_areas"] = _clean_frame(ha, polygonal=True)
 
     # catchments from unsuppressed figures (totals before suppression), then suppressed
     catch = _catchments(home_areas, sites, alloc)
