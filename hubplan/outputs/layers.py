@@ -28,6 +28,7 @@ from shapely.geometry.polygon import orient
 
 from hubplan.errors import DataError
 from hubplan.outputs.privacy import LOWER_SUFFIX, protect, suppress_columns
+from hubplan.outputs.qgis import GEOMETRY_COLUMN, STYLE_COLUMNS, style_rows
 from hubplan.record.run import RunRecord
 
 __all__ = [
@@ -361,7 +362,9 @@ def write_geopackage(
     """Write all layers into one GeoPackage for QGIS, each carrying its attributions.
 
     The attribution goes into each layer's ``gpkg_contents.description`` and into the
-    layer metadata (``attribution`` item), where QGIS and ``ogrinfo`` show it.
+    layer metadata (``attribution`` item), where QGIS and ``ogrinfo`` show it. QGIS
+    styles of the sites and home areas go into the ``layer_styles`` table
+    (:mod:`hubplan.outputs.qgis`), so both open styled and labelled as on the web map.
     """
     text = "; ".join(attribution)
     # GDAL stamps gpkg_contents with the clock unless OGR_CURRENT_DATE is set: fix it so reruns are byte-identical.
@@ -369,6 +372,8 @@ def write_geopackage(
     pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": FIXED_GPKG_DATE})
     try:
         _write_layers(layers, path, text)
+        if "home_areas" in layers:
+            _write_styles(layers["home_areas"], path)
     finally:
         pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": previous})
     return Path(path)
@@ -386,3 +391,18 @@ def _write_layers(layers: Mapping[str, gpd.GeoDataFrame], path: Path, text: str)
             layer_options={"DESCRIPTION": f"{_DESCRIPTIONS.get(name, name)} Attribution: {text}"},
             layer_metadata={"attribution": text, "description": _DESCRIPTIONS.get(name, "")},
         )
+
+
+def _write_styles(home_areas: gpd.GeoDataFrame, path: Path) -> None:
+    """Write QGIS's ``layer_styles`` table (an attributes table, through GDAL, after the layers)."""
+    rows = style_rows(home_areas)
+    table = pd.DataFrame({
+        "f_table_catalog": "", "f_table_schema": "", "f_table_name": [r.layer for r in rows],
+        "f_geometry_column": GEOMETRY_COLUMN, "styleName": [r.name for r in rows],
+        "styleQML": [r.qml for r in rows], "styleSLD": "", "useAsDefault": [r.default for r in rows],
+        "description": [r.description for r in rows], "owner": "", "ui": "",
+        # the run time is in manifest.json: a fixed stamp keeps reruns byte-identical
+        "update_time": pd.Timestamp(FIXED_GPKG_DATE),
+    }, columns=list(STYLE_COLUMNS))  # fmt: skip
+    pyogrio.write_dataframe(table, path, layer="layer_styles", driver="GPKG", append=False,
+                            layer_options={"FID": "id"})
