@@ -23,7 +23,6 @@ KEY_DEPENDENCIES = (
     "ortools",
     "pydantic",
     "click",
-    "folium",
     "matplotlib",
 )
 

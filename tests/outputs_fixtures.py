@@ -39,6 +39,7 @@ from hubplan import __version__
 from hubplan.data.sources import SOURCES, file_sha256
 from hubplan.metrics import compute_metrics
 from hubplan.provenance import CalibrationError, SolverRecord, SolverStatus, TravelProvenance
+from hubplan.record.layers import area_journeys, tier_label
 from hubplan.record.manifest import DataSource, Manifest, ScenarioFile, StudyFile
 from hubplan.record.run import RunRecord
 from hubplan.scenario import MetricsConfig
@@ -217,6 +218,14 @@ def make_record(
             "km": ROUTE_FACTOR * km[rows, nearest],
         }
     )
+    kinds = dict(zip(sites["site_id"], sites["tier"], strict=True))
+    journeys = area_journeys(allocations, kinds, TEST_ISOLATION_MINUTES)
+    for column in ("minutes_to_specialist", "minutes_to_specialist_mean", "minutes_longest", "isolated_attendees"):
+        home[column] = home["area_id"].map(journeys[column]).astype(float)
+    home["isolated_attendees"] = home["isolated_attendees"].fillna(0.0)
+    home["isolated"] = home["isolated_attendees"] > 0
+    sites["tier_kind"] = sites["tier"]
+    sites["tier_label"] = sites["tier"].map(tier_label)
     assigned = allocations.groupby("site_id")["attendees"].sum()
     sites["attendees"] = sites["site_id"].map(assigned).fillna(0.0)
 

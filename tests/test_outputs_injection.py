@@ -50,22 +50,22 @@ BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-r
                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 OPEN_EVERY_DETAIL = """() => {
-    const values = Object.values(window);
-    const map = values.find(v => v instanceof L.Map);
-    const groups = values.filter(v => v instanceof L.GeoJSON);
+    const hp = window.hubplan;
+    const groups = [hp.areas, hp.catchments, hp.sites.open, hp.sites.closed, hp.sites.not_selected];
     const seen = {tooltips: [], popups: []};
     for (const group of groups) {
-        map.addLayer(group);  // layers hidden by default too
+        hp.map.addLayer(group);  // layers hidden by default too
         group.eachLayer(layer => {
             const at = layer.getLatLng ? layer.getLatLng() : layer.getBounds().getCenter();
-            layer.fire('mouseover', {latlng: at}, true);
-            const tip = group.getTooltip();
-            if (tip && tip.isOpen()) seen.tooltips.push(tip.getElement().innerText);
-            layer.fire('mouseout', {latlng: at}, true);
+            const tip = layer.getTooltip();
+            if (tip) {
+                layer.openTooltip(at);
+                if (tip.isOpen()) seen.tooltips.push(tip.getElement().innerText);
+            }
             layer.fire('click', {latlng: at}, true);
-            const popup = group.getPopup();
+            const popup = layer.getPopup();
             if (popup && popup.isOpen()) seen.popups.push(popup.getElement().innerText);
-            map.closePopup();
+            hp.map.closePopup();
         });
     }
     return seen;
@@ -166,9 +166,9 @@ def test_map_tooltips_and_popups_show_payloads_as_text(browser: Any, pages: dict
     seen = page.evaluate(OPEN_EVERY_DETAIL)
     assert len(seen["tooltips"]) > 223 and len(seen["popups"]) > 223  # every home area, site, locality
     _assert_nothing_ran(page, dialogs)
-    assert f"{TEXT['site']} (open)" in seen["tooltips"]  # the site's own tooltip
-    assert seen["tooltips"].count(TEXT["site"]) == 1  # its catchment's tooltip
-    popup = next(p for p in seen["popups"] if p.startswith(f"Site\t{TEXT['site']}\n"))
+    assert TEXT["site"] in seen["tooltips"]  # the site's own label
+    assert seen["tooltips"].count(f"Catchment of {TEXT['site']}") == 1  # its catchment's tooltip
+    popup = next(p for p in seen["popups"] if p.startswith(f"{TEXT['site']}\n"))
     assert TEXT["operator"] in popup
     assert TEXT["title"] in page.evaluate("() => document.body.innerText")
     page.screenshot(path=str(pages["map"].with_name("map-shot.png")))

@@ -83,7 +83,7 @@ def _scenario(folder: Path, base: str, name: str, study, small: tuple[int, int])
 
 def _popups(page: str) -> list[str]:
     page = page.replace("\\u003c", "<").replace("\\u003e", ">").replace("\\u0026", "&")
-    return re.findall(r"<table style='font-size:12px'>.*?</table>", page)
+    return re.findall(r"<div class='hp-popup'>.*?</div>", page)
 
 
 def _publish(tmp: Path, study, study_path: Path, small: tuple[int, int]) -> Published:

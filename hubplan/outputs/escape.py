@@ -3,7 +3,7 @@
 Scenario titles, site names and operators, segment labels, the CO2e source, file and
 folder names reach the consultation outputs. None of them may become markup there:
 
-- HTML: :func:`html_text` for text that a page inserts as HTML (folium tooltips);
+- HTML: :func:`html_text` for text that a page inserts as HTML (map tooltips and labels);
   elsewhere :func:`html.escape` directly.
 - Markdown: :func:`markdown_text` and :func:`markdown_code` make user text render
   literally; :func:`render_markdown` turns the report into HTML with raw HTML off

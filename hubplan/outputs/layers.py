@@ -28,6 +28,7 @@ from shapely.geometry.polygon import orient
 
 from hubplan.errors import DataError
 from hubplan.outputs.privacy import LOWER_SUFFIX, protect, suppress_columns
+from hubplan.outputs.qgis import GEOMETRY_COLUMN, STYLE_COLUMNS, style_rows
 from hubplan.record.run import RunRecord
 
 __all__ = [
@@ -60,10 +61,12 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
     "localities": ("locality", "code", "attendees"),
     "home_areas": (
         "area_id", "name", "locality", "attendees", "minutes_to_site", "minutes_to_hub",
-        "minutes_to_spoke", "assigned_site_id", "isolated", "rural_urban", "barriers_decile",
+        "minutes_to_specialist", "minutes_to_specialist_mean", "minutes_longest",
+        "minutes_to_spoke", "assigned_site_id", "isolated", "isolated_attendees", "rural_urban",
+        "barriers_decile",
     ),
     "sites": (
-        "site_id", "name", "kind", "operator", "locality", "role", "tier", "status",
+        "site_id", "name", "kind", "operator", "locality", "role", "tier", "tier_kind", "tier_label", "status",
         "attendees", "capacity", "capacity_used", "annual_cost", "position_precision", "source",
     ),
     "allocations": ("area_id", "site_id", "tier", "attendees", "minutes", "km"),
@@ -72,7 +75,8 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
 _DESCRIPTIONS = {
     "localities": "The five localities (former districts) with the attendees living there.",
     "sites": "Every site in the scenario with its role, tier, status and assigned attendees.",
-    "home_areas": "Home areas (LSOA 2021) with attendees and journey minutes to their site.",
+    "home_areas": "Home areas (LSOA 2021) with attendees, journey minutes to hub, specialist provision and "
+                  "nearest spoke, and isolation (any attendee beyond the threshold).",
     "allocations": "Straight lines from each home area's population point to the site it uses.",
     "catchments": "The home areas each hub serves (its main hub), dissolved.",
 }
@@ -220,8 +224,13 @@ def public_layers(record: RunRecord) -> dict[str, gpd.GeoDataFrame]:
     st = suppress_columns(st, ["attendees"], threshold, derived=["capacity_used"])  # capacity x share
     out["sites"] = _clean_frame(st, polygonal=False)
 
-    ha = home_areas[[*_COLUMNS["home_areas"], *lower, "geometry"]].sort_values("area_id")
-    out["home_areas"] = _clean_frame(suppress_columns(ha, ["attendees"], threshold), polygonal=True)
+    isolated_lower = [c for c in ("isolated_attendees" + LOWER_SUFFIX,) if c in home_areas.columns]
+    ha = home_areas[[*_COLUMNS["home_areas"], *lower, *isolated_lower, "geometry"]].sort_values("area_id")
+    isolated = suppress_columns(ha[["isolated_attendees", *isolated_lower]], ["isolated_attendees"], threshold)
+    ha = suppress_columns(ha.drop(columns=isolated_lower), ["attendees"], threshold)
+    ha["isolated_attendees"] = isolated["isolated_attendees"]
+    ha["isolated_suppressed"] = isolated["suppressed"]
+    out["home_areas"] = _clean_frame(ha, polygonal=True)
 
     # catchments from unsuppressed figures (totals before suppression), then suppressed
     catch = _catchments(home_areas, sites, alloc)
@@ -353,7 +362,9 @@ def write_geopackage(
     """Write all layers into one GeoPackage for QGIS, each carrying its attributions.
 
     The attribution goes into each layer's ``gpkg_contents.description`` and into the
-    layer metadata (``attribution`` item), where QGIS and ``ogrinfo`` show it.
+    layer metadata (``attribution`` item), where QGIS and ``ogrinfo`` show it. QGIS
+    styles of the sites and home areas go into the ``layer_styles`` table
+    (:mod:`hubplan.outputs.qgis`), so both open styled and labelled as on the web map.
     """
     text = "; ".join(attribution)
     # GDAL stamps gpkg_contents with the clock unless OGR_CURRENT_DATE is set: fix it so reruns are byte-identical.
@@ -361,6 +372,8 @@ def write_geopackage(
     pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": FIXED_GPKG_DATE})
     try:
         _write_layers(layers, path, text)
+        if "home_areas" in layers:
+            _write_styles(layers["home_areas"], path)
     finally:
         pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": previous})
     return Path(path)
@@ -378,3 +391,18 @@ def _write_layers(layers: Mapping[str, gpd.GeoDataFrame], path: Path, text: str)
             layer_options={"DESCRIPTION": f"{_DESCRIPTIONS.get(name, name)} Attribution: {text}"},
             layer_metadata={"attribution": text, "description": _DESCRIPTIONS.get(name, "")},
         )
+
+
+def _write_styles(home_areas: gpd.GeoDataFrame, path: Path) -> None:
+    """Write QGIS's ``layer_styles`` table (an attributes table, through GDAL, after the layers)."""
+    rows = style_rows(home_areas)
+    table = pd.DataFrame({
+        "f_table_catalog": "", "f_table_schema": "", "f_table_name": [r.layer for r in rows],
+        "f_geometry_column": GEOMETRY_COLUMN, "styleName": [r.name for r in rows],
+        "styleQML": [r.qml for r in rows], "styleSLD": "", "useAsDefault": [r.default for r in rows],
+        "description": [r.description for r in rows], "owner": "", "ui": "",
+        # the run time is in manifest.json: a fixed stamp keeps reruns byte-identical
+        "update_time": pd.Timestamp(FIXED_GPKG_DATE),
+    }, columns=list(STYLE_COLUMNS))  # fmt: skip
+    pyogrio.write_dataframe(table, path, layer="layer_styles", driver="GPKG", append=False,
+                            layer_options={"FID": "id"})

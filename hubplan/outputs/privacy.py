@@ -47,6 +47,7 @@ import numpy as np
 import pandas as pd
 
 from hubplan.metrics import compute_metrics
+from hubplan.record.layers import area_journeys
 from hubplan.record.manifest import Manifest
 from hubplan.record.run import RunRecord
 from hubplan.scenario import MetricsConfig
@@ -389,17 +390,20 @@ def _with_lower(frame: pd.DataFrame, key: str, cells: pd.DataFrame, ids: pd.Seri
     return out
 
 
-def _home_areas(home_areas: pd.DataFrame, cells: pd.DataFrame, isolation_minutes: float) -> pd.DataFrame:
+def _home_areas(
+    home_areas: pd.DataFrame, cells: pd.DataFrame, sites: pd.DataFrame, isolation_minutes: float
+) -> pd.DataFrame:
     """Home-area counts, journey minutes, main site and isolation from the cells' estimates."""
     out = _with_lower(home_areas, "area_id", cells, home_areas["area_id"])
-    used = cells[cells["attendees"] > 0]
-    weighted = used.assign(w=used["attendees"] * used["minutes"]).groupby("area_id")
-    mean = out["area_id"].map(weighted["w"].sum() / weighted["attendees"].sum())
-    main = used.sort_values(["area_id", "attendees", "site_id"], ascending=[True, False, True],
-                            kind="stable").drop_duplicates("area_id").set_index("area_id")["site_id"]
-    out["minutes_to_site"] = mean.where(mean.notna(), out["minutes_to_site"]).astype(float)
-    out["assigned_site_id"] = out["area_id"].map(main).fillna(out["assigned_site_id"])
-    out["isolated"] = out["minutes_to_site"] > isolation_minutes
+    kinds = dict(zip(sites["site_id"], sites["tier_kind"], strict=True))
+    journeys = area_journeys(cells, kinds, isolation_minutes)
+    lowest = area_journeys(cells.assign(attendees=cells["attendees" + LOWER_SUFFIX]), kinds, isolation_minutes)
+    ids = out["area_id"]
+    for column in ("minutes_to_site", "minutes_to_specialist_mean", "assigned_site_id"):
+        out[column] = ids.map(journeys[column]).fillna(out[column])
+    out["isolated_attendees"] = ids.map(journeys["isolated_attendees"]).fillna(0.0).astype(float)
+    out["isolated_attendees" + LOWER_SUFFIX] = ids.map(lowest["isolated_attendees"]).fillna(0.0).astype(float)
+    out["isolated"] = ids.map(journeys["isolated"]).fillna(False).astype(bool)
     return out
 
 
@@ -449,7 +453,7 @@ def protect(record: RunRecord) -> RunRecord:
     cells["attendees"] = [b.estimate for b in bands]
     cells[lower_column] = [b.lower for b in bands]
 
-    home = _home_areas(record.home_areas, cells, record.metrics["overall"]["isolation_minutes"])
+    home = _home_areas(record.home_areas, cells, record.sites, record.metrics["overall"]["isolation_minutes"])
     sites = _with_lower(record.sites, "site_id", cells, record.sites["site_id"])
     sites["capacity_used"] = sites["attendees"] / sites["capacity"]
     by_area = home.set_index("area_id")

@@ -1,31 +1,53 @@
-"""The consultation web map: one self-contained ``map.html`` (folium/Leaflet).
+"""The consultation web map: one self-contained ``map.html`` (Leaflet, inlined).
 
 Leaflet's JavaScript and CSS are inlined from the XStatic-Leaflet package, so the
 page works from a USB stick or an e-mail attachment: when the OpenStreetMap tiles
-cannot load, the locality and home-area polygons still draw the county. Element ids
-are renumbered before rendering, so the same run gives the same bytes.
+cannot load, the locality and home-area polygons still draw the county.
+
+What a reader sees:
+
+- home areas coloured by one journey at a time, chosen in the key: to your hub, to
+  specialist provision (the longest specialist journey), to the nearest spoke, or the
+  longest journey of any service; areas where ANY attendee travels beyond the
+  isolation threshold are hatched and outlined in every view;
+- sites drawn by tier (shape and colour: hub square, specialist diamond, spoke
+  triangle) and status (kept building, new venue, closing, not selected), open sites
+  labelled with their names (hubs and specialists always, spokes from
+  :data:`SPOKE_LABEL_ZOOM`), co-located sites set a few pixels apart;
+- popups in plain English; every count of people goes through
+  :mod:`hubplan.outputs.privacy` and every user text through :func:`html_text`;
+- one attribution line with a link to the full list of sources and licences.
+
+The page is generated from a template and JSON data (sorted keys), so the same run
+gives the same bytes.
 """
 
 from __future__ import annotations
 
 import html
-import itertools
+import json
 import logging
+import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-import folium
 import geopandas as gpd
+import numpy as np
 import pandas as pd
-from branca.element import Element
+from shapely.geometry import mapping
 
 from hubplan.outputs.escape import html_text
-from hubplan.outputs.privacy import layer_count_text
+from hubplan.outputs.privacy import LOWER_SUFFIX, layer_count_text, protect, publish_count
+from hubplan.record.layers import EXISTING_BUILDING_KINDS, TierKind
 from hubplan.record.run import RunRecord
 
-__all__ = ["MINUTE_BREAKS", "STATUS_STYLE", "build_map", "minutes_colour", "write_map"]
+__all__ = [
+    "MINUTE_BREAKS", "MINUTE_COLOURS", "SPOKE_LABEL_ZOOM", "STATUS_STYLE", "build_map", "minutes_colour",
+    "write_map",
+]
 
 log = logging.getLogger(__name__)
 
@@ -35,15 +57,60 @@ MINUTE_BREAKS = (15, 30, 45, 60)
 MINUTE_COLOURS = ("#1a9850", "#91cf60", "#fee08b", "#fc8d59", "#d73027")
 """ColorBrewer RdYlGn (5-class, reversed): up to 15, 30, 45, 60 minutes and beyond."""
 
+NO_JOURNEY_COLOUR = "#bdbdbd"
+"""Fill of a home area from which nobody uses the service shown."""
+
 STATUS_STYLE: dict[str, dict[str, Any]] = {
     "open": {"color": "#08306b", "fill": "#2171b5", "label": "Open"},
     "closed": {"color": "#67000d", "fill": "#ef3b2c", "label": "Closing"},
     "not_selected": {"color": "#525252", "fill": "#d9d9d9", "label": "Not selected"},
 }
-TIER_RADIUS = {"hub": 9, "specialist": 7, "spoke": 6}
+"""Colours of the site statuses (also used by the static maps)."""
+
+SPOKE_LABEL_ZOOM = 10
+"""Spokes are labelled from this zoom on (hubs and specialists always): a county of labels is unreadable."""
+
+NEW_RING = "#f1b300"
+"""Outline of a site that is new to day services (not one of today's buildings)."""
+
+SPECIALIST_COLOURS = (("#6a3d9a", "#3f007d"), ("#c51b7d", "#7a0177"), ("#8c510a", "#543005"))
+"""Fill and outline of each specialist tier, in the scenario's order (ColorBrewer purples/pinks/browns)."""
+
+TIER_SYMBOL: dict[str, dict[str, Any]] = {
+    TierKind.HUB.value: {"shape": "square", "fill": "#2171b5", "color": "#08306b", "size": 20},
+    TierKind.SPECIALIST.value: {"shape": "diamond", "fill": "#6a3d9a", "color": "#3f007d", "size": 22},
+    TierKind.SPOKE.value: {"shape": "triangle", "fill": "#ff7f00", "color": "#a63603", "size": 16},
+}
+"""Shape, colours and size (pixels) of an open site, by kind of tier."""
+
+CLOSING_SYMBOL = {"shape": "cross", "fill": STATUS_STYLE["closed"]["fill"], "color": STATUS_STYLE["closed"]["color"],
+                  "size": 16}
+NOT_SELECTED_SYMBOL = {"shape": "circle", "fill": STATUS_STYLE["not_selected"]["fill"],
+                       "color": STATUS_STYLE["not_selected"]["color"], "size": 10}
+
+COLOCATED_METRES = 150.0
+"""Sites closer than this are drawn a few pixels apart so that each can be seen and clicked."""
+COLOCATED_OFFSET_PX = 11
+
 OSM_ATTRIBUTION = (
     '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors (ODbL)'
 )
+OSM_SHORT = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
+"""The tiles' credit on the one attribution line (the full one is in the sources panel)."""
+LEAFLET_ATTRIBUTION = '<a href="https://leafletjs.com">Leaflet</a> (BSD-2-Clause)'
+
+KIND_WORDS = {"day_centre": "day centre", "gp_branch": "GP branch surgery", "settlement": "community venue"}
+"""Site kinds in words; other kinds have their underscores turned to spaces."""
+
+
+@dataclass(frozen=True)
+class JourneyView:
+    """One way of colouring the home areas: a column of the home-areas layer and its words."""
+
+    key: str
+    column: str
+    title: str
+    explanation: str
 
 
 def minutes_colour(minutes: float | None) -> str:
@@ -55,11 +122,407 @@ def minutes_colour(minutes: float | None) -> str:
     ('#1a9850', '#d73027', '#bdbdbd')
     """
     if minutes is None or pd.isna(minutes):
-        return "#bdbdbd"
+        return NO_JOURNEY_COLOUR
     for bound, colour in zip(MINUTE_BREAKS, MINUTE_COLOURS, strict=False):
         if minutes <= bound:
             return colour
     return MINUTE_COLOURS[-1]
+
+
+def kind_words(kind: str) -> str:
+    """Say a site kind in words.
+
+    Examples
+    --------
+    >>> kind_words("day_centre"), kind_words("library"), kind_words("village_hall")
+    ('day centre', 'library', 'village hall')
+    """
+    return KIND_WORDS.get(kind, kind.replace("_", " "))
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or bool(pd.isna(value))
+
+
+def _minutes(value: Any) -> str:
+    return "n/a" if _missing(value) else f"{float(value):.0f} min"
+
+
+def _span(low: float, high: float) -> str:
+    r"""A range of journey minutes in words.
+
+    Examples
+    --------
+    >>> _span(9.2, 31.4) == "9\u201331 minutes", _span(12.0, 12.2)
+    (True, '12 minutes')
+    """
+    a, b = round(low), round(high)
+    return f"{a} minutes" if a == b else f"{a}–{b} minutes"  # noqa: RUF001 - en dash: a range
+
+
+def _join(words: Sequence[str]) -> str:
+    """Join words as English does.
+
+    Examples
+    --------
+    >>> _join(["A"]), _join(["A", "B"]), _join(["A", "B", "C"])
+    ('A', 'A and B', 'A, B and C')
+    """
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _people(text: str) -> str:
+    """Wrap a published count (from :func:`layer_count_text`) as 'N people', escaped."""
+    noun = "person" if text in {"1", "1.0"} else "people"
+    return f"<span class='hp-count'>{html.escape(text)}</span> {noun}"
+
+
+class _Counts:
+    """Publish sums of people from the protected record's cells, by the privacy rule."""
+
+    def __init__(self, record: RunRecord) -> None:
+        self.threshold = record.suppress_below
+        self.decimals = 0 if self.threshold is not None else 1
+
+    def text(self, estimate: float, lower: float) -> str:
+        published = publish_count(estimate, lower, self.threshold)
+        suppressed = published is None and not _missing(estimate)
+        return layer_count_text(published, suppressed, self.threshold, decimals=self.decimals)
+
+    def cells(self, cells: pd.DataFrame) -> str:
+        lower = cells["attendees" + LOWER_SUFFIX] if "attendees" + LOWER_SUFFIX in cells.columns else cells["attendees"]
+        return self.text(float(cells["attendees"].sum()), float(lower.sum()))
+
+
+def _views(homes: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, isolation: float) -> list[JourneyView]:
+    kinds = set(sites.loc[sites["status"] == "open", "tier_kind"])
+    views = []
+    if homes["minutes_to_hub"].notna().any():
+        views.append(JourneyView("hub", "minutes_to_hub", "Journey to your hub",
+                                 "Minutes from home to the hub people here are assigned to."))
+    if TierKind.SPECIALIST.value in kinds and homes["minutes_to_specialist"].notna().any():
+        views.append(JourneyView("specialist", "minutes_to_specialist", "Journey to specialist provision",
+                                 "The longest journey from here to a specialist site."))
+    if TierKind.SPOKE.value in kinds and homes["minutes_to_spoke"].notna().any():
+        views.append(JourneyView("spoke", "minutes_to_spoke", "Nearest spoke",
+                                 "Minutes from home to the nearest spoke or hub."))
+    if len(views) != 1 or views[0].key != "hub":
+        views.append(JourneyView("longest", "minutes_longest", "Longest journey, any service",
+                                 f"The longest journey anyone from here makes; over {isolation:g} min isolates."))
+    return views
+
+
+def _geometry(geom: Any) -> dict[str, Any] | None:
+    return None if geom is None or geom.is_empty else mapping(geom)
+
+
+def _served_localities(cells: pd.DataFrame, area_locality: Mapping[str, str], all_localities: int) -> str:
+    names = sorted({area_locality.get(a, "") for a in cells["area_id"]} - {""})
+    if not names:
+        return ""
+    if len(names) == all_localities and all_localities > 1:
+        return "the whole council area"
+    return _join([html_text(n) for n in names])
+
+
+def _site_heading(site: Any) -> str:
+    operator = f" · run by {html_text(site.operator)}" if str(site.operator or "").strip() else ""
+    return f"<b>{html_text(site.name)}</b><br><span class='hp-muted'>{html_text(kind_words(str(site.kind)))}{operator}"\
+           f" · {html_text(site.locality)}</span>"
+
+
+def _open_site_text(site: Any, cells: pd.DataFrame, counts: _Counts, served: str) -> str:
+    kind = str(site.tier_kind)
+    label = html_text(site.tier_label or site.tier)
+    role = {"hub": f"Hub for {served}" if served else "Hub",
+            "specialist": f"{label}, for {served}" if served else label,
+            "spoke": "Spoke: activities near home (people are not assigned to spokes)"}.get(kind, label)
+    if kind == TierKind.SPOKE.value and cells.empty:
+        figures = ""
+    else:
+        people = _people(layer_count_text(site.attendees, site.suppressed, counts.threshold,
+                                          decimals=counts.decimals))
+        used = cells[cells["attendees"] > 0]
+        journeys = "" if site.suppressed or used.empty else \
+            f"; journeys {_span(used['minutes'].min(), used['minutes'].max())}"
+        figures = f"<br>{people}{journeys}"
+    kept = str(site.kind) in EXISTING_BUILDING_KINDS
+    status = "Kept: one of today's day-service buildings" if kept else \
+        "New: not used for day services today"
+    capacity = ""
+    if not _missing(site.capacity) and not _missing(site.capacity_used):
+        capacity = f"<br>Capacity {float(site.capacity):,.0f} ({float(site.capacity_used):.0%} used)"
+    return f"{role}{figures}<br>{status}{capacity}"
+
+
+def _closing_text(site: Any, nearby: Sequence[str], cells: pd.DataFrame, names: Mapping[str, str],
+                  counts: _Counts) -> str:
+    head = "Closing in this plan."
+    if not nearby:
+        return f"{head} No home area has it as its nearest of today's day-service buildings."
+    mine = cells[cells["area_id"].isin(nearby) & (cells["attendees"] > 0)]
+    total = counts.cells(mine)
+    n = len(nearby)
+    text = (f"{head} It is the nearest of today's day-service buildings (in a straight line) for {n} home "
+            f"area{'s' if n != 1 else ''}, where {_people(total)} live who use day services.")
+    if mine.empty:
+        return text
+    parts = []
+    for site_id, group in sorted(mine.groupby("site_id"), key=lambda kv: -float(kv[1]["attendees"].sum())):
+        where = html_text(names.get(site_id, site_id))
+        parts.append(f"<li>{where}: {_people(counts.cells(group))}, "
+                     f"{_span(group['minutes'].min(), group['minutes'].max())}</li>")
+    return f"{text}<br>In this plan they go to:<ul class='hp-list'>{''.join(parts)}</ul>"
+
+
+def _nearest_existing(points: gpd.GeoDataFrame, sites: gpd.GeoDataFrame) -> dict[str, str]:
+    """``{area_id: site_id}`` of the nearest of today's day-service buildings (straight line, metres)."""
+    existing = sites[sites["kind"].isin(EXISTING_BUILDING_KINDS) & sites["status"].isin(["open", "closed"])]
+    if existing.empty or points.empty:
+        return {}
+    british = "EPSG:27700"  # British National Grid: distances in metres
+    a = points.to_crs(british)
+    b = existing.to_crs(british)
+    ax, ay = a.geometry.x.to_numpy()[:, None], a.geometry.y.to_numpy()[:, None]
+    distance = np.hypot(ax - b.geometry.x.to_numpy()[None, :], ay - b.geometry.y.to_numpy()[None, :])
+    nearest = existing["site_id"].to_numpy()[np.argmin(distance, axis=1)]
+    return dict(zip(points["area_id"], nearest, strict=True))
+
+
+def _offsets(sites: gpd.GeoDataFrame) -> list[tuple[int, int]]:
+    """Pixel offsets that set co-located sites (within :data:`COLOCATED_METRES`) apart, in a ring."""
+    metres = sites.to_crs("EPSG:27700").geometry
+    x, y = metres.x.to_numpy(), metres.y.to_numpy()
+    group = list(range(len(sites)))
+    for i in range(len(sites)):
+        for j in range(i):
+            if group[j] == j and math.hypot(x[i] - x[j], y[i] - y[j]) < COLOCATED_METRES:
+                group[i] = j
+                break
+    members: dict[int, list[int]] = {}
+    for i, g in enumerate(group):
+        members.setdefault(g, []).append(i)
+    out = [(0, 0)] * len(sites)
+    for items in members.values():
+        if len(items) < 2:
+            continue
+        for k, i in enumerate(items):
+            angle = 2 * math.pi * k / len(items)
+            out[i] = (round(COLOCATED_OFFSET_PX * math.cos(angle)), round(-COLOCATED_OFFSET_PX * math.sin(angle)))
+    return out
+
+
+def _symbol(site: Any, specialist_colour: Mapping[str, tuple[str, str]]) -> dict[str, Any]:
+    if site.status == "closed":
+        return dict(CLOSING_SYMBOL)
+    if site.status != "open":
+        return dict(NOT_SELECTED_SYMBOL)
+    symbol = dict(TIER_SYMBOL.get(str(site.tier_kind), TIER_SYMBOL[TierKind.HUB.value]))
+    if site.tier_kind == TierKind.SPECIALIST.value:
+        symbol["fill"], symbol["color"] = specialist_colour[str(site.tier)]
+    symbol["ring"] = NEW_RING if str(site.kind) not in EXISTING_BUILDING_KINDS else ""
+    return symbol
+
+
+def _svg(symbol: Mapping[str, Any]) -> str:
+    """An inline SVG of a site symbol (used by the markers and the key)."""
+    size = int(symbol["size"])
+    half = size / 2
+    ring = symbol.get("ring") or ""
+    stroke = f"stroke='{symbol['color']}' stroke-width='1.5'"
+    inset = 3.5 if ring else 1.5
+    lo, hi = inset, size - inset
+    shapes = {
+        "square": f"<rect x='{lo}' y='{lo}' width='{hi - lo}' height='{hi - lo}' rx='2'",
+        "diamond": f"<polygon points='{half},{lo} {hi},{half} {half},{hi} {lo},{half}'",
+        "triangle": f"<polygon points='{half},{lo} {hi},{hi - 1} {lo},{hi - 1}'",
+        "circle": f"<circle cx='{half}' cy='{half}' r='{half - inset}'",
+        "cross": f"<circle cx='{half}' cy='{half}' r='{half - inset}'",
+    }
+    body = f"{shapes[symbol['shape']]} fill='{symbol['fill']}' {stroke}/>"
+    if symbol["shape"] == "cross":
+        a, b = half - 3.2, half + 3.2
+        body += f"<path d='M{a} {a}L{b} {b}M{b} {a}L{a} {b}' stroke='#fff' stroke-width='2'/>"
+    if ring:
+        body = (f"<circle cx='{half}' cy='{half}' r='{half - 1}' fill='none' stroke='{ring}' stroke-width='2.5'/>"
+                + body)
+    return f"<svg xmlns='http://www.w3.org/2000/svg' width='{size}' height='{size}' viewBox='0 0 {size} {size}'>"\
+           f"{body}</svg>"
+
+
+def _hatch_swatch() -> str:
+    return ("<svg width='22' height='14'><rect width='22' height='14' fill='url(#hp-hatch)' stroke='#111' "
+            "stroke-width='2'/></svg>")
+
+
+def _legend(views: Sequence[JourneyView], tiers: Sequence[tuple[str, dict[str, Any]]],
+            statuses: Sequence[tuple[str, dict[str, Any]]], record: RunRecord, isolation: float) -> str:
+    radios = "".join(
+        f"<label><input type='radio' name='hp-view' value='{v.key}'{' checked' if i == 0 else ''}> "
+        f"{html.escape(v.title)}</label>"
+        for i, v in enumerate(views)
+    )
+    lower = 0
+    rows = []
+    for bound, colour in zip(MINUTE_BREAKS, MINUTE_COLOURS, strict=False):
+        rows.append((colour, f"{lower}–{bound} min"))  # noqa: RUF001 - en dash: a range
+        lower = bound
+    rows.append((MINUTE_COLOURS[-1], f"over {MINUTE_BREAKS[-1]} min"))
+    rows.append((NO_JOURNEY_COLOUR, "nobody from here uses it"))
+    swatches = "".join(f"<div class='hp-row'><span class='hp-swatch' style='background:{c}'></span>{t}</div>"
+                       for c, t in rows)
+    isolated = (f"<div class='hp-row' data-entry='isolated'>{_hatch_swatch()} Isolated: someone travels over "
+                f"{isolation:g} min</div>")
+    tier_rows = "".join(f"<div class='hp-row' data-entry='tier'>{_svg(s)} {html_text(t)}</div>" for t, s in tiers)
+    status_rows = "".join(f"<div class='hp-row' data-entry='status'>{_svg(s)} {html.escape(t)}</div>"
+                          for t, s in statuses)
+    note = ""
+    if record.suppress_below is not None:
+        note = (f"<div class='hp-note'>Counts of people below {record.suppress_below} are shown as "
+                f"&lt;{record.suppress_below}, others rounded to 5.</div>")
+    else:
+        note = "<div class='hp-note'>People are modelled estimates, not client records.</div>"
+    return (
+        "<button type='button' id='hp-legend-toggle' aria-expanded='true'>Key</button>"
+        "<div id='hp-legend-body'>"
+        f"<div class='hp-head'>Colour the home areas by</div><div id='hp-views'>{radios}</div>"
+        f"<div id='hp-view-note' class='hp-note'></div>{swatches}{isolated}"
+        f"<div class='hp-head'>Sites</div>{tier_rows}{status_rows}{note}</div>"
+    )
+
+
+def _crown(attributions: Sequence[str]) -> str:
+    return "© Crown copyright · " if any("Crown copyright" in a for a in attributions) else ""
+
+
+def _json(data: Any) -> str:
+    """JSON for a <script> element: sorted keys; ``<``, ``>`` and ``&`` as escapes, so no text ends the script."""
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _number(value: Any) -> float | None:
+    return None if _missing(value) else round(float(value), 3)
+
+
+def map_data(record: RunRecord, layers: Mapping[str, gpd.GeoDataFrame]) -> dict[str, Any]:
+    """Everything the page draws, as JSON-ready data (HTML of popups and labels already escaped).
+
+    Parameters
+    ----------
+    record
+        The run (protected by the privacy rule here if it is not yet).
+    layers
+        The output of :func:`hubplan.outputs.layers.public_layers`.
+
+    Returns
+    -------
+    dict
+        ``views``, ``areas``, ``isolated``, ``localities``, ``catchments``, ``lines``,
+        ``sites``, ``bounds``, ``spokeLabelZoom``.
+    """
+    record = protect(record)
+    counts = _Counts(record)
+    isolation = float(record.metrics["overall"]["isolation_minutes"])
+    homes, sites = layers["home_areas"], layers["sites"]
+    cells = pd.DataFrame(record.allocations)
+    area_locality = dict(zip(homes["area_id"], homes["locality"], strict=True))
+    names = dict(zip(sites["site_id"], sites["name"], strict=True))
+    n_localities = len(layers["localities"])
+    views = _views(homes, sites, isolation)
+    kind_of = dict(zip(sites["site_id"], sites["tier_kind"], strict=True))
+
+    areas = []
+    for r in homes.itertuples():
+        mine = cells[(cells["area_id"] == r.area_id) & (cells["attendees"] > 0)]
+        hubs = mine[mine["site_id"].map(kind_of) == TierKind.HUB.value]
+        lines = [f"<b>{html_text(r.name)}</b> <span class='hp-muted'>({html_text(r.area_id)}), "
+                 f"{html_text(r.locality)}, {html_text(str(r.rural_urban).lower())}</span>",
+                 _people(layer_count_text(r.attendees, r.suppressed, counts.threshold, decimals=counts.decimals))
+                 + " from here use day services."]
+        if not hubs.empty:
+            hub = hubs.sort_values(["attendees", "site_id"], ascending=[False, True]).iloc[0]["site_id"]
+            lines.append(f"Journey to your hub ({html_text(names.get(hub, hub))}): {_minutes(r.minutes_to_hub)}")
+        if not _missing(r.minutes_to_specialist):
+            lines.append(f"Journey to specialist provision: up to {_minutes(r.minutes_to_specialist)}"
+                         f" (average {_minutes(r.minutes_to_specialist_mean)})")
+        if not _missing(r.minutes_to_spoke):
+            lines.append(f"Nearest spoke: {_minutes(r.minutes_to_spoke)}")
+        if r.isolated:
+            far = layer_count_text(r.isolated_attendees, r.isolated_suppressed, counts.threshold,
+                                   decimals=counts.decimals)
+            lines.append(f"<b class='hp-isolated'>Isolated:</b> {_people(far)} from here travel over "
+                         f"{isolation:g} minutes (longest {_minutes(r.minutes_longest)}).")
+        elif not mine.empty:
+            lines.append(f"Nobody from here travels over {isolation:g} minutes.")
+        areas.append({
+            "id": str(r.area_id), "name": html_text(r.name), "isolated": bool(r.isolated),
+            "popup": "<div class='hp-popup'>" + "<br>".join(lines) + "</div>",
+            "minutes": {v.key: _number(getattr(r, v.column)) for v in views},
+            "geometry": _geometry(r.geometry),
+        })
+
+    nearest = _nearest_existing(record.area_points, sites)
+    shown = sites[sites["status"].isin(["open", "closed", "not_selected"])].reset_index(drop=True)
+    specialist_tiers = sorted(set(shown.loc[shown["tier_kind"] == TierKind.SPECIALIST.value, "tier"]))
+    specialist_colour = {t: SPECIALIST_COLOURS[i % len(SPECIALIST_COLOURS)] for i, t in enumerate(specialist_tiers)}
+    site_rows = []
+    for site, (dx, dy) in zip(shown.itertuples(), _offsets(shown), strict=True):
+        to_site = cells[cells["site_id"] == site.site_id]
+        if site.status == "open":
+            served = _served_localities(to_site[to_site["attendees"] > 0], area_locality, n_localities)
+            body = _open_site_text(site, to_site, counts, served)
+        elif site.status == "closed":
+            body = _closing_text(site, sorted(a for a, s in nearest.items() if s == site.site_id), cells, names,
+                                 counts)
+        else:
+            body = "Not used in this plan: considered as a possible site."
+        symbol = _symbol(site, specialist_colour)
+        site_rows.append({
+            "id": str(site.site_id), "name": html_text(site.name), "status": str(site.status),
+            "kind": str(site.tier_kind) if site.status == "open" else str(site.status),
+            "lat": float(site.geometry.y), "lon": float(site.geometry.x), "dx": dx, "dy": dy,
+            "size": int(symbol["size"]), "svg": _svg(symbol),
+            "popup": f"<div class='hp-popup'>{_site_heading(site)}<br>{body}</div>",
+        })
+
+    tiers = []
+    for kind in (TierKind.HUB, TierKind.SPECIALIST, TierKind.SPOKE):
+        opened = shown[(shown["status"] == "open") & (shown["tier_kind"] == kind.value)]
+        for tier, group in opened.groupby("tier", sort=True):
+            symbol = dict(TIER_SYMBOL[kind.value], ring="")
+            if kind is TierKind.SPECIALIST:
+                symbol["fill"], symbol["color"] = specialist_colour[str(tier)]
+            label = str(group["tier_label"].iloc[0] or tier)
+            tiers.append((label if kind is not TierKind.SPOKE else "Spoke (activities near home)", symbol))
+    statuses = []
+    opened = shown[shown["status"] == "open"]
+    if opened["kind"].isin(EXISTING_BUILDING_KINDS).any():
+        statuses.append(("Kept: one of today's buildings", dict(TIER_SYMBOL["hub"], fill="#ffffff",
+                                                               color="#252525", ring="")))
+    if (~opened["kind"].isin(EXISTING_BUILDING_KINDS)).any():
+        statuses.append(("New: not used for day services today", dict(TIER_SYMBOL["hub"], fill="#ffffff",
+                                                                      color="#252525", ring=NEW_RING)))
+    if (shown["status"] == "closed").any():
+        statuses.append(("Closing", CLOSING_SYMBOL))
+    if (shown["status"] == "not_selected").any():
+        statuses.append(("Not selected (hidden at first; see layers)", NOT_SELECTED_SYMBOL))
+
+    minx, miny, maxx, maxy = (float(v) for v in layers["localities"].total_bounds)
+    return {
+        "views": [{"key": v.key, "title": v.title, "explanation": v.explanation} for v in views],
+        "areas": areas,
+        "localities": [{"name": html_text(r.locality), "geometry": _geometry(r.geometry)}
+                       for r in layers["localities"].itertuples()],
+        "catchments": [{"name": html_text(r.name), "geometry": _geometry(r.geometry)}
+                       for r in layers["catchments"].itertuples()],
+        "lines": [_geometry(g) for g in layers["allocations"].geometry],
+        "sites": site_rows,
+        "bounds": [[miny, minx], [maxy, maxx]],
+        "spokeLabelZoom": SPOKE_LABEL_ZOOM,
+        "colours": {"breaks": list(MINUTE_BREAKS), "fills": list(MINUTE_COLOURS), "none": NO_JOURNEY_COLOUR},
+        "legend": _legend(views, tiers, statuses, record, isolation),
+    }
 
 
 def _leaflet_assets() -> tuple[str, str]:
@@ -67,221 +530,55 @@ def _leaflet_assets() -> tuple[str, str]:
     return data.joinpath("leaflet.js").read_text("utf-8"), data.joinpath("leaflet.css").read_text("utf-8")
 
 
-def _fmt(value: Any, unit: str = "", decimals: int = 1) -> str:
-    if value is None or pd.isna(value):
-        return "n/a"
-    return f"{float(value):,.{decimals}f}{unit}"
+def _asset(name: str) -> str:
+    return files("hubplan.outputs").joinpath("webmap_assets").joinpath(name).read_text("utf-8")
 
 
-def _table(rows: Sequence[tuple[str, str]]) -> str:
-    cells = "".join(
-        f"<tr><th style='text-align:left;padding-right:6px'>{html.escape(k)}</th>"
-        f"<td>{html.escape(v)}</td></tr>"
-        for k, v in rows
-    )
-    return f"<table style='font-size:12px'>{cells}</table>"
-
-
-def _tooltip_values(values: Sequence[Any]) -> list[Any]:
-    """Escape the text shown in a tooltip: folium's GeoJsonTooltip inserts it as HTML.
-
-    Examples
-    --------
-    >>> _tooltip_values(["Site <b> & co", None])
-    ['Site &lt;b&gt; & co', None]
-    """
-    return [html_text(v) if isinstance(v, str) else v for v in values]
-
-
-def _site_journeys(allocations: pd.DataFrame) -> pd.DataFrame:
-    alloc = allocations[allocations["attendees"] > 0]
-    w = alloc.assign(wm=alloc["attendees"] * alloc["minutes"])
-    grouped = w.groupby("site_id")
-    return pd.DataFrame(
-        {"mean_minutes": grouped["wm"].sum() / grouped["attendees"].sum(),
-         "max_minutes": grouped["minutes"].max()}
-    )
-
-
-def _renumber_ids(root: Any) -> None:
-    counter = itertools.count()
-
-    def walk(element: Any) -> None:
-        element._id = f"{next(counter):032x}"
-        for child in list(element._children.values()):
-            walk(child)
-
-    walk(root)
-
-
-def _legend(record: RunRecord) -> str:
-    minute_rows = []
-    lower = 0
-    for bound, colour in zip(MINUTE_BREAKS, MINUTE_COLOURS, strict=False):
-        minute_rows.append((colour, f"{lower}–{bound} min"))  # noqa: RUF001 - en dash: a range
-        lower = bound
-    minute_rows.append((MINUTE_COLOURS[-1], f"over {MINUTE_BREAKS[-1]} min"))
-    swatches = "".join(
-        f"<div><span style='display:inline-block;width:14px;height:10px;background:{c};"
-        f"margin-right:4px;border:1px solid #777'></span>{html.escape(t)}</div>"
-        for c, t in minute_rows
-    )
-    sites = "".join(
-        f"<div><span style='display:inline-block;width:10px;height:10px;border-radius:50%;"
-        f"background:{s['fill']};border:2px solid {s['color']};margin-right:4px'></span>"
-        f"{html.escape(s['label'])} site</div>"
-        for s in STATUS_STYLE.values()
-    )
-    note = ""
-    if record.suppress_below is not None:
-        note = (f"<div style='margin-top:4px'>Counts below {record.suppress_below} "
-                f"are shown as &lt;{record.suppress_below}.</div>")
-    return (
-        "<div id='hubplan-legend' style='position:fixed;bottom:40px;left:10px;z-index:9999;"
-        "background:white;padding:8px;border:1px solid #999;font:12px sans-serif;"
-        "max-width:220px'><b>Journey to assigned site</b>" + swatches
-        + "<b>Sites</b> (larger = hub)" + sites + note + "</div>"
-    )
-
-
-def build_map(record: RunRecord, layers: Mapping[str, gpd.GeoDataFrame]) -> folium.Map:
-    """Build the folium map of a run from its public (already suppressed) layers.
+def build_map(record: RunRecord, layers: Mapping[str, gpd.GeoDataFrame]) -> str:
+    """Build the web map of a run as one HTML page.
 
     Parameters
     ----------
     record
         The run (title, attributions, allocations for journey figures).
     layers
-        The output of :func:`hubplan.outputs.layers.public_layers`.
+        The output of :func:`hubplan.outputs.layers.public_layers` (counts already
+        published by the privacy rule).
 
     Returns
     -------
-    folium.Map
-        With localities, home areas (coloured by minutes), catchments, allocation lines
-        and sites (by status) as toggleable layers, a legend and attributions.
+    str
+        The page: Leaflet, styles, data and script inlined; no network needed.
     """
-    threshold = record.suppress_below
-    localities = layers["localities"]
-    minx, miny, maxx, maxy = localities.total_bounds
-    fmap = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=9, tiles=None,
-                      control_scale=True)
-    fmap.default_js = []  # Leaflet is inlined below; no CDN scripts (jQuery, Bootstrap) needed
-    fmap.default_css = []
     js, css = _leaflet_assets()
-    fmap.get_root().header.add_child(Element(f"<style>{css}</style>"), name="leaflet_css_inline")
-    fmap.get_root().header.add_child(Element(f"<script>{js}</script>"), name="leaflet_inline")
-    fmap.get_root().header.add_child(
-        Element("<style>.leaflet-container{background:#eef3f7}</style>"), name="hubplan_css"
+    data = map_data(record, layers)
+    attributions = list(dict.fromkeys(record.attributions))
+    sources = "".join(f"<li>{html.escape(a)}</li>" for a in attributions)
+    sources += f"<li>Map tiles (when online): {OSM_ATTRIBUTION}</li><li>Map library: {LEAFLET_ATTRIBUTION}</li>"
+    attribution = (f"<a href='#' id='hp-sources-link'>Sources &amp; licences</a> · {html.escape(_crown(attributions))}"
+                   f"{OSM_SHORT}")
+    title = html.escape(record.title)
+    return (
+        "<!DOCTYPE html>\n<html lang='en'>\n<head>\n<meta charset='utf-8'>\n"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>\n"
+        f"<title>{title}</title>\n<style>{css}</style>\n<script>{js}</script>\n"
+        f"<style>{_asset('webmap.css')}</style>\n</head>\n<body>\n"
+        "<svg width='0' height='0' style='position:absolute' aria-hidden='true'><defs>"
+        "<pattern id='hp-hatch' patternUnits='userSpaceOnUse' width='7' height='7' patternTransform='rotate(45)'>"
+        "<rect width='7' height='7' fill='#ffffff' fill-opacity='0.25'/>"
+        "<line x1='0' y1='0' x2='0' y2='7' stroke='#111111' stroke-width='1.8'/></pattern></defs></svg>\n"
+        "<div id='map'></div>\n"
+        f"<template id='hp-title'>{title}</template>\n"
+        f"<template id='hp-attribution'>{attribution}</template>\n"
+        "<div id='hubplan-sources' hidden>"
+        "<button type='button' id='hp-sources-close' aria-label='Close'>&times;</button>"
+        f"<b>Sources and licences</b><ul>{sources}</ul></div>\n"
+        f"<script>const HUBPLAN_DATA = {_json(data)};</script>\n"
+        f"<script>{_asset('webmap.js')}</script>\n</body>\n</html>\n"
     )
-    folium.TileLayer("OpenStreetMap", name="OpenStreetMap (online)", attr=OSM_ATTRIBUTION).add_to(fmap)
-
-    loc = localities.assign(
-        locality=_tooltip_values(localities["locality"]),
-        popup=[
-            _table([("Locality", str(r.locality)),
-                    ("Attendees", layer_count_text(r.attendees, r.suppressed, threshold))])
-            for r in localities.itertuples()
-        ]
-    )[["locality", "popup", "geometry"]]
-    folium.GeoJson(
-        loc, name="Localities",
-        style_function=lambda f: {"color": "#252525", "weight": 2.5, "fillColor": "#f0f0f0",
-                                  "fillOpacity": 0.35},
-        tooltip=folium.GeoJsonTooltip(fields=["locality"], labels=False),
-        popup=folium.GeoJsonPopup(fields=["popup"], labels=False),
-    ).add_to(fmap)
-
-    homes = layers["home_areas"]
-    site_names = dict(zip(layers["sites"]["site_id"], layers["sites"]["name"], strict=True))
-    ha = homes.assign(
-        name=_tooltip_values(homes["name"]),
-        fill=[minutes_colour(m) for m in homes["minutes_to_site"]],
-        popup=[
-            _table([
-                ("Home area", f"{r.name} ({r.area_id})"), ("Locality", str(r.locality)),
-                ("Attendees", layer_count_text(r.attendees, r.suppressed, threshold, decimals=1)),
-                ("Site", site_names.get(r.assigned_site_id, str(r.assigned_site_id))),
-                ("Minutes to site", _fmt(r.minutes_to_site)),
-                ("Minutes to a hub", _fmt(r.minutes_to_hub)),
-                ("Isolated", "yes" if r.isolated else "no"), ("Rural/urban", str(r.rural_urban)),
-            ])
-            for r in homes.itertuples()
-        ],
-    )[["area_id", "name", "fill", "popup", "geometry"]]
-    folium.GeoJson(
-        ha, name="Home areas: minutes to site",
-        style_function=lambda f: {"color": "#636363", "weight": 0.5,
-                                  "fillColor": f["properties"]["fill"], "fillOpacity": 0.75},
-        tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
-        popup=folium.GeoJsonPopup(fields=["popup"], labels=False),
-    ).add_to(fmap)
-
-    catchments = layers["catchments"]
-    if len(catchments):
-        folium.GeoJson(
-            catchments[["site_id", "name", "geometry"]].assign(name=_tooltip_values(catchments["name"])),
-            name="Hub catchments",
-            style_function=lambda f: {"color": "#08306b", "weight": 2, "dashArray": "6 4",
-                                      "fillOpacity": 0.0},
-            tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
-        ).add_to(fmap)
-
-    lines = layers["allocations"]
-    if len(lines):
-        folium.GeoJson(
-            lines[["area_id", "site_id", "geometry"]], name="Journeys (straight lines)", show=False,
-            style_function=lambda f: {"color": "#4d4d4d", "weight": 1, "opacity": 0.6},
-        ).add_to(fmap)
-
-    journeys = _site_journeys(pd.DataFrame(record.allocations))
-    sites = layers["sites"]
-    popups, radii = [], []
-    for site in sites.itertuples():
-        jr = journeys.loc[site.site_id] if site.site_id in journeys.index and not site.suppressed else None
-        popups.append(_table([
-            ("Site", str(site.name)), ("Operator", str(site.operator)), ("Locality", str(site.locality)),
-            ("Role", str(site.role)), ("Tier", str(site.tier) or "n/a"), ("Status", str(site.status)),
-            ("Attendees", layer_count_text(site.attendees, site.suppressed, threshold)),
-            ("Mean journey", _fmt(None if jr is None else jr["mean_minutes"], " min")),
-            ("Longest journey", _fmt(None if jr is None else jr["max_minutes"], " min")),
-            ("Position", str(site.position_precision)),
-        ]))
-        radii.append(TIER_RADIUS.get(site.tier, 5) if site.status == "open" else 5)
-    labels = _tooltip_values(sites["name"] + " (" + sites["status"] + ")")
-    pts = sites.assign(popup=popups, radius=radii, label=labels)
-    for status, style in STATUS_STYLE.items():
-        subset = pts[pts["status"] == status][["site_id", "label", "popup", "radius", "geometry"]]
-        if subset.empty:
-            continue
-        folium.GeoJson(
-            subset, name=f"{style['label']} sites", show=status != "not_selected",
-            marker=folium.CircleMarker(radius=6, weight=2, fill=True, fill_opacity=0.9),
-            style_function=lambda f, st=style: {"color": st["color"], "fillColor": st["fill"],
-                                                "radius": f["properties"]["radius"]},
-            tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
-            popup=folium.GeoJsonPopup(fields=["popup"], labels=False),
-        ).add_to(fmap)
-
-    folium.LayerControl(collapsed=False).add_to(fmap)
-    fmap.fit_bounds([[float(miny), float(minx)], [float(maxy), float(maxx)]])
-    title = (f"<div style='position:fixed;top:10px;left:60px;z-index:9999;background:white;"
-             f"padding:6px 10px;border:1px solid #999;font:bold 15px sans-serif'>"
-             f"{html.escape(record.title)}</div>")
-    sources = "; ".join(html.escape(a) for a in record.attributions)
-    footer = ("<div id='hubplan-attribution' style='position:fixed;bottom:0;left:0;right:0;"
-              "z-index:9998;background:rgba(255,255,255,0.85);font:10px sans-serif;padding:2px 6px'>"
-              f"Sources: {sources}. Tiles: {OSM_ATTRIBUTION}.</div>")
-    for name, text in (("title", title), ("legend", _legend(record)), ("sources", footer)):
-        fmap.get_root().html.add_child(Element(text), name=f"hubplan_{name}")
-    return fmap
 
 
 def write_map(record: RunRecord, layers: Mapping[str, gpd.GeoDataFrame], path: Path) -> Path:
-    """Render :func:`build_map` to ``path`` (byte-stable for the same run)."""
-    fmap = build_map(record, layers)
-    root = fmap.get_root()
-    _renumber_ids(root)
-    text = root.render()
-    Path(path).write_text(text, encoding="utf-8")
+    """Write :func:`build_map` to ``path`` (byte-stable for the same run)."""
+    Path(path).write_text(build_map(record, layers), encoding="utf-8")
     return Path(path)
-

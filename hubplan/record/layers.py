@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from enum import Enum
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 from hubplan.data.schema import WGS84
 from hubplan.plan import Allocation, PreparedScenario
+from hubplan.scenario import TierConfig
 
-__all__ = ["EXISTING_BUILDING_KINDS", "home_areas_layer", "site_status", "sites_layer"]
+__all__ = [
+    "EXISTING_BUILDING_KINDS", "TierKind", "area_journeys", "home_areas_layer", "site_status", "sites_layer",
+    "tier_kind", "tier_label",
+]
 
 
 EXISTING_BUILDING_KINDS = ("day_centre",)
@@ -36,6 +43,70 @@ def site_status(is_open: np.ndarray, kind: np.ndarray, role: np.ndarray) -> np.n
     return np.where(is_open, "open", not_open)
 
 
+class TierKind(str, Enum):
+    """What a tier of provision is to the public, whatever the scenario calls it.
+
+    ``hub``: an assign tier serving every segment no other tier names (the default);
+    ``specialist``: an assign tier serving named segments; ``spoke``: a cover tier
+    (activity brought near home, no assignment).
+    """
+
+    HUB = "hub"
+    SPECIALIST = "specialist"
+    SPOKE = "spoke"
+
+
+def tier_kind(tier: TierConfig) -> TierKind:
+    """Classify a scenario tier as hub, specialist or spoke.
+
+    Examples
+    --------
+    >>> [tier_kind(TierConfig(**c)).value for c in ({}, {"segments": ["ld"]},
+    ...                                             {"mode": "cover", "radius_minutes": 20})]
+    ['hub', 'specialist', 'spoke']
+    """
+    if tier.mode == "cover":
+        return TierKind.SPOKE
+    return TierKind.HUB if tier.segments is None else TierKind.SPECIALIST
+
+
+def tier_label(name: str, served: tuple[str, ...] = ()) -> str:
+    """Name a tier for the public: tiers carry no label, so their name in words.
+
+    A specialist tier whose segments all have labels is named after them instead.
+
+    Parameters
+    ----------
+    name
+        The scenario's tier name (``specialist_dementia``).
+    served
+        Labels of the segments a specialist tier serves (empty: use the name).
+
+    Examples
+    --------
+    >>> tier_label("specialist_dementia"), tier_label("hub"), tier_label("")
+    ('Specialist dementia', 'Hub', '')
+    >>> tier_label("specialist_ld", ("Working age, complex needs",))
+    'Specialist: Working age, complex needs'
+    """
+    if served and all(served):
+        return "Specialist: " + "; ".join(served)
+    words = " ".join(name.replace("_", " ").replace("-", " ").split())
+    return words[:1].upper() + words[1:]
+
+
+def _tier_labels(prepared: PreparedScenario) -> dict[str, str]:
+    """``{tier name: public label}`` of every tier of the scenario."""
+    scenario = prepared.scenario
+    labels = {segment.name: segment.label for segment in scenario.demand.segment_list()}
+    out = {}
+    for name, config in scenario.tiers.items():
+        specialist = tier_kind(config) is TierKind.SPECIALIST
+        served = tuple(labels.get(s, "") for s in config.segments or ()) if specialist else ()
+        out[name] = tier_label(name, served)
+    return out
+
+
 def _tier_costs(prepared: PreparedScenario, open_tiers: dict[str, str]) -> pd.Series:
     sites = prepared.sites
     default = sites["site_id"].map(open_tiers).map(
@@ -50,6 +121,9 @@ def sites_layer(prepared: PreparedScenario, allocation: Allocation) -> gpd.GeoDa
     tier = sites["site_id"].map(allocation.open_tiers)
     attendees = allocation.flows.groupby("site_id")["attendees"].sum()
     sites["tier"] = tier.fillna("")
+    kinds = {name: tier_kind(config).value for name, config in prepared.scenario.tiers.items()}
+    sites["tier_kind"] = tier.map(kinds).fillna("")
+    sites["tier_label"] = tier.map(_tier_labels(prepared)).fillna("")
     sites["status"] = site_status(tier.notna().to_numpy(), sites["kind"].to_numpy(), sites["role"].to_numpy())
     sites["attendees"] = sites["site_id"].map(attendees).fillna(0.0)
     sites["annual_cost"] = _tier_costs(prepared, allocation.open_tiers).where(tier.notna())
@@ -59,42 +133,109 @@ def sites_layer(prepared: PreparedScenario, allocation: Allocation) -> gpd.GeoDa
     )
     sites["capacity"] = capacity.astype(float)
     sites["capacity_used"] = sites["attendees"] / sites["capacity"]
-    keep = ["site_id", "name", "kind", "operator", "locality", "role", "tier", "status", "attendees",
-            "capacity", "capacity_used", "annual_cost", "position_precision", "source", "lon", "lat", "geometry"]
+    keep = ["site_id", "name", "kind", "operator", "locality", "role", "tier", "tier_kind", "tier_label", "status",
+            "attendees", "capacity", "capacity_used", "annual_cost", "position_precision", "source", "lon", "lat",
+            "geometry"]
     return sites[keep]
 
 
+AREA_JOURNEY_COLUMNS = (
+    "minutes_to_site", "minutes_to_hub", "minutes_to_specialist", "minutes_to_specialist_mean",
+    "minutes_longest", "isolated", "isolated_attendees", "assigned_site_id",
+)
+"""Columns of :func:`area_journeys`, one row per home area."""
+
+
+def area_journeys(
+    flows: pd.DataFrame, site_kinds: Mapping[str, str], isolation_minutes: float
+) -> pd.DataFrame:
+    """Summarise the journeys of each home area's attendees, per kind of tier.
+
+    Parameters
+    ----------
+    flows
+        ``area_id``, ``site_id``, ``attendees``, ``minutes``: the plan's flows (or the
+        privacy rule's cells standing for them).
+    site_kinds
+        ``{site_id: TierKind value}`` of the open sites.
+    isolation_minutes
+        Journeys longer than this isolate.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``area_id`` (areas with attendees travelling), columns
+        :data:`AREA_JOURNEY_COLUMNS`: mean minutes over all attendees
+        (``minutes_to_site``), the longest hub journey, the longest and the mean
+        specialist journey, the longest journey of any tier, ``isolated`` (any
+        attendee beyond ``isolation_minutes``), how many attendees that is, and the
+        site taking most attendees (ties: the first site id).
+
+    Examples
+    --------
+    >>> flows = pd.DataFrame({"area_id": ["a", "a", "b"], "site_id": ["h", "s", "h"],
+    ...                       "attendees": [9.0, 1.0, 4.0], "minutes": [20.0, 60.0, 10.0]})
+    >>> out = area_journeys(flows, {"h": "hub", "s": "specialist"}, 45)
+    >>> out.loc["a", ["minutes_to_site", "minutes_to_hub", "minutes_to_specialist", "isolated_attendees"]].tolist()
+    [24.0, 20.0, 60.0, 1.0]
+    >>> out["isolated"].tolist(), bool(pd.isna(out.loc["b", "minutes_to_specialist"]))
+    ([True, False], True)
+    """
+    used = flows[flows["attendees"] > 0]
+    kind = used["site_id"].map(dict(site_kinds)).fillna("")
+    used = used.assign(weighted=used["attendees"] * used["minutes"],
+                       far=used["attendees"].where(used["minutes"] > isolation_minutes, 0.0))
+    by_area = used.groupby("area_id")
+    hub = used[kind == TierKind.HUB.value].groupby("area_id")
+    specialist = used[kind == TierKind.SPECIALIST.value].groupby("area_id")
+    main = used.sort_values(["area_id", "attendees", "site_id"], ascending=[True, False, True],
+                            kind="stable").drop_duplicates("area_id").set_index("area_id")["site_id"]
+    out = pd.DataFrame({
+        "minutes_to_site": by_area["weighted"].sum() / by_area["attendees"].sum(),
+        "minutes_to_hub": hub["minutes"].max(),
+        "minutes_to_specialist": specialist["minutes"].max(),
+        "minutes_to_specialist_mean": specialist["weighted"].sum() / specialist["attendees"].sum(),
+        "minutes_longest": by_area["minutes"].max(),
+        "isolated_attendees": by_area["far"].sum(),
+        "assigned_site_id": main,
+    })  # fmt: skip
+    out["isolated"] = out["isolated_attendees"] > 0
+    out.index.name = "area_id"
+    return out[list(AREA_JOURNEY_COLUMNS)]
+
+
 def home_areas_layer(prepared: PreparedScenario, allocation: Allocation) -> gpd.GeoDataFrame:
-    """Every home area with its attendees, journeys to hub, site and spoke, and isolation."""
+    """Every home area with its attendees, journeys per kind of tier, nearest spoke and isolation."""
     areas = prepared.study.home_areas
-    flows = allocation.flows
-    main_site = flows.sort_values(["area_id", "attendees"], ascending=[True, False]).drop_duplicates("area_id")
-    weighted = flows.assign(weighted=flows["attendees"] * flows["minutes"]).groupby("area_id")
-    mean_minutes = weighted["weighted"].sum() / weighted["attendees"].sum().replace(0, np.nan)
-    hub_flows = flows[flows["tier"] == "hub"]
-    to_hub = hub_flows.groupby("area_id")["minutes"].max() if len(hub_flows) else pd.Series(dtype=float)
-    isolation = prepared.scenario.objective.isolation_minutes
+    kinds = {sid: tier_kind(prepared.scenario.tiers[tier]).value for sid, tier in allocation.open_tiers.items()}
+    journeys = area_journeys(allocation.flows, kinds, prepared.scenario.objective.isolation_minutes)
+    ids = areas["area_id"]
     layer = gpd.GeoDataFrame({
-        "area_id": areas["area_id"],
+        "area_id": ids,
         "name": areas["name"],
         "locality": areas["locality"],
         "attendees": prepared.demand.per_area(),
-        "minutes_to_hub": areas["area_id"].map(to_hub).astype(float),
-        "minutes_to_site": areas["area_id"].map(mean_minutes).astype(float),
-        "minutes_to_spoke": areas["area_id"].map(_spoke_minutes(prepared, allocation)).astype(float),
-        "assigned_site_id": areas["area_id"].map(main_site.set_index("area_id")["site_id"]).fillna(""),
+        "minutes_to_hub": ids.map(journeys["minutes_to_hub"]).astype(float),
+        "minutes_to_site": ids.map(journeys["minutes_to_site"]).astype(float),
+        "minutes_to_specialist": ids.map(journeys["minutes_to_specialist"]).astype(float),
+        "minutes_to_specialist_mean": ids.map(journeys["minutes_to_specialist_mean"]).astype(float),
+        "minutes_longest": ids.map(journeys["minutes_longest"]).astype(float),
+        "minutes_to_spoke": ids.map(_spoke_minutes(prepared, allocation, kinds)).astype(float),
+        "assigned_site_id": ids.map(journeys["assigned_site_id"]).fillna(""),
+        "isolated": ids.map(journeys["isolated"]).fillna(False).astype(bool),
+        "isolated_attendees": ids.map(journeys["isolated_attendees"]).fillna(0.0).astype(float),
         "rural_urban": areas["rural_urban"],
         "barriers_decile": areas["barriers_decile"].astype(int),
     }, geometry=areas.geometry.values, crs=WGS84)  # fmt: skip
-    layer["isolated"] = layer["minutes_to_site"] > isolation
     return layer
 
 
-def _spoke_minutes(prepared: PreparedScenario, allocation: Allocation) -> pd.Series:
-    spokes = [sid for sid, tier in allocation.open_tiers.items() if prepared.scenario.tiers[tier].mode == "cover"]
-    if not spokes:
+def _spoke_minutes(prepared: PreparedScenario, allocation: Allocation, kinds: Mapping[str, str]) -> pd.Series:
+    """Minutes from each home area to its nearest open spoke or hub (empty when no spoke is open)."""
+    if TierKind.SPOKE.value not in kinds.values():
         return pd.Series(dtype=float)
     column_of = {sid: j for j, sid in enumerate(prepared.travel.destination_ids)}
-    columns = [column_of[sid] for sid in allocation.open_tiers]
+    near = (TierKind.SPOKE.value, TierKind.HUB.value)
+    columns = [column_of[sid] for sid, kind in kinds.items() if kind in near]
     best = prepared.travel.minutes[:, columns].min(axis=1)
     return pd.Series(best, index=list(prepared.demand.area_ids))

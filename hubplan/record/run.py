@@ -9,14 +9,22 @@ localities
     ``locality`` (name), ``code``, ``attendees``, ``geometry`` (polygons).
 home_areas
     ``area_id``, ``name``, ``locality``, ``attendees`` (estimated, float),
-    ``minutes_to_hub``, ``minutes_to_site`` (assigned site of any tier),
+    ``minutes_to_site`` (mean over the area's attendees, every tier),
+    ``minutes_to_hub`` (longest journey to a hub), ``minutes_to_specialist`` and
+    ``minutes_to_specialist_mean`` (longest and mean journey to specialist
+    provision, over every specialist tier; NaN without specialist attendees),
+    ``minutes_longest`` (longest journey of any attendee, any tier),
     ``minutes_to_spoke`` (nearest open spoke or hub, NaN when no spokes),
-    ``assigned_site_id``, ``isolated`` (bool: beyond the isolation threshold),
+    ``assigned_site_id`` (the site taking most of the area's attendees),
+    ``isolated`` (bool: ANY attendee of the area, in any tier, travels beyond the
+    isolation threshold), ``isolated_attendees`` (how many do; a count of people),
     ``rural_urban`` ("Rural"/"Urban"), ``barriers_decile`` (IoD 2025
     Geographical Barriers decile), ``geometry`` (polygons).
 sites
     ``site_id``, ``name``, ``kind``, ``operator``, ``locality``, ``role``
-    (required/candidate/closed), ``tier`` (hub/spoke/specialist or empty),
+    (required/candidate/closed), ``tier`` (the scenario's tier name, or empty),
+    ``tier_kind`` (hub/specialist/spoke or empty, see
+    :class:`hubplan.record.layers.TierKind`), ``tier_label`` (the tier name in words),
     ``status`` (open; closed: an existing day centre the plan does not keep;
     not_selected: a candidate venue not used; excluded: left out by the scenario),
     ``attendees`` (assigned),

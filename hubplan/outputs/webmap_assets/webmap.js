@@ -1,0 +1,174 @@
+// hubplan web map: draws HUBPLAN_DATA (written by hubplan/outputs/webmap.py) with Leaflet.
+// Every text in HUBPLAN_DATA that is inserted as HTML was escaped in Python.
+(function () {
+  "use strict";
+  const D = HUBPLAN_DATA;
+  const phone = window.innerWidth < 700;
+  const narrow = window.innerWidth < 1200;  // the layer list starts folded, leaving the county room
+  const map = L.map("map", {zoomControl: false, zoomSnap: 0.25, attributionControl: false});
+  const panes = {areas: 410, isolated: 420, localities: 430, catchments: 440, lines: 450};
+  for (const [name, z] of Object.entries(panes)) {
+    map.createPane("hp-" + name).style.zIndex = String(z);
+  }
+  map.getPane("hp-isolated").style.pointerEvents = "none";
+  map.getPane("hp-localities").style.pointerEvents = "none";
+
+  // --- controls: title and zoom (top left), layers (top right), key and scale (bottom left),
+  // one attribution line (bottom right). Leaflet stacks controls of a corner, so they never overlap.
+  const Title = L.Control.extend({
+    onAdd: function () {
+      const div = L.DomUtil.create("div", "hp-box");
+      div.id = "hubplan-title";
+      div.innerHTML = document.getElementById("hp-title").innerHTML;
+      return div;
+    },
+  });
+  new Title({position: "topleft"}).addTo(map);
+  L.control.zoom({position: "topleft"}).addTo(map);
+  L.control.scale({position: "bottomleft", maxWidth: 80}).addTo(map);
+  const Legend = L.Control.extend({
+    onAdd: function () {
+      const div = L.DomUtil.create("div", "hp-box");
+      div.id = "hubplan-legend";
+      div.innerHTML = D.legend;
+      L.DomEvent.disableClickPropagation(div);
+      L.DomEvent.disableScrollPropagation(div);
+      return div;
+    },
+  });
+  const legend = new Legend({position: "bottomleft"}).addTo(map);
+  const attribution = L.control.attribution({position: "bottomright", prefix: false}).addTo(map);
+  attribution.addAttribution(document.getElementById("hp-attribution").innerHTML);
+  attribution.getContainer().id = "hubplan-attribution";
+
+  const legendBody = document.getElementById("hp-legend-body");
+  const legendToggle = document.getElementById("hp-legend-toggle");
+  function showLegend(open) {
+    legendBody.hidden = !open;
+    legendToggle.setAttribute("aria-expanded", String(open));
+    legendToggle.textContent = open ? "Key ▾" : "Key ▸";
+  }
+  legendToggle.addEventListener("click", () => showLegend(legendBody.hidden));
+  showLegend(!phone);
+
+  const sources = document.getElementById("hubplan-sources");
+  document.getElementById("hp-sources-link").addEventListener("click", (e) => {
+    e.preventDefault();
+    sources.hidden = !sources.hidden;
+  });
+  document.getElementById("hp-sources-close").addEventListener("click", () => { sources.hidden = true; });
+
+  // --- home areas, coloured by the journey chosen in the key
+  function colour(minutes) {
+    if (minutes === null || minutes === undefined) return D.colours.none;
+    for (let i = 0; i < D.colours.breaks.length; i++) {
+      if (minutes <= D.colours.breaks[i]) return D.colours.fills[i];
+    }
+    return D.colours.fills[D.colours.fills.length - 1];
+  }
+  function feature(item) {
+    return {type: "Feature", properties: item, geometry: item.geometry};
+  }
+  let view = D.views.length ? D.views[0].key : null;
+  const areas = L.geoJSON(D.areas.map(feature), {
+    pane: "hp-areas",
+    style: (f) => ({color: "#636363", weight: 0.5, fillOpacity: 0.75,
+                    fillColor: colour(view ? f.properties.minutes[view] : null)}),
+    onEachFeature: (f, layer) => {
+      layer.bindPopup(f.properties.popup, {maxWidth: 300});
+      layer.bindTooltip(() => {
+        const m = view ? f.properties.minutes[view] : null;
+        return f.properties.name + (m === null || m === undefined ? "" : " · " + Math.round(m) + " min") +
+          (f.properties.isolated ? " · isolated" : "");
+      }, {sticky: true});
+    },
+  }).addTo(map);
+  const isolated = L.geoJSON(D.areas.filter((a) => a.isolated).map(feature), {
+    pane: "hp-isolated", interactive: false,
+    style: () => ({color: "#111111", weight: 1.5, fillColor: "url(#hp-hatch)", fillOpacity: 1}),
+  }).addTo(map);
+  function setView(key) {
+    view = key;
+    areas.setStyle((f) => ({fillColor: colour(f.properties.minutes[view])}));
+    const chosen = D.views.find((v) => v.key === key);
+    document.getElementById("hp-view-note").textContent = chosen ? chosen.explanation : "";
+  }
+  for (const input of document.querySelectorAll("input[name=hp-view]")) {
+    input.addEventListener("change", () => setView(input.value));
+  }
+  if (view) setView(view);
+
+  const localities = L.geoJSON(D.localities.map(feature), {
+    pane: "hp-localities", interactive: false,
+    style: () => ({color: "#252525", weight: 2.5, fill: false}),
+  }).addTo(map);
+  const catchments = L.geoJSON(D.catchments.map(feature), {
+    pane: "hp-catchments",
+    style: () => ({color: "#08306b", weight: 2, dashArray: "6 4", fillOpacity: 0}),
+    onEachFeature: (f, layer) => layer.bindTooltip("Catchment of " + f.properties.name, {sticky: true}),
+  });
+  const lines = L.geoJSON(D.lines.map((g) => ({type: "Feature", properties: {}, geometry: g})), {
+    pane: "hp-lines", interactive: false,
+    style: () => ({color: "#4d4d4d", weight: 1, opacity: 0.6}),
+  });
+
+  // --- sites: one marker each, shape and colour by tier and status, names as labels
+  const groups = {open: L.layerGroup(), closed: L.layerGroup(), not_selected: L.layerGroup()};
+  const labelled = [];
+  const centreLon = (D.bounds[0][1] + D.bounds[1][1]) / 2;
+  for (const s of D.sites) {
+    const half = s.size / 2;
+    const icon = L.divIcon({className: "hp-site hp-site-" + s.kind, html: s.svg, iconSize: [s.size, s.size],
+                            iconAnchor: [half - s.dx, half - s.dy]});
+    const marker = L.marker([s.lat, s.lon], {icon: icon, title: "", keyboard: true,
+                                             zIndexOffset: s.status === "open" ? 1000 : 0});
+    marker.bindPopup(s.popup, {maxWidth: 300, offset: [s.dx, s.dy - half + 4]});
+    marker.on("mouseover", () => marker.openPopup());
+    marker.hpSite = s;
+    if (s.status === "open") {
+      // labels point inwards: sites east of the county's centre are labelled on their left
+      const left = s.dx < 0 || (s.dx === 0 && s.lon > centreLon);
+      marker.bindTooltip(s.name, {permanent: true, direction: left ? "left" : "right",
+                                  offset: [s.dx + (left ? -half : half), s.dy],
+                                  className: "hp-label hp-label-" + s.kind, interactive: false});
+      labelled.push(marker);
+    }
+    (groups[s.status] || groups.open).addLayer(marker);
+  }
+  groups.open.addTo(map);
+  groups.closed.addTo(map);
+  function labelsForZoom() {
+    map.getContainer().classList.toggle("hp-spoke-labels", map.getZoom() >= D.spokeLabelZoom);
+  }
+  map.on("zoomend", labelsForZoom);
+
+  const tiles = L.tileLayer("https://tile.openstreetmap.org/{z}/{x}/{y}.png", {maxZoom: 19});
+  tiles.addTo(map);
+  const overlays = {
+    "Street map (online)": tiles,
+    "Isolated areas (hatched)": isolated,
+    "Locality boundaries": localities,
+    "Hub catchments": catchments,
+    "Journeys (straight lines)": lines,
+    "Open sites": groups.open,
+  };
+  if (groups.closed.getLayers().length) overlays["Closing sites"] = groups.closed;
+  if (groups.not_selected.getLayers().length) overlays["Not selected sites"] = groups.not_selected;
+  const layers = L.control.layers(null, overlays, {position: "topright", collapsed: narrow}).addTo(map);
+  layers.getContainer().id = "hubplan-layers";
+
+  // --- fit the whole county into the space the controls leave free
+  function fit() {
+    const title = document.getElementById("hubplan-title").getBoundingClientRect();
+    const layerBox = layers.getContainer().getBoundingClientRect();
+    const legendBox = legend.getContainer().getBoundingClientRect();
+    const left = phone ? 8 : Math.min(legendBox.width + 16, window.innerWidth * 0.3);
+    const right = phone ? 8 : Math.min(layerBox.width + 16, window.innerWidth * 0.3);
+    map.fitBounds(D.bounds, {paddingTopLeft: [left, title.bottom + 8],
+                             paddingBottomRight: [right, phone ? 60 : 30]});
+    labelsForZoom();
+  }
+  fit();
+  window.hubplan = {map: map, areas: areas, isolated: isolated, localities: localities, catchments: catchments,
+                    lines: lines, sites: groups, labelled: labelled, setView: setView, fit: fit, legend: showLegend};
+})();
