@@ -8,12 +8,12 @@ import pandas as pd
 
 from hubplan.data.schema import WGS84
 from hubplan.plan import Allocation, PreparedScenario
+from hubplan.scenario import EXISTING_BUILDING_KINDS
 
-__all__ = ["EXISTING_BUILDING_KINDS", "home_areas_layer", "site_status", "sites_layer"]
+__all__ = ["EXISTING_BUILDING_KINDS", "TIER_JOINER", "home_areas_layer", "site_status", "sites_layer"]
 
-
-EXISTING_BUILDING_KINDS = ("day_centre",)
-"""Kinds of site that are today's day-service buildings: when not open in a plan, they close."""
+TIER_JOINER = " + "
+"""How the ``tier`` column names the tiers of a site hosting several (``hub + specialist_dementia``)."""
 
 
 def site_status(is_open: np.ndarray, kind: np.ndarray, role: np.ndarray) -> np.ndarray:
@@ -36,27 +36,39 @@ def site_status(is_open: np.ndarray, kind: np.ndarray, role: np.ndarray) -> np.n
     return np.where(is_open, "open", not_open)
 
 
-def _tier_costs(prepared: PreparedScenario, open_tiers: dict[str, str]) -> pd.Series:
-    sites = prepared.sites
-    default = sites["site_id"].map(open_tiers).map(
-        lambda tier: prepared.scenario.tiers[tier].annual_cost if isinstance(tier, str) else np.nan
-    )
-    return sites["annual_cost"].where(sites["annual_cost"].notna(), default)
+def _tier_defaults(prepared: PreparedScenario, hosted: pd.Series, key: str) -> pd.Series:
+    """The sum of the hosted tiers' default ``key`` (``annual_cost`` or ``capacity``); NaN if one has none."""
+    tiers = prepared.scenario.tiers
+
+    def total(names: object) -> float:
+        if not isinstance(names, tuple):
+            return np.nan
+        values = [getattr(tiers[name], key) for name in names]
+        return np.nan if any(v is None for v in values) else float(sum(values))
+
+    return hosted.map(total)
 
 
 def sites_layer(prepared: PreparedScenario, allocation: Allocation) -> gpd.GeoDataFrame:
-    """Every site with its tier, status, attendees, capacity and annual cost in the plan."""
+    """Every site with its tiers, status, attendees, capacity and annual cost in the plan.
+
+    A site hosting several tiers has them joined with :data:`TIER_JOINER`; its own
+    ``annual_cost`` (its building's) counts once, else its tiers' costs add up; its
+    capacity is the sum of its tiers' places (NaN where a tier is unlimited).
+    """
     sites = prepared.sites.copy()
-    tier = sites["site_id"].map(allocation.open_tiers)
+    hosted = sites["site_id"].map(allocation.open_tiers)
+    is_open = hosted.notna()
     attendees = allocation.flows.groupby("site_id")["attendees"].sum()
-    sites["tier"] = tier.fillna("")
-    sites["status"] = site_status(tier.notna().to_numpy(), sites["kind"].to_numpy(), sites["role"].to_numpy())
+    sites["tier"] = hosted.map(lambda names: TIER_JOINER.join(names) if isinstance(names, tuple) else "")
+    sites["status"] = site_status(is_open.to_numpy(), sites["kind"].to_numpy(), sites["role"].to_numpy())
     sites["attendees"] = sites["site_id"].map(attendees).fillna(0.0)
-    sites["annual_cost"] = _tier_costs(prepared, allocation.open_tiers).where(tier.notna())
-    capacity = sites["capacity"].where(
-        sites["capacity"].notna(),
-        tier.map(lambda t: prepared.scenario.tiers[t].capacity if isinstance(t, str) else np.nan),
-    )
+    own_cost = sites["annual_cost"]
+    sites["annual_cost"] = own_cost.where(own_cost.notna(), _tier_defaults(prepared, hosted, "annual_cost"))
+    sites["annual_cost"] = sites["annual_cost"].where(is_open)
+    places = hosted.map(lambda names: len(names) if isinstance(names, tuple) else 1)
+    capacity = (sites["capacity"] * places).where(sites["capacity"].notna(),
+                                                  _tier_defaults(prepared, hosted, "capacity"))
     sites["capacity"] = capacity.astype(float)
     sites["capacity_used"] = sites["attendees"] / sites["capacity"]
     keep = ["site_id", "name", "kind", "operator", "locality", "role", "tier", "status", "attendees",
@@ -91,7 +103,8 @@ def home_areas_layer(prepared: PreparedScenario, allocation: Allocation) -> gpd.
 
 
 def _spoke_minutes(prepared: PreparedScenario, allocation: Allocation) -> pd.Series:
-    spokes = [sid for sid, tier in allocation.open_tiers.items() if prepared.scenario.tiers[tier].mode == "cover"]
+    tiers = prepared.scenario.tiers
+    spokes = [sid for sid, names in allocation.open_tiers.items() if any(tiers[t].mode == "cover" for t in names)]
     if not spokes:
         return pd.Series(dtype=float)
     column_of = {sid: j for j, sid in enumerate(prepared.travel.destination_ids)}
