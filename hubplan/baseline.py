@@ -62,5 +62,7 @@ def nearest_open(prepared: PreparedScenario) -> Allocation:
         "minutes": chosen_minutes,
         "km": prepared.travel.km[rows, nearest],
     })  # fmt: skip
-    open_tiers = {active_sites.at[j, "site_id"]: site_tier[j] for j in np.flatnonzero(required)}
+    open_tiers: dict[str, tuple[str, ...]] = {
+        str(active_sites.at[j, "site_id"]): (site_tier[j],) for j in np.flatnonzero(required)
+    }
     return Allocation(open_tiers, flows, SolverRecord.evaluation(NEAREST_OPEN_SITE))

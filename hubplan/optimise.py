@@ -21,7 +21,7 @@ from hubplan.core.solve import ENGINE_LABELS, solve
 from hubplan.errors import InfeasibleError, SolverError, input_error
 from hubplan.plan import Allocation, PreparedScenario
 from hubplan.provenance import SolverRecord
-from hubplan.scenario import Scenario, TierConfig
+from hubplan.scenario import EXISTING_BUILDING_KINDS, Scenario, TierConfig
 
 __all__ = ["allocation_from_solution", "build_problem", "optimise", "scenario_field_labels"]
 
@@ -33,6 +33,10 @@ SCENARIO_FIELDS: dict[str, str] = {
     "max_minutes": "constraints.max_minutes",
     "roles": "sites.roles",
     "objective.threshold_minutes": "objective.coverage_minutes",
+    "max_minutes_to_reach": "constraints.max_minutes_to_any",
+    "reach_tiers": "objective.reach_tiers",
+    "tiers_per_site": "constraints.tiers_per_site",
+    "building_cost": "sites.roles.annual_cost",
 }
 #: The per-group counts of a tier, all set from the scenario's ``count_per_locality``.
 _GROUP_COUNT_FIELDS = ("group_count", "group_min", "group_max")
@@ -46,9 +50,11 @@ def scenario_field_labels(tier_names: Iterable[str]) -> dict[str, str]:
     >>> scenario_field_labels(["hub"])["tiers.hub.group_min"]
     'tiers.hub.count_per_locality'
     """
+    names = tuple(tier_names)
     per_tier = {f"tiers.{name}.{field}": f"tiers.{name}.count_per_locality"
-                for name in tier_names for field in _GROUP_COUNT_FIELDS}
-    return {**SCENARIO_FIELDS, **per_tier}
+                for name in names for field in _GROUP_COUNT_FIELDS}
+    reach = {f"tiers.{name}.within_group": f"tiers.{name}.reach" for name in names}
+    return {**SCENARIO_FIELDS, **per_tier, **reach}
 
 
 def _group_counts(
@@ -75,7 +81,21 @@ def _per_site(override: pd.Series, default: float | None, *, unknown: float) -> 
     return override.fillna(unknown if default is None else default).to_numpy(dtype=float)
 
 
+def _tier_cost(sites: pd.DataFrame, tier: TierConfig) -> np.ndarray | None:
+    """A tier's annual cost at each site without a cost of its own (whose building cost is its own figure)."""
+    if tier.annual_cost is None:
+        return None
+    return np.where(sites["annual_cost"].notna().to_numpy(), 0.0, tier.annual_cost)
+
+
+def _building_cost(sites: pd.DataFrame) -> np.ndarray | None:
+    """Each site's own ``annual_cost`` (from ``[[sites.roles]]``), paid once however many tiers it hosts."""
+    own = sites["annual_cost"]
+    return None if own.isna().all() else own.fillna(0.0).to_numpy(dtype=float)
+
+
 def _tiers(prepared: PreparedScenario, sites: pd.DataFrame) -> tuple[TierSpec, ...]:
+    """The scenario's tiers; a site's own ``annual_cost`` is its building's, a tier's the cost where it has none."""
     scenario = prepared.scenario
     served = scenario.segment_tiers()
     localities = prepared.study.locality_names
@@ -93,9 +113,11 @@ def _tiers(prepared: PreparedScenario, sites: pd.DataFrame) -> tuple[TierSpec, .
             max_count=tier.max_count,
             group_count=_group_counts(scenario, name, tier, localities),
             capacity=_per_site(sites["capacity"], tier.capacity, unknown=np.inf) if tier.mode == "assign" else None,
-            fixed_cost=_per_site(sites["annual_cost"], tier.annual_cost, unknown=0.0),
+            fixed_cost=_tier_cost(sites, tier),
             eligible=sites[f"tier_{name}"].to_numpy(dtype=bool),
             radius_minutes=tier.radius_minutes,
+            within_group=None if tier.reach is None else tier.reach == "locality",
+            max_minutes=tier.max_minutes,
         ))  # fmt: skip
     return tuple(specs)
 
@@ -115,6 +137,7 @@ def _objective(prepared: PreparedScenario) -> Objective:
         isolation=config.isolation_penalty,
         cost=config.cost_weight,
         spoke_coverage=config.spoke_reward,
+        new_venues=config.new_venue_cost,
         threshold_minutes=config.coverage_minutes,
         isolation_minutes=config.isolation_minutes,
         isolation_weights=weights,
@@ -154,6 +177,11 @@ def build_problem(prepared: PreparedScenario) -> Problem:
         single_source=constraints.single_source,
         closest_assignment=constraints.closest_assignment,
         within_group=constraints.within_locality,
+        tiers_per_site=constraints.tiers_per_site,
+        building_cost=_building_cost(sites),
+        existing=sites["kind"].isin(EXISTING_BUILDING_KINDS).to_numpy(),
+        reach_tiers=scenario.objective.reach_tiers,
+        max_minutes_to_reach=constraints.max_minutes_to_any,
         client_ids=prepared.demand.area_ids,
         site_ids=tuple(sites["site_id"]),
         source=str(scenario.source_path or scenario.name),
@@ -191,9 +219,10 @@ def allocation_from_solution(prepared: PreparedScenario, problem: Problem, solut
     """
     scenario = prepared.scenario
     if solution.status == SolverStatus.INFEASIBLE:
+        reach = ", max_minutes_to_any" if scenario.constraints.max_minutes_to_any is not None else ""
         raise InfeasibleError(
             f"{scenario.source_path or scenario.name}: constraints: the solver proved them infeasible "
-            f"({solution.message}); fix: relax counts, capacities, max_minutes or budget"
+            f"({solution.message}); fix: relax counts, capacities, max_minutes{reach} or budget"
         )
     if not solution.has_plan:
         raise SolverError(
@@ -214,8 +243,16 @@ def allocation_from_solution(prepared: PreparedScenario, problem: Problem, solut
     flows["minutes"] = prepared.travel.minutes[flows["client"], flows["site"]]
     flows["km"] = prepared.travel.km[flows["client"], flows["site"]]
     flows = flows.drop(columns=["client", "site"]).sort_values(["area_id", "tier", "site_id"]).reset_index(drop=True)
-    open_tiers = {str(site_ids[j]): tier for tier, indices in solution.open_sites.items() for j in indices}
-    return Allocation(open_tiers, flows, _solver_record(solution, scenario))
+    return Allocation(_open_tiers(problem, solution), flows, _solver_record(solution, scenario))
+
+
+def _open_tiers(problem: Problem, solution: Solution) -> dict[str, tuple[str, ...]]:
+    """Site ID -> the tiers it hosts, in the scenario's tier order."""
+    hosted: dict[str, list[str]] = {}
+    for tier in problem.tiers:
+        for j in solution.open_sites.get(tier.name, ()):
+            hosted.setdefault(problem.site_ids[j], []).append(tier.name)
+    return {site_id: tuple(names) for site_id, names in hosted.items()}
 
 
 def optimise(prepared: PreparedScenario) -> tuple[Allocation, dict[str, float]]:

@@ -60,7 +60,8 @@ class Allocation:
     Parameters
     ----------
     open_tiers
-        ``{site_id: tier}`` for every open site.
+        ``{site_id: tiers}`` for every open site: the tiers it hosts, in the
+        scenario's order (one, unless ``constraints.tiers_per_site`` lets a site host several).
     flows
         ``area_id``, ``site_id``, ``tier``, ``attendees``, ``minutes``, ``km``.
     solver
@@ -68,6 +69,6 @@ class Allocation:
         :meth:`SolverRecord.evaluation` for a plain evaluation.
     """
 
-    open_tiers: dict[str, str]
+    open_tiers: dict[str, tuple[str, ...]]
     flows: pd.DataFrame
     solver: SolverRecord

@@ -218,8 +218,8 @@ def make_record(
             "km": ROUTE_FACTOR * km[rows, nearest],
         }
     )
-    kinds = dict(zip(sites["site_id"], sites["tier"], strict=True))
-    journeys = area_journeys(allocations, kinds, TEST_ISOLATION_MINUTES)
+    allocations["tier_kind"] = allocations["tier"]  # the fixture's tiers are named after their kinds
+    journeys = area_journeys(allocations, TEST_ISOLATION_MINUTES)
     for column in ("minutes_to_specialist", "minutes_to_specialist_mean", "minutes_longest", "isolated_attendees"):
         home[column] = home["area_id"].map(journeys[column]).astype(float)
     home["isolated_attendees"] = home["isolated_attendees"].fillna(0.0)

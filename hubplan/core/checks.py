@@ -73,6 +73,7 @@ def input_issues(problem: Problem) -> list[Issue]:
         *_label_issues(problem),
         *_group_issues(problem),
         *_limit_issues(problem),
+        *_building_issues(problem),
         *_tier_set_issues(problem),
         *(issue for tier in problem.tiers for issue in _tier_issues(problem, tier)),
         *_segment_issues(problem),
@@ -153,6 +154,26 @@ def _limit_issues(problem: Problem) -> list[Issue]:
     if problem.budget is not None and not problem.budget >= 0:
         issues.append(_issue(problem, "budget", f"must be >= 0, got {problem.budget}",
                              "give a non-negative budget or none"))
+    if problem.max_minutes_to_reach is not None and not problem.max_minutes_to_reach > 0:
+        issues.append(_issue(problem, "max_minutes_to_reach", f"must be > 0, got {problem.max_minutes_to_reach}",
+                             "give a positive journey limit or none"))
+    if not problem.tiers_per_site >= 1:
+        issues.append(_issue(problem, "tiers_per_site", f"must be >= 1, got {problem.tiers_per_site}",
+                             "give 1 (one tier per site) or more"))
+    return issues
+
+
+def _building_issues(problem: Problem) -> list[Issue]:
+    """Per-site building cost and existing-building flags."""
+    m = problem.n_sites
+    issues = []
+    for name in ("building_cost", "existing"):
+        values = getattr(problem, name)
+        if values is not None and values.shape != (m,):
+            issues.append(_issue(problem, name, f"shape {values.shape}, expected ({m},)", "give one value per site"))
+    cost = problem.building_cost
+    if cost is not None and cost.shape == (m,) and not (np.isfinite(cost) & (cost >= 0)).all():
+        issues.append(_issue(problem, "building_cost", "must be finite and >= 0", "fix the site table"))
     return issues
 
 
@@ -179,6 +200,12 @@ def _tier_issues(problem: Problem, tier: TierSpec) -> list[Issue]:
     if tier.mode == "cover" and (tier.radius_minutes is None or not tier.radius_minutes > 0):
         issues.append(_issue(problem, f"{where}.radius_minutes", "a cover tier needs a positive radius",
                              "give radius_minutes (e.g. 30)"))
+    if tier.mode == "cover" and (tier.within_group is not None or tier.max_minutes is not None):
+        issues.append(_issue(problem, f"{where}.within_group", "a cover tier assigns no one, so it has no reach "
+                             "of its own", "leave within_group and max_minutes unset (its reach is radius_minutes)"))
+    if tier.max_minutes is not None and not tier.max_minutes > 0:
+        issues.append(_issue(problem, f"{where}.max_minutes", f"must be > 0, got {tier.max_minutes}",
+                             "give a positive cut-off or none"))
     return issues + _tier_array_issues(problem, tier) + _tier_count_issues(problem, tier)
 
 
@@ -263,6 +290,18 @@ def _objective_issues(problem: Problem) -> list[Issue]:
     if "spoke_coverage" in active and not any(t.mode == "cover" for t in problem.tiers):
         issues.append(_issue(problem, "objective.spoke_coverage", "rewards cover tiers but none is defined",
                              "add a cover tier or set the weight to 0"))
+    return issues + _reach_tier_issues(problem)
+
+
+def _reach_tier_issues(problem: Problem) -> list[Issue]:
+    names = problem.reach_tiers
+    if names is None:
+        return []
+    known = [t.name for t in problem.tiers]
+    issues = [_issue(problem, "reach_tiers", f"unknown tier {name!r}", f"use {', '.join(known)}")
+              for name in names if name not in known]
+    if not names:
+        issues.append(_issue(problem, "reach_tiers", "names no tier", "name the tiers that count, e.g. hub and spoke"))
     return issues
 
 
@@ -292,7 +331,9 @@ def feasibility_issues(problem: Problem) -> list[Issue]:
     ``within_group``, per-group) capacity below demand; more sites asked for than
     candidates (in total or per group); required sites eligible for no tier or
     beyond a tier's maximum; required sites costing more than the budget;
-    ``min_sites`` clients with no site within T.
+    ``min_sites`` clients with no site within T; clients with no site of the reach
+    tiers within ``max_minutes_to_reach`` (or T, for ``min_sites`` by reach), each
+    named with the journey to its nearest candidate.
 
     Parameters
     ----------
@@ -308,6 +349,7 @@ def feasibility_issues(problem: Problem) -> list[Issue]:
     tiers_of_required = _tiers_per_required_site(problem)
     return [
         *(issue for tier in assign for issue in _reach_issues(problem, tier)),
+        *_reach_limit_issues(problem),
         *_required_without_tier_issues(problem, tiers_of_required),
         *(issue for tier in problem.tiers for issue in _count_issues(problem, tier, tiers_of_required)),
         *_budget_issues(problem),
@@ -330,9 +372,9 @@ def _reach_issues(problem: Problem, tier: TierSpec) -> Iterable[Issue]:
     if stranded.size:
         yield _issue(problem, f"tier {tier.name}", f"{stranded.size} client(s) with demand have no eligible site "
                      f"within reach ({_names(problem.client_ids, stranded)})",
-                     f"add a candidate site near them, raise {problem.label('max_minutes')} or drop their demand")
+                     f"add a candidate site near them, raise {_max_minutes_label(problem, tier)} or drop their demand")
     threshold = problem.objective.threshold_minutes
-    if problem.objective.needs_min_sites and threshold is not None:
+    if problem.objective.needs_min_sites and threshold is not None and problem.reach_tiers is None:
         far = np.flatnonzero((demand > 0) & ~(reach & (problem.minutes <= threshold)).any(axis=1))
         if far.size:
             yield _issue(problem, "objective.min_sites", f"{far.size} client(s) have no {tier.name} site within "
@@ -340,6 +382,50 @@ def _reach_issues(problem: Problem, tier: TierSpec) -> Iterable[Issue]:
                          f"raise {problem.label('objective.threshold_minutes')} or add candidate sites")
     if tier.capacity is not None:
         yield from _capacity_issues(problem, tier, tier.capacity, demand)
+
+
+def _max_minutes_label(problem: Problem, tier: TierSpec) -> str:
+    """The field that limits ``tier``'s journeys: its own ``max_minutes`` when set, else the problem's."""
+    return problem.label(f"tiers.{tier.name}.max_minutes" if tier.max_minutes is not None else "max_minutes")
+
+
+def _reach_limit_issues(problem: Problem) -> list[Issue]:
+    """Clients whose nearest candidate site of the reach tiers is beyond the reach limit (or T for ``min_sites``)."""
+    limits = []
+    if problem.max_minutes_to_reach is not None:
+        limits.append(("max_minutes_to_reach", problem.max_minutes_to_reach))
+    threshold = problem.objective.threshold_minutes
+    if problem.reach_tiers is not None and problem.objective.needs_min_sites and threshold is not None:
+        limits.append(("objective.threshold_minutes", threshold))
+    if not limits:
+        return []
+    nearest = problem.reach_minutes()
+    has_demand = problem.demand.sum(axis=1) > 0
+    names = " or ".join(problem.tiers[t].name for t in problem.reach_tier_indices())
+    issues = []
+    for field, limit in limits:
+        far = np.flatnonzero(has_demand & ~(nearest <= limit))
+        if not far.size:
+            continue
+        worst = float(nearest[far].max())
+        shown = ", ".join(f"{problem.client_ids[i]} (nearest {_minutes_text(nearest[i])})" for i in far[:5])
+        more = f" and {far.size - 5} more" if far.size > 5 else ""
+        raise_to = f"raise {problem.label(field)} to at least {np.ceil(worst):g} or " if np.isfinite(worst) else ""
+        issues.append(_issue(problem, field, f"{far.size} client(s) with attendees have no candidate {names} site "
+                             f"within {limit:g} minutes: {shown}{more}",
+                             f"{raise_to}add candidate sites near them"))
+    return issues
+
+
+def _minutes_text(minutes: float) -> str:
+    """A journey for people (``"none within reach"`` for ``inf``).
+
+    Examples
+    --------
+    >>> _minutes_text(34.26), _minutes_text(float("inf"))
+    ('34.3 min', 'none within reach')
+    """
+    return f"{minutes:.1f} min" if np.isfinite(minutes) else "none within reach"
 
 
 def _capacity_issues(problem: Problem, tier: TierSpec, capacity: npt.NDArray[np.float64],
@@ -352,7 +438,7 @@ def _capacity_issues(problem: Problem, tier: TierSpec, capacity: npt.NDArray[np.
         yield _issue(problem, field, f"at most {total:g} places for {demand.sum():g} attendees",
                      "raise capacities, allow more sites or add candidates")
         return
-    if not problem.within_group:
+    if not problem.within(tier):
         return
     for gi, name in enumerate(problem.group_names):
         group_places = places[problem.site_group == gi].sum()
@@ -378,7 +464,7 @@ def _count_issues(problem: Problem, tier: TierSpec, tiers_of_required: npt.NDArr
     if low is not None and low > available.sum():
         yield _issue(problem, field, f"{low} sites asked for but only {int(available.sum())} candidates are "
                      "eligible", "lower the count or add eligible candidates")
-    if tier.mode == "assign" and problem.within_group and high is not None:
+    if tier.mode == "assign" and problem.within(tier) and high is not None:
         homes = np.unique(problem.client_group[problem.tier_demand(tier) > 0]).size
         if homes > high:
             yield _issue(problem, field, f"at most {high} sites may open but attendees in {homes} localities must "
@@ -421,6 +507,8 @@ def _budget_issues(problem: Problem) -> list[Issue]:
     for tier in problem.tiers:
         cost = np.zeros(problem.n_sites) if tier.fixed_cost is None else tier.fixed_cost
         cheapest = np.where(problem.available(tier), np.minimum(cheapest, cost), cheapest)
+    if problem.building_cost is not None:
+        cheapest = cheapest + problem.building_cost
     required_cost = float(np.where(problem.required & np.isfinite(cheapest), cheapest, 0.0).sum())
     if required_cost <= problem.budget + _SUM_TOL:
         return []

@@ -22,9 +22,9 @@ import numpy as np
 import pandas as pd
 
 from hubplan.core.problem import Problem
-from hubplan.core.vocabulary import OBJECTIVE_TERMS
+from hubplan.core.vocabulary import OBJECTIVE_TERMS, OPTIONAL_TERMS, BoolArray, FloatArray
 
-__all__ = ["coverage", "objective_value", "score_plan"]
+__all__ = ["coverage", "objective_value", "open_buildings", "reach_journeys", "score_plan"]
 
 
 def score_plan(problem: Problem, open_sites: Mapping[str, tuple[int, ...]],
@@ -44,10 +44,14 @@ def score_plan(problem: Problem, open_sites: Mapping[str, tuple[int, ...]],
     Returns
     -------
     dict
-        Term -> value (``coverage`` and ``spoke_coverage`` as negative attendees).
+        Term -> value (``coverage`` and ``spoke_coverage`` as negative attendees);
+        the :data:`~hubplan.core.vocabulary.OPTIONAL_TERMS` only when weighted.
+        ``min_sites`` counts open sites (a site hosting two tiers once), ``cost``
+        adds each open site's ``building_cost`` once.
     """
     objective = problem.objective
-    terms = dict.fromkeys(OBJECTIVE_TERMS, 0.0)
+    active = objective.active_terms()
+    terms = {t: 0.0 for t in OBJECTIVE_TERMS if t not in OPTIONAL_TERMS or t in active}
     if len(assignment):
         ci = assignment["client"].to_numpy()
         sj = assignment["site"].to_numpy()
@@ -61,14 +65,50 @@ def score_plan(problem: Problem, open_sites: Mapping[str, tuple[int, ...]],
             terms["isolation"] = float(np.sum(attendees * weight * (minutes > objective.isolation_minutes)))
     for tier in problem.tiers:
         sites = np.asarray(open_sites.get(tier.name, ()), dtype=np.int64)
-        terms["min_sites"] += sites.size
+        if not problem.shares_sites:
+            terms["min_sites"] += sites.size
         if tier.fixed_cost is not None and sites.size:
             terms["cost"] += float(tier.fixed_cost[sites].sum())
+    _score_buildings(problem, open_buildings(problem, open_sites), terms)
     covered = coverage(problem, open_sites)
     for tier in problem.tiers:
-        if tier.name in covered:
+        if tier.name in covered and (tier.mode == "cover" or problem.reach_tiers is None):
             terms["spoke_coverage" if tier.mode == "cover" else "coverage"] -= covered[tier.name]
+    threshold = objective.threshold_minutes
+    if problem.reach_tiers is not None and threshold is not None:
+        demand = problem.demand.sum(axis=1)
+        terms["coverage"] = -float(demand[reach_journeys(problem, open_sites) <= threshold].sum())
     return terms
+
+
+def _score_buildings(problem: Problem, buildings: BoolArray, terms: dict[str, float]) -> None:
+    """The per-building parts of ``terms``: site count (shared sites), building cost and new venues."""
+    if problem.shares_sites:
+        terms["min_sites"] += float(buildings.sum())
+    if problem.building_cost is not None:
+        terms["cost"] += float(problem.building_cost[buildings].sum())
+    if "new_venues" in terms:
+        terms["new_venues"] = float((buildings & problem.new_venue()).sum())
+
+
+def open_buildings(problem: Problem, open_sites: Mapping[str, tuple[int, ...]]) -> BoolArray:
+    """Sites open in any tier, ``(m,)``."""
+    out = np.zeros(problem.n_sites, bool)
+    for tier in problem.tiers:
+        out[list(open_sites.get(tier.name, ()))] = True
+    return out
+
+
+def reach_journeys(problem: Problem, open_sites: Mapping[str, tuple[int, ...]]) -> FloatArray:
+    """Each client's journey to its nearest usable open site of the reach tiers, ``(n,)`` (``inf`` = none)."""
+    best = np.full(problem.n_clients, np.inf)
+    for t in problem.reach_tier_indices():
+        tier = problem.tiers[t]
+        sites = np.zeros(problem.n_sites, bool)
+        sites[list(open_sites.get(tier.name, ()))] = True
+        usable = problem.reach_pairs(tier) & sites[None, :]
+        best = np.minimum(best, np.where(usable, problem.minutes, np.inf).min(axis=1, initial=np.inf))
+    return best
 
 
 def coverage(problem: Problem, open_sites: Mapping[str, tuple[int, ...]]) -> dict[str, float]:
@@ -101,4 +141,4 @@ def objective_value(problem: Problem, terms: Mapping[str, float], stage: str | N
     """The weighted sum of ``terms``, or the one term ``stage`` of a lexicographic objective."""
     if stage is not None:
         return float(terms[stage])
-    return float(sum(problem.objective.weight(t) * terms[t] for t in OBJECTIVE_TERMS))
+    return float(sum(problem.objective.weight(t) * terms[t] for t in OBJECTIVE_TERMS if t in terms))

@@ -2,11 +2,18 @@
 
 Formulation (ReVelle-Swain with the strong link ``x_ij <= y_j``): ``y`` binary per
 (tier, available site), ``x`` per (tier, client, reachable site), continuous
-(splittable) or binary (``single_source``). Optional blocks, one function each:
+(splittable) or binary (``single_source``). A site takes one tier at most, unless
+the problem lets sites host several (``tiers_per_site`` > 1): then a binary
+building decision ``b_j`` sits above the tier decisions (``y_tj <= b_j``,
+``b_j <= sum_t y_tj <= tiers_per_site * b_j``) and carries everything counted once
+per building: its cost, the site count of ``min_sites`` and ``new_venues``. With
+one tier per site ``b_j = sum_t y_tj``, so those coefficients go on each ``y_tj``
+and the model is exactly the one-tier model. Optional blocks, one function each:
 capacities with the cover cut, closest assignment as a running sum, coverage and
-min-sites rows, minimax by threshold binaries ``r_k`` over the sorted distinct
-journey times, cover-tier (spoke) coverage, budget, counts per tier and group.
-Every block is vectorised; nothing here knows which engine will solve the model.
+min-sites rows (per assign tier, or by reach over the reach tiers), the reach
+limit, minimax by threshold binaries ``r_k`` over the sorted distinct journey
+times, cover-tier (spoke) coverage, budget, counts per tier and group. Every block
+is vectorised; nothing here knows which engine will solve the model.
 
 The sparsified p-median (``keep``/``slack_cost``) prices each client's journeys
 beyond its ``k`` nearest sites at the ``(k+1)``-th distance through a slack
@@ -138,6 +145,8 @@ class Layout:
 
     #: Per tier: ``(m,)`` variable index of ``y`` for each site, -1 where the site may not open.
     y: list[IntArray] = field(default_factory=list)
+    #: Sites shared by tiers only: ``(m,)`` variable index of the building decision ``b``, -1 where none.
+    building: IntArray | None = None
     #: Per assign tier (by tier index): its assignment variables.
     pairs: dict[int, Pairs] = field(default_factory=dict)
     #: Per assign tier, sparsified models only: clients with a slack variable, and those variables.
@@ -163,12 +172,14 @@ def formulate(problem: Problem, *, keep: np.ndarray | None = None,
     """
     model, layout = MipModel(), Layout()
     _site_decisions(problem, model, layout)
+    _per_building_terms(problem, model, layout)
     _count_rows(problem, model, layout)
     _budget_row(problem, model, layout)
     assigned = [
         _assignment_tier(problem, model, layout, t, keep=keep, slack_cost=slack_cost)
         for t, tier in enumerate(problem.tiers) if tier.mode == "assign"
     ]
+    _reach_rows(problem, model, layout)
     active = problem.objective.active_terms()
     if "minimax" in active and assigned:
         _minimax(model, assigned)
@@ -181,19 +192,67 @@ def formulate(problem: Problem, *, keep: np.ndarray | None = None,
 
 # ---------------------------------------------------------------------- sites, counts, budget
 def _site_decisions(problem: Problem, model: MipModel, layout: Layout) -> None:
-    """``y`` per tier and available site; a site takes at most one tier, and a required site exactly one."""
+    """``y`` per tier and available site; with one tier per site, a site takes at most one, a required site one.
+
+    When sites may host several tiers, the building rows of :func:`_building_rows` replace the one-tier row.
+    """
     for tier in problem.tiers:
         sites = np.flatnonzero(problem.available(tier))
         yv = model.add_variables(sites.size, integer=True)
         if tier.fixed_cost is not None:
             model.add_term("cost", yv, tier.fixed_cost[sites])
-        model.add_term("min_sites", yv, 1.0)
+        if not problem.shares_sites:
+            model.add_term("min_sites", yv, 1.0)
         ymap = np.full(problem.n_sites, -1, dtype=np.int64)
         ymap[sites] = yv
         layout.y.append(ymap)
+    if problem.shares_sites:
+        _building_rows(problem, model, layout)
+        return
     y = np.stack(layout.y)
     tt, jj = np.nonzero(y >= 0)
     model.add_rows(jj, y[tt, jj], 1.0, np.where(problem.required, 1.0, 0.0), 1.0, problem.n_sites)
+
+
+def _building_rows(problem: Problem, model: MipModel, layout: Layout) -> None:
+    """``b_j`` per site that may open in some tier: ``y_tj <= b_j`` and ``b_j <= sum_t y_tj <= K b_j``.
+
+    A required site's building is open (``b_j = 1``), so it hosts at least one tier.
+    """
+    y = np.stack(layout.y)
+    sites = np.flatnonzero((y >= 0).any(axis=0))
+    bv = model.add_variables(sites.size, lb=np.where(problem.required[sites], 1.0, 0.0), integer=True)
+    bmap = np.full(problem.n_sites, -1, dtype=np.int64)
+    bmap[sites] = bv
+    layout.building = bmap
+    model.add_term("min_sites", bv, 1.0)
+    tt, jj = np.nonzero(y >= 0)
+    _at_most(model, y[tt, jj], bmap[jj])
+    row_of = np.full(problem.n_sites, -1, dtype=np.int64)
+    row_of[sites] = np.arange(sites.size)
+    k = sites.size
+    # b_j - sum_t y_tj <= 0 and sum_t y_tj - K b_j <= 0
+    model.add_rows(np.concatenate([np.arange(k), row_of[jj]]), np.concatenate([bv, y[tt, jj]]),
+                   np.concatenate([np.ones(k), -np.ones(jj.size)]), -np.inf, 0.0, k)
+    model.add_rows(np.concatenate([np.arange(k), row_of[jj]]), np.concatenate([bv, y[tt, jj]]),
+                   np.concatenate([np.full(k, -float(problem.tiers_per_site)), np.ones(jj.size)]), -np.inf, 0.0, k)
+
+
+def _per_building_terms(problem: Problem, model: MipModel, layout: Layout) -> None:
+    """Building cost and new venues: on ``b`` when sites are shared, else on every ``y`` (``b_j = sum_t y_tj``)."""
+    new = problem.new_venue()
+    counts_new = "new_venues" in problem.objective.active_terms()
+    for site_var in _building_columns(problem, layout):
+        sites = np.flatnonzero(site_var >= 0)
+        if problem.building_cost is not None:
+            model.add_term("cost", site_var[sites], problem.building_cost[sites])
+        if counts_new:
+            model.add_term("new_venues", site_var[sites], new[sites].astype(float))
+
+
+def _building_columns(problem: Problem, layout: Layout) -> list[IntArray]:
+    """The ``(m,)`` variable maps that together say "the building is open": ``b``, or each tier's ``y``."""
+    return [layout.building] if layout.building is not None else list(layout.y)
 
 
 def _bounds(low: int | IntArray | None, high: int | IntArray | None) -> tuple[float | IntArray, float | IntArray]:
@@ -224,6 +283,11 @@ def _budget_row(problem: Problem, model: MipModel, layout: Layout) -> None:
             sites = np.flatnonzero(ymap >= 0)
             cols.append(ymap[sites])
             vals.append(tier.fixed_cost[sites])
+    if problem.building_cost is not None:
+        for site_var in _building_columns(problem, layout):
+            sites = np.flatnonzero(site_var >= 0)
+            cols.append(site_var[sites])
+            vals.append(problem.building_cost[sites])
     if cols:
         c = np.concatenate(cols)
         model.add_rows(np.zeros(c.size), c, np.concatenate(vals), -np.inf, problem.budget, 1)
@@ -251,10 +315,11 @@ def _assignment_tier(problem: Problem, model: MipModel, layout: Layout, t: int, 
     _demand_rows(problem, model, layout, t, demand, slack_cost)
     _link_rows(model, xv, ymap[jj])
     if tier.capacity is not None:
-        _capacity_rows(problem, model, ymap, pairs, demand, tier.capacity)
+        _capacity_rows(problem, model, tier, ymap, pairs, demand)
     if problem.closest_assignment and ii.size:
         _closest_rows(model, pairs, minutes, ymap)
-    _threshold_rows(problem, model, tier, ymap, demand)
+    if problem.reach_tiers is None:
+        _threshold_rows(problem, model, tier, ymap, demand)
     return xv, minutes
 
 
@@ -289,10 +354,11 @@ def _link_rows(model: MipModel, xv: IntArray, yv: IntArray) -> None:
     _at_most(model, xv, yv)
 
 
-def _capacity_rows(problem: Problem, model: MipModel, ymap: IntArray, pairs: Pairs, demand: FloatArray,
-                   capacity: FloatArray) -> None:
-    """Attendees per site within its capacity, and the cover cut: open capacity covers all demand."""
+def _capacity_rows(problem: Problem, model: MipModel, tier: TierSpec, ymap: IntArray, pairs: Pairs,
+                   demand: FloatArray) -> None:
+    """Attendees per site within the tier's capacity there, and the cover cut: open capacity covers all demand."""
     ii, jj, xv = pairs
+    capacity = tier.capacity if tier.capacity is not None else np.full(problem.n_sites, np.inf)
     capped = np.flatnonzero((ymap >= 0) & np.isfinite(capacity))
     if capped.size:
         row_site = np.full(problem.n_sites, -1, dtype=np.int64)
@@ -302,7 +368,7 @@ def _capacity_rows(problem: Problem, model: MipModel, ymap: IntArray, pairs: Pai
                        np.concatenate([xv[sel], ymap[capped]]),
                        np.concatenate([demand[ii[sel]], -capacity[capped]]), -np.inf, 0.0, capped.size)
     sites = np.flatnonzero(ymap >= 0)
-    if np.isfinite(capacity[sites]).all() and not problem.within_group:
+    if np.isfinite(capacity[sites]).all() and not problem.within(tier):
         model.add_rows(np.zeros(sites.size), ymap[sites], capacity[sites], demand.sum(), np.inf, 1)
 
 
@@ -349,6 +415,59 @@ def _threshold_rows(problem: Problem, model: MipModel, tier: TierSpec, ymap: Int
         ci = np.flatnonzero(demand > 0)
         pi, pj = np.nonzero(near[ci])
         model.add_rows(pi, ymap[pj], 1.0, 1.0, np.inf, ci.size)
+
+
+# ---------------------------------------------------------------------- reach by any open site of the reach tiers
+def _reach_rows(problem: Problem, model: MipModel, layout: Layout) -> None:
+    """Reach over the reach tiers: coverage and min-sites by reach (with ``reach_tiers``) and the reach limit.
+
+    A client counts as reached within T when an open site of any reach tier is
+    usable within T (:meth:`Problem.reach_pairs`); its whole demand counts.
+    """
+    objective = problem.objective
+    active = objective.active_terms()
+    demand = problem.demand.sum(axis=1)
+    threshold = objective.threshold_minutes
+    if problem.reach_tiers is not None and threshold is not None:
+        if "coverage" in active:
+            ci, rows, cols = _reach_columns(problem, layout, threshold, demand, every_client=False)
+            zv = model.add_variables(ci.size)
+            model.add_term("coverage", zv, -demand[ci])
+            model.add_rows(np.concatenate([np.arange(ci.size), rows]), np.concatenate([zv, cols]),
+                           np.concatenate([np.ones(ci.size), -np.ones(rows.size)]), -np.inf, 0.0, ci.size)
+        if "min_sites" in active:
+            _at_least_one_within(problem, model, layout, threshold, demand)
+    if problem.max_minutes_to_reach is not None:
+        _at_least_one_within(problem, model, layout, problem.max_minutes_to_reach, demand)
+
+
+def _reach_columns(problem: Problem, layout: Layout, limit: float, demand: FloatArray, *,
+                   every_client: bool) -> tuple[IntArray, IntArray, IntArray]:
+    """Rows of "an open reach-tier site within ``limit``": ``(clients, row, column)``.
+
+    The clients are those with demand (only those with a candidate within ``limit``
+    unless ``every_client``); each (row, column) pair is a client's row and the ``y``
+    of a reach-tier site usable within ``limit``.
+    """
+    near = [problem.reach_pairs(problem.tiers[t]) & (problem.minutes <= limit) for t in problem.reach_tier_indices()]
+    has_demand = demand > 0
+    any_near = np.logical_or.reduce(near) if near else np.zeros_like(problem.minutes, bool)
+    ci = np.flatnonzero(has_demand if every_client else has_demand & any_near.any(axis=1))
+    rows, cols = [], []
+    for t, pairs in zip(problem.reach_tier_indices(), near, strict=True):
+        pi, pj = np.nonzero(pairs[ci])
+        rows.append(pi)
+        cols.append(layout.y[t][pj])
+    if not rows:
+        return ci, np.zeros(0, np.int64), np.zeros(0, np.int64)
+    return ci, np.concatenate(rows), np.concatenate(cols)
+
+
+def _at_least_one_within(problem: Problem, model: MipModel, layout: Layout, limit: float,
+                         demand: FloatArray) -> None:
+    """Every client with demand has an open reach-tier site within ``limit``."""
+    ci, rows, cols = _reach_columns(problem, layout, limit, demand, every_client=True)
+    model.add_rows(rows, cols, 1.0, 1.0, np.inf, ci.size)
 
 
 # ---------------------------------------------------------------------- minimax, cover tiers
@@ -404,6 +523,8 @@ def hint_vector(problem: Problem, model: MipModel, layout: Layout,
         ymap = layout.y[t]
         sites = sites[ymap[sites] >= 0] if sites.size else sites
         vec[ymap[sites]] = 1.0
+        if layout.building is not None:
+            vec[layout.building[sites]] = 1.0
         if t in layout.pairs and sites.size:
             _hint_assignment(problem, layout, t, sites, vec)
     return vec

@@ -116,6 +116,12 @@ class TierSpec:
         Which sites may take this tier, shape ``(m,)`` bool; ``None`` = all.
     radius_minutes
         Cover tiers only: a client is covered within this many minutes.
+    within_group
+        Assign tiers: clients may only be assigned to sites of their own group
+        (locality); ``None`` = the problem's ``within_group``.
+    max_minutes
+        Assign tiers: assignments longer than this are not allowed; ``None`` = the
+        problem's ``max_minutes``.
     """
 
     name: str
@@ -131,6 +137,8 @@ class TierSpec:
     fixed_cost: FloatArray | None = None
     eligible: BoolArray | None = None
     radius_minutes: float | None = None
+    within_group: bool | None = None
+    max_minutes: float | None = None
 
     def __post_init__(self) -> None:
         _normalise(self, {
@@ -173,11 +181,16 @@ class Objective:
     (and every client must then have a site within ``threshold_minutes``) +
     ``minimax`` x longest assigned journey + ``isolation`` x attendees (times
     ``isolation_weights``) assigned beyond ``isolation_minutes`` + ``cost`` x GBP of
-    fixed cost - ``spoke_coverage`` x attendees covered by cover tiers.
+    fixed cost - ``spoke_coverage`` x attendees covered by cover tiers + ``new_venues`` x
+    open sites that are not existing buildings (see ``Problem.existing``).
+
+    With ``Problem.reach_tiers`` set, ``coverage`` and ``min_sites`` measure each
+    client's journey to the nearest open site of any of those tiers (its whole
+    demand counts) instead of each assign tier's journey to its own sites.
 
     Parameters
     ----------
-    median, coverage, min_sites, minimax, isolation, cost, spoke_coverage
+    median, coverage, min_sites, minimax, isolation, cost, spoke_coverage, new_venues
         Non-negative weights of the terms above.
     threshold_minutes
         T for ``coverage`` and ``min_sites``.
@@ -197,6 +210,7 @@ class Objective:
     isolation: float = 0.0
     cost: float = 0.0
     spoke_coverage: float = 0.0
+    new_venues: float = 0.0
     threshold_minutes: float | None = None
     isolation_minutes: float | None = None
     isolation_weights: FloatArray | None = None
@@ -247,13 +261,35 @@ class Problem:
     budget
         Upper bound on total fixed cost (GBP), or ``None``.
     max_minutes
-        Assignments longer than this are not allowed, or ``None``.
+        Assignments longer than this are not allowed, or ``None`` (a tier's own
+        ``max_minutes`` takes precedence).
     single_source
         Each client's demand of a tier goes to one site (binary assignment).
     closest_assignment
         Each client goes to the nearest open site of each tier (ties broken by site order).
     within_group
-        Clients may only be assigned to sites of their own group.
+        Clients may only be assigned to sites of their own group (a tier's own
+        ``within_group`` takes precedence).
+    tiers_per_site
+        How many tiers one site may host at once (1 = one tier per site). Above 1,
+        each site has a building decision above its tier decisions: a tier opens
+        only in an open building, and ``building_cost`` is paid once per building.
+    building_cost
+        Annual cost (GBP) of each site's building, ``(m,)``, paid once when the site
+        hosts any tier (on top of each tier's ``fixed_cost``); ``None`` = none.
+    existing
+        Which sites are existing buildings, ``(m,)`` bool; ``None`` = none. The
+        ``new_venues`` term counts the open sites that are not, and a plan never
+        opens a new venue where an identical existing building stays shut (see
+        :func:`hubplan.core.ties.prefer_existing`).
+    reach_tiers
+        Tiers whose open sites count as "an activity site within reach" for the
+        ``coverage`` and ``min_sites`` terms and for ``max_minutes_to_reach``;
+        ``None`` = ``coverage``/``min_sites`` measure each assign tier against its
+        own sites, and ``max_minutes_to_reach`` counts every tier.
+    max_minutes_to_reach
+        Every client with demand must have an open site of the reach tiers within
+        this many minutes, or ``None``.
     client_ids, site_ids
         Labels used in messages and outputs.
     source
@@ -284,6 +320,11 @@ class Problem:
     single_source: bool = False
     closest_assignment: bool = False
     within_group: bool = False
+    tiers_per_site: int = 1
+    building_cost: FloatArray | None = None
+    existing: BoolArray | None = None
+    reach_tiers: tuple[str, ...] | None = None
+    max_minutes_to_reach: float | None = None
     client_ids: tuple[str, ...] = ()
     site_ids: tuple[str, ...] = ()
     source: str = "problem"
@@ -299,6 +340,9 @@ class Problem:
             "client_group": lambda values: _frozen(values, np.int64),
             "site_group": lambda values: _frozen(values, np.int64),
             "group_names": _strings,
+            "building_cost": _frozen_or_none(np.float64),
+            "existing": _frozen_or_none(bool),
+            "reach_tiers": lambda names: None if names is None else _strings(names),
             "client_ids": lambda ids: _strings(ids or (f"client {i}" for i in range(self._shape[0]))),
             "site_ids": lambda ids: _strings(ids or (f"site {j}" for j in range(self._shape[1]))),
             "field_labels": lambda labels: MappingProxyType(dict(labels)),
@@ -433,14 +477,61 @@ class Problem:
         elig = np.ones(self.n_sites, bool) if tier.eligible is None else tier.eligible
         return elig & (np.asarray(self.roles) != "closed")
 
+    def within(self, tier: TierSpec) -> bool:
+        """Whether ``tier`` serves clients in their own group only (its own setting, else the problem's)."""
+        return self.within_group if tier.within_group is None else tier.within_group
+
+    def tier_max_minutes(self, tier: TierSpec) -> float | None:
+        """The longest assignment allowed in ``tier`` (its own limit, else the problem's)."""
+        return self.max_minutes if tier.max_minutes is None else tier.max_minutes
+
     def reachable(self, tier: TierSpec) -> BoolArray:
         """Client-site pairs allowed for assignment in ``tier``, ``(n, m)``."""
         ok = np.isfinite(self.minutes) & self.available(tier)[None, :]
-        if self.max_minutes is not None:
-            ok &= self.minutes <= self.max_minutes
-        if self.within_group:
+        limit = self.tier_max_minutes(tier)
+        if limit is not None:
+            ok &= self.minutes <= limit
+        if self.within(tier):
             ok &= self.client_group[:, None] == self.site_group[None, :]
         return ok
+
+    # ------------------------------------------------------------------ buildings and reach
+    @property
+    def shares_sites(self) -> bool:
+        """True when a site may host several tiers (the model then has building decisions)."""
+        return self.tiers_per_site > 1 and len(self.tiers) > 1
+
+    def site_cost(self, tier: TierSpec) -> FloatArray:
+        """Annual cost of opening each site in ``tier`` alone: the tier's cost plus the building's, ``(m,)``."""
+        cost = np.zeros(self.n_sites) if tier.fixed_cost is None else np.array(tier.fixed_cost)
+        return cost if self.building_cost is None else cost + self.building_cost
+
+    def new_venue(self) -> BoolArray:
+        """Sites that are not existing buildings, ``(m,)``."""
+        return np.ones(self.n_sites, bool) if self.existing is None else ~self.existing
+
+    def reach_tier_indices(self) -> tuple[int, ...]:
+        """Positions of the tiers whose open sites count for reach (every tier when ``reach_tiers`` is unset)."""
+        names = self.reach_tiers if self.reach_tiers is not None else tuple(t.name for t in self.tiers)
+        return tuple(k for k, tier in enumerate(self.tiers) if tier.name in names)
+
+    def reach_pairs(self, tier: TierSpec) -> BoolArray:
+        """Client-site pairs where an open site of ``tier`` is usable, ``(n, m)``.
+
+        An assign tier's sites count where the tier may serve the client
+        (:meth:`reachable`); a cover tier's wherever the journey is possible.
+        """
+        if tier.mode == "assign":
+            return self.reachable(tier)
+        return np.isfinite(self.minutes) & self.available(tier)[None, :]
+
+    def reach_minutes(self) -> FloatArray:
+        """Each client's journey to the nearest site that could open in a reach tier, ``(n,)`` (``inf`` = none)."""
+        best = np.full(self.n_clients, np.inf)
+        for t in self.reach_tier_indices():
+            tier = self.tiers[t]
+            best = np.minimum(best, np.where(self.reach_pairs(tier), self.minutes, np.inf).min(axis=1, initial=np.inf))
+        return best
 
     def group_limit(self, value: GroupCount) -> IntArray | None:
         """Expand a per-group count (int or tuple) to one integer per group."""

@@ -20,6 +20,7 @@ import pandas as pd
 
 from hubplan.core.evaluation import coverage, objective_value, score_plan
 from hubplan.core.problem import Problem
+from hubplan.core.ties import prefer_existing
 from hubplan.errors import SolverError
 
 __all__ = ["Plan", "Solution", "SolverReport", "SolverStatus", "Timing", "assignment_table", "finish", "no_plan"]
@@ -186,6 +187,9 @@ def finish(problem: Problem, plan: Plan, report: SolverReport, timing: Timing, *
            gap_target: float = 0.0, stage: str | None = None) -> Solution:
     """Score ``plan`` in numpy, check the engine's claim against it, and build the :class:`Solution`.
 
+    Ties are first broken towards existing buildings (:func:`hubplan.core.ties.prefer_existing`),
+    which never worsens any term.
+
     Parameters
     ----------
     problem
@@ -210,6 +214,7 @@ def finish(problem: Problem, plan: Plan, report: SolverReport, timing: Timing, *
     SolverError
         When the plan's own value is worse than the engine claimed: a bug in hubplan's model.
     """
+    plan = prefer_existing(problem, plan)
     terms = score_plan(problem, plan.open_sites, plan.assignment)
     value = objective_value(problem, terms, stage)
     _check_claim(value, report.claimed, gap_target)

@@ -61,7 +61,7 @@ def _exact_count(problem: Problem) -> int:
 
 
 def is_pure_median(problem: Problem) -> bool:
-    """One uncapacitated assign tier, a weighted median (+ cost) objective, no closest assignment."""
+    """One uncapacitated assign tier, a weighted median (+ cost) objective, no closest assignment or reach limit."""
     tier = problem.tiers[0]
     objective = problem.objective
     return (
@@ -69,6 +69,7 @@ def is_pure_median(problem: Problem) -> bool:
         and tier.mode == "assign"
         and tier.capacity is None
         and not problem.closest_assignment
+        and problem.max_minutes_to_reach is None
         and not objective.lexicographic
         and set(objective.active_terms()) <= {"median", "cost"}
         and objective.median > 0
@@ -86,6 +87,7 @@ def is_plain_p_median(problem: Problem) -> bool:
         is_pure_median(problem)
         and tier.count is not None
         and tier.fixed_cost is None
+        and problem.building_cost is None
         and tier.group_count is None
         and tier.group_min is None
         and tier.group_max is None
@@ -217,8 +219,7 @@ class _SparseSearch:
         self.iteration = 0
         self._rows = np.arange(problem.n_clients)
         self._kept = np.zeros((problem.n_clients, problem.n_sites), bool)
-        tier = problem.tiers[0]
-        self._fixed_cost = tier.fixed_cost if tier.fixed_cost is not None else np.zeros(problem.n_sites)
+        self._fixed_cost = problem.site_cost(problem.tiers[0])
 
     @classmethod
     def start(cls, problem: Problem) -> _SparseSearch:

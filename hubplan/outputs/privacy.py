@@ -390,14 +390,11 @@ def _with_lower(frame: pd.DataFrame, key: str, cells: pd.DataFrame, ids: pd.Seri
     return out
 
 
-def _home_areas(
-    home_areas: pd.DataFrame, cells: pd.DataFrame, sites: pd.DataFrame, isolation_minutes: float
-) -> pd.DataFrame:
+def _home_areas(home_areas: pd.DataFrame, cells: pd.DataFrame, isolation_minutes: float) -> pd.DataFrame:
     """Home-area counts, journey minutes, main site and isolation from the cells' estimates."""
     out = _with_lower(home_areas, "area_id", cells, home_areas["area_id"])
-    kinds = dict(zip(sites["site_id"], sites["tier_kind"], strict=True))
-    journeys = area_journeys(cells, kinds, isolation_minutes)
-    lowest = area_journeys(cells.assign(attendees=cells["attendees" + LOWER_SUFFIX]), kinds, isolation_minutes)
+    journeys = area_journeys(cells, isolation_minutes)
+    lowest = area_journeys(cells.assign(attendees=cells["attendees" + LOWER_SUFFIX]), isolation_minutes)
     ids = out["area_id"]
     for column in ("minutes_to_site", "minutes_to_specialist_mean", "assigned_site_id"):
         out[column] = ids.map(journeys[column]).fillna(out[column])
@@ -453,7 +450,7 @@ def protect(record: RunRecord) -> RunRecord:
     cells["attendees"] = [b.estimate for b in bands]
     cells[lower_column] = [b.lower for b in bands]
 
-    home = _home_areas(record.home_areas, cells, record.sites, record.metrics["overall"]["isolation_minutes"])
+    home = _home_areas(record.home_areas, cells, record.metrics["overall"]["isolation_minutes"])
     sites = _with_lower(record.sites, "site_id", cells, record.sites["site_id"])
     sites["capacity_used"] = sites["attendees"] / sites["capacity"]
     by_area = home.set_index("area_id")

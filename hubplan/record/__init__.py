@@ -11,7 +11,7 @@ import geopandas as gpd
 from hubplan.data.schema import WGS84
 from hubplan.metrics import compute_metrics
 from hubplan.plan import Allocation, PreparedScenario
-from hubplan.record.layers import home_areas_layer, sites_layer
+from hubplan.record.layers import flows_with_kinds, home_areas_layer, sites_layer
 from hubplan.record.manifest import build_manifest
 from hubplan.record.run import RunRecord
 from hubplan.travel.base import OSM_ATTRIBUTION
@@ -61,7 +61,7 @@ def record_from_allocation(prepared: PreparedScenario, allocation: Allocation, s
         home_areas=home_areas,
         sites=sites,
         area_points=area_points,
-        allocations=allocation.flows,
+        allocations=flows_with_kinds(prepared, allocation.flows),
         metrics=metrics,
         manifest=build_manifest(prepared, allocation, seconds),
         attributions=attributions,

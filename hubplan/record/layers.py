@@ -11,16 +11,16 @@ import pandas as pd
 
 from hubplan.data.schema import WGS84
 from hubplan.plan import Allocation, PreparedScenario
-from hubplan.scenario import TierConfig
+from hubplan.scenario import EXISTING_BUILDING_KINDS, TierConfig
 
 __all__ = [
-    "EXISTING_BUILDING_KINDS", "TierKind", "area_journeys", "home_areas_layer", "site_status", "sites_layer",
-    "tier_kind", "tier_label",
+    "EXISTING_BUILDING_KINDS", "TIER_JOINER", "TierKind", "area_journeys", "flows_with_kinds", "home_areas_layer",
+    "site_status", "sites_layer", "tier_kind", "tier_label",
 ]
 
+TIER_JOINER = " + "
+"""How the ``tier`` column names the tiers of a site hosting several (``hub + specialist_dementia``)."""
 
-EXISTING_BUILDING_KINDS = ("day_centre",)
-"""Kinds of site that are today's day-service buildings: when not open in a plan, they close."""
 
 
 def site_status(is_open: np.ndarray, kind: np.ndarray, role: np.ndarray) -> np.ndarray:
@@ -107,36 +107,67 @@ def _tier_labels(prepared: PreparedScenario) -> dict[str, str]:
     return out
 
 
-def _tier_costs(prepared: PreparedScenario, open_tiers: dict[str, str]) -> pd.Series:
-    sites = prepared.sites
-    default = sites["site_id"].map(open_tiers).map(
-        lambda tier: prepared.scenario.tiers[tier].annual_cost if isinstance(tier, str) else np.nan
-    )
-    return sites["annual_cost"].where(sites["annual_cost"].notna(), default)
+def _tier_defaults(prepared: PreparedScenario, hosted: pd.Series, key: str) -> pd.Series:
+    """The sum of the hosted tiers' default ``key`` (``annual_cost`` or ``capacity``); NaN if one has none."""
+    tiers = prepared.scenario.tiers
+
+    def total(names: object) -> float:
+        if not isinstance(names, tuple):
+            return np.nan
+        values = [getattr(tiers[name], key) for name in names]
+        return np.nan if any(v is None for v in values) else float(sum(values))
+
+    return hosted.map(total)
+
+
+def _site_kind(names: tuple[str, ...], kinds: Mapping[str, str]) -> str:
+    """The kind a site shows on maps: its most prominent tier's (hub, then specialist, then spoke)."""
+    hosted = {kinds[name] for name in names}
+    return next((kind.value for kind in TierKind if kind.value in hosted), "")
 
 
 def sites_layer(prepared: PreparedScenario, allocation: Allocation) -> gpd.GeoDataFrame:
-    """Every site with its tier, status, attendees, capacity and annual cost in the plan."""
+    """Every site with its tiers, status, attendees, capacity and annual cost in the plan.
+
+    A site hosting several tiers has them joined with :data:`TIER_JOINER` (and their
+    public labels likewise); its ``tier_kind`` is the most prominent of them. Its own
+    ``annual_cost`` (its building's) counts once, else its tiers' costs add up; its
+    capacity is the sum of its tiers' places (NaN where a tier is unlimited).
+    """
     sites = prepared.sites.copy()
-    tier = sites["site_id"].map(allocation.open_tiers)
+    hosted = sites["site_id"].map(allocation.open_tiers)
+    is_open = hosted.notna()
     attendees = allocation.flows.groupby("site_id")["attendees"].sum()
-    sites["tier"] = tier.fillna("")
-    kinds = {name: tier_kind(config).value for name, config in prepared.scenario.tiers.items()}
-    sites["tier_kind"] = tier.map(kinds).fillna("")
-    sites["tier_label"] = tier.map(_tier_labels(prepared)).fillna("")
-    sites["status"] = site_status(tier.notna().to_numpy(), sites["kind"].to_numpy(), sites["role"].to_numpy())
+    kinds = _tier_kinds(prepared)
+    labels = _tier_labels(prepared)
+    sites["tier"] = hosted.map(lambda names: TIER_JOINER.join(names) if isinstance(names, tuple) else "")
+    sites["tier_kind"] = hosted.map(lambda names: _site_kind(names, kinds) if isinstance(names, tuple) else "")
+    sites["tier_label"] = hosted.map(
+        lambda names: TIER_JOINER.join(labels[n] for n in names) if isinstance(names, tuple) else "")
+    sites["status"] = site_status(is_open.to_numpy(), sites["kind"].to_numpy(), sites["role"].to_numpy())
     sites["attendees"] = sites["site_id"].map(attendees).fillna(0.0)
-    sites["annual_cost"] = _tier_costs(prepared, allocation.open_tiers).where(tier.notna())
-    capacity = sites["capacity"].where(
-        sites["capacity"].notna(),
-        tier.map(lambda t: prepared.scenario.tiers[t].capacity if isinstance(t, str) else np.nan),
-    )
+    own_cost = sites["annual_cost"]
+    sites["annual_cost"] = own_cost.where(own_cost.notna(), _tier_defaults(prepared, hosted, "annual_cost"))
+    sites["annual_cost"] = sites["annual_cost"].where(is_open)
+    places = hosted.map(lambda names: len(names) if isinstance(names, tuple) else 1)
+    capacity = (sites["capacity"] * places).where(sites["capacity"].notna(),
+                                                  _tier_defaults(prepared, hosted, "capacity"))
     sites["capacity"] = capacity.astype(float)
     sites["capacity_used"] = sites["attendees"] / sites["capacity"]
     keep = ["site_id", "name", "kind", "operator", "locality", "role", "tier", "tier_kind", "tier_label", "status",
             "attendees", "capacity", "capacity_used", "annual_cost", "position_precision", "source", "lon", "lat",
             "geometry"]
     return sites[keep]
+
+
+def _tier_kinds(prepared: PreparedScenario) -> dict[str, str]:
+    """``{tier name: TierKind value}`` of every tier of the scenario."""
+    return {name: tier_kind(config).value for name, config in prepared.scenario.tiers.items()}
+
+
+def flows_with_kinds(prepared: PreparedScenario, flows: pd.DataFrame) -> pd.DataFrame:
+    """The plan's flows with the ``tier_kind`` (hub, specialist, spoke) of each flow's tier."""
+    return flows.assign(tier_kind=flows["tier"].map(_tier_kinds(prepared)).fillna(""))
 
 
 AREA_JOURNEY_COLUMNS = (
@@ -146,18 +177,14 @@ AREA_JOURNEY_COLUMNS = (
 """Columns of :func:`area_journeys`, one row per home area."""
 
 
-def area_journeys(
-    flows: pd.DataFrame, site_kinds: Mapping[str, str], isolation_minutes: float
-) -> pd.DataFrame:
+def area_journeys(flows: pd.DataFrame, isolation_minutes: float) -> pd.DataFrame:
     """Summarise the journeys of each home area's attendees, per kind of tier.
 
     Parameters
     ----------
     flows
-        ``area_id``, ``site_id``, ``attendees``, ``minutes``: the plan's flows (or the
-        privacy rule's cells standing for them).
-    site_kinds
-        ``{site_id: TierKind value}`` of the open sites.
+        ``area_id``, ``site_id``, ``tier_kind``, ``attendees``, ``minutes``: the plan's
+        flows (:func:`flows_with_kinds`; or the privacy rule's cells standing for them).
     isolation_minutes
         Journeys longer than this isolate.
 
@@ -174,15 +201,16 @@ def area_journeys(
     Examples
     --------
     >>> flows = pd.DataFrame({"area_id": ["a", "a", "b"], "site_id": ["h", "s", "h"],
+    ...                       "tier_kind": ["hub", "specialist", "hub"],
     ...                       "attendees": [9.0, 1.0, 4.0], "minutes": [20.0, 60.0, 10.0]})
-    >>> out = area_journeys(flows, {"h": "hub", "s": "specialist"}, 45)
+    >>> out = area_journeys(flows, 45)
     >>> out.loc["a", ["minutes_to_site", "minutes_to_hub", "minutes_to_specialist", "isolated_attendees"]].tolist()
     [24.0, 20.0, 60.0, 1.0]
     >>> out["isolated"].tolist(), bool(pd.isna(out.loc["b", "minutes_to_specialist"]))
     ([True, False], True)
     """
     used = flows[flows["attendees"] > 0]
-    kind = used["site_id"].map(dict(site_kinds)).fillna("")
+    kind = used["tier_kind"]
     used = used.assign(weighted=used["attendees"] * used["minutes"],
                        far=used["attendees"].where(used["minutes"] > isolation_minutes, 0.0))
     by_area = used.groupby("area_id")
@@ -207,8 +235,10 @@ def area_journeys(
 def home_areas_layer(prepared: PreparedScenario, allocation: Allocation) -> gpd.GeoDataFrame:
     """Every home area with its attendees, journeys per kind of tier, nearest spoke and isolation."""
     areas = prepared.study.home_areas
-    kinds = {sid: tier_kind(prepared.scenario.tiers[tier]).value for sid, tier in allocation.open_tiers.items()}
-    journeys = area_journeys(allocation.flows, kinds, prepared.scenario.objective.isolation_minutes)
+    flows = flows_with_kinds(prepared, allocation.flows)
+    journeys = area_journeys(flows, prepared.scenario.objective.isolation_minutes)
+    kinds = _tier_kinds(prepared)
+    site_kinds = {sid: {kinds[name] for name in names} for sid, names in allocation.open_tiers.items()}
     ids = areas["area_id"]
     layer = gpd.GeoDataFrame({
         "area_id": ids,
@@ -220,7 +250,7 @@ def home_areas_layer(prepared: PreparedScenario, allocation: Allocation) -> gpd.
         "minutes_to_specialist": ids.map(journeys["minutes_to_specialist"]).astype(float),
         "minutes_to_specialist_mean": ids.map(journeys["minutes_to_specialist_mean"]).astype(float),
         "minutes_longest": ids.map(journeys["minutes_longest"]).astype(float),
-        "minutes_to_spoke": ids.map(_spoke_minutes(prepared, allocation, kinds)).astype(float),
+        "minutes_to_spoke": ids.map(_spoke_minutes(prepared, site_kinds)).astype(float),
         "assigned_site_id": ids.map(journeys["assigned_site_id"]).fillna(""),
         "isolated": ids.map(journeys["isolated"]).fillna(False).astype(bool),
         "isolated_attendees": ids.map(journeys["isolated_attendees"]).fillna(0.0).astype(float),
@@ -230,12 +260,12 @@ def home_areas_layer(prepared: PreparedScenario, allocation: Allocation) -> gpd.
     return layer
 
 
-def _spoke_minutes(prepared: PreparedScenario, allocation: Allocation, kinds: Mapping[str, str]) -> pd.Series:
+def _spoke_minutes(prepared: PreparedScenario, site_kinds: Mapping[str, set[str]]) -> pd.Series:
     """Minutes from each home area to its nearest open spoke or hub (empty when no spoke is open)."""
-    if TierKind.SPOKE.value not in kinds.values():
+    if not any(TierKind.SPOKE.value in kinds for kinds in site_kinds.values()):
         return pd.Series(dtype=float)
     column_of = {sid: j for j, sid in enumerate(prepared.travel.destination_ids)}
-    near = (TierKind.SPOKE.value, TierKind.HUB.value)
-    columns = [column_of[sid] for sid, kind in kinds.items() if kind in near]
+    near = {TierKind.SPOKE.value, TierKind.HUB.value}
+    columns = [column_of[sid] for sid, kinds in site_kinds.items() if kinds & near]
     best = prepared.travel.minutes[:, columns].min(axis=1)
     return pd.Series(best, index=list(prepared.demand.area_ids))

@@ -42,6 +42,7 @@ from hubplan.scenario.load import load_scenario, scenario_issues, scenario_json_
 from hubplan.scenario.model import Scenario
 from hubplan.scenario.sections import (
     COUNCIL_FACTS,
+    EXISTING_BUILDING_KINDS,
     SITE_KINDS,
     ConstraintsConfig,
     DemandConfig,
@@ -58,6 +59,7 @@ from hubplan.scenario.sections import (
 
 __all__ = [
     "COUNCIL_FACTS",
+    "EXISTING_BUILDING_KINDS",
     "MAX_ANNUAL_COST_GBP",
     "MAX_ATTENDEES",
     "MAX_JOURNEY_MINUTES",

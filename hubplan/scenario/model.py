@@ -79,6 +79,23 @@ class Scenario(StrictModel):
             raise scenario_issue("sites.add", "duplicate site id", "give each added site its own id")
         return self
 
+    @model_validator(mode="after")
+    def _check_reach(self) -> Scenario:
+        reach = self.objective.reach_tiers
+        for name in reach or ():
+            if name not in self.tiers:
+                raise scenario_issue("objective.reach_tiers", f"unknown tier {name!r}",
+                                     f"use one of {', '.join(self.tiers)}")
+        if reach is not None and self.objective.type not in ("coverage", "min_sites") \
+                and self.constraints.max_minutes_to_any is None:
+            raise scenario_issue("objective.reach_tiers", "has no effect: only objective types coverage and "
+                                 "min_sites and constraints.max_minutes_to_any measure reach",
+                                 "set one of them, or remove reach_tiers")
+        if self.constraints.tiers_per_site > len(self.tiers):
+            raise scenario_issue("constraints.tiers_per_site", f"{self.constraints.tiers_per_site} is more than "
+                                 f"the scenario's {len(self.tiers)} tiers", f"give at most {len(self.tiers)}")
+        return self
+
     def segment_tiers(self) -> dict[str, str]:
         """Return the assign tier that serves each segment.
 

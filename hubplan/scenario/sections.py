@@ -30,6 +30,7 @@ from hubplan.scenario.fields import (
 
 __all__ = [
     "COUNCIL_FACTS",
+    "EXISTING_BUILDING_KINDS",
     "SITE_KINDS",
     "ConstraintsConfig",
     "DemandConfig",
@@ -58,6 +59,8 @@ COUNCIL_FACTS: Mapping[str, float] = {
 """Figures from Dorset Council's day-opportunities papers (see README, *Sources of the defaults*)."""
 
 SITE_KINDS = ("day_centre", "library", "gp_practice", "gp_branch", "settlement", "custom")
+EXISTING_BUILDING_KINDS = ("day_centre",)
+"""Kinds of site that are today's day-service buildings: kept or closed by a plan, never "new venues"."""
 Role = Literal["required", "candidate", "closed"]
 
 Capacity = Annotated[float, Field(gt=0, le=MAX_SITE_CAPACITY)]
@@ -230,6 +233,11 @@ class TierConfig(StrictModel):
     ``mode = "assign"``: every attendee of the tier's segments is assigned to
     one of its open sites. ``mode = "cover"``: sites bring activity within
     ``radius_minutes`` of home areas (spokes), without assignment.
+
+    Assign tiers only: ``reach`` says whom the tier's sites serve, ``"locality"``
+    (attendees of the site's own locality) or ``"county"`` (anyone), default
+    ``constraints.within_locality``; ``max_minutes`` is the tier's longest journey,
+    default ``constraints.max_minutes``.
     """
 
     mode: Literal["assign", "cover"] = "assign"
@@ -241,6 +249,8 @@ class TierConfig(StrictModel):
     capacity: Capacity | None = None
     annual_cost: AnnualCost | None = None
     radius_minutes: JourneyMinutes | None = None
+    reach: Literal["locality", "county"] | None = None
+    max_minutes: JourneyMinutes | None = None
 
     @model_validator(mode="after")
     def _check(self) -> TierConfig:
@@ -248,6 +258,10 @@ class TierConfig(StrictModel):
             raise scenario_issue(
                 "radius_minutes", "required for a cover tier", "give the spoke journey limit in minutes"
             )
+        for key in ("reach", "max_minutes"):
+            if self.mode == "cover" and getattr(self, key) is not None:
+                raise scenario_issue(key, "a cover tier assigns no one, so it has no reach of its own",
+                                     "remove it (a cover tier's reach is radius_minutes)")
         if self.min_count is not None and self.max_count is not None and self.min_count > self.max_count:
             raise scenario_issue("", "min_count is above max_count", "swap or correct them")
         if isinstance(self.count_per_locality, int) and self.count_per_locality < 0:
@@ -262,13 +276,20 @@ class ObjectiveConfig(StrictModel):
     (attendee-minutes charged per attendee whose journey exceeds
     ``isolation_minutes``; optionally scaled by the home area's IoD 2025
     Geographical Barriers score relative to the Dorset mean), ``cost_weight``
-    (attendee-minutes per GBP of annual building cost) and ``spoke_reward``
-    (attendee-minutes credited per attendee within reach of a spoke).
+    (attendee-minutes per GBP of annual building cost), ``spoke_reward``
+    (attendee-minutes credited per attendee within reach of a spoke) and
+    ``new_venue_cost`` (attendee-minutes charged per open site that is not an
+    existing day centre, so a plan keeps today's buildings unless moving saves more).
 
     ``type``: ``median`` (attendee-weighted journey minutes, plus penalties),
     ``coverage`` (attendees within ``coverage_minutes``), ``min_sites`` (fewest
     sites that reach everyone within ``coverage_minutes``), ``minimax``
     (the longest journey first, then attendee-minutes).
+
+    ``reach_tiers``: the tiers whose open sites count as within reach for
+    ``coverage``, ``min_sites`` and ``constraints.max_minutes_to_any`` (e.g. hub and
+    spoke); unset, ``coverage`` and ``min_sites`` measure each assign tier's
+    attendees against that tier's own sites.
     """
 
     type: Literal["median", "coverage", "min_sites", "minimax"] = "median"
@@ -278,6 +299,8 @@ class ObjectiveConfig(StrictModel):
     weight_isolation_by_barriers: bool = False
     cost_weight: Weight = 0.0
     spoke_reward: Weight = 0.0
+    new_venue_cost: Weight = 0.0
+    reach_tiers: tuple[Name, ...] | None = Field(default=None, min_length=1)
 
     @model_validator(mode="after")
     def _check(self) -> ObjectiveConfig:
@@ -285,6 +308,8 @@ class ObjectiveConfig(StrictModel):
             raise scenario_issue(
                 "coverage_minutes", f"required for type = '{self.type}'", "give a journey limit in minutes"
             )
+        if self.reach_tiers is not None and len(set(self.reach_tiers)) != len(self.reach_tiers):
+            raise scenario_issue("reach_tiers", "a tier is listed twice", "list each tier once")
         return self
 
 
@@ -294,7 +319,11 @@ class ConstraintsConfig(StrictModel):
     ``max_minutes``: no journey longer than this; ``budget``: total annual
     building cost; ``closest_assignment``: everyone goes to the nearest open site
     of their tier; ``single_source``: a home area's attendees of a tier all go to
-    one site; ``within_locality``: attendees are served in their own locality.
+    one site; ``within_locality``: attendees are served in their own locality
+    (the default of each assign tier's ``reach``); ``max_minutes_to_any``: every
+    home area with attendees has an open site of ``objective.reach_tiers`` (default:
+    any tier) within this many minutes; ``tiers_per_site``: how many tiers one site
+    may host at once (its own ``annual_cost`` is then paid once).
     """
 
     max_minutes: JourneyMinutes | None = None
@@ -302,6 +331,8 @@ class ConstraintsConfig(StrictModel):
     closest_assignment: bool = False
     single_source: bool = False
     within_locality: bool = True
+    max_minutes_to_any: JourneyMinutes | None = None
+    tiers_per_site: int = Field(default=1, ge=1)
 
 
 class SolverConfig(StrictModel):
