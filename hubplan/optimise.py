@@ -215,7 +215,8 @@ def allocation_from_solution(prepared: PreparedScenario, problem: Problem, solut
     flows["km"] = prepared.travel.km[flows["client"], flows["site"]]
     flows = flows.drop(columns=["client", "site"]).sort_values(["area_id", "tier", "site_id"]).reset_index(drop=True)
     open_tiers = {str(site_ids[j]): tier for tier, indices in solution.open_sites.items() for j in indices}
-    return Allocation(open_tiers, flows, _solver_record(solution, scenario))
+    carried = {tier.name: tier.segments for tier in problem.tiers if tier.mode == "assign" and tier.segments}
+    return Allocation(open_tiers, flows, _solver_record(solution, scenario), segments_by_tier=carried)
 
 
 def optimise(prepared: PreparedScenario) -> tuple[Allocation, dict[str, float]]:

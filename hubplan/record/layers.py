@@ -14,8 +14,8 @@ from hubplan.plan import Allocation, PreparedScenario
 from hubplan.scenario import TierConfig
 
 __all__ = [
-    "EXISTING_BUILDING_KINDS", "TierKind", "area_journeys", "home_areas_layer", "site_status", "sites_layer",
-    "tier_kind", "tier_label",
+    "EXISTING_BUILDING_KINDS", "TierKind", "area_journeys", "home_areas_layer", "scenario_tier_labels", "site_status",
+    "sites_layer", "tier_kind", "tier_label",
 ]
 
 
@@ -95,7 +95,7 @@ def tier_label(name: str, served: tuple[str, ...] = ()) -> str:
     return words[:1].upper() + words[1:]
 
 
-def _tier_labels(prepared: PreparedScenario) -> dict[str, str]:
+def scenario_tier_labels(prepared: PreparedScenario) -> dict[str, str]:
     """``{tier name: public label}`` of every tier of the scenario."""
     scenario = prepared.scenario
     labels = {segment.name: segment.label for segment in scenario.demand.segment_list()}
@@ -123,7 +123,7 @@ def sites_layer(prepared: PreparedScenario, allocation: Allocation) -> gpd.GeoDa
     sites["tier"] = tier.fillna("")
     kinds = {name: tier_kind(config).value for name, config in prepared.scenario.tiers.items()}
     sites["tier_kind"] = tier.map(kinds).fillna("")
-    sites["tier_label"] = tier.map(_tier_labels(prepared)).fillna("")
+    sites["tier_label"] = tier.map(scenario_tier_labels(prepared)).fillna("")
     sites["status"] = site_status(tier.notna().to_numpy(), sites["kind"].to_numpy(), sites["role"].to_numpy())
     sites["attendees"] = sites["site_id"].map(attendees).fillna(0.0)
     sites["annual_cost"] = _tier_costs(prepared, allocation.open_tiers).where(tier.notna())
@@ -226,6 +226,7 @@ def home_areas_layer(prepared: PreparedScenario, allocation: Allocation) -> gpd.
         "isolated_attendees": ids.map(journeys["isolated_attendees"]).fillna(0.0).astype(float),
         "rural_urban": areas["rural_urban"],
         "barriers_decile": areas["barriers_decile"].astype(int),
+        "imd_decile": areas["imd25_decile"].astype(int),
     }, geometry=areas.geometry.values, crs=WGS84)  # fmt: skip
     return layer
 
