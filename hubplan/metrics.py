@@ -36,11 +36,11 @@ SHARE_THRESHOLDS: tuple[int, ...] = (15, 30, 45, 60)
 """Journey limits (minutes) for the 'share within' figures."""
 
 DEPRIVATION_GROUPS: tuple[tuple[str, str, tuple[int, ...]], ...] = (
-    ("1-2", "Most deprived 20% of areas in England (IMD deciles 1-2)", (1, 2)),
-    ("3-4", "IMD deciles 3-4", (3, 4)),
-    ("5-6", "IMD deciles 5-6", (5, 6)),
-    ("7-8", "IMD deciles 7-8", (7, 8)),
-    ("9-10", "Least deprived 20% of areas in England (IMD deciles 9-10)", (9, 10)),
+    ("1-2", "Deciles 1-2 (most deprived 20%)", (1, 2)),
+    ("3-4", "Deciles 3-4", (3, 4)),
+    ("5-6", "Deciles 5-6", (5, 6)),
+    ("7-8", "Deciles 7-8", (7, 8)),
+    ("9-10", "Deciles 9-10 (least deprived 20%)", (9, 10)),
 )
 """``(key, label, deciles)``: home areas grouped by their English Indices of Deprivation 2025
 decile (1 = most deprived 10% of areas in England), two deciles to a group."""
