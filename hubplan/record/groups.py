@@ -54,7 +54,7 @@ def split_by_segment(
     >>> flows = pd.DataFrame({"area_id": ["a", "a"], "site_id": ["h", "s"], "tier": ["hub", "spec"],
     ...                       "attendees": [8.0, 2.0], "minutes": [10.0, 40.0], "km": [5.0, 30.0]})
     >>> demand = np.array([[6.0, 2.0, 2.0]])
-    >>> out = split_by_segment(flows, ["a"], ["old", "other", "ld"], demand, {"spec": ["ld"]})
+    >>> out = split_by_segment(flows, ["a"], ["old", "other", "ld"], demand, {"hub": ["old", "other"], "spec": ["ld"]})
     >>> out[["site_id", "segment", "attendees"]].values.tolist()
     [['h', 'old', 6.0], ['h', 'other', 2.0], ['s', 'ld', 2.0]]
     """

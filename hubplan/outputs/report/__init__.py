@@ -6,7 +6,7 @@ and deprivation, the figures per locality, which sites open, stay open or close,
 sure the plan is (in words: a proven best plan, an evaluated fixed plan, or the best
 plan found within the time limit and how far it may be from the best), what it
 assumed (demand, the travel model and its error, rules and parameters) and where
-the data came from. Numbers are formatted (:mod:`hubplan.outputs.report.numbers`);
+the data came from. Numbers are formatted (:mod:`hubplan.outputs.report.figures`);
 user text is escaped (:mod:`hubplan.outputs.escape`); counts are the published ones
 (:mod:`hubplan.outputs.privacy`).
 """

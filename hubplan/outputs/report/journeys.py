@@ -13,7 +13,7 @@ import pandas as pd
 
 from hubplan.metrics import GROUP_KINDS, SHARE_THRESHOLDS
 from hubplan.outputs.escape import markdown_text
-from hubplan.outputs.report.numbers import minutes, money, number, people, share, whole
+from hubplan.outputs.report.figures import minutes, money, number, people, share, whole
 from hubplan.outputs.report.sites import SiteChange, change_of, locality_changes, md_table
 
 __all__ = ["GROUP_HEADINGS", "group_tables", "headline", "locality_table"]

@@ -1,5 +1,8 @@
-"""How sure the plan is and what it rests on: its status in words, the travel model and its
-error, the named assumptions, and the data sources as a readable list."""
+"""How sure the plan is and what it rests on.
+
+The plan's status in words, the travel model and its error, the named assumptions,
+and the data sources as a readable list.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from hubplan.outputs.escape import markdown_text
-from hubplan.outputs.report.numbers import gap_text, minutes, number, share, whole
+from hubplan.outputs.report.figures import gap_text, minutes, number, share, whole
 from hubplan.outputs.report.sites import md_table
 from hubplan.provenance import SolverRecord, TravelProvenance
 from hubplan.record.manifest import DataSource, Manifest
@@ -51,12 +54,17 @@ def solver_sentence(solver: SolverRecord) -> str:
     --------
     >>> solver_sentence(SolverRecord("optimal", gap=1.5e-15, relative_gap_target=1e-4))[:60]
     '**Proven best plan.** The solver proved that no plan meeting'
-    >>> print(solver_sentence(SolverRecord("feasible", gap=0.031, time_limit_s=30)))
-    **Best plan found within the time limit.** The solver stopped at its time limit of 30 seconds. This is the best plan it found; it may be up to 3.10% worse than the best possible plan (the solver's bound).
+    >>> text = solver_sentence(SolverRecord("feasible", gap=0.031, time_limit_s=30))
+    >>> text[:90]
+    '**Best plan found within the time limit.** The solver stopped at its time limit of 30 seco'
+    >>> "may be up to 3.10% worse than the best possible plan" in text
+    True
+
     """
     words = PLAN_STATUS.get(solver.status, markdown_text(solver.status))
     if solver.status == "optimal":
-        target = "" if solver.relative_gap_target is None else f", within the target of {gap_text(solver.relative_gap_target)}"
+        target = ("" if solver.relative_gap_target is None
+                  else f", within the target of {gap_text(solver.relative_gap_target)}")
         return (f"**{words}.** The solver proved that no plan meeting the scenario's rules scores better "
                 f"(gap to the proven bound: {gap_text(solver.gap)}{target}).")
     if solver.status == "evaluated":
@@ -82,7 +90,8 @@ def status_section(solver: SolverRecord) -> list[str]:
         ("Time limit", "none" if solver.time_limit_s is None else f"{whole(solver.time_limit_s)} s"),
         ("Engine", solver.engine or "n/a"),
         ("Aim", OBJECTIVES.get(solver.objective_type or "", solver.objective_type or "n/a")),
-        ("Plan score (attendee-minutes and penalties)", withheld if solver.objective is None else whole(solver.objective)),
+        ("Plan score (attendee-minutes and penalties)",
+         withheld if solver.objective is None else whole(solver.objective)),
         ("Proven bound", withheld if solver.best_bound is None else whole(solver.best_bound)),
     ]
     rows += [(f"Objective term: {term.replace('_', ' ')}", whole(value)) for term, value in solver.terms.items()]
