@@ -87,7 +87,7 @@ def _kind_of(measure: str) -> str:
     field_name = measure.split(GROUP_SEPARATOR)[-1] if GROUP_SEPARATOR in measure else None
     if measure in _SHARE_MEASURES or field_name in _GROUP_SHARES:
         return "share"
-    if measure in _WHOLE_MEASURES or field_name in _GROUP_COUNTS:
+    if measure in _WHOLE_MEASURES or measure in _COUNT_MEASURES or field_name in _GROUP_COUNTS:
         return "whole"
     return "decimal"
 
@@ -260,6 +260,9 @@ class ComparisonTable:
 
 _COMPARE_CSS = """
 .warning{border-left:6px solid #b35806;background:#fff4e5;padding:.4em 1em;margin:1em 0}
+td:nth-child(2){text-align:left;white-space:normal;min-width:14em}
+td:first-child,th:first-child{min-width:6em}
+@media (max-width:600px){td:nth-child(2){min-width:10em}}
 """
 
 

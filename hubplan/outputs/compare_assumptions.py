@@ -21,21 +21,36 @@ def _segments(run: RunSummary) -> Any:
     segments = run.manifest.demand.get("segments")
     if not isinstance(segments, list):
         return None
-    return ", ".join(f"{s.get('name')} {100 * float(s.get('share') or 0):.1f}%"
+    return "; ".join(f"{s.get('name')} {100 * _float_or_zero(s.get('share')):.1f}%"
                      for s in segments if isinstance(s, Mapping)) or None
 
 
-def _reach(run: RunSummary) -> Any:
+def _float_or_zero(value: Any) -> float:
+    return float(value) if isinstance(value, (int, float)) else 0.0
+
+
+def _rule(key: str) -> Callable[[RunSummary], Any]:
+    """Read one of the manifest's reach rules (``None`` when the run does not record them)."""
+    def read(run: RunSummary) -> Any:
+        rules = run.manifest.scenario.rules
+        if not rules:
+            return None
+        value = rules.get(key)
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        return "none" if value is None else _number(value)
+    return read
+
+
+def _spoke_reach(run: RunSummary) -> Any:
     rules = run.manifest.scenario.rules
     if not rules:
         return None
     tiers = rules.get("tiers")
-    radii = {name: tier.get("radius_minutes") for name, tier in (tiers.items() if isinstance(tiers, Mapping) else ())
-             if isinstance(tier, Mapping) and tier.get("radius_minutes") is not None}
-    parts = [f"journey limit {rules.get('max_minutes') or 'none'}",
-             f"own locality {'yes' if rules.get('within_locality') else 'no'}",
-             *[f"{name} reach {radius:g} min" for name, radius in sorted(radii.items())]]
-    return "; ".join(parts)
+    radii = [f"{name} {_float_or_zero(tier.get('radius_minutes')):g} min"
+             for name, tier in sorted(tiers.items() if isinstance(tiers, Mapping) else ())
+             if isinstance(tier, Mapping) and isinstance(tier.get("radius_minutes"), (int, float))]
+    return ", ".join(radii) or "none"
 
 
 def _number(value: Any) -> Any:
@@ -48,7 +63,9 @@ ASSUMPTIONS: tuple[tuple[str, Callable[[RunSummary], Any]], ...] = (
     ("attendees in total", lambda run: _number(run.manifest.demand.get("total"))),
     ("demand segments", _segments),
     ("isolation threshold (minutes)", lambda run: _number((run.metrics.get("overall") or {}).get("isolation_minutes"))),
-    ("reach rules", _reach),
+    ("longest journey allowed (minutes)", _rule("max_minutes")),
+    ("serving attendees in their own locality only", _rule("within_locality")),
+    ("reach of spoke tiers", _spoke_reach),
 )
 """``(what, how to read it from a run)``; ``None`` means the run does not record it."""
 
@@ -64,12 +81,12 @@ def assumption_warnings(base: RunSummary, run: RunSummary) -> list[str]:
     ...                   scenario=NS(rules={}))
     ...     return NS(title=model, manifest=manifest, metrics={"overall": {"isolation_minutes": 45.0}})
     >>> assumption_warnings(run("calibrated", 521), run("osm", 600))  # doctest: +NORMALIZE_WHITESPACE
-    ['osm and calibrated differ in travel model: osm, not calibrated.',
-     'osm and calibrated differ in attendees in total: 600, not 521.']
+    ['osm differs from calibrated in travel model: osm against calibrated.',
+     'osm differs from calibrated in attendees in total: 600 against 521.']
     """
     out = []
     for what, read in ASSUMPTIONS:
         ours, theirs = read(run), read(base)
         if ours is not None and theirs is not None and ours != theirs:
-            out.append(f"{run.title} and {base.title} differ in {what}: {ours}, not {theirs}.")
+            out.append(f"{run.title} differs from {base.title} in {what}: {ours} against {theirs}.")
     return out

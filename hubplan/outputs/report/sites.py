@@ -84,7 +84,7 @@ def site_sections(sites: pd.DataFrame, threshold: int | None) -> list[str]:
         subset = sites[changes == change].sort_values(["locality", "name"])
         out.append(f"### {change.value} ({len(subset)})\n")
         if subset.empty:
-            out.append("None.\n")
+            out.append("No sites.\n")
             continue
         is_open = change in (SiteChange.KEPT, SiteChange.NEW)
         header = ["Site", "Locality", "Role in the plan", "Type"] + (["Attendees"] if is_open else [])
