@@ -1,13 +1,19 @@
-"""Journey, isolation, building-cost and carbon figures, overall and per locality.
+"""Journey, isolation, building-cost and carbon figures, overall and per locality, and who they fall on.
 
 Metrics are computed from allocations (attendees sent from a home area to a
 site, with the journey's minutes and road km), so they apply equally to
 today's network (``hubplan evaluate``) and to an optimised plan (``hubplan run``).
+
+Each block (``overall`` and every locality) can also break its journeys down by
+the groups an Equality Impact Assessment asks about (:func:`group_figures`): the
+tier of provision, the demand segment, the rural/urban class and the deprivation
+(IMD 2025 decile) of the home area.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -16,10 +22,64 @@ import pandas as pd
 
 from hubplan.scenario import MetricsConfig
 
-__all__ = ["SHARE_THRESHOLDS", "compute_metrics", "weighted_quantile"]
+__all__ = [
+    "DEPRIVATION_GROUPS",
+    "GROUP_KINDS",
+    "SHARE_THRESHOLDS",
+    "GroupInputs",
+    "compute_metrics",
+    "group_figures",
+    "weighted_quantile",
+]
 
 SHARE_THRESHOLDS: tuple[int, ...] = (15, 30, 45, 60)
 """Journey limits (minutes) for the 'share within' figures."""
+
+DEPRIVATION_GROUPS: tuple[tuple[str, str, tuple[int, ...]], ...] = (
+    ("1-2", "Deciles 1-2 (most deprived 20%)", (1, 2)),
+    ("3-4", "Deciles 3-4", (3, 4)),
+    ("5-6", "Deciles 5-6", (5, 6)),
+    ("7-8", "Deciles 7-8", (7, 8)),
+    ("9-10", "Deciles 9-10 (least deprived 20%)", (9, 10)),
+)
+"""``(key, label, deciles)``: home areas grouped by their English Indices of Deprivation 2025
+decile (1 = most deprived 10% of areas in England), two deciles to a group."""
+
+GROUP_KINDS: tuple[str, ...] = ("tier", "segment", "rural_urban", "deprivation")
+"""The breakdowns of a metrics block's ``groups``, in reporting order."""
+
+RURAL_URBAN_LABELS: Mapping[str, str] = {"Rural": "Rural home areas", "Urban": "Urban home areas"}
+"""Labels of the ONS 2021 rural/urban classes of home areas."""
+
+SPOKE = "spoke"
+"""The kind of a cover tier (see :class:`hubplan.record.layers.TierKind`)."""
+
+
+@dataclass(frozen=True)
+class GroupInputs:
+    """What the breakdowns need beyond the flows.
+
+    Parameters
+    ----------
+    segment_flows
+        The flows split by demand segment: ``area_id``, ``site_id``, ``tier``,
+        ``segment``, ``attendees``, ``minutes`` (see
+        :func:`hubplan.record.groups.split_by_segment`).
+    segment_labels
+        ``{segment name: label}``, in the scenario's order.
+    tier_labels
+        ``{tier name: label}``, in reporting order (hub, specialists, spokes).
+    tier_kinds
+        ``{tier name: "hub" | "specialist" | "spoke"}``.
+    reach_minutes
+        ``{cover tier: radius_minutes}``: how near home a spoke brings activity.
+    """
+
+    segment_flows: pd.DataFrame
+    segment_labels: Mapping[str, str] = field(default_factory=dict)
+    tier_labels: Mapping[str, str] = field(default_factory=dict)
+    tier_kinds: Mapping[str, str] = field(default_factory=dict)
+    reach_minutes: Mapping[str, float] = field(default_factory=dict)
 
 
 def weighted_quantile(
@@ -57,18 +117,10 @@ def weighted_quantile(
     return float(values[order][min(index, len(values) - 1)])
 
 
-def _journey_figures(
-    rows: pd.DataFrame, isolation_minutes: float, params: MetricsConfig
-) -> dict[str, Any]:
-    weights = rows["attendees"].to_numpy(dtype=float)
-    minutes = rows["minutes"].to_numpy(dtype=float)
-    km = rows["km"].to_numpy(dtype=float)
+def _minutes_figures(minutes: np.ndarray, weights: np.ndarray) -> dict[str, Any]:
+    """Attendees, mean, median, 90th percentile and longest journey and shares within each limit."""
     total = float(weights.sum())
     travelling = weights > 0
-    isolated = minutes > isolation_minutes
-    rural = rows["rural_urban"].to_numpy() == "Rural"
-    legs = 2.0 if params.return_journeys else 1.0
-    annual_km = float((weights * km).sum() * legs * params.trips_per_week * params.weeks_per_year)
     with np.errstate(invalid="ignore"):
         mean = float((weights * minutes).sum() / total) if total > 0 else float("nan")
     return {
@@ -81,6 +133,20 @@ def _journey_figures(
             str(limit): (float(weights[minutes <= limit].sum() / total) if total > 0 else float("nan"))
             for limit in SHARE_THRESHOLDS
         },
+    }
+
+
+def _journey_figures(
+    rows: pd.DataFrame, isolation_minutes: float, params: MetricsConfig
+) -> dict[str, Any]:
+    weights = rows["attendees"].to_numpy(dtype=float)
+    minutes = rows["minutes"].to_numpy(dtype=float)
+    km = rows["km"].to_numpy(dtype=float)
+    isolated = minutes > isolation_minutes
+    rural = rows["rural_urban"].to_numpy() == "Rural"
+    legs = 2.0 if params.return_journeys else 1.0
+    annual_km = float((weights * km).sum() * legs * params.trips_per_week * params.weeks_per_year)
+    return _minutes_figures(minutes, weights) | {
         "isolation_minutes": isolation_minutes,
         "isolated": {
             "rural": float(weights[isolated & rural].sum()),
@@ -90,6 +156,92 @@ def _journey_figures(
         "annual_travel_km": annual_km,
         "annual_co2e_tonnes": annual_km * params.co2e_kg_per_km / 1000.0,
     }
+
+
+def _group_block(rows: pd.DataFrame, minutes_column: str, isolation_minutes: float, label: str) -> dict[str, Any]:
+    """Journey figures of one group: who travels how long, and how many beyond the isolation limit."""
+    weights = rows["attendees"].to_numpy(dtype=float)
+    minutes = rows[minutes_column].to_numpy(dtype=float)
+    isolated = float(weights[minutes > isolation_minutes].sum())
+    return {"label": label, **_minutes_figures(minutes, weights), "isolated": {"total": isolated}}
+
+
+def _reach_block(rows: pd.DataFrame, radius: float, label: str) -> dict[str, Any]:
+    """Spoke reach: journeys to the nearest open spoke or hub, and who has none within ``radius``."""
+    weights = rows["attendees"].to_numpy(dtype=float)
+    minutes = rows["minutes_to_spoke"].to_numpy(dtype=float)
+    total = float(weights.sum())
+    within = float(weights[minutes <= radius].sum())
+    return {
+        "label": label, "kind": SPOKE, **_minutes_figures(minutes, weights), "reach_minutes": float(radius),
+        "within_reach": within / total if total > 0 else float("nan"), "beyond_reach": total - within,
+    }
+
+
+def _tier_groups(rows: pd.DataFrame, inputs: GroupInputs, isolation_minutes: float) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for tier, label in inputs.tier_labels.items():
+        if inputs.tier_kinds.get(tier) == SPOKE:
+            if tier in inputs.reach_minutes and "minutes_to_spoke" in rows:
+                out[tier] = _reach_block(rows, inputs.reach_minutes[tier], label)
+            continue
+        block = _group_block(rows[rows["tier"] == tier], "minutes", isolation_minutes, label)
+        out[tier] = block | {"kind": inputs.tier_kinds.get(tier, "")}
+    return out
+
+
+def group_figures(
+    rows: pd.DataFrame, segment_rows: pd.DataFrame, inputs: GroupInputs, isolation_minutes: float
+) -> dict[str, dict[str, Any]]:
+    """Break the journeys of one block down by tier, segment, rural/urban class and deprivation.
+
+    Parameters
+    ----------
+    rows
+        The block's flows with their home area's ``rural_urban``, ``imd_decile`` (if the
+        study has it) and ``minutes_to_spoke`` (if spokes are open).
+    segment_rows
+        The block's flows split by segment (:attr:`GroupInputs.segment_flows`).
+    inputs
+        Labels, kinds and reach of the run's tiers and segments.
+    isolation_minutes
+        Journeys longer than this count as isolated.
+
+    Returns
+    -------
+    dict
+        ``{"tier": {...}, "segment": {...}, "rural_urban": {...}, "deprivation": {...}}``:
+        one block per group with ``label``, ``attendees``, mean, median, 90th-percentile
+        and longest journey minutes, ``share_within`` and ``isolated.total``. A spoke
+        tier's block describes the journey to the nearest open spoke or hub instead,
+        with ``reach_minutes``, ``within_reach`` (share) and ``beyond_reach`` (count).
+        Deprivation groups appear only when the home areas carry an IMD decile.
+
+    Examples
+    --------
+    >>> flows = pd.DataFrame({"area_id": ["a", "b"], "tier": ["hub", "hub"], "attendees": [3.0, 1.0],
+    ...                       "minutes": [10.0, 50.0], "rural_urban": ["Urban", "Rural"]})
+    >>> split = flows.assign(segment=["older", "older"])
+    >>> groups = group_figures(flows, split, GroupInputs(split, {"older": "Older"}, {"hub": "Hub"},
+    ...                                                  {"hub": "hub"}), 45)
+    >>> groups["tier"]["hub"]["mean_minutes"], groups["rural_urban"]["Rural"]["isolated"]
+    (20.0, {'total': 1.0})
+    """
+    def by(frame: pd.DataFrame, column: str, key: object, label: str) -> dict[str, Any]:
+        return _group_block(frame[frame[column] == key], "minutes", isolation_minutes, label)
+
+    groups: dict[str, dict[str, Any]] = {
+        "tier": _tier_groups(rows, inputs, isolation_minutes),
+        "segment": {name: by(segment_rows, "segment", name, label or name)
+                    for name, label in inputs.segment_labels.items()},
+        "rural_urban": {key: by(rows, "rural_urban", key, label) for key, label in RURAL_URBAN_LABELS.items()},
+    }
+    if "imd_decile" in rows:
+        groups["deprivation"] = {
+            key: _group_block(rows[rows["imd_decile"].isin(deciles)], "minutes", isolation_minutes, label)
+            for key, label, deciles in DEPRIVATION_GROUPS
+        }
+    return groups
 
 
 def _site_figures(sites: pd.DataFrame) -> dict[str, Any]:
@@ -103,6 +255,10 @@ def _site_figures(sites: pd.DataFrame) -> dict[str, Any]:
     }
 
 
+_AREA_COLUMNS = ("area_id", "locality", "rural_urban", "imd_decile", "minutes_to_spoke")
+"""Home-area columns a flow takes on, when the home areas have them."""
+
+
 def compute_metrics(
     allocations: pd.DataFrame,
     home_areas: pd.DataFrame,
@@ -111,16 +267,18 @@ def compute_metrics(
     localities: Sequence[str],
     isolation_minutes: float,
     params: MetricsConfig,
+    groups: GroupInputs | None = None,
 ) -> dict[str, Any]:
     """Compute the run's figures overall and per locality.
 
     Parameters
     ----------
     allocations
-        ``area_id``, ``site_id``, ``attendees``, ``minutes``, ``km``: one row
+        ``area_id``, ``site_id``, ``tier``, ``attendees``, ``minutes``, ``km``: one row
         per home area and site (and tier) that attendees travel between.
     home_areas
-        ``area_id``, ``locality``, ``rural_urban``.
+        ``area_id``, ``locality``, ``rural_urban``; for the breakdowns also
+        ``imd_decile`` and ``minutes_to_spoke`` when the run has them.
     sites
         ``site_id``, ``kind``, ``locality``, ``status`` (open/closed/not_selected),
         ``annual_cost`` (NaN = not known; the total is NaN when no open site has a cost).
@@ -130,21 +288,35 @@ def compute_metrics(
         Journeys longer than this count as isolated.
     params
         Travel-frequency and carbon assumptions.
+    groups
+        Labels and segment split for the breakdowns; ``None``: no ``groups`` in the blocks.
 
     Returns
     -------
     dict
-        ``{"overall": {...}, "localities": {name: {...}}, "parameters": {...}}``, JSON-ready.
+        ``{"overall": {...}, "localities": {name: {...}}, "parameters": {...}}``, JSON-ready;
+        with ``groups``, every block has a ``groups`` entry (:func:`group_figures`).
     """
-    rows = allocations.merge(
-        home_areas[["area_id", "locality", "rural_urban"]], on="area_id", how="left", validate="many_to_one"
-    )
-    overall = _journey_figures(rows, isolation_minutes, params) | _site_figures(sites)
+    columns = [c for c in _AREA_COLUMNS if c in home_areas.columns]
+    rows = allocations.merge(home_areas[columns], on="area_id", how="left", validate="many_to_one")
+    segment_rows = pd.DataFrame()
+    if groups is not None:
+        segment_rows = groups.segment_flows.merge(home_areas[["area_id", "locality"]], on="area_id", how="left",
+                                                  validate="many_to_one")
+
+    def block(selected: pd.Series, segment_selected: pd.Series | None, site_rows: pd.DataFrame) -> dict[str, Any]:
+        part = rows[selected]
+        figures = _journey_figures(part, isolation_minutes, params) | _site_figures(site_rows)
+        if groups is not None and segment_selected is not None:
+            figures["groups"] = group_figures(part, segment_rows[segment_selected], groups, isolation_minutes)
+        return figures
+
+    everyone = pd.Series(True, index=rows.index)
+    overall = block(everyone, pd.Series(True, index=segment_rows.index) if groups is not None else None, sites)
     per_locality: dict[str, Mapping[str, Any]] = {}
     for name in localities:
-        per_locality[name] = _journey_figures(
-            rows[rows["locality"] == name], isolation_minutes, params
-        ) | _site_figures(sites[sites["locality"] == name])
+        in_segment = segment_rows["locality"] == name if groups is not None else None
+        per_locality[name] = block(rows["locality"] == name, in_segment, sites[sites["locality"] == name])
     return {
         "overall": overall,
         "localities": per_locality,

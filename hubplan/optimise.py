@@ -243,7 +243,9 @@ def allocation_from_solution(prepared: PreparedScenario, problem: Problem, solut
     flows["minutes"] = prepared.travel.minutes[flows["client"], flows["site"]]
     flows["km"] = prepared.travel.km[flows["client"], flows["site"]]
     flows = flows.drop(columns=["client", "site"]).sort_values(["area_id", "tier", "site_id"]).reset_index(drop=True)
-    return Allocation(_open_tiers(problem, solution), flows, _solver_record(solution, scenario))
+    carried = {tier.name: tier.segments for tier in problem.tiers if tier.mode == "assign" and tier.segments}
+    return Allocation(_open_tiers(problem, solution), flows, _solver_record(solution, scenario),
+                      segments_by_tier=carried)
 
 
 def _open_tiers(problem: Problem, solution: Solution) -> dict[str, tuple[str, ...]]:

@@ -7,7 +7,8 @@ Types only: :func:`hubplan.pipeline.prepare` builds a :class:`PreparedScenario`;
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import geopandas as gpd
 import numpy as np
@@ -67,8 +68,12 @@ class Allocation:
     solver
         How good the plan is: the solver's status, objective, bound and gap, or
         :meth:`SolverRecord.evaluation` for a plain evaluation.
+    segments_by_tier
+        The demand segments the flows of each tier carry. A tier not listed carries every
+        segment of its home area (an evaluation sends everyone to the nearest open site).
     """
 
     open_tiers: dict[str, tuple[str, ...]]
     flows: pd.DataFrame
     solver: SolverRecord
+    segments_by_tier: Mapping[str, tuple[str, ...]] = field(default_factory=dict)

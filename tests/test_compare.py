@@ -197,3 +197,67 @@ def test_null_localities_and_names_still_compare(runs, tmp_path: Path) -> None:
     table = compare([copy])
     assert set(table.table["area"]) == {"Overall"}
     assert table.value("Overall", "sites_open", a.name) == metrics["overall"]["sites_open"]
+
+
+@pytest.fixture(scope="module")
+def shipped(study_path: Path, tmp_path_factory) -> tuple[Path, Path]:
+    """The shipped one-hub-per-locality and specialist scenarios, run and written."""
+    from hubplan.pipeline import run_scenario
+
+    scenarios = Path(__file__).resolve().parents[1] / "scenarios"
+    root = tmp_path_factory.mktemp("shipped")
+    return tuple(write_run(run_scenario(scenarios / f"{name}.toml", study_path=study_path), root)
+                 for name in ("hub-per-locality", "specialist"))  # type: ignore[return-value]
+
+
+def test_titles_tier_changes_and_assumption_warnings(shipped, tmp_path: Path) -> None:
+    hubs, specialist = shipped
+    table = compare([hubs, specialist], out_dir=tmp_path / "cmp")
+    assert table.titles == {"hub-per-locality": "One hub per locality (day centres or libraries)",
+                            "specialist": "Hubs plus specialist dementia and complex-needs sites"}
+    assert table.site_changes["specialist"]["retiered"] == [
+        "Dorchester Connect from Hub to Specialist: Working age, complex learning-disability needs"]
+    joined = " ".join(table.warnings)
+    assert "in demand segments: older_dementia 12.0%" in joined
+    assert "in serving attendees in their own locality only: no against yes" in joined
+    assert "travel model" not in joined and "isolation threshold" not in joined
+    md = (tmp_path / "cmp" / "comparison.md").read_text()
+    page = (tmp_path / "cmp" / "comparison.html").read_text()
+    for text in (md, page):
+        assert "Warning: these runs differ in their assumptions" in text
+        assert "changes tier: Dorchester Connect from Hub to Specialist" in text
+        assert "Hubs plus specialist dementia and complex-needs sites (specialist)" in text
+    printed = CliRunner().invoke(main, ["compare", str(hubs), str(specialist), "--out", str(tmp_path / "p")])
+    assert printed.exit_code == 0 and "Warning: these runs differ in their assumptions" in printed.stdout
+
+
+def test_rows_per_tier_and_per_segment(shipped) -> None:
+    hubs, specialist = shipped
+    table = compare([hubs, specialist])
+    metrics = json.loads((specialist / "metrics.json").read_text())["overall"]["groups"]
+    assert table.value("Overall", "tier/specialist_ld/mean_minutes", "specialist") == pytest.approx(
+        metrics["tier"]["specialist_ld"]["mean_minutes"])
+    assert math.isnan(table.value("Overall", "tier/specialist_ld/mean_minutes", "hub-per-locality"))
+    assert table.value("Overall", "segment/working_age_ld/attendees", "hub-per-locality") > table.value(
+        "Overall", "segment/working_age_ld/attendees", "specialist")  # the complex-needs share left it
+    _, rows = table.display_rows()
+    labels = [row[1] for row in rows]
+    assert "Hub: mean journey (min)" in labels and "Older people living with dementia: isolated attendees" in labels
+    isolated = next(row for row in rows if row[1] == "Older people living with dementia: isolated attendees")
+    assert re.fullmatch(r"\d+", isolated[3])  # counts print as whole numbers
+
+
+def test_runs_written_before_titles_and_rules_still_compare(shipped, tmp_path: Path) -> None:
+    hubs, specialist = shipped
+    old = tmp_path / "old-hubs"
+    shutil.copytree(hubs, old)
+    manifest = json.loads((old / "manifest.json").read_text())
+    for key in ("title", "rules"):
+        manifest["scenario"].pop(key)
+    (old / "manifest.json").write_text(json.dumps(manifest))
+    run = read_run(old)
+    assert run.title == "old-hubs" and run.manifest.scenario.rules == {}
+    table = compare([old, specialist])
+    assert table.titles["old-hubs"] == "old-hubs"
+    assert not any("own locality" in w for w in table.warnings)  # not recorded: not compared
+    assert any("demand segments" in w for w in table.warnings)

@@ -4,6 +4,12 @@ A run is read from its folder (``metrics.json``, ``sites.geojson``, ``manifest.j
 ``hubplan compare`` runs scenario ``.toml`` arguments first and passes their folders
 here. Counts already suppressed in a run's
 ``metrics.json`` stay suppressed here (shown as ``<N``; their differences are ``n/a``).
+
+Besides the measures per locality, the table has rows per tier and per group of people
+(segment) of the whole area, names sites whose tier changes (a hub that becomes a
+specialist site...), names each run by its scenario's title, and warns when the runs
+differ in assumptions (:mod:`hubplan.outputs.compare_assumptions`), since their
+differences are then not the plan's alone.
 """
 
 from __future__ import annotations
@@ -11,7 +17,6 @@ from __future__ import annotations
 import base64
 import html
 import io
-import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -21,175 +26,41 @@ from typing import Any
 import pandas as pd
 from matplotlib.figure import Figure
 
-from hubplan.errors import InputError, input_error
+from hubplan.errors import input_error
 from hubplan.files.atomic import atomic_directory
+from hubplan.outputs.compare_assumptions import assumption_warnings
 from hubplan.outputs.escape import PLAIN_TEXT, csv_text, markdown_cell, markdown_text, plot_text
 from hubplan.outputs.report import REPORT_CSS
-from hubplan.record.manifest import Manifest, read_manifest
+from hubplan.outputs.report.figures import gap_text
+from hubplan.outputs.report.method import PLAN_STATUS
+from hubplan.outputs.runfolder import MEASURES, RunSummary, read_run
+from hubplan.record.manifest import Manifest
 
 __all__ = ["MEASURES", "ComparisonTable", "RunSummary", "compare", "read_run"]
 
 log = logging.getLogger(__name__)
 
-MEASURES: tuple[tuple[str, str], ...] = (
-    ("sites_open", "Sites open"),
-    ("sites_closed", "Sites closed"),
-    ("buildings_kept", "Existing buildings kept"),
-    ("mean_minutes", "Mean journey (min)"),
-    ("p90_minutes", "90th percentile journey (min)"),
-    ("max_minutes", "Longest journey (min)"),
-    ("share_within.30", "Share within 30 min"),
-    ("share_within.45", "Share within 45 min"),
-    ("isolated.rural", "Isolated attendees, rural"),
-    ("isolated.urban", "Isolated attendees, urban"),
-    ("annual_building_cost", "Annual building cost (£)"),
-    ("annual_travel_km", "Annual travel (km)"),
-    ("annual_co2e_tonnes", "Annual CO2e (t)"),
-)
-"""``(metrics key, label)`` of each compared measure; dotted keys reach into sub-dicts."""
-
 _COUNT_MEASURES = {"isolated.rural", "isolated.urban"}
 _SHARE_MEASURES = {"share_within.30", "share_within.45"}
+_WHOLE_MEASURES = {"sites_open", "sites_closed", "buildings_kept", "annual_building_cost", "annual_travel_km"}
 
+GROUP_KINDS = (("tier", "Tier"), ("segment", "Group"))
+"""Breakdowns of ``metrics.json`` (``overall.groups``) that the comparison has rows for."""
 
-@dataclass(frozen=True)
-class RunSummary:
-    """What a comparison needs from one written run."""
+GROUP_MEASURES: tuple[tuple[str, str], ...] = (
+    ("attendees", "attendees"),
+    ("mean_minutes", "mean journey (min)"),
+    ("p90_minutes", "90th percentile journey (min)"),
+    ("share_within.45", "share within 45 min"),
+    ("isolated.total", "isolated attendees"),
+    ("within_reach", "share within reach"),
+)
+"""``(key in a group block, label)`` of each per-tier and per-segment row."""
 
-    name: str
-    folder: Path
-    metrics: dict[str, Any]
-    manifest: Manifest
-    site_status: dict[str, str]
-    site_names: dict[str, str]
-
-
-def read_run(folder: Path) -> RunSummary:
-    """Read a run folder written by :func:`~hubplan.outputs.writer.write_run`.
-
-    Raises
-    ------
-    InputError
-        The folder lacks ``metrics.json``, ``manifest.json`` or ``sites.geojson``, one of
-        them is not a regular file of UTF-8 JSON holding an object, a site feature has no
-        ``site_id``, or a compared measure is not a number.
-    """
-    folder = Path(folder)
-    loaded = {name: _json_object(folder / name) for name in ("metrics.json", "manifest.json", "sites.geojson")}
-    _check_metrics(folder / "metrics.json", loaded["metrics.json"])
-    _check_manifest(folder / "manifest.json", loaded["manifest.json"])
-    props = _site_properties(folder / "sites.geojson", loaded["sites.geojson"])
-    return RunSummary(
-        name=folder.name,
-        folder=folder,
-        metrics=loaded["metrics.json"],
-        manifest=read_manifest(loaded["manifest.json"], folder / "manifest.json"),
-        site_status={p["site_id"]: p.get("status", "") for p in props},
-        site_names={p["site_id"]: str(p.get("name") or p["site_id"]) for p in props},
-    )
-
-
-_RUN_AGAIN = "write the run again with `hubplan run` (or give its scenario .toml file)"
-
-
-def _damaged(path: Path, field: str, problem: str) -> InputError:
-    return input_error(path, field, problem, _RUN_AGAIN)
-
-
-def _json_object(path: Path) -> dict[str, Any]:
-    """A run file's JSON object, or a one-line error naming the file."""
-    if not path.is_file():
-        if not path.exists() and not path.is_symlink():
-            raise input_error(path, "RUN_DIR", "missing",
-                              "give a folder written by `hubplan run`, or a scenario .toml file")
-        raise _damaged(path, "RUN_DIR", "not a regular file")
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except OSError as err:
-        raise _damaged(path, "RUN_DIR", f"cannot be read ({err.strerror or err})") from err
-    except UnicodeDecodeError as err:
-        raise _damaged(path, "RUN_DIR", "not UTF-8 text") from err
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as err:
-        raise _damaged(path, "RUN_DIR", f"not valid JSON ({err.msg}, line {err.lineno})") from err
-    except RecursionError as err:
-        raise _damaged(path, "RUN_DIR", "not valid JSON (nested too deeply)") from err
-    if not isinstance(data, dict):
-        raise _damaged(path, "RUN_DIR", f"holds {_json_type(data)}, not a JSON object")
-    return data
-
-
-def _json_type(value: Any) -> str:
-    """The JSON name of a parsed value, for messages.
-
-    Examples
-    --------
-    >>> _json_type([1]), _json_type(None), _json_type("x"), _json_type(True), _json_type(2.5)
-    ('an array', 'null', 'a string', 'a boolean', 'a number')
-    """
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    return "an array" if isinstance(value, list) else "an object"
-
-
-def _object_or_null(path: Path, field: str, value: Any) -> dict[str, Any]:
-    """``value`` if it is an object, ``{}`` if null or absent; else an error naming the field."""
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise _damaged(path, field, f"holds {_json_type(value)}, not an object")
-    return value
-
-
-def _check_metrics(path: Path, metrics: dict[str, Any]) -> None:
-    """Every compared measure is a number or null, in blocks that are objects."""
-    blocks = {"overall": _object_or_null(path, "overall", metrics.get("overall"))}
-    localities = _object_or_null(path, "localities", metrics.get("localities"))
-    for area, block in localities.items():
-        blocks[f"localities.{area}"] = _object_or_null(path, f"localities.{area}", block)
-    for where, block in blocks.items():
-        suppressed = block.get("suppressed")
-        if suppressed is not None and not isinstance(suppressed, list):
-            raise _damaged(path, f"{where}.suppressed", f"holds {_json_type(suppressed)}, not an array")
-        for key, _ in MEASURES:
-            value: Any = block
-            for part in key.split("."):
-                value = value.get(part) if isinstance(value, dict) else None
-            if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
-                raise _damaged(path, f"{where}.{key}", f"holds {_json_type(value)}, not a number")
-
-
-def _check_manifest(path: Path, manifest: dict[str, Any]) -> None:
-    """The solver block the status line reads is an object with a numeric gap (or none)."""
-    solver = _object_or_null(path, "solver", manifest.get("solver"))
-    gap = solver.get("gap")
-    if gap is not None and (isinstance(gap, bool) or not isinstance(gap, (int, float))):
-        raise _damaged(path, "solver.gap", f"holds {_json_type(gap)}, not a number")
-
-
-def _site_properties(path: Path, layer: dict[str, Any]) -> list[dict[str, Any]]:
-    """The properties of each site feature, each with a non-empty string ``site_id``."""
-    features = layer.get("features")
-    if not isinstance(features, list):
-        raise _damaged(path, "features", f"holds {_json_type(features)}, not an array of features")
-    props = []
-    for index, feature in enumerate(features):
-        properties = feature.get("properties") if isinstance(feature, dict) else None
-        if not isinstance(properties, dict):
-            raise _damaged(path, f"features.{index}.properties", "not an object")
-        site_id = properties.get("site_id")
-        if not isinstance(site_id, str) or not site_id:
-            raise _damaged(path, f"features.{index}.properties.site_id",
-                           "missing" if site_id is None else f"holds {_json_type(site_id)}, not a site ID")
-        props.append(properties)
-    return props
+_GROUP_COUNTS = {"attendees", "isolated.total"}
+_GROUP_SHARES = {"share_within.45", "within_reach"}
+GROUP_SEPARATOR = "/"
+"""Separates the parts of a group row's measure (``tier/hub/mean_minutes``): names may hold dots."""
 
 
 def _get(block: dict[str, Any], key: str) -> float | None:
@@ -198,11 +69,27 @@ def _get(block: dict[str, Any], key: str) -> float | None:
         if not isinstance(value, dict) or part not in value:
             return None
         value = value[part]
-    return None if value is None else float(value)
+    return None if value is None or isinstance(value, (str, bool)) else float(value)
 
 
 def _suppressed(block: dict[str, Any], key: str) -> bool:
     return key in (block.get("suppressed") or [])
+
+
+def _kind_of(measure: str) -> str:
+    """How a measure's cells are formatted: ``share``, ``whole`` or ``decimal``.
+
+    Examples
+    --------
+    >>> _kind_of("share_within.30"), _kind_of("tier/hub/attendees"), _kind_of("mean_minutes")
+    ('share', 'whole', 'decimal')
+    """
+    field_name = measure.split(GROUP_SEPARATOR)[-1] if GROUP_SEPARATOR in measure else None
+    if measure in _SHARE_MEASURES or field_name in _GROUP_SHARES:
+        return "share"
+    if measure in _WHOLE_MEASURES or measure in _COUNT_MEASURES or field_name in _GROUP_COUNTS:
+        return "whole"
+    return "decimal"
 
 
 @dataclass(frozen=True)
@@ -218,15 +105,22 @@ class ComparisonTable:
     table
         Long table: ``area``, ``measure`` (key), ``label``, one column per run, and one
         ``"<run> - <baseline>"`` column per other run. Missing or suppressed values are NaN.
+        Rows per tier and per segment have the area ``Overall`` and the measure
+        ``<tier|segment>/<name>/<key>``.
     suppressed
         ``{(area, measure, run)}`` cells hidden by small-number suppression.
     site_changes
-        ``{run: {"opened": [...], "closed": [...]}}``: sites open in the run and not in
-        the baseline, and the other way round (by name).
+        ``{run: {"opened": [...], "closed": [...], "retiered": [...]}}``: sites open in the
+        run and not in the baseline, the other way round (by name), and sites open in both
+        whose tier changes (``"name: from X to Y"``).
     status
-        ``{run: solver status and gap text}``.
+        ``{run: the plan's status in words and its gap}``.
     thresholds
         ``{run: suppression threshold or None}``.
+    titles
+        ``{run: the scenario's title}``.
+    warnings
+        Sentences naming the assumptions in which a run differs from the baseline.
     """
 
     runs: tuple[str, ...]
@@ -236,6 +130,8 @@ class ComparisonTable:
     site_changes: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     status: dict[str, str] = field(default_factory=dict)
     thresholds: dict[str, int | None] = field(default_factory=dict)
+    titles: dict[str, str] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
 
     def value(self, area: str, measure: str, column: str) -> float:
         """Return one cell (NaN when missing or suppressed)."""
@@ -248,11 +144,10 @@ class ComparisonTable:
         if pd.isna(value):
             return "n/a"
         sign = "+" if column not in self.runs and value > 0 else ""
-        if measure in _SHARE_MEASURES:
+        kind = _kind_of(measure)
+        if kind == "share":
             return f"{sign}{100 * value:.1f}{' pts' if column not in self.runs else '%'}"
-        decimals = 0 if measure in {"sites_open", "sites_closed", "buildings_kept",
-                                    "annual_building_cost", "annual_travel_km"} else 1
-        return f"{sign}{value:,.{decimals}f}"
+        return f"{sign}{value:,.{0 if kind == 'whole' else 1}f}"
 
     def display_rows(self) -> tuple[list[str], list[list[str]]]:
         """Return the header and formatted rows shared by Markdown and HTML."""
@@ -264,20 +159,35 @@ class ComparisonTable:
         ]
         return header, rows
 
+    def _change_lines(self) -> list[str]:
+        """Plain-text sentences: what each run opens, closes and re-tiers against the baseline."""
+        lines = []
+        for run, change in self.site_changes.items():
+            who = f"{self.titles.get(run, run)} ({run}) against {self.titles.get(self.baseline, self.baseline)}"
+            lines.append(f"{who}: opens {', '.join(change['opened']) or 'none'}; "
+                         f"closes {', '.join(change['closed']) or 'none'}; "
+                         f"changes tier: {'; '.join(change.get('retiered', [])) or 'none'}.")
+        return lines
+
+    def _run_lines(self) -> list[str]:
+        return [f"{self.titles.get(r, r)} ({r}): {self.status.get(r, 'n/a')}" for r in self.runs]
+
     def to_markdown(self) -> str:
-        """Render the table (and site changes) as Markdown."""
+        """Render the warnings, runs, table and site changes as Markdown (also what the terminal prints)."""
         header, rows = self.display_rows()
         md = markdown_text
-        lines = [f"Baseline: {md(self.baseline)}", ""]
-        lines += [f"- {md(run)}: {md(self.status.get(run, 'n/a'))}" for run in self.runs]
+        lines = []
+        if self.warnings:
+            lines += ["**Warning: these runs differ in their assumptions, so their differences are not "
+                      "the plan's alone.**", "", *[f"- {md(w)}" for w in self.warnings], ""]
+        lines += [f"Baseline: {md(self.titles.get(self.baseline, self.baseline))} ({md(self.baseline)})", ""]
+        lines += [f"- {md(line)}" for line in self._run_lines()]
         lines.append("")
         lines.append("| " + " | ".join(markdown_cell(h) for h in header) + " |")
         lines.append("|" + "|".join("---" for _ in header) + "|")
         lines += ["| " + " | ".join(markdown_cell(c) for c in row) + " |" for row in rows]
-        for run, change in self.site_changes.items():
-            lines.append("")
-            lines.append(f"{md(run)} vs {md(self.baseline)}: opens {md(', '.join(change['opened']) or 'none')}; "
-                         f"closes {md(', '.join(change['closed']) or 'none')}.")
+        for line in self._change_lines():
+            lines += ["", md(line)]
         return "\n".join(lines) + "\n"
 
     def to_csv(self) -> str:
@@ -314,30 +224,29 @@ class ComparisonTable:
         return buffer.getvalue()
 
     def to_html(self) -> str:
-        """Render a self-contained HTML page: the table and an embedded PNG chart."""
+        """Render a self-contained HTML page: warnings, runs, the table and an embedded PNG chart."""
         header, rows = self.display_rows()
-        head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
-        body = "".join(
-            "<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>" for row in rows
-        )
+        esc = html.escape
+        head = "".join(f"<th>{esc(h)}</th>" for h in header)
+        body = "".join("<tr>" + "".join(f"<td>{esc(str(c))}</td>" for c in row) + "</tr>" for row in rows)
         chart = base64.b64encode(self.chart_png()).decode("ascii")
-        status = "".join(f"<li>{html.escape(r)}: {html.escape(self.status.get(r, 'n/a'))}</li>"
-                         for r in self.runs)
-        changes = "".join(
-            f"<p>{html.escape(run)} vs {html.escape(self.baseline)}: opens "
-            f"{html.escape(', '.join(c['opened']) or 'none')}; closes "
-            f"{html.escape(', '.join(c['closed']) or 'none')}.</p>"
-            for run, c in self.site_changes.items()
-        )
+        warning = "" if not self.warnings else (
+            '<div class="warning" role="note"><p><strong>Warning: these runs differ in their assumptions, so '
+            "their differences are not the plan's alone.</strong></p><ul>"
+            + "".join(f"<li>{esc(w)}</li>" for w in self.warnings) + "</ul></div>\n")
+        status = "".join(f"<li>{esc(line)}</li>" for line in self._run_lines())
+        changes = "".join(f"<p>{esc(line)}</p>" for line in self._change_lines())
+        baseline = f"{self.titles.get(self.baseline, self.baseline)} ({self.baseline})"
         return (
             "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n"
-            f"<title>Comparison: {html.escape(', '.join(self.runs))}</title>\n"
-            f"<style>{REPORT_CSS}</style>\n</head>\n<body>\n"
-            f"<h1>Scenario comparison</h1>\n<p>Baseline: {html.escape(self.baseline)}</p>\n"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+            f"<title>Comparison: {esc(', '.join(self.runs))}</title>\n"
+            f"<style>{REPORT_CSS}{_COMPARE_CSS}</style>\n</head>\n<body>\n"
+            f"<h1>Scenario comparison</h1>\n{warning}<p>Baseline: {esc(baseline)}</p>\n"
             f"<ul>{status}</ul>\n"
             f"<img alt=\"Journey times by run\" src=\"data:image/png;base64,{chart}\">\n"
-            f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>\n{changes}\n"
-            "</body>\n</html>\n"
+            f"<div class=\"table-scroll\"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>\n"
+            f"{changes}\n</body>\n</html>\n"
         )
 
     def write(self, out_dir: Path) -> list[Path]:
@@ -349,10 +258,18 @@ class ComparisonTable:
         return [Path(out_dir) / n for n in ("comparison.csv", "comparison.md", "comparison.html")]
 
 
+_COMPARE_CSS = """
+.warning{border-left:6px solid #b35806;background:#fff4e5;padding:.4em 1em;margin:1em 0}
+td:nth-child(2){text-align:left;white-space:normal;min-width:14em}
+td:first-child,th:first-child{min-width:6em}
+@media (max-width:600px){td:nth-child(2){min-width:10em}}
+"""
+
+
 def _status_text(manifest: Manifest) -> str:
-    gap = manifest.solver.gap
-    gap_text = "gap n/a" if gap is None else f"gap {100 * float(gap):.2f}%"
-    return f"solver status {manifest.solver.status}, {gap_text}"
+    solver = manifest.solver
+    words = PLAN_STATUS.get(solver.status, solver.status)
+    return words if solver.status == "evaluated" else f"{words}, gap {gap_text(solver.gap)}"
 
 
 def _read_folder(path: Path) -> RunSummary:
@@ -361,6 +278,61 @@ def _read_folder(path: Path) -> RunSummary:
         return read_run(path)
     raise input_error(path, "SCENARIO_OR_RUN_DIR", "neither a run folder nor a scenario .toml file",
                       "give a folder written by `hubplan run` or an existing scenario .toml")
+
+
+def _measure_rows(runs: Sequence[RunSummary], hidden: set[tuple[str, str, str]]) -> list[dict[str, Any]]:
+    """The rows of every locality measure, then of every tier and segment of the whole area."""
+    areas = ["Overall", *sorted({a for r in runs for a in (r.metrics.get("localities") or {})})]
+    records = []
+    for area in areas:
+        for key, label in MEASURES:
+            row: dict[str, Any] = {"area": area, "measure": key, "label": label}
+            for run in runs:
+                block = (run.metrics.get("overall") if area == "Overall"
+                         else (run.metrics.get("localities") or {}).get(area)) or {}
+                value = _get(block, key)
+                if key in _COUNT_MEASURES and _suppressed(block, key):
+                    hidden.add((area, key, run.name))
+                row[run.name] = float("nan") if value is None else value
+            records.append(row)
+    return records + _group_rows(runs, hidden)
+
+
+def _group_rows(runs: Sequence[RunSummary], hidden: set[tuple[str, str, str]]) -> list[dict[str, Any]]:
+    records = []
+    for kind, _ in GROUP_KINDS:
+        blocks = {run.name: ((run.metrics.get("overall") or {}).get("groups") or {}).get(kind) or {} for run in runs}
+        names = list(dict.fromkeys(name for run in runs for name in blocks[run.name]))
+        for name in names:
+            label = next(str(b[name].get("label") or name) for b in blocks.values() if name in b)
+            for key, what in GROUP_MEASURES:
+                measure = GROUP_SEPARATOR.join((kind, name, key))
+                row: dict[str, Any] = {"area": "Overall", "measure": measure, "label": f"{label}: {what}"}
+                for run in runs:
+                    block = blocks[run.name].get(name) or {}
+                    value = _get(block, key)
+                    if key in _GROUP_COUNTS and _suppressed(block, key):
+                        hidden.add(("Overall", measure, run.name))
+                    row[run.name] = float("nan") if value is None else value
+                if any(pd.notna(row[run.name]) or ("Overall", measure, run.name) in hidden for run in runs):
+                    records.append(row)
+    return records
+
+
+def _site_changes(base_run: RunSummary, run: RunSummary) -> dict[str, list[str]]:
+    base_open = {s for s, st in base_run.site_status.items() if st == "open"}
+    run_open = {s for s, st in run.site_status.items() if st == "open"}
+    site_name = {**base_run.site_names, **run.site_names}
+    retiered = []
+    for site in sorted(base_open & run_open, key=lambda s: site_name[s]):
+        before, after = base_run.site_roles.get(site), run.site_roles.get(site)
+        if before is not None and after is not None and (before.kind, before.tier) != (after.kind, after.tier):
+            retiered.append(f"{site_name[site]} from {before.label or before.tier} to {after.label or after.tier}")
+    return {
+        "opened": sorted(site_name[s] for s in run_open - base_open),
+        "closed": sorted(site_name[s] for s in base_open - run_open),
+        "retiered": retiered,
+    }
 
 
 def compare(
@@ -401,39 +373,20 @@ def compare(
     if base not in names:
         raise input_error(None, "--baseline", f"{base!r} is not one of {names}",
                           "give the name of one of the compared runs")
-    areas = ["Overall", *sorted({a for r in runs for a in (r.metrics.get("localities") or {})})]
-    records, hidden = [], set()
-    for area in areas:
-        for key, label in MEASURES:
-            row: dict[str, Any] = {"area": area, "measure": key, "label": label}
-            for run in runs:
-                block = (run.metrics.get("overall") if area == "Overall"
-                         else (run.metrics.get("localities") or {}).get(area)) or {}
-                value = _get(block, key)
-                if key in _COUNT_MEASURES and _suppressed(block, key):
-                    hidden.add((area, key, run.name))
-                row[run.name] = float("nan") if value is None else value
-            records.append(row)
-    table = pd.DataFrame(records)
+    hidden: set[tuple[str, str, str]] = set()
+    table = pd.DataFrame(_measure_rows(runs, hidden))
     for name in names:
         if name != base:
             table[f"{name} - {base}"] = table[name] - table[base]
     base_run = runs[names.index(base)]
-    base_open = {s for s, st in base_run.site_status.items() if st == "open"}
-    changes = {}
-    for run in runs:
-        if run.name == base:
-            continue
-        run_open = {s for s, st in run.site_status.items() if st == "open"}
-        site_name = {**base_run.site_names, **run.site_names}
-        changes[run.name] = {
-            "opened": sorted(site_name[s] for s in run_open - base_open),
-            "closed": sorted(site_name[s] for s in base_open - run_open),
-        }
+    others = [run for run in runs if run.name != base]
     result = ComparisonTable(
         runs=tuple(names), baseline=base, table=table, suppressed=frozenset(hidden),
-        site_changes=changes, status={r.name: _status_text(r.manifest) for r in runs},
+        site_changes={run.name: _site_changes(base_run, run) for run in others},
+        status={r.name: _status_text(r.manifest) for r in runs},
         thresholds={r.name: r.metrics.get("suppress_below") for r in runs},
+        titles={r.name: r.title or r.name for r in runs},
+        warnings=tuple(w for run in others for w in assumption_warnings(base_run, run)),
     )
     if out_dir is not None:
         result.write(Path(out_dir))

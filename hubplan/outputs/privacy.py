@@ -8,7 +8,9 @@ through unchanged. The rule, stated once here and in the README (*Privacy*):
    cell of 1 to ``suppress_below - 1`` people is *hidden*; inside every output it
    stands for the midpoint of its band (``1-2`` -> 1.5, ``3-4`` -> 3.5 for the default
    threshold of 5), never for its true value. Zero and cells of at least the threshold
-   keep their values.
+   keep their values. The breakdown by demand segment has its own finest cells (home
+   area, site, tier, segment: :attr:`hubplan.record.run.RunRecord.groups`), banded the
+   same way.
 2. **Everything else is computed from the cells.** Home-area, site, locality,
    catchment and whole-area counts, isolated counts, shares, journey minutes, km and
    CO2e are sums or weighted statistics of the cells as they stand in (step 1).
@@ -76,12 +78,12 @@ DEFAULT_SUPPRESS_BELOW = 5
 ROUNDING_BASE = 5
 """Published counts from client records are rounded to a multiple of this (ONS/NHS practice)."""
 
-COUNT_METRIC_KEYS = ("attendees", "isolated")
-"""Keys of a metrics block (``overall`` or one locality) that hold counts of people."""
+COUNT_METRIC_KEYS = ("attendees", "isolated", "beyond_reach")
+"""Keys of a metrics block (``overall``, one locality or one group) that hold counts of people."""
 
 DERIVED_METRIC_KEYS = (
     "mean_minutes", "median_minutes", "p90_minutes", "max_minutes", "share_within",
-    "annual_travel_km", "annual_co2e_tonnes",
+    "annual_travel_km", "annual_co2e_tonnes", "within_reach",
 )
 """Figures of a metrics block computed from its attendees: suppressed when they are."""
 
@@ -333,7 +335,20 @@ def _suppress_block(
             elif key in out:
                 out[key] = None
     out["suppressed"] = hidden
+    if isinstance(block.get("groups"), Mapping):
+        out["groups"] = _suppress_groups(block["groups"], lower.get("groups") or {}, threshold)
     return out
+
+
+def _suppress_groups(
+    groups: Mapping[str, Any], lower: Mapping[str, Any], threshold: int | None
+) -> dict[str, Any]:
+    """Publish every group block of a breakdown (by tier, segment, ...) like a locality's block."""
+    return {
+        kind: {name: _suppress_block(block, (lower.get(kind) or {}).get(name) or {}, threshold)
+               for name, block in blocks.items()}
+        for kind, blocks in groups.items()
+    }
 
 
 def suppress_metrics(
@@ -341,11 +356,12 @@ def suppress_metrics(
 ) -> dict[str, Any]:
     """Return a copy of a metrics dict as it may be published.
 
-    Counts of people (``attendees``, ``isolated``) of ``overall`` and of every locality
-    go through :func:`publish_count`; each block gains a ``suppressed`` list naming what
-    was hidden, and a block whose attendees are hidden loses its derived figures
-    (:data:`DERIVED_METRIC_KEYS`). Other sections are copied. Publishing published
-    metrics again changes nothing.
+    Counts of people (:data:`COUNT_METRIC_KEYS`) of ``overall``, of every locality and
+    of every group of their breakdowns (``groups``: by tier, segment, rural/urban class,
+    deprivation) go through :func:`publish_count`; each block gains a ``suppressed`` list
+    naming what was hidden, and a block whose attendees are hidden loses its derived
+    figures (:data:`DERIVED_METRIC_KEYS`). Other sections are copied. Publishing
+    published metrics again changes nothing.
 
     Parameters
     ----------
@@ -446,10 +462,7 @@ def protect(record: RunRecord) -> RunRecord:
     lower_column = "attendees" + LOWER_SUFFIX
     if threshold is None or lower_column in cells.columns:
         return record
-    bands = [band(v, threshold) for v in cells["attendees"]]
-    cells["attendees"] = [b.estimate for b in bands]
-    cells[lower_column] = [b.lower for b in bands]
-
+    cells = _banded(cells, threshold)
     home = _home_areas(record.home_areas, cells, record.metrics["overall"]["isolation_minutes"])
     sites = _with_lower(record.sites, "site_id", cells, record.sites["site_id"])
     sites["capacity_used"] = sites["attendees"] / sites["capacity"]
@@ -461,16 +474,31 @@ def protect(record: RunRecord) -> RunRecord:
     params = MetricsConfig(**{k: v for k, v in (source.get("parameters") or {}).items()
                               if k in MetricsConfig.model_fields})
 
-    def figures(weights: pd.DataFrame) -> dict[str, Any]:
+    groups = record.groups
+    fine = None if groups is None else _banded(groups.segment_flows, threshold)
+
+    def figures(weights: pd.DataFrame, column: str) -> dict[str, Any]:
+        split = None if groups is None or fine is None else replace(
+            groups, segment_flows=fine.assign(attendees=fine[column]).drop(columns=[lower_column]))
         return compute_metrics(
-            weights, home, sites, localities=list(source.get("localities") or {}),
-            isolation_minutes=source["overall"]["isolation_minutes"], params=params,
+            weights.assign(attendees=weights[column]).drop(columns=[lower_column]), home, sites,
+            localities=list(source.get("localities") or {}),
+            isolation_minutes=source["overall"]["isolation_minutes"], params=params, groups=split,
         )
 
-    estimate = figures(cells.drop(columns=[lower_column]))
-    lower = figures(cells.assign(attendees=cells[lower_column]).drop(columns=[lower_column]))
+    estimate, lower = figures(cells, "attendees"), figures(cells, lower_column)
     metrics = suppress_metrics({**source, **estimate}, threshold, lower=lower)
     return replace(
         record, allocations=cells, home_areas=home, sites=sites, localities=localities,
         metrics=metrics, manifest=_protect_manifest(record.manifest, metrics["overall"], threshold),
+        groups=None if groups is None or fine is None else replace(groups, segment_flows=fine),
     )
+
+
+def _banded(cells: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """Cells with ``attendees`` standing for their :func:`band` and ``attendees_min`` its lower bound."""
+    out = cells.copy()
+    bands = [band(v, threshold) for v in out["attendees"]]
+    out["attendees"] = np.array([b.estimate for b in bands], dtype=float)
+    out["attendees" + LOWER_SUFFIX] = np.array([b.lower for b in bands], dtype=float)
+    return out

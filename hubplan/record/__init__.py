@@ -11,6 +11,7 @@ import geopandas as gpd
 from hubplan.data.schema import WGS84
 from hubplan.metrics import compute_metrics
 from hubplan.plan import Allocation, PreparedScenario
+from hubplan.record.groups import group_inputs
 from hubplan.record.layers import flows_with_kinds, home_areas_layer, sites_layer
 from hubplan.record.manifest import build_manifest
 from hubplan.record.run import RunRecord
@@ -39,6 +40,7 @@ def record_from_allocation(prepared: PreparedScenario, allocation: Allocation, s
     scenario = prepared.scenario
     sites = sites_layer(prepared, allocation)
     home_areas = home_areas_layer(prepared, allocation)
+    groups = group_inputs(prepared, allocation)
     metrics = compute_metrics(
         allocation.flows,
         home_areas,
@@ -46,6 +48,7 @@ def record_from_allocation(prepared: PreparedScenario, allocation: Allocation, s
         localities=prepared.study.locality_names,
         isolation_minutes=scenario.objective.isolation_minutes,
         params=scenario.metrics,
+        groups=groups,
     )
     localities = prepared.study.localities[["locality", "code", "geometry"]].copy()
     localities["attendees"] = localities["locality"].map(home_areas.groupby("locality")["attendees"].sum())
@@ -66,4 +69,5 @@ def record_from_allocation(prepared: PreparedScenario, allocation: Allocation, s
         manifest=build_manifest(prepared, allocation, seconds),
         attributions=attributions,
         suppress_below=scenario.demand.suppress_below if prepared.demand.method == "client_file" else None,
+        groups=groups,
     )

@@ -15,7 +15,7 @@ from hubplan.scenario import EXISTING_BUILDING_KINDS, TierConfig
 
 __all__ = [
     "EXISTING_BUILDING_KINDS", "TIER_JOINER", "TierKind", "area_journeys", "flows_with_kinds", "home_areas_layer",
-    "site_status", "sites_layer", "tier_kind", "tier_label",
+    "scenario_tier_labels", "site_status", "sites_layer", "tier_kind", "tier_label",
 ]
 
 TIER_JOINER = " + "
@@ -95,7 +95,7 @@ def tier_label(name: str, served: tuple[str, ...] = ()) -> str:
     return words[:1].upper() + words[1:]
 
 
-def _tier_labels(prepared: PreparedScenario) -> dict[str, str]:
+def scenario_tier_labels(prepared: PreparedScenario) -> dict[str, str]:
     """``{tier name: public label}`` of every tier of the scenario."""
     scenario = prepared.scenario
     labels = {segment.name: segment.label for segment in scenario.demand.segment_list()}
@@ -139,7 +139,7 @@ def sites_layer(prepared: PreparedScenario, allocation: Allocation) -> gpd.GeoDa
     is_open = hosted.notna()
     attendees = allocation.flows.groupby("site_id")["attendees"].sum()
     kinds = _tier_kinds(prepared)
-    labels = _tier_labels(prepared)
+    labels = scenario_tier_labels(prepared)
     sites["tier"] = hosted.map(lambda names: TIER_JOINER.join(names) if isinstance(names, tuple) else "")
     sites["tier_kind"] = hosted.map(lambda names: _site_kind(names, kinds) if isinstance(names, tuple) else "")
     sites["tier_label"] = hosted.map(
@@ -256,6 +256,7 @@ def home_areas_layer(prepared: PreparedScenario, allocation: Allocation) -> gpd.
         "isolated_attendees": ids.map(journeys["isolated_attendees"]).fillna(0.0).astype(float),
         "rural_urban": areas["rural_urban"],
         "barriers_decile": areas["barriers_decile"].astype(int),
+        "imd_decile": areas["imd25_decile"].astype(int),
     }, geometry=areas.geometry.values, crs=WGS84)  # fmt: skip
     return layer
 

@@ -9,7 +9,7 @@ run folder's file back (for ``hubplan compare``). The writer adds the run's
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -21,22 +21,32 @@ from hubplan.plan import Allocation, PreparedScenario
 from hubplan.provenance import JsonObject, SolverRecord, TravelProvenance
 from hubplan.versions import dependency_versions
 
-__all__ = ["DataSource", "Manifest", "ScenarioFile", "StudyFile", "build_manifest", "read_manifest"]
+__all__ = ["DataSource", "Manifest", "ScenarioFile", "StudyFile", "build_manifest", "read_manifest", "scenario_rules"]
 
 REWRITE_FIX = "write the run again with `hubplan run`"
 
 
 @dataclass(frozen=True)
 class ScenarioFile:
-    """The scenario a run came from: its name, file name and the file's sha256."""
+    """The scenario a run came from: its name, file name and the file's sha256.
+
+    ``title`` (the scenario's title) and ``rules`` (who is served where: the isolation
+    threshold, the journey limit, whether attendees stay in their locality, each tier's
+    mode, segments and reach) let ``hubplan compare`` name runs and warn when they differ
+    in assumptions; manifests written before they were recorded read back with ``None``
+    and ``{}``.
+    """
 
     name: str
     file: str | None
     sha256: str
+    title: str | None = None
+    rules: JsonObject = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, JsonValue]:
         """The JSON-ready record."""
-        return {"name": self.name, "file": self.file, "sha256": self.sha256}
+        return {"name": self.name, "file": self.file, "sha256": self.sha256, "title": self.title,
+                "rules": dict(self.rules)}
 
 
 @dataclass(frozen=True)
@@ -123,6 +133,22 @@ class Manifest:
 _MANIFEST: TypeAdapter[Manifest] = TypeAdapter(Manifest)
 
 
+def scenario_rules(prepared: PreparedScenario) -> dict[str, JsonValue]:
+    """Who the scenario serves where: the assumptions two runs must share to compare like with like."""
+    scenario = prepared.scenario
+    tiers: dict[str, JsonValue] = {
+        name: {"mode": tier.mode, "segments": list(tier.segments) if tier.segments is not None else None,
+               "radius_minutes": tier.radius_minutes}
+        for name, tier in scenario.tiers.items()
+    }
+    return {
+        "isolation_minutes": scenario.objective.isolation_minutes,
+        "max_minutes": scenario.constraints.max_minutes,
+        "within_locality": scenario.constraints.within_locality,
+        "tiers": tiers,
+    }
+
+
 def build_manifest(prepared: PreparedScenario, allocation: Allocation, seconds: dict[str, float]) -> Manifest:
     """The provenance of a run.
 
@@ -148,6 +174,8 @@ def build_manifest(prepared: PreparedScenario, allocation: Allocation, seconds: 
             name=scenario.name,
             file=scenario.source_path.name if scenario.source_path else None,
             sha256=scenario.sha256,
+            title=scenario.title or scenario.name,
+            rules=scenario_rules(prepared),
         ),
         study_area=StudyFile(file=prepared.study.path.name, sha256=prepared.study.sha256),
         data_sources=tuple(DataSource(**row) for row in prepared.study.sources[columns].to_dict(orient="records")),

@@ -19,7 +19,8 @@ home_areas
     ``isolated`` (bool: ANY attendee of the area, in any tier, travels beyond the
     isolation threshold), ``isolated_attendees`` (how many do; a count of people),
     ``rural_urban`` ("Rural"/"Urban"), ``barriers_decile`` (IoD 2025
-    Geographical Barriers decile), ``geometry`` (polygons).
+    Geographical Barriers decile), ``imd_decile`` (IMD 2025 decile, 1 = most
+    deprived), ``geometry`` (polygons).
 sites
     ``site_id``, ``name``, ``kind``, ``operator``, ``locality``, ``role``
     (required/candidate/closed), ``tier`` (the scenario's tier name, or empty),
@@ -47,6 +48,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
+from hubplan.metrics import GroupInputs
 from hubplan.record.manifest import Manifest
 
 __all__ = ["RunRecord"]
@@ -76,6 +78,9 @@ class RunRecord:
     suppress_below
         Counts below this are suppressed in public outputs (``None``: no suppression,
         e.g. when demand is a modelled estimate rather than client records).
+    groups
+        The flows split by demand segment and the tiers' labels and reach, behind the
+        metrics' breakdowns (``None``: the metrics have none).
     """
 
     name: str
@@ -89,3 +94,4 @@ class RunRecord:
     manifest: Manifest
     attributions: tuple[str, ...] = field(default_factory=tuple)
     suppress_below: int | None = None
+    groups: GroupInputs | None = None
