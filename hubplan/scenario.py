@@ -42,6 +42,7 @@ from pydantic import (
 )
 
 from hubplan.errors import input_error
+from hubplan.files.reading import SCENARIO_FILE, read_bounded
 
 __all__ = [
     "COUNCIL_FACTS",
@@ -503,7 +504,7 @@ def load_scenario(path: Path | str) -> Scenario:
     """
     path = Path(path)
     try:
-        raw = path.read_bytes()
+        raw = read_bounded(path, SCENARIO_FILE)
     except FileNotFoundError as err:
         raise input_error(path, "(file)", "scenario file not found", "check the path") from err
     except OSError as err:

@@ -33,9 +33,12 @@ def travel_line(manifest: dict[str, Any]) -> str:
 @click.pass_context
 def evaluate(ctx: click.Context, scenario_path: Path, study: Path | None, json_path: Path | None) -> None:
     """Send each home area to its nearest open site and report journeys per locality."""
+    from hubplan.files.atomic import check_output_file, write_text_atomic
     from hubplan.pipeline import evaluate_scenario
     from hubplan.tables import render_table
 
+    if json_path is not None:
+        check_output_file(json_path, option="--json", what="the metrics file")  # before the evaluation
     with progress_callback(ctx.obj.get("progress", False), "travel times") as progress:
         record = evaluate_scenario(scenario_path, study_path=study, progress=progress)
     overall = record.metrics["overall"]
@@ -44,13 +47,8 @@ def evaluate(ctx: click.Context, scenario_path: Path, study: Path | None, json_p
     click.echo(f"isolated = journey over {overall['isolation_minutes']:g} minutes")
     click.echo(render_table(record.metrics))
     if json_path is not None:
-        from hubplan.errors import input_error
-
-        try:
-            json_path.write_text(json.dumps(record.metrics, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-        except OSError as err:
-            raise input_error(json_path, "--json", f"cannot write the metrics file ({err.strerror})",
-                              "give a path in an existing, writable folder") from err
+        text = json.dumps(record.metrics, indent=2, sort_keys=True) + "\n"
+        write_text_atomic(json_path, text, option="--json", what="the metrics file")
 
 
 @click.command()
@@ -61,12 +59,14 @@ def evaluate(ctx: click.Context, scenario_path: Path, study: Path | None, json_p
 @click.pass_context
 def run(ctx: click.Context, scenario_path: Path, study: Path | None, out_root: Path) -> None:
     """Optimise a scenario and write its layers, map, report, metrics and manifest."""
-    from hubplan.files.atomic import check_output_parent
-    from hubplan.outputs import write_run
+    from hubplan.files.atomic import check_output_parent, check_replaceable
+    from hubplan.outputs.writer import is_unmarked_run, write_run
     from hubplan.pipeline import run_scenario
+    from hubplan.scenario import load_scenario
     from hubplan.tables import render_table
 
     check_output_parent(out_root)  # before the solve, not after it
+    check_replaceable(out_root / load_scenario(scenario_path).name, adopt=is_unmarked_run)
     with progress_callback(ctx.obj.get("progress", False), "travel times") as progress:
         record = run_scenario(scenario_path, study_path=study, progress=progress)
     folder = write_run(record, out_root)

@@ -17,6 +17,8 @@ import numpy as np
 import pandas as pd
 
 from hubplan.errors import input_error
+from hubplan.files.reading import MATRIX_FILE
+from hubplan.files.tables import CsvSpec, read_csv_table, shown
 from hubplan.points import Points
 from hubplan.travel.base import (
     ROUTE_FACTOR,
@@ -31,12 +33,14 @@ __all__ = ["REQUIRED_COLUMNS", "external_matrix"]
 log = logging.getLogger(__name__)
 
 REQUIRED_COLUMNS: tuple[str, ...] = ("origin_id", "destination_id", "minutes")
+MATRIX_CSV = CsvSpec(REQUIRED_COLUMNS, ("km",), "origin-destination row", MATRIX_FILE)
+"""An OD matrix: one row per pair; ``km`` optional."""
 _FIELD = "travel.matrix"
 
 
 def _examples(values: list[str], n: int = 5) -> str:
-    shown = ", ".join(values[:n])
-    return shown + (", ..." if len(values) > n else "")
+    listed = ", ".join(shown(value, quoted=False) for value in values[:n])
+    return listed + (", ..." if len(values) > n else "")
 
 
 def external_matrix(
@@ -85,38 +89,22 @@ def external_matrix(
     """
     path = Path(matrix_file)
     label = f"{source_label}: {path.name}" if source_label else str(path)
-    if not path.is_file():
+    try:
+        csv_table = read_csv_table(path, MATRIX_CSV, source=label)
+    except FileNotFoundError as err:
         raise input_error(
             source_label if source_label else path,
             _FIELD,
             f"matrix file {path} does not exist",
-            "give the path of a CSV with columns origin_id,destination_id,minutes[,km]",
-        )
-    try:
-        table = pd.read_csv(
-            path, dtype={"origin_id": str, "destination_id": str}, skipinitialspace=True
-        )
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
-        raise input_error(
-            label, _FIELD, f"cannot read the CSV ({err})", "save it as UTF-8 CSV"
+            f"give the path of a CSV with columns {MATRIX_CSV.header}",
         ) from err
-    table.columns = [str(c).strip() for c in table.columns]
-    missing = [c for c in REQUIRED_COLUMNS if c not in table.columns]
-    if missing:
-        raise input_error(
-            label,
-            ", ".join(missing),
-            f"missing column(s); found {list(table.columns)}",
-            "give columns origin_id,destination_id,minutes (and optionally km)",
-        )
-    for column in ("origin_id", "destination_id"):
-        table[column] = table[column].astype(str).str.strip()
-    has_km = "km" in table.columns
+    table = csv_table.rows
+    has_km = csv_table.has("km")
     for column in ("minutes", "km") if has_km else ("minutes",):
         values = pd.to_numeric(table[column], errors="coerce")
         bad = ~np.isfinite(values.to_numpy(dtype=float)) | (values.to_numpy(dtype=float) < 0)
         if bad.any():
-            rows = [str(i + 2) for i in np.flatnonzero(bad)]
+            rows = [str(line) for line in csv_table.lines[bad]]
             raise input_error(
                 label,
                 column,
@@ -128,7 +116,7 @@ def external_matrix(
     dup = table.duplicated(["origin_id", "destination_id"], keep="first")
     if dup.any():
         pairs = [
-            f"{o}->{d}"
+            f"{shown(o, quoted=False)}->{shown(d, quoted=False)}"
             for o, d in table.loc[dup, ["origin_id", "destination_id"]].itertuples(index=False)
         ]
         raise input_error(
