@@ -162,7 +162,7 @@ CLIENT_CSV = CsvSpec(("postcode", "segment"), ("attendees",), "client row", CLIE
 
 def _read_client_csv(path: Path) -> CsvTable:
     try:
-        return read_csv_table(path, CLIENT_CSV)
+        return read_csv_table(path, CLIENT_CSV, field="demand.client_file")
     except FileNotFoundError as err:
         raise input_error(path, "demand.client_file", "file not found", "check the path in the scenario") from err
 

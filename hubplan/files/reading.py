@@ -100,19 +100,25 @@ _KINDS = (
 def _refusal(
     path: Path, limit: InputLimit, source: str | Path | None, field: str, mode: int, size: int | None
 ) -> InputError | None:
-    """The error for a file that is not a regular file within ``limit``, or ``None`` if it is fine."""
+    """The error for a file that is not a regular file within ``limit``, or ``None`` if it is fine.
+
+    ``size`` is ``None`` for a file that grew past the cap while it was read.
+    """
     where = path if source is None else source
+    subject = "it" if source is None else str(path)  # the message names the file once
     if stat.S_ISDIR(mode):  # worded like the OSError a plain read gives, as the messages always were
         return input_error(where, field, f"cannot be read ({os.strerror(errno.EISDIR)})",
                            "check the path and permissions")
     if not stat.S_ISREG(mode):
-        kind = next((name for test, name in _KINDS if test(mode)), "not a regular file")
-        return input_error(where, field, f"{path} is {kind}, not a regular file",
+        kind = next((name for test, name in _KINDS if test(mode)), "a special file")
+        return input_error(where, field, f"{subject} is {kind}, not a regular file",
                            f"give the path of an ordinary {limit.label}")
-    if size is None or size > limit.max_bytes:  # None: it grew past the cap while being read
-        shown = "" if size is None else f" ({_size(size)})"
-        return input_error(where, field,
-                           f"{path} is larger than {_size(limit.max_bytes)}, the cap for a {limit.label}{shown}",
+    cap = f"the {_size(limit.max_bytes)} cap for a {limit.label}"
+    if size is None:
+        return input_error(where, field, f"{subject} grew past {cap} while being read",
+                           "give a file that is not being written")
+    if size > limit.max_bytes:
+        return input_error(where, field, f"{subject} is {_size(size)}, over {cap}",
                            f"check that this is the right file (a {limit.label} is never that large)")
     return None
 
@@ -172,7 +178,7 @@ def check_readable(
     >>> check_readable("/dev/zero", SCENARIO_FILE, field="path")
     Traceback (most recent call last):
     ...
-    hubplan.errors.InputError: /dev/zero: path: /dev/zero is a character device, not a regular file; \
+    hubplan.errors.InputError: /dev/zero: path: it is a character device, not a regular file; \
 fix: give the path of an ordinary scenario file
     """
     fd = _open(Path(path), limit, source, field)

@@ -109,7 +109,9 @@ def _decode(raw: bytes, source: str | Path) -> str:
         ) from err
 
 
-def read_csv_table(path: Path | str, spec: CsvSpec, *, source: str | Path | None = None) -> CsvTable:
+def read_csv_table(
+    path: Path | str, spec: CsvSpec, *, source: str | Path | None = None, field: str = "(file)"
+) -> CsvTable:
     r"""Read a CSV by the module's rules and check it has the columns ``spec`` requires.
 
     Parameters
@@ -120,6 +122,9 @@ def read_csv_table(path: Path | str, spec: CsvSpec, *, source: str | Path | None
         Its columns, the name of a row, and its size cap.
     source
         How messages name the file (default: its path).
+    field
+        The setting or option that named the file, for errors about the file as a whole
+        (not a regular file, too large).
 
     Returns
     -------
@@ -146,7 +151,7 @@ def read_csv_table(path: Path | str, spec: CsvSpec, *, source: str | Path | None
     """
     path = Path(path)
     where = path if source is None else source
-    text = _decode(read_bounded(path, spec.limit, source=where), where)
+    text = _decode(read_bounded(path, spec.limit, source=source, field=field), where)
     if not text.strip():
         raise input_error(where, "(rows)", "the file is empty", f"export at least one {spec.row} with a header")
     reader = csv.reader(io.StringIO(text, newline=""), skipinitialspace=True, strict=True)

@@ -90,7 +90,7 @@ def external_matrix(
     path = Path(matrix_file)
     label = f"{source_label}: {path.name}" if source_label else str(path)
     try:
-        csv_table = read_csv_table(path, MATRIX_CSV, source=label)
+        csv_table = read_csv_table(path, MATRIX_CSV, source=label, field=_FIELD)
     except FileNotFoundError as err:
         raise input_error(
             source_label if source_label else path,

@@ -60,7 +60,7 @@ def read_points_csv(path: Path, *, option: str = "--origins") -> Points:
     """
     path = Path(path)
     try:
-        table = read_csv_table(path, POINTS_CSV).rows
+        table = read_csv_table(path, POINTS_CSV, field=option).rows
     except FileNotFoundError as err:
         raise input_error(
             option, str(path), "file does not exist", "give an existing CSV with id,lat,lon"

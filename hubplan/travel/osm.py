@@ -133,7 +133,7 @@ def load_network(
     path = Path(path)
     where = source_label if source_label is not None else path
     try:
-        check_readable(path, NETWORK_FILE, source=where, field=field)  # before a parser reads it
+        check_readable(path, NETWORK_FILE, source=source_label, field=field)  # before a parser reads it
     except FileNotFoundError as err:
         raise input_error(
             where,
