@@ -53,25 +53,25 @@ class InputLimit:
 
 
 SCENARIO_FILE = InputLimit("scenario file", 1 * MB)
-"""Assumption: the shipped scenarios are 1-3 kB; one listing a rule for every one of the
-study area's 227 sites stays under 100 kB, so 1 MB is ten times any plausible scenario."""
+"""Assumption: 1 MB. The shipped scenarios are 0.8-2.2 kB (measured); even one with a rule
+for each of the study area's 227 sites stays far below this."""
 
 CLIENT_FILE = InputLimit("client file", 50 * MB)
-"""Assumption: the council's client export has 521 rows (about 20 kB); 50 MB holds over a
-million ``postcode,segment,attendees`` rows, far beyond any day-service caseload."""
+"""Assumption: 50 MB. The council's papers give 521 attendees; at about 30 bytes a row
+(``postcode,segment,attendees``) their export is some 16 kB, so 50 MB is over a million rows."""
 
 POINTS_FILE = InputLimit("points CSV", 50 * MB)
-"""Assumption: the study area's 13,235 postcodes as ``id,lat,lon`` take about 0.5 MB; 50 MB
-is a hundred times that (every postcode in Great Britain, 1.7 million, is about 60 MB)."""
+"""Assumption: 50 MB. All 13,235 study-area postcodes as ``id,lat,lon`` take 0.37 MB (measured)."""
 
 MATRIX_FILE = InputLimit("origin-destination matrix", 100 * MB)
-"""Assumption: the 223 home areas x 227 sites of the study area make 50,621 pairs, about
-2 MB as ``origin_id,destination_id,minutes,km``; 100 MB is fifty times that. The file is
-parsed in memory (several times its size), so the cap also bounds memory."""
+"""Assumption: 100 MB. The 223 home areas x 227 sites of the study area (50,621 pairs) take
+1.96 MB as ``origin_id,destination_id,minutes,km`` (measured with ``hubplan travel matrix``).
+The file is parsed in memory, several times its size, so the cap also bounds memory."""
 
 NETWORK_FILE = InputLimit("road network file", 2_000 * MB)
-"""Assumption: the OpenStreetMap drive network of Dorset is about 60 MB as OSM XML and
-10 MB as gzipped GraphML; 2 GB covers a drive network for the whole of England in XML."""
+"""Assumption, not measured on a Dorset network (none ships with hubplan): 2 GB. The road
+network fixtures in the data folder are 12 kB to 0.9 MB; osmnx holds the whole graph in
+memory, so a file near this cap is already more than a laptop can route on."""
 
 
 def _size(n_bytes: int) -> str:
