@@ -165,9 +165,10 @@ def test_a_folder_at_an_output_file_path_fails_before_any_work(
     assert fingerprint(tmp_path) == before
 
 
-def test_network_build_writes_gzip_atomically(tmp_path: Path) -> None:
-    """The gzip network is written through a scratch file beside the temporary one; both go."""
+def test_network_write_on_a_full_disk_keeps_the_old_network(tmp_path: Path, monkeypatch) -> None:
+    """The gzip network goes through a scratch file; a failure leaves the old network and no scratch."""
     import networkx as nx
+    import osmnx as ox
 
     from hubplan.travel.osm import _write_graphml
 
@@ -178,7 +179,18 @@ def test_network_build_writes_gzip_atomically(tmp_path: Path) -> None:
     out = tmp_path / "nested" / "net.graphml.gz"
     _write_graphml(graph, out)
     assert [p.name for p in out.parent.iterdir()] == ["net.graphml.gz"]
-    assert out.read_bytes()[:2] == b"\x1f\x8b"
+    previous = out.read_bytes()
+    assert previous[:2] == b"\x1f\x8b"
+
+    def full_disk(_graph: object, filepath: object, **_kwargs: object) -> None:
+        Path(filepath).write_text("<graphml")
+        raise NO_SPACE
+
+    monkeypatch.setattr(ox, "save_graphml", full_disk)
+    with pytest.raises(InputError, match=r"net\.graphml\.gz: --out: cannot write the network file \(No space left"):
+        _write_graphml(graph, out)
+    assert out.read_bytes() == previous
+    assert [p.name for p in out.parent.iterdir()] == ["net.graphml.gz"]
 
 
 # --- the CSV reader ------------------------------------------------------------------------------
@@ -311,9 +323,7 @@ def test_a_fifo_input_does_not_hang(kind: str, tmp_path: Path, study_path: Path)
     try:
         done = subprocess.run([str(HUBPLAN), "evaluate", str(scenario), "--study", str(study_path)],
                               capture_output=True, text=True, timeout=120, env=env, check=False)
-    except subprocess.TimeoutExpired:
-        with open(fifo, "w"):  # noqa: PTH123 - release the reader so the stuck process can end
-            pass
+    except subprocess.TimeoutExpired:  # subprocess.run has killed it
         pytest.fail("hubplan waited on the FIFO")
     assert done.returncode == 2, done.stderr
     field = r"\(file\)" if kind == "scenario" else r"demand\.client_file"
