@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -109,6 +110,20 @@ def _decode(raw: bytes, source: str | Path) -> str:
         ) from err
 
 
+def _records(text: str, source: str | Path) -> Iterator[tuple[int, list[str]]]:
+    """The non-blank records of ``text``, each with the physical line it starts on."""
+    reader = csv.reader(io.StringIO(text, newline=""), skipinitialspace=True, strict=True)
+    previous_end = 0
+    try:
+        for record in reader:
+            start, previous_end = previous_end + 1, reader.line_num
+            if record and (len(record) > 1 or record[0].strip()):
+                yield start, record
+    except csv.Error as err:
+        raise input_error(source, "(rows)", f"line {reader.line_num}: not valid CSV ({err})",
+                          "export a comma-separated file") from err
+
+
 def read_csv_table(
     path: Path | str, spec: CsvSpec, *, source: str | Path | None = None, field: str = "(file)"
 ) -> CsvTable:
@@ -152,33 +167,11 @@ def read_csv_table(
     path = Path(path)
     where = path if source is None else source
     text = _decode(read_bounded(path, spec.limit, source=source, field=field), where)
-    if not text.strip():
+    records = _records(text, where)
+    first = next(records, None)
+    if first is None:  # nothing but blank lines (or empty cells)
         raise input_error(where, "(rows)", "the file is empty", f"export at least one {spec.row} with a header")
-    reader = csv.reader(io.StringIO(text, newline=""), skipinitialspace=True, strict=True)
-    header: list[str] | None = None
-    records: list[list[str]] = []
-    lines: list[int] = []
-    try:
-        previous_end = 0
-        for record in reader:
-            start, previous_end = previous_end + 1, reader.line_num
-            if not record or (len(record) == 1 and not record[0].strip()):
-                continue  # a blank line
-            if header is None:
-                header = [name.strip().lower() for name in record]
-                continue
-            if len(record) > len(header):
-                raise input_error(
-                    where, "(rows)",
-                    f"line {start}: {len(record)} fields, but the header has {len(header)}",
-                    "remove the extra field, or quote a cell that holds a comma",
-                )
-            records.append(record)
-            lines.append(start)
-    except csv.Error as err:
-        raise input_error(where, "(rows)", f"line {reader.line_num}: not valid CSV ({err})",
-                          "export a comma-separated file") from err
-    assert header is not None  # the text is not blank, so some record has a non-blank cell
+    header = [name.strip().lower() for name in first[1]]
     twice = sorted({name for name in header if name and header.count(name) > 1})
     if twice:
         raise input_error(where, ", ".join(twice), "column named twice in the header", "keep one of them")
@@ -186,12 +179,18 @@ def read_csv_table(
     if missing:
         raise input_error(where, ", ".join(missing), "missing column" + "s" * (len(missing) > 1),
                           f"give a header row with {spec.header}")
-    if not records:
+    columns: dict[str, list[str]] = {name: [] for name in (*spec.required, *spec.optional) if name in header}
+    positions = [(header.index(name), cells) for name, cells in columns.items()]
+    lines: list[int] = []
+    for start, record in records:
+        if len(record) > len(header):
+            raise input_error(
+                where, "(rows)", f"line {start}: {len(record)} fields, but the header has {len(header)}",
+                "remove the extra field, or quote a cell that holds a comma",
+            )
+        for position, cells in positions:  # a short row has empty trailing cells
+            cells.append(record[position].strip() if position < len(record) else "")
+        lines.append(start)
+    if not lines:
         raise input_error(where, "(rows)", f"no {spec.row}s", f"export at least one {spec.row}")
-    wanted = [name for name in (*spec.required, *spec.optional) if name in header]
-    positions = [header.index(name) for name in wanted]
-    columns = {
-        name: [record[i].strip() if i < len(record) else "" for record in records]
-        for name, i in zip(wanted, positions, strict=True)
-    }
     return CsvTable(pd.DataFrame(columns, dtype=str), np.asarray(lines, dtype=np.int64))
