@@ -289,10 +289,10 @@ def test_read_bounded_caps_the_size(tmp_path: Path) -> None:
 
 def test_scenario_over_the_cap_is_one_line(tmp_path: Path) -> None:
     path = tmp_path / "huge.toml"
-    path.write_bytes(b'name = "huge"\n' + b"#" * SCENARIO_FILE.max_bytes)
+    path.write_bytes(b'name = "huge"\n' + b"#" * (SCENARIO_FILE.max_bytes + 200_000))
     outcome = invoke(["scenario", "validate", str(path)])
     assert outcome.exit_code == 2
-    assert re.fullmatch(r".*huge\.toml: \(file\): it is 1 MB, over the 1 MB cap for a scenario file; fix: .+",
+    assert re.fullmatch(r".*huge\.toml: \(file\): it is 1\.2 MB, over the 1 MB cap for a scenario file; fix: .+",
                         _one_error_line(outcome.stderr))
 
 
