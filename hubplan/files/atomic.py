@@ -80,16 +80,9 @@ def check_output_parent(parent: Path, *, option: str = "--out") -> None:
     >>> import tempfile
     >>> check_output_parent(Path(tempfile.mkdtemp()) / "not" / "yet" / "there")
     """
-    existing = Path(parent).absolute()
-    while not existing.exists() and existing != existing.parent:
-        existing = existing.parent
-    if not existing.is_dir():
-        problem = errno.ENOTDIR
-    elif not os.access(existing, os.W_OK | os.X_OK):
-        problem = errno.EACCES
-    else:
-        return
-    raise input_error(parent, option, f"cannot create the output folder ({os.strerror(problem)})", _fix(option))
+    problem = _unwritable(parent, create=True)
+    if problem is not None:
+        raise input_error(parent, option, f"cannot create the output folder ({os.strerror(problem)})", _fix(option))
 
 
 def _process_alive(pid: int) -> bool:
