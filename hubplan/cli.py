@@ -8,8 +8,12 @@ Exit codes
     An unexpected internal error (a bug: please report it with the traceback
     printed under ``-v``).
 2
-    Bad input, missing data, an infeasible scenario or a solver failure: a
-    one-line message names the file, the field and the fix.
+    Bad input, missing data, an infeasible scenario, a solver failure, or an
+    output that cannot be written (a full disk, a folder hubplan did not write
+    in the way): a one-line message names the file, the field and the fix.
+130
+    Interrupted by Ctrl-C (SIGINT): one line says so; unfinished outputs are
+    discarded, and the previous outputs stay as they were.
 """
 
 from __future__ import annotations
@@ -28,17 +32,27 @@ __all__ = ["main"]
 log = logging.getLogger(__name__)
 
 
+EXIT_INTERRUPTED = 130
+"""Exit status after Ctrl-C: 128 + SIGINT (2), as shells report a process ended by it."""
+
+
 class HubplanGroup(click.Group):
-    """A click group that turns every :class:`HubplanError` into one line and exit code 2."""
+    """A click group that turns every :class:`HubplanError` into one line and exit code 2.
+
+    Ctrl-C becomes one line and exit code 130 (not click's ``Aborted!`` and 1).
+    """
 
     def invoke(self, ctx: click.Context) -> Any:
-        """Invoke the subcommand, translating hubplan errors."""
+        """Invoke the subcommand, translating hubplan errors and Ctrl-C."""
         try:
             return super().invoke(ctx)
         except HubplanError as err:
             one_line = str(err).replace("\r", "\\r").replace("\n", "\\n")
             click.echo(f"hubplan: error: {one_line}", err=True)
             ctx.exit(2)
+        except KeyboardInterrupt:
+            click.echo("hubplan: interrupted (Ctrl-C); unfinished outputs were discarded", err=True)
+            ctx.exit(EXIT_INTERRUPTED)
 
 
 @click.group(cls=HubplanGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -18,8 +18,6 @@ Three sources, chosen by the scenario's ``[demand]`` table:
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -32,6 +30,8 @@ import pandas as pd
 
 from hubplan.data.study import StudyArea
 from hubplan.errors import input_error
+from hubplan.files.reading import CLIENT_FILE
+from hubplan.files.tables import CsvSpec, CsvTable, read_csv_table, shown
 from hubplan.scenario import DemandConfig
 
 __all__ = [
@@ -156,43 +156,27 @@ def estimate_demand(study: StudyArea, config: DemandConfig) -> Demand:
     )
 
 
-def _read_client_csv(path: Path) -> pd.DataFrame:
+CLIENT_CSV = CsvSpec(("postcode", "segment"), ("attendees",), "client row", CLIENT_FILE)
+"""The client export's columns (``attendees`` defaults to 1 per row)."""
+
+
+def _read_client_csv(path: Path) -> CsvTable:
     try:
-        raw = path.read_bytes()
+        return read_csv_table(path, CLIENT_CSV, field="demand.client_file")
     except FileNotFoundError as err:
         raise input_error(path, "demand.client_file", "file not found", "check the path in the scenario") from err
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise input_error(
-            path, "(encoding)", f"not UTF-8 (bad byte at offset {err.start})", "export the file as UTF-8 CSV"
-        ) from err
-    if not text.strip():
-        raise input_error(path, "(rows)", "the file is empty", "export at least one client row with a header")
-    try:
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True)
-    except (pd.errors.ParserError, csv.Error) as err:
-        raise input_error(path, "(rows)", f"not a valid CSV ({err})", "export a comma-separated file") from err
-    frame.columns = [str(column).strip().lower() for column in frame.columns]
-    missing = [column for column in ("postcode", "segment") if column not in frame.columns]
-    if missing:
-        raise input_error(
-            path, ", ".join(missing), "missing column", "give a header row with postcode,segment[,attendees]"
-        )
-    if frame.empty:
-        raise input_error(path, "(rows)", "no client rows", "export at least one client row")
-    return frame
 
 
-def _client_counts(path: Path, frame: pd.DataFrame) -> npt.NDArray[np.float64]:
-    if "attendees" not in frame.columns:
-        return np.ones(len(frame))
-    counts = pd.to_numeric(frame["attendees"].str.strip(), errors="coerce")
+def _client_counts(path: Path, table: CsvTable) -> npt.NDArray[np.float64]:
+    if not table.has("attendees"):
+        return np.ones(len(table.rows))
+    cells = table.rows["attendees"]
+    counts = pd.to_numeric(cells, errors="coerce")
     bad = counts.isna() | (counts <= 0) | (counts != counts.round())
     if bad.any():
-        line = int(np.flatnonzero(bad.to_numpy())[0]) + 2
+        row = int(np.flatnonzero(bad.to_numpy())[0])
         raise input_error(
-            path, "attendees", f"line {line}: {frame['attendees'].iloc[line - 2]!r} is not a positive whole number",
+            path, "attendees", f"line {table.lines[row]}: {shown(cells.iloc[row])} is not a positive whole number",
             "give a count of 1 or more",
         )
     return counts.to_numpy(dtype=float)
@@ -221,14 +205,15 @@ def demand_from_client_file(study: StudyArea, config: DemandConfig, path: Path) 
         Unreadable file, missing columns, unknown segments, bad counts, or (by
         default) any unknown or malformed postcode, each listed by line.
     """
-    frame = _read_client_csv(path)
-    counts = _client_counts(path, frame)
+    table = _read_client_csv(path)
+    frame = table.rows
+    counts = _client_counts(path, table)
     segment_names = [s.name for s in config.segment_list()]
     segment_of_row = frame["segment"].str.strip()
     unknown_segments = sorted(set(segment_of_row) - set(segment_names))
     if unknown_segments:
         raise input_error(
-            path, "segment", f"unknown segment(s) {', '.join(repr(s) for s in unknown_segments[:5])}",
+            path, "segment", f"unknown segment(s) {', '.join(shown(s) for s in unknown_segments[:5])}",
             f"use one of {', '.join(segment_names)} (as named in the scenario's [demand])",
         )
     postcodes = frame["postcode"].map(normalise_postcode)
@@ -238,9 +223,9 @@ def demand_from_client_file(study: StudyArea, config: DemandConfig, path: Path) 
     for index in np.flatnonzero(area_of_row.isna().to_numpy()):
         code = postcodes.iloc[index]
         reason = "malformed" if not POSTCODE_PATTERN.match(code) else "not a Dorset Council postcode"
-        unmatched.append(UnmatchedRow(int(index) + 2, str(frame["postcode"].iloc[index]), reason))
+        unmatched.append(UnmatchedRow(int(table.lines[index]), str(frame["postcode"].iloc[index]), reason))
     if unmatched and config.on_unknown_postcode == "error":
-        listed = "; ".join(f"line {row.line} {row.postcode!r} ({row.reason})" for row in unmatched[:5])
+        listed = "; ".join(f"line {row.line} {shown(row.postcode)} ({row.reason})" for row in unmatched[:5])
         more = f" and {len(unmatched) - 5} more" if len(unmatched) > 5 else ""
         raise input_error(
             path, "postcode", f"{len(unmatched)} row(s) not geocoded: {listed}{more}",

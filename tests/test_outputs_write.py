@@ -16,7 +16,7 @@ from outputs_fixtures import ATTRIBUTIONS, TEST_TOTAL_ATTENDEES, load_study, mak
 from shapely.geometry import shape
 
 from hubplan.errors import DataError, InputError
-from hubplan.files.atomic import remove_stale_siblings
+from hubplan.files.atomic import MARKER, remove_stale_siblings
 from hubplan.outputs import OUTPUT_FILES, write_run
 from hubplan.outputs.layers import LAYER_NAMES
 
@@ -44,7 +44,8 @@ def _features(path: Path) -> list[dict]:
 
 
 def test_every_output_file_is_written_and_no_temp_left(written: Path) -> None:
-    assert sorted(p.name for p in written.iterdir()) == sorted(OUTPUT_FILES)
+    assert sorted(p.name for p in written.iterdir()) == sorted([*OUTPUT_FILES, MARKER])
+    assert json.loads((written / MARKER).read_text()) == {"written_by": "hubplan", "files": sorted(OUTPUT_FILES)}
     assert [p.name for p in written.parent.iterdir()] == ["hubs_only"]
 
 

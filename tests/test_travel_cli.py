@@ -102,7 +102,7 @@ def test_travel_matrix_missing_columns_and_network(runner: CliRunner, tmp_path: 
     bad = tmp_path / "o.csv"
     bad.write_text("name,lat,lon\nA,50.7,-2.4\n")
     result = runner.invoke(main, _matrix_args(bad, tmp_path / "m.csv"))
-    assert result.exit_code == 2 and "id: missing column(s)" in result.output
+    assert result.exit_code == 2 and "id: missing column; fix: give a header row with id,lat,lon" in result.output
     o = _csv(tmp_path / "p.csv", [("A", 50.7, -2.4)])
     result = runner.invoke(main, _matrix_args(o, tmp_path / "m.csv", "--model", "osm"))
     assert (

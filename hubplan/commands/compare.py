@@ -19,20 +19,29 @@ __all__ = ["compare_command"]
               show_default=True, help="Where scenario .toml files given as arguments are written.")
 def compare_command(runs: tuple[Path, ...], baseline: str | None, out_dir: Path, runs_root: Path) -> None:
     """Compare run folders (or scenario .toml files, run first) side by side."""
-    from hubplan.files.atomic import check_output_parent
+    from hubplan.files.atomic import check_output_parent, check_replaceable
     from hubplan.outputs import compare
+    from hubplan.outputs.writer import is_unmarked_run
+    from hubplan.scenario import load_scenario
 
     check_output_parent(out_dir.parent)  # before any scenario is run
+    check_replaceable(out_dir)
     check_output_parent(runs_root, option="--runs-out")
+    for path in filter(_is_scenario, runs):
+        check_replaceable(runs_root / load_scenario(path).name, option="--runs-out", adopt=is_unmarked_run)
     folders = [_run_folder(path, runs_root) for path in runs]
     table = compare(folders, baseline=baseline, out_dir=out_dir)
     click.echo(table.to_markdown(), nl=False)
     click.echo(f"comparison: {out_dir}", err=True)
 
 
+def _is_scenario(path: Path) -> bool:
+    return path.suffix == ".toml" and path.is_file()
+
+
 def _run_folder(path: Path, runs_root: Path) -> Path:
     """A run folder as given, or the folder of a scenario ``.toml`` run now and written under ``runs_root``."""
-    if path.suffix == ".toml" and path.is_file():
+    if _is_scenario(path):
         from hubplan.outputs import write_run
         from hubplan.pipeline import run_scenario
 

@@ -21,10 +21,12 @@ def data() -> None:
               help="GeoPackage to write (default data/geo/study.gpkg).")
 def build_command(source: Path | None, out: Path | None) -> None:
     """Build the study-area GeoPackage from the public source files."""
-    from hubplan.data.build import build_study_area
+    from hubplan.data.build import STUDY_OUTPUT, build_study_area
     from hubplan.data.schema import DEFAULT_STUDY_PATH
     from hubplan.data.sources import default_source_dir
+    from hubplan.files.atomic import check_output_file
 
+    check_output_file(out or DEFAULT_STUDY_PATH, what=STUDY_OUTPUT, create_parent=True)  # before the build
     summary = build_study_area(source or default_source_dir(), out or DEFAULT_STUDY_PATH)
     counts = ", ".join(f"{count} {layer}" for layer, count in summary.counts.items())
     click.echo(f"wrote {summary.path}: {counts}")

@@ -42,10 +42,12 @@ def network() -> None:
 @speeds_option
 def build_command(osm: Path, out: Path | None, speeds: dict[str, float]) -> None:
     """Load an OSM file, add speeds and travel times, and write GraphML for scenarios."""
-    from hubplan.travel.osm import build_network
+    from hubplan.files.atomic import check_output_file
+    from hubplan.travel.osm import NETWORK_OUTPUT, build_network
 
-    stem = osm.name.split(".")[0]
-    summary = build_network(osm, out or _default_out(stem), speeds_kph=speeds or None)
+    target = out or _default_out(osm.name.split(".")[0])
+    check_output_file(target, what=NETWORK_OUTPUT, create_parent=True)  # before the network is loaded
+    summary = build_network(osm, target, speeds_kph=speeds or None)
     click.echo(f"wrote {summary['out']}: {summary['nodes']} nodes, {summary['edges']} edges")
 
 
@@ -56,9 +58,10 @@ def build_command(osm: Path, out: Path | None, speeds: dict[str, float]) -> None
 @speeds_option
 def fetch_command(place: str, out: Path | None, cache_dir: Path, speeds: dict[str, float]) -> None:
     """Download a drive network with osmnx (needs internet) and write GraphML."""
-    from hubplan.travel.osm import fetch_network
+    from hubplan.files.atomic import check_output_file
+    from hubplan.travel.osm import NETWORK_OUTPUT, fetch_network
 
-    summary = fetch_network(
-        place, out or _default_out(place), cache_dir=cache_dir, speeds_kph=speeds or None
-    )
+    target = out or _default_out(place)
+    check_output_file(target, what=NETWORK_OUTPUT, create_parent=True)  # before the download
+    summary = fetch_network(place, target, cache_dir=cache_dir, speeds_kph=speeds or None)
     click.echo(f"wrote {summary['out']}: {summary['nodes']} nodes, {summary['edges']} edges")

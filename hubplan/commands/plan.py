@@ -37,10 +37,14 @@ def _figure(value: float | None, spec: str) -> str:
 @click.pass_context
 def evaluate(ctx: click.Context, scenario_path: Path, study: Path | None, json_path: Path | None) -> None:
     """Send each home area to its nearest open site and report journeys per locality."""
+    from hubplan.files.atomic import check_output_file, write_text_atomic
+    from hubplan.files.jsontext import dumps_json
     from hubplan.outputs.privacy import protect
     from hubplan.pipeline import evaluate_scenario
     from hubplan.tables import render_table
 
+    if json_path is not None:
+        check_output_file(json_path, option="--json", what="the metrics file")  # before the evaluation
     with progress_callback(ctx.obj.get("progress", False), "travel times") as progress:
         record = protect(evaluate_scenario(scenario_path, study_path=study, progress=progress))
     overall = record.metrics["overall"]
@@ -50,14 +54,7 @@ def evaluate(ctx: click.Context, scenario_path: Path, study: Path | None, json_p
     click.echo(f"isolated = journey over {overall['isolation_minutes']:g} minutes")
     click.echo(render_table(record.metrics))
     if json_path is not None:
-        from hubplan.errors import input_error
-        from hubplan.files.jsontext import dumps_json
-
-        try:
-            json_path.write_text(dumps_json(record.metrics), encoding="utf-8")
-        except OSError as err:
-            raise input_error(json_path, "--json", f"cannot write the metrics file ({err.strerror})",
-                              "give a path in an existing, writable folder") from err
+        write_text_atomic(json_path, dumps_json(record.metrics), option="--json", what="the metrics file")
 
 
 @click.command()
@@ -68,13 +65,15 @@ def evaluate(ctx: click.Context, scenario_path: Path, study: Path | None, json_p
 @click.pass_context
 def run(ctx: click.Context, scenario_path: Path, study: Path | None, out_root: Path) -> None:
     """Optimise a scenario and write its layers, map, report, metrics and manifest."""
-    from hubplan.files.atomic import check_output_parent
-    from hubplan.outputs import write_run
+    from hubplan.files.atomic import check_output_parent, check_replaceable
     from hubplan.outputs.privacy import protect
+    from hubplan.outputs.writer import is_unmarked_run, write_run
     from hubplan.pipeline import run_scenario
+    from hubplan.scenario import load_scenario
     from hubplan.tables import render_table
 
     check_output_parent(out_root)  # before the solve, not after it
+    check_replaceable(out_root / load_scenario(scenario_path).name, adopt=is_unmarked_run)
     with progress_callback(ctx.obj.get("progress", False), "travel times") as progress:
         record = run_scenario(scenario_path, study_path=study, progress=progress)
     record = protect(record)  # the console shows what the published outputs show

@@ -61,9 +61,11 @@ def matrix_command(
     out: Path,
 ) -> None:
     """Write minutes and road km from every origin to every destination."""
+    from hubplan.files.atomic import check_output_file
     from hubplan.travel import travel_matrix
-    from hubplan.travel.io import read_points_csv, write_matrix_csv
+    from hubplan.travel.io import MATRIX_OUTPUT, read_points_csv, write_matrix_csv
 
+    check_output_file(out, what=MATRIX_OUTPUT, create_parent=True)  # before the shortest paths
     o = read_points_csv(origins, option="--origins")
     d = read_points_csv(destinations, option="--destinations")
     with progress_callback(bool((ctx.obj or {}).get("progress")), "shortest paths") as progress:
@@ -118,8 +120,10 @@ def _summary(details: dict[str, Any] | Any) -> str:
 def calibrate_command(source: Path | None, seed: int, out: Path | None) -> None:
     """Refit the calibrated model by grouped cross-validation and write its parameters."""
     from hubplan.data.sources import default_source_dir
-    from hubplan.travel.calibrated import PARAMETERS_FILE, calibrate, write_parameters
+    from hubplan.files.atomic import check_output_file
+    from hubplan.travel.calibrated import PARAMETERS_FILE, PARAMETERS_OUTPUT, calibrate, write_parameters
 
+    check_output_file(out or PARAMETERS_FILE, what=PARAMETERS_OUTPUT, create_parent=True)
     params = calibrate(source or default_source_dir(), seed=seed)
     path = write_parameters(params, out or PARAMETERS_FILE)
     cv = params["cross_validation"]

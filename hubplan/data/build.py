@@ -25,7 +25,6 @@ Rebuilding from the same inputs gives the same layers (the build is idempotent).
 from __future__ import annotations
 
 import logging
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +37,7 @@ import pyogrio
 from hubplan.data.schema import BRITISH_NATIONAL_GRID, DEFAULT_STUDY_PATH, WGS84
 from hubplan.data.sources import SOURCES, SourceFile, file_sha256
 from hubplan.errors import DataError
+from hubplan.files.atomic import atomic_file
 
 __all__ = ["DEFAULT_STUDY_PATH", "BuildSummary", "build_study_area", "site_id_slug"]
 
@@ -318,6 +318,10 @@ def _sources_table(source_dir: Path) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+STUDY_OUTPUT = "the study-area GeoPackage"
+"""How errors name the file :func:`build_study_area` writes."""
+
+
 def build_study_area(source_dir: Path, out_path: Path = DEFAULT_STUDY_PATH) -> BuildSummary:
     """Build the study-area GeoPackage from a source folder.
 
@@ -337,6 +341,8 @@ def build_study_area(source_dir: Path, out_path: Path = DEFAULT_STUDY_PATH) -> B
     ------
     DataError
         A source file or column is missing, or a file cannot be read.
+    InputError
+        ``out_path`` is a folder or cannot be written (a previous file is left as it was).
     """
     source_dir = Path(source_dir)
     if not source_dir.is_dir():
@@ -352,15 +358,7 @@ def build_study_area(source_dir: Path, out_path: Path = DEFAULT_STUDY_PATH) -> B
         postcodes, geometry=gpd.points_from_xy(postcodes["lon"], postcodes["lat"]), crs=WGS84
     )
     out_path = Path(out_path)
-    try:
-        out_path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise DataError(
-            f"{out_path.parent}: cannot create the output folder ({err}); fix: pass a writable --out"
-        ) from err
-    temporary = out_path.with_name(f".{out_path.stem}.{os.getpid()}.tmp{out_path.suffix}")
-    temporary.unlink(missing_ok=True)
-    try:
+    with atomic_file(out_path, what=STUDY_OUTPUT, create_parent=True) as temporary:
         for name, layer in (
             ("localities", localities),
             ("home_areas", home_areas),
@@ -369,9 +367,6 @@ def build_study_area(source_dir: Path, out_path: Path = DEFAULT_STUDY_PATH) -> B
         ):
             pyogrio.write_dataframe(layer, temporary, layer=name, driver="GPKG")
         pyogrio.write_dataframe(sources, temporary, layer="sources", driver="GPKG")
-        Path(temporary).replace(out_path)
-    finally:
-        temporary.unlink(missing_ok=True)
     counts = {
         "localities": len(localities),
         "home_areas": len(home_areas),

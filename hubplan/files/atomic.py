@@ -1,19 +1,54 @@
-"""Replace an output folder atomically: build beside it, then swap it in at the very end."""
+"""Write outputs atomically, and never replace what hubplan did not write.
+
+A folder of outputs (:func:`atomic_directory`) or a single output file
+(:func:`atomic_file`, :func:`write_text_atomic`, :func:`write_bytes_atomic`) is
+written into a temporary sibling, flushed to disk with ``fsync`` and renamed
+into place with ``os.replace`` only when it is complete: a full disk, an error,
+Ctrl-C or a kill leaves the previous output exactly as it was and no temporary
+file or folder behind (a killed process's are swept by the next write, see
+:func:`remove_stale_siblings`). ``OSError`` while writing becomes a one-line
+:class:`~hubplan.errors.InputError` naming the path and the option that chose it.
+
+An existing output folder is replaced only if hubplan wrote it: every folder
+:func:`atomic_directory` writes carries a marker file, :data:`MARKER`, listing
+the files it holds, and a folder is replaced only if it carries one and holds
+nothing else (or is empty, or a caller recognises it as its own older output).
+A plain file, a symbolic link, an unmarked folder or a marked one with files the
+user added is a one-line error and stays untouched.
+"""
 
 from __future__ import annotations
 
 import errno
+import json
 import logging
 import os
 import shutil
+import signal
 import tempfile
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from hubplan.errors import input_error
+from hubplan.errors import InputError, input_error
 
-__all__ = ["atomic_directory", "check_output_parent", "remove_stale_siblings"]
+__all__ = [
+    "MARKER",
+    "atomic_directory",
+    "atomic_file",
+    "check_output_file",
+    "check_output_parent",
+    "check_replaceable",
+    "remove_stale_siblings",
+    "write_bytes_atomic",
+    "write_text_atomic",
+]
+
+MARKER = ".hubplan-output"
+"""The file that marks a folder as written by hubplan; it lists the folder's files (JSON)."""
+
+_NO_SPACE = (errno.ENOSPC, errno.EDQUOT)
 
 log = logging.getLogger(__name__)
 
@@ -45,16 +80,9 @@ def check_output_parent(parent: Path, *, option: str = "--out") -> None:
     >>> import tempfile
     >>> check_output_parent(Path(tempfile.mkdtemp()) / "not" / "yet" / "there")
     """
-    existing = Path(parent).absolute()
-    while not existing.exists() and existing != existing.parent:
-        existing = existing.parent
-    if not existing.is_dir():
-        problem = errno.ENOTDIR
-    elif not os.access(existing, os.W_OK | os.X_OK):
-        problem = errno.EACCES
-    else:
-        return
-    raise input_error(parent, option, f"cannot create the output folder ({os.strerror(problem)})", _fix(option))
+    problem = _unwritable(parent, create=True)
+    if problem is not None:
+        raise input_error(parent, option, f"cannot create the output folder ({os.strerror(problem)})", _fix(option))
 
 
 def _process_alive(pid: int) -> bool:
@@ -94,22 +122,337 @@ def remove_stale_siblings(target: Path) -> list[Path]:
     return removed
 
 
-@contextmanager
-def atomic_directory(target: Path, *, option: str = "--out") -> Iterator[Path]:
-    """Yield a fresh temporary sibling of ``target``; on success it replaces ``target``.
+def _missing_ancestors(folder: Path) -> list[Path]:
+    """The folders :meth:`Path.mkdir` with ``parents=True`` would create for ``folder``, deepest first."""
+    missing = []
+    folder = Path(folder).absolute()
+    while not os.path.lexists(folder) and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    return missing
 
-    Everything is written into ``<parent>/.<name>.tmp-<pid>-XXXX``. When the block ends
-    without error, a previous ``target`` is renamed aside, the new folder is renamed
-    in, and the old one is removed. If the block raises, the temporary folder is
-    deleted and ``target`` is left exactly as it was. Temporary folders that killed
-    runs left behind are removed first (:func:`remove_stale_siblings`).
+
+def _remove_empty(folders: list[Path]) -> None:
+    """Remove the folders this write created, deepest first, as long as they are empty."""
+    for folder in folders:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+
+
+def _fsync(path: Path) -> None:
+    """Flush a file's data to disk (an error, e.g. a full disk, is raised: the file is not safe)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Flush a folder's entries (a rename) to disk where the file system allows it; best effort."""
+    try:
+        _fsync(folder)
+    except OSError as err:
+        log.debug("cannot fsync folder %s (%s)", folder, err)
+
+
+@contextmanager
+def _sigint_deferred() -> Iterator[None]:
+    """Hold back Ctrl-C (SIGINT) while the block runs, then raise it: renames and clean-ups finish whole."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, _frame: received.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous if previous is not None else signal.default_int_handler)
+    if received:
+        raise KeyboardInterrupt
+
+
+def _write_error(path: Path, option: str, what: str, err: OSError, fix: str) -> InputError:
+    """The one-line error for an ``OSError`` while writing ``path``."""
+    if err.errno in _NO_SPACE:
+        fix = f"free some disk space, or choose a place on another disk with {option}"
+    return input_error(path, option, f"cannot write {what} ({err.strerror or err})", fix)
+
+
+def _unwritable(folder: Path, *, create: bool) -> int | None:
+    """Why no file could be created in ``folder`` (an ``errno``), or ``None`` if one could."""
+    existing = Path(folder).absolute()
+    if create:
+        while not existing.exists() and existing != existing.parent:
+            existing = existing.parent
+    if not existing.exists():
+        return errno.ENOENT
+    if not existing.is_dir():
+        return errno.ENOTDIR
+    if not os.access(existing, os.W_OK | os.X_OK):
+        return errno.EACCES
+    return None
+
+
+def _file_fix(create_parent: bool) -> str:
+    return "give a path in a writable folder" if create_parent else "give a path in an existing, writable folder"
+
+
+def check_output_file(
+    path: Path, *, option: str = "--out", what: str = "the file", create_parent: bool = False
+) -> None:
+    """Fail early, before any long computation, when ``path`` could not be written as a file.
+
+    Parameters
+    ----------
+    path
+        The file to write.
+    option
+        The command-line option that chose it, named in the error.
+    what
+        What the file is, in the message (``"the metrics file"``).
+    create_parent
+        Whether missing parent folders will be created.
+
+    Raises
+    ------
+    InputError
+        A folder is at ``path``, or its folder does not exist (unless it will be
+        created), is not a folder, or is not writable.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> check_output_file(folder / "a.csv")
+    >>> check_output_file(folder, what="the matrix CSV")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    hubplan.errors.InputError: ...: --out: cannot write the matrix CSV (a folder is at that path); fix: ...
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise input_error(path, option, f"cannot write {what} (a folder is at that path)",
+                          "give the path of a file, not of a folder")
+    problem = _unwritable(path.parent, create=create_parent)
+    if problem is not None:
+        raise input_error(path, option, f"cannot write {what} ({os.strerror(problem)})", _file_fix(create_parent))
+
+
+@contextmanager
+def atomic_file(
+    path: Path, *, option: str = "--out", what: str = "the file", create_parent: bool = False
+) -> Iterator[Path]:
+    """Yield a temporary path to write ``path``'s new contents to; on success it replaces ``path``.
+
+    The temporary path lies in a private folder ``<parent>/.<name>.tmp-<pid>-XXXX``
+    (the writer may put scratch files beside it). When the block ends without
+    error the file is flushed (``fsync``) and renamed over ``path`` with
+    ``os.replace``; Ctrl-C cannot split the rename. On any error, or Ctrl-C, the
+    private folder (and any parent folder this call created) is removed and
+    ``path`` is left exactly as it was: never truncated, never half-written.
+
+    Parameters
+    ----------
+    path
+        The file to create or replace.
+    option
+        The command-line option that chose it, named in errors.
+    what
+        What the file is, in errors (``"the metrics file"``).
+    create_parent
+        Create missing parent folders (removed again if the write fails).
+
+    Yields
+    ------
+    pathlib.Path
+        The temporary file to write (it does not exist yet).
+
+    Raises
+    ------
+    InputError
+        A folder is at ``path``; its folder cannot be written; or an ``OSError``
+        (e.g. a full disk) while writing or renaming.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> root = Path(tempfile.mkdtemp())
+    >>> with atomic_file(root / "a.txt") as tmp:
+    ...     _ = tmp.write_text("x")
+    >>> [p.name for p in root.iterdir()], (root / "a.txt").read_text()
+    (['a.txt'], 'x')
+    """
+    path = Path(path)
+    fix = _file_fix(create_parent)
+    check_output_file(path, option=option, what=what, create_parent=create_parent)
+    created = _missing_ancestors(path.parent) if create_parent else []
+    try:
+        if create_parent:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        remove_stale_siblings(path)
+        scratch = Path(tempfile.mkdtemp(prefix=f".{path.name}.tmp-{os.getpid()}-", dir=path.parent))
+    except OSError as err:
+        _remove_empty(created)
+        raise _write_error(path, option, what, err, fix) from err
+    try:
+        yield scratch / path.name
+        _fsync(scratch / path.name)
+        with _sigint_deferred():
+            (scratch / path.name).replace(path)
+            shutil.rmtree(scratch, ignore_errors=True)
+        _fsync_folder(path.parent)
+    except BaseException as err:
+        with _sigint_deferred():
+            shutil.rmtree(scratch, ignore_errors=True)
+            _remove_empty(created)
+        if isinstance(err, OSError):
+            raise _write_error(path, option, what, err, fix) from err
+        raise
+
+
+def write_text_atomic(
+    path: Path, text: str, *, option: str = "--out", what: str = "the file", create_parent: bool = False
+) -> Path:
+    r"""Write ``text`` as UTF-8 to ``path`` with :func:`atomic_file` (same keyword options); return ``path``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> write_text_atomic(Path(tempfile.mkdtemp()) / "a.json", "{}\n").read_text()
+    '{}\n'
+    """
+    with atomic_file(Path(path), option=option, what=what, create_parent=create_parent) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    return Path(path)
+
+
+def write_bytes_atomic(
+    path: Path, data: bytes, *, option: str = "--out", what: str = "the file", create_parent: bool = False
+) -> Path:
+    r"""Write ``data`` to ``path`` with :func:`atomic_file` (same keyword options); return ``path``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> write_bytes_atomic(Path(tempfile.mkdtemp()) / "a.bin", b"\x00").read_bytes()
+    b'\x00'
+    """
+    with atomic_file(Path(path), option=option, what=what, create_parent=create_parent) as tmp:
+        tmp.write_bytes(data)
+    return Path(path)
+
+
+def _marked_files(folder: Path) -> set[str] | None:
+    """The files the marker in ``folder`` lists, or ``None`` if it has no valid marker."""
+    try:
+        listed = json.loads((folder / MARKER).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+    if not isinstance(listed, dict) or listed.get("written_by") != "hubplan":
+        return None
+    files = listed.get("files")
+    if not isinstance(files, list) or not all(isinstance(name, str) for name in files):
+        return None
+    return set(files)
+
+
+def _write_marker(folder: Path) -> None:
+    names = sorted(entry.name for entry in folder.iterdir() if entry.name != MARKER)
+    text = json.dumps({"written_by": "hubplan", "files": names}, indent=1) + "\n"
+    (folder / MARKER).write_text(text, encoding="utf-8")
+
+
+def check_replaceable(
+    target: Path, *, option: str = "--out", adopt: Callable[[Path], bool] | None = None
+) -> None:
+    """Fail unless ``target`` is absent or a folder hubplan wrote and that holds nothing else.
 
     Parameters
     ----------
     target
-        The folder to create or replace.
+        The output folder about to be written.
+    option
+        The command-line option that chose its parent folder, named in the error.
+    adopt
+        Recognises an unmarked folder as the caller's own older output (written
+        before folders carried :data:`MARKER`).
+
+    Raises
+    ------
+    InputError
+        ``target`` is a file, a symbolic link, an unmarked folder that ``adopt``
+        does not recognise, or a marked folder holding files hubplan did not write.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> root = Path(tempfile.mkdtemp())
+    >>> (root / "mine").mkdir(); _ = (root / "mine" / "notes.txt").write_text("keep me")
+    >>> check_replaceable(root / "mine")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    hubplan.errors.InputError: ...mine: --out: the folder exists and hubplan did not write it; fix: ...
+    """
+    target = Path(target)
+    fix = f"move or rename it (hubplan never replaces what it did not write), or choose another {option}"
+    if not os.path.lexists(target):
+        return
+    if target.is_symlink() or not target.is_dir():
+        kind = "a symbolic link" if target.is_symlink() else "a file"
+        raise input_error(target, option, f"{kind} is at the path of the output folder", fix)
+    try:
+        entries = sorted(entry.name for entry in target.iterdir())
+    except OSError as err:
+        raise input_error(target, option, f"cannot read the output folder ({err.strerror})", fix) from err
+    if not entries:
+        return
+    listed = _marked_files(target)
+    if listed is None:
+        if adopt is not None and adopt(target):
+            return
+        raise input_error(target, option, "the folder exists and hubplan did not write it", fix)
+    foreign = [name for name in entries if name not in listed and name != MARKER]
+    if foreign:
+        more = f" and {len(foreign) - 3} more" if len(foreign) > 3 else ""
+        raise input_error(
+            target, option, f"the folder holds files hubplan did not write ({', '.join(foreign[:3])}{more})",
+            f"move those files out of it, or choose another {option}",
+        )
+
+
+def _fsync_tree(folder: Path) -> None:
+    for entry in sorted(folder.rglob("*")):
+        if entry.is_file() and not entry.is_symlink():
+            _fsync(entry)
+    _fsync_folder(folder)
+
+
+@contextmanager
+def atomic_directory(
+    target: Path, *, option: str = "--out", adopt: Callable[[Path], bool] | None = None
+) -> Iterator[Path]:
+    """Yield a fresh temporary sibling of ``target``; on success it replaces ``target``.
+
+    Everything is written into ``<parent>/.<name>.tmp-<pid>-XXXX``. When the block
+    ends without error, :data:`MARKER` is added, the files are flushed (``fsync``),
+    a previous ``target`` is renamed aside, the new folder is renamed in, and the
+    old one is removed; Ctrl-C cannot split these steps. If the block raises (or
+    Ctrl-C arrives), the temporary folder and any parent folder this call created
+    are deleted and ``target`` is left exactly as it was. Temporary folders that
+    killed runs left behind are removed first (:func:`remove_stale_siblings`).
+
+    Parameters
+    ----------
+    target
+        The folder to create or replace: it must be absent, or pass
+        :func:`check_replaceable` (checked before and again at the swap).
     option
         The command-line option that chose the parent folder, named in errors.
+    adopt
+        See :func:`check_replaceable`.
 
     Yields
     ------
@@ -119,7 +462,8 @@ def atomic_directory(target: Path, *, option: str = "--out") -> Iterator[Path]:
     Raises
     ------
     InputError
-        The parent folder cannot be created or written.
+        ``target`` exists and hubplan did not write it; the parent folder cannot be
+        created or written; or an ``OSError`` (e.g. a full disk) while writing.
 
     Examples
     --------
@@ -127,37 +471,54 @@ def atomic_directory(target: Path, *, option: str = "--out") -> Iterator[Path]:
     >>> root = Path(tempfile.mkdtemp())
     >>> with atomic_directory(root / "run") as tmp:
     ...     _ = (tmp / "a.txt").write_text("x")
-    >>> sorted(p.name for p in root.iterdir()), (root / "run" / "a.txt").read_text()
-    (['run'], 'x')
+    >>> sorted(p.name for p in root.iterdir()), sorted(p.name for p in (root / "run").iterdir())
+    (['run'], ['.hubplan-output', 'a.txt'])
     """
     target = Path(target)
     parent = target.parent
     fix = _fix(option)
+    check_replaceable(target, option=option, adopt=adopt)
+    created = _missing_ancestors(parent)
     try:
         parent.mkdir(parents=True, exist_ok=True)
         remove_stale_siblings(target)
         tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-{os.getpid()}-", dir=parent))
         tmp.chmod(0o755)  # mkdtemp makes it private; a published run folder is world-readable
     except OSError as err:
+        _remove_empty(created)
         raise input_error(parent, option, f"cannot create the output folder ({err.strerror})", fix) from err
     try:
         yield tmp
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        _write_marker(tmp)
+        _fsync_tree(tmp)
+        with _sigint_deferred():
+            check_replaceable(target, option=option, adopt=adopt)  # nothing foreign appeared meanwhile
+            _swap(tmp, target, option)
+    except BaseException as err:
+        with _sigint_deferred():
+            shutil.rmtree(tmp, ignore_errors=True)
+            _remove_empty(created)
+        if isinstance(err, OSError):
+            raise _write_error(target, option, "the output folder", err, fix) from err
         raise
+    log.info("wrote %s", target)
+
+
+def _swap(tmp: Path, target: Path, option: str) -> None:
+    """Rename ``tmp`` to ``target``, parking and then deleting a previous ``target``."""
     old: Path | None = None
     try:
-        if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-{os.getpid()}-", dir=parent))
+        if os.path.lexists(target):
+            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-{os.getpid()}-", dir=target.parent))
             target.replace(old / target.name)
         tmp.replace(target)
     except OSError as err:
-        if old is not None and (old / target.name).exists() and not target.exists():
-            (old / target.name).replace(target)  # put the previous run back
-        shutil.rmtree(tmp, ignore_errors=True)
+        if old is not None and os.path.lexists(old / target.name) and not os.path.lexists(target):
+            (old / target.name).replace(target)  # put the previous output back
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
-        raise input_error(target, option, f"cannot replace the output folder ({err.strerror})", fix) from err
+        raise input_error(target, option, f"cannot replace the output folder ({err.strerror})",
+                          _fix(option)) from err
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
-    log.info("wrote %s", target)
+    _fsync_folder(target.parent)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from pathlib import Path
@@ -16,7 +17,7 @@ from hubplan.outputs.staticmaps import STATIC_MAPS, write_static_maps
 from hubplan.outputs.webmap import write_map
 from hubplan.record.run import RunRecord
 
-__all__ = ["OUTPUT_FILES", "dumps_json", "write_run"]
+__all__ = ["OUTPUT_FILES", "dumps_json", "is_unmarked_run", "write_run"]
 
 log = logging.getLogger(__name__)
 
@@ -25,9 +26,25 @@ OUTPUT_FILES = (
     "catchments.geojson", "layers.gpkg", "metrics.json", "manifest.json", "map.html",
     *STATIC_MAPS, "report.md", "report.html",
 )
-"""Every file :func:`write_run` writes into the run folder."""
+"""Every file :func:`write_run` writes into the run folder (besides the marker file
+:data:`~hubplan.files.atomic.MARKER` that says hubplan wrote it)."""
 
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+
+
+def is_unmarked_run(folder: Path) -> bool:
+    """Whether ``folder`` is a run written before run folders carried the marker file.
+
+    Such a folder holds nothing but :data:`OUTPUT_FILES`, and its ``manifest.json``
+    is hubplan's (a JSON object with ``hubplan_version``), so it may be replaced.
+    """
+    if not {entry.name for entry in folder.iterdir()} <= set(OUTPUT_FILES):
+        return False
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return False
+    return isinstance(manifest, dict) and "hubplan_version" in manifest
 
 
 def write_run(record: RunRecord, out_root: Path = Path("outputs")) -> Path:
@@ -36,7 +53,9 @@ def write_run(record: RunRecord, out_root: Path = Path("outputs")) -> Path:
     Everything is written into a temporary sibling folder first; only when all files
     are complete is the previous run's folder renamed aside, the new one renamed in and
     the old one removed. If anything fails, the previous outputs stay intact and no
-    temporary folder is left behind.
+    temporary folder is left behind. An existing folder is replaced only if hubplan
+    wrote it (it carries the marker file ``.hubplan-output``, or :func:`is_unmarked_run`)
+    and it holds nothing else.
 
     Parameters
     ----------
@@ -53,7 +72,8 @@ def write_run(record: RunRecord, out_root: Path = Path("outputs")) -> Path:
     Raises
     ------
     InputError
-        The run name is not a plain folder name, or the output folder cannot be written.
+        The run name is not a plain folder name; the output folder exists and hubplan did
+        not write it (or the user added files to it); or it cannot be written.
     DataError
         The record lacks a documented column.
     """
@@ -69,7 +89,7 @@ def write_run(record: RunRecord, out_root: Path = Path("outputs")) -> Path:
     attribution = list(record.attributions)
     layers = public_layers(record)
     metrics = suppress_metrics(record.metrics, record.suppress_below)
-    with atomic_directory(target) as tmp:
+    with atomic_directory(target, adopt=is_unmarked_run) as tmp:
         write_geojson_layers(layers, tmp, attribution=attribution)
         write_geopackage(layers, tmp / "layers.gpkg", attribution=attribution)
         (tmp / "metrics.json").write_text(dumps_json(metrics), encoding="utf-8")

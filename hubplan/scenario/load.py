@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from hubplan.errors import InputError, Issue, input_error
+from hubplan.files.reading import SCENARIO_FILE, read_bounded
 from hubplan.scenario.fields import ISSUE_ERROR_TYPE
 from hubplan.scenario.model import Scenario
 
@@ -135,7 +136,7 @@ def load_scenario(path: Path | str) -> Scenario:
     """
     path = Path(path)
     try:
-        raw = path.read_bytes()
+        raw = read_bounded(path, SCENARIO_FILE)
     except FileNotFoundError as err:
         raise input_error(path, "(file)", "scenario file not found", "check the path") from err
     except OSError as err:

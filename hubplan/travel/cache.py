@@ -11,8 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -20,6 +18,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from hubplan.files.atomic import atomic_file
 from hubplan.points import Points
 
 __all__ = ["load_matrix", "matrix_key", "save_matrix"]
@@ -84,18 +83,19 @@ def save_matrix(
     km: npt.NDArray[np.float64],
     details: Mapping[str, Any],
 ) -> Path:
-    """Store a matrix atomically (temp file + ``os.replace``); return its path."""
-    cache_dir = Path(cache_dir)
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    path = _path(cache_dir, key)
-    fd, tmp = tempfile.mkstemp(dir=cache_dir, prefix=".travel-", suffix=".npz")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            np.savez_compressed(
-                fh, key=np.array(key), minutes=minutes, km=km, details=np.array(json.dumps(details))
-            )
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Store a matrix atomically (:func:`~hubplan.files.atomic.atomic_file`); return its path.
+
+    Raises
+    ------
+    InputError
+        The cache folder cannot be written (e.g. a full disk).
+    """
+    path = _path(Path(cache_dir), key)
+    with (
+        atomic_file(path, option="--cache-dir", what="the travel-time cache", create_parent=True) as tmp,
+        tmp.open("wb") as handle,
+    ):
+        np.savez_compressed(
+            handle, key=np.array(key), minutes=minutes, km=km, details=np.array(json.dumps(details))
+        )
     return path

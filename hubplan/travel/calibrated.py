@@ -28,9 +28,7 @@ from __future__ import annotations
 import copy
 import json
 import logging
-import os
 import re
-import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -43,6 +41,7 @@ import pandas as pd
 from pyproj import Geod, Transformer
 
 from hubplan.errors import DataError, input_error
+from hubplan.files.atomic import write_text_atomic
 from hubplan.points import Points
 from hubplan.travel.base import (
     ROUTE_FACTOR,
@@ -58,6 +57,7 @@ __all__ = [
     "CALIBRATION_CSV",
     "FORMS",
     "PARAMETERS_FILE",
+    "PARAMETERS_OUTPUT",
     "CalibratedModel",
     "calibrate",
     "calibrated_matrix",
@@ -374,20 +374,20 @@ def calibrate(source: Path, *, seed: int = DEFAULT_SEED, n_folds: int = N_FOLDS)
     }
 
 
+PARAMETERS_OUTPUT = "the parameters file"
+"""How errors name the file :func:`write_parameters` writes."""
+
+
 def write_parameters(parameters: Mapping[str, Any], path: Path = PARAMETERS_FILE) -> Path:
-    """Write the parameters as indented JSON, atomically (temp file + ``os.replace``)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write the parameters as indented JSON, atomically (:func:`~hubplan.files.atomic.write_text_atomic`).
+
+    Raises
+    ------
+    InputError
+        ``path`` is a folder or cannot be written (a previous file is left as it was).
+    """
     text = json.dumps(parameters, indent=2, sort_keys=False) + "\n"
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return write_text_atomic(Path(path), text, what=PARAMETERS_OUTPUT, create_parent=True)
 
 
 @cache

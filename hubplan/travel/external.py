@@ -6,23 +6,22 @@ origin x destination pair must be present exactly once, minutes must be numbers
 >= 0 (``inf``/empty is not accepted: leave such sites out or give a large time),
 and ``km`` is optional. Without ``km``, road km are crow-fly km times
 :data:`~hubplan.travel.base.ROUTE_FACTOR`. The file may be compressed (``.gz``,
-``.bz2``, ``.xz``, ``.zip`` holding one CSV); it is decompressed while read, within
-:data:`~hubplan.travel.compressed.MAX_DECOMPRESSED_BYTES`.
+``.bz2``, ``.xz``, ``.zip`` holding one CSV); it is decompressed while read, within a cap.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO
 
 import numpy as np
 import pandas as pd
 
 from hubplan.errors import input_error
+from hubplan.files.reading import MATRIX_FILE
+from hubplan.files.tables import CsvSpec, CsvTable, parse_csv_table, read_csv_table, shown
 from hubplan.points import Points
+from hubplan.travel import compressed
 from hubplan.travel.base import (
     ROUTE_FACTOR,
     ROUTE_FACTOR_SOURCE,
@@ -37,29 +36,31 @@ __all__ = ["REQUIRED_COLUMNS", "external_matrix"]
 log = logging.getLogger(__name__)
 
 REQUIRED_COLUMNS: tuple[str, ...] = ("origin_id", "destination_id", "minutes")
+MATRIX_CSV = CsvSpec(REQUIRED_COLUMNS, ("km",), "origin-destination row", MATRIX_FILE)
+"""An OD matrix: one row per pair; ``km`` optional."""
 _FIELD = "travel.matrix"
 
 
 def _examples(values: list[str], n: int = 5) -> str:
-    shown = ", ".join(values[:n])
-    return shown + (", ..." if len(values) > n else "")
+    listed = ", ".join(shown(value, quoted=False) for value in values[:n])
+    return listed + (", ..." if len(values) > n else "")
 
 
-@contextmanager
-def _csv_source(path: Path, label: str) -> Iterator[Path | BinaryIO]:
-    """The matrix file itself, or a stream of its decompressed bytes when its name says compressed.
+def _read_matrix_csv(path: Path, label: str) -> CsvTable:
+    """Read the matrix CSV; a compressed one (``.gz``, ``.bz2``, ``.xz``, ``.zip``) is decompressed as a stream.
 
-    Raises
-    ------
-    InputError
-        (While reading.) The compressed file is damaged or expands beyond
-        :data:`~hubplan.travel.compressed.MAX_DECOMPRESSED_BYTES`.
+    The decompressed bytes are capped at the smaller of the matrix file's size cap
+    (:data:`~hubplan.files.reading.MATRIX_FILE`) and
+    :data:`~hubplan.travel.compressed.MAX_DECOMPRESSED_BYTES`, so a decompression bomb stops there.
     """
     if compression_of(path) is None:
-        yield path
-        return
-    with open_decompressed(CompressedInput(path, label, _FIELD)) as stream:
-        yield stream
+        return read_csv_table(path, MATRIX_CSV, source=label, field=_FIELD)
+    if not path.exists():
+        raise FileNotFoundError(path)
+    cap = min(MATRIX_FILE.max_bytes, compressed.MAX_DECOMPRESSED_BYTES)
+    with open_decompressed(CompressedInput(path, label, _FIELD, limit=cap)) as stream:
+        data = stream.read()
+    return parse_csv_table(data, MATRIX_CSV, label)
 
 
 def external_matrix(
@@ -108,39 +109,22 @@ def external_matrix(
     """
     path = Path(matrix_file)
     label = f"{source_label}: {path.name}" if source_label else str(path)
-    if not path.is_file():
+    try:
+        csv_table = _read_matrix_csv(path, label)
+    except FileNotFoundError as err:
         raise input_error(
             source_label if source_label else path,
             _FIELD,
             f"matrix file {path} does not exist",
-            "give the path of a CSV with columns origin_id,destination_id,minutes[,km]",
-        )
-    with _csv_source(path, label) as source:
-        try:
-            table = pd.read_csv(
-                source, dtype={"origin_id": str, "destination_id": str}, skipinitialspace=True
-            )
-        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
-            raise input_error(
-                label, _FIELD, f"cannot read the CSV ({err})", "save it as UTF-8 CSV"
-            ) from err
-    table.columns = [str(c).strip() for c in table.columns]
-    missing = [c for c in REQUIRED_COLUMNS if c not in table.columns]
-    if missing:
-        raise input_error(
-            label,
-            ", ".join(missing),
-            f"missing column(s): the first line is not a header naming {', '.join(REQUIRED_COLUMNS)}",
-            "give columns origin_id,destination_id,minutes (and optionally km)",
-        )
-    for column in ("origin_id", "destination_id"):
-        table[column] = table[column].astype(str).str.strip()
-    has_km = "km" in table.columns
+            f"give the path of a CSV with columns {MATRIX_CSV.header}",
+        ) from err
+    table = csv_table.rows
+    has_km = csv_table.has("km")
     for column in ("minutes", "km") if has_km else ("minutes",):
         values = pd.to_numeric(table[column], errors="coerce")
         bad = ~np.isfinite(values.to_numpy(dtype=float)) | (values.to_numpy(dtype=float) < 0)
         if bad.any():
-            rows = [str(i + 2) for i in np.flatnonzero(bad)]
+            rows = [str(line) for line in csv_table.lines[bad]]
             raise input_error(
                 label,
                 column,
@@ -152,7 +136,7 @@ def external_matrix(
     dup = table.duplicated(["origin_id", "destination_id"], keep="first")
     if dup.any():
         pairs = [
-            f"{o}->{d}"
+            f"{shown(o, quoted=False)}->{shown(d, quoted=False)}"
             for o, d in table.loc[dup, ["origin_id", "destination_id"]].itertuples(index=False)
         ]
         raise input_error(

@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from hubplan.errors import input_error
+from hubplan.files.atomic import atomic_file
+from hubplan.files.reading import POINTS_FILE
+from hubplan.files.tables import CsvSpec, read_csv_table, shown
 from hubplan.points import Points
 from hubplan.travel.base import TravelMatrix, gb_extent, swapped_hint
 
-__all__ = ["read_points_csv", "write_matrix_csv"]
+__all__ = ["MATRIX_OUTPUT", "POINTS_CSV", "read_points_csv", "write_matrix_csv"]
+
+POINTS_CSV = CsvSpec(("id", "lat", "lon"), (), "point", POINTS_FILE)
+"""A points file: an id and WGS84 degrees per row."""
+
+MATRIX_OUTPUT = "the matrix CSV"
+"""How errors name the file :func:`write_matrix_csv` writes."""
+
+
+def _listed(ids: Iterable[str], n: int = 5) -> str:
+    """The first ``n`` ids, shortened, for a message."""
+    return ", ".join(shown(i, quoted=False) for i in list(ids)[:n])
 
 
 def read_points_csv(path: Path, *, option: str = "--origins") -> Points:
@@ -46,31 +59,18 @@ def read_points_csv(path: Path, *, option: str = "--origins") -> Points:
     ('A',)
     """
     path = Path(path)
-    if not path.is_file():
+    try:
+        table = read_csv_table(path, POINTS_CSV, field=option).rows
+    except FileNotFoundError as err:
         raise input_error(
             option, str(path), "file does not exist", "give an existing CSV with id,lat,lon"
-        )
-    try:
-        table = pd.read_csv(path, dtype={"id": str}, skipinitialspace=True)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
-        raise input_error(
-            path, "id,lat,lon", f"cannot read the CSV ({err})", "save it as UTF-8 CSV"
         ) from err
-    table.columns = [str(c).strip().lower() for c in table.columns]
-    missing = [c for c in ("id", "lat", "lon") if c not in table.columns]
-    if missing:
-        raise input_error(
-            path,
-            ", ".join(missing),
-            "missing column(s): the first line is not a header naming id, lat, lon",
-            "give columns id,lat,lon (WGS84 degrees)",
-        )
-    ids = table["id"].astype(str).str.strip()
-    if table["id"].isna().any() or (ids == "").any():
+    ids = table["id"]
+    if (ids == "").any():
         raise input_error(path, "id", "some rows have no id", "give every point an id")
     dup = sorted(set(ids[ids.duplicated()]))
     if dup:
-        raise input_error(path, "id", f"duplicate ids {', '.join(dup[:5])}", "make ids unique")
+        raise input_error(path, "id", f"duplicate ids {_listed(dup)}", "make ids unique")
     coords = {}
     for column in ("lat", "lon"):
         values = pd.to_numeric(table[column], errors="coerce").to_numpy(dtype=float)
@@ -79,7 +79,7 @@ def read_points_csv(path: Path, *, option: str = "--origins") -> Points:
             raise input_error(
                 path,
                 column,
-                f"{int(bad.sum())} values are not numbers (ids {', '.join(ids[bad][:5])})",
+                f"{int(bad.sum())} values are not numbers (ids {_listed(ids[bad])})",
                 "give decimal degrees",
             )
         coords[column] = values
@@ -90,7 +90,7 @@ def read_points_csv(path: Path, *, option: str = "--origins") -> Points:
         raise input_error(
             path,
             "lat" if (np.abs(lat) > 90).any() else "lon",
-            f"{int(out.sum())} points out of range (ids {', '.join(ids[out][:5])})"
+            f"{int(out.sum())} points out of range (ids {_listed(ids[out])})"
             + ("; lat and lon look swapped" if swapped else ""),
             "swap the lat and lon columns"
             if swapped
@@ -111,12 +111,16 @@ def read_points_csv(path: Path, *, option: str = "--origins") -> Points:
 
 
 def write_matrix_csv(matrix: TravelMatrix, out: Path) -> Path:
-    """Write ``origin_id,destination_id,minutes,km`` atomically (temp file + ``os.replace``).
+    """Write ``origin_id,destination_id,minutes,km`` atomically (:func:`~hubplan.files.atomic.atomic_file`).
 
     Unreachable pairs are written as ``inf``.
+
+    Raises
+    ------
+    InputError
+        ``out`` is a folder, or cannot be written (the previous file, if any, is left as it was).
     """
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
     n_o, n_d = matrix.shape
     frame = pd.DataFrame(
         {
@@ -126,12 +130,6 @@ def write_matrix_csv(matrix: TravelMatrix, out: Path) -> Path:
             "km": np.round(matrix.km.ravel(), 3),
         }
     )
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            frame.to_csv(fh, index=False)
-        Path(tmp).replace(out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_file(out, what=MATRIX_OUTPUT, create_parent=True) as tmp:
+        frame.to_csv(tmp, index=False, encoding="utf-8")
     return out

@@ -36,8 +36,7 @@ from __future__ import annotations
 
 import gzip
 import logging
-import os
-import tempfile
+import shutil
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -55,6 +54,8 @@ from scipy.sparse.csgraph import connected_components, dijkstra
 from scipy.spatial import cKDTree
 
 from hubplan.errors import DataError, input_error
+from hubplan.files.atomic import atomic_file
+from hubplan.files.reading import NETWORK_FILE, check_readable
 from hubplan.points import Points
 from hubplan.travel.base import ROUTE_FACTOR, TravelMatrix, file_sha256, swapped_hint
 from hubplan.travel.cache import load_matrix, matrix_key, save_matrix
@@ -135,14 +136,16 @@ def load_network(
     """
     path = Path(path)
     where = source_label if source_label is not None else path
-    if not path.is_file():
+    try:
+        check_readable(path, NETWORK_FILE, source=source_label, field=field)  # before a parser reads it
+    except FileNotFoundError as err:
         raise input_error(
             where,
             field,
             f"network file {path} does not exist",
             "give the path of a .osm, .osm.bz2, .graphml or .graphml.gz file "
             "(build one with `hubplan network build --osm FILE`)",
-        )
+        ) from err
     kind = _kind(path)
     if kind == "pbf":
         raise input_error(
@@ -606,24 +609,22 @@ def build_network(
     }
 
 
+NETWORK_OUTPUT = "the network file"
+"""How errors name the GraphML file :func:`build_network` and :func:`fetch_network` write."""
+
+
 def _write_graphml(graph: nx.MultiDiGraph, out: Path) -> None:
+    """Write GraphML (gzip if the name ends ``.gz``) atomically: a failed write leaves ``out`` as it was."""
     import osmnx as ox
 
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".graphml")
-    os.close(fd)
-    try:
-        ox.save_graphml(graph, tmp)
+    with atomic_file(out, what=NETWORK_OUTPUT, create_parent=True) as tmp:
         if out.name.lower().endswith(".gz"):
-            gz_tmp = tmp + ".gz"
-            with Path(tmp).open("rb") as src, gzip.open(gz_tmp, "wb", compresslevel=6) as dst:
-                dst.write(src.read())
-            Path(gz_tmp).replace(out)
+            plain = tmp.with_name(tmp.name + ".graphml")  # scratch beside the temporary file, removed with it
+            ox.save_graphml(graph, plain)
+            with plain.open("rb") as src, gzip.open(tmp, "wb", compresslevel=6) as dst:
+                shutil.copyfileobj(src, dst)
         else:
-            Path(tmp).replace(out)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
-        Path(tmp + ".gz").unlink(missing_ok=True)
+            ox.save_graphml(graph, tmp)
 
 
 def fetch_network(
