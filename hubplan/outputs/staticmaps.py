@@ -20,7 +20,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from hubplan.outputs.escape import PLAIN_TEXT, plot_text
-from hubplan.outputs.webmap import MINUTE_BREAKS, MINUTE_COLOURS, STATUS_STYLE, minutes_colour
+from hubplan.outputs.symbology import MINUTE_BREAKS, MINUTE_COLOURS, STATUS_STYLE, minutes_colour
 
 __all__ = ["FIGSIZE_INCHES", "PNG_DPI", "STATIC_MAPS", "write_static_maps"]
 
