@@ -19,7 +19,8 @@ from hubplan.record.layers import EXISTING_BUILDING_KINDS, TierKind
 __all__ = [
     "CLOSING_SYMBOL", "MINUTE_BREAKS", "MINUTE_COLOURS", "NEW_RING", "NOT_SELECTED_SYMBOL", "NO_JOURNEY_COLOUR",
     "NO_JOURNEY_WORDS", "SPECIALIST_COLOURS", "STATUS_STYLE", "TIER_SYMBOL", "minute_class_labels",
-    "minutes_colour", "site_symbol", "specialist_colours", "symbol_svg",
+    "minutes_colour", "site_symbol", "specialist_colours", "status_entries", "symbol_svg",
+    "tier_entries",
 ]
 
 MINUTE_BREAKS = (15, 30, 45, 60)
@@ -113,6 +114,55 @@ def site_symbol(site: Any, specialist_colour: Mapping[str, tuple[str, str]]) -> 
         symbol["fill"], symbol["color"] = specialist_colour[str(site.tier)]
     symbol["ring"] = NEW_RING if str(site.kind) not in EXISTING_BUILDING_KINDS else ""
     return symbol
+
+
+def tier_entries(
+    sites: pd.DataFrame, specialist_colour: Mapping[str, tuple[str, str]]
+) -> list[tuple[str, dict[str, Any]]]:
+    """Key entries ``(words, symbol)`` of the open tiers: hubs, then specialists, then spokes.
+
+    Parameters
+    ----------
+    sites
+        Rows of the sites layer (``status``, ``tier``, ``tier_kind``, ``tier_label``).
+    specialist_colour
+        :func:`specialist_colours` of the specialist tiers.
+    """
+    entries = []
+    for kind in (TierKind.HUB, TierKind.SPECIALIST, TierKind.SPOKE):
+        opened = sites[(sites["status"] == "open") & (sites["tier_kind"] == kind.value)]
+        for tier, group in opened.groupby("tier", sort=True):
+            symbol = dict(TIER_SYMBOL[kind.value], ring="")
+            if kind is TierKind.SPECIALIST:
+                symbol["fill"], symbol["color"] = specialist_colour[str(tier)]
+            label = str(group["tier_label"].iloc[0] or tier)
+            entries.append((label if kind is not TierKind.SPOKE else "Spoke (activities near home)", symbol))
+    return entries
+
+
+def status_entries(sites: pd.DataFrame, *, not_selected: str = "Not selected") -> list[tuple[str, dict[str, Any]]]:
+    """Key entries ``(words, symbol)`` of the statuses present: kept, new, closing, not selected.
+
+    Parameters
+    ----------
+    sites
+        Rows of the sites layer shown on the map (``status``, ``kind``).
+    not_selected
+        The words for candidate sites the plan does not use.
+    """
+    entries: list[tuple[str, dict[str, Any]]] = []
+    opened = sites[sites["status"] == "open"]
+    if opened["kind"].isin(EXISTING_BUILDING_KINDS).any():
+        entries.append(("Kept: one of today's buildings", dict(TIER_SYMBOL["hub"], fill="#ffffff",
+                                                              color="#252525", ring="")))
+    if (~opened["kind"].isin(EXISTING_BUILDING_KINDS)).any():
+        entries.append(("New: not used for day services today", dict(TIER_SYMBOL["hub"], fill="#ffffff",
+                                                                     color="#252525", ring=NEW_RING)))
+    if (sites["status"] == "closed").any():
+        entries.append(("Closing", CLOSING_SYMBOL))
+    if (sites["status"] == "not_selected").any():
+        entries.append((not_selected, NOT_SELECTED_SYMBOL))
+    return entries
 
 
 def symbol_svg(symbol: Mapping[str, Any]) -> str:

@@ -43,18 +43,16 @@ from shapely.geometry import mapping
 from hubplan.outputs.escape import html_text
 from hubplan.outputs.privacy import layer_count_text, protect
 from hubplan.outputs.symbology import (
-    CLOSING_SYMBOL,
     MINUTE_BREAKS,
     MINUTE_COLOURS,
-    NEW_RING,
     NO_JOURNEY_COLOUR,
     NO_JOURNEY_WORDS,
-    NOT_SELECTED_SYMBOL,
-    TIER_SYMBOL,
     minute_class_labels,
     site_symbol,
     specialist_colours,
+    status_entries,
     symbol_svg,
+    tier_entries,
 )
 from hubplan.outputs.wording import (
     JourneyView,
@@ -318,27 +316,8 @@ def map_data(record: RunRecord, layers: Mapping[str, gpd.GeoDataFrame]) -> dict[
             "popup": f"<div class='hp-popup'>{_site_heading(site)}<br>{body}</div>",
         })
 
-    tiers = []
-    for kind in (TierKind.HUB, TierKind.SPECIALIST, TierKind.SPOKE):
-        opened = shown[(shown["status"] == "open") & (shown["tier_kind"] == kind.value)]
-        for tier, group in opened.groupby("tier", sort=True):
-            symbol = dict(TIER_SYMBOL[kind.value], ring="")
-            if kind is TierKind.SPECIALIST:
-                symbol["fill"], symbol["color"] = specialist_colour[str(tier)]
-            label = str(group["tier_label"].iloc[0] or tier)
-            tiers.append((label if kind is not TierKind.SPOKE else "Spoke (activities near home)", symbol))
-    statuses = []
-    opened = shown[shown["status"] == "open"]
-    if opened["kind"].isin(EXISTING_BUILDING_KINDS).any():
-        statuses.append(("Kept: one of today's buildings", dict(TIER_SYMBOL["hub"], fill="#ffffff",
-                                                               color="#252525", ring="")))
-    if (~opened["kind"].isin(EXISTING_BUILDING_KINDS)).any():
-        statuses.append(("New: not used for day services today", dict(TIER_SYMBOL["hub"], fill="#ffffff",
-                                                                      color="#252525", ring=NEW_RING)))
-    if (shown["status"] == "closed").any():
-        statuses.append(("Closing", CLOSING_SYMBOL))
-    if (shown["status"] == "not_selected").any():
-        statuses.append(("Not selected (hidden at first; see layers)", NOT_SELECTED_SYMBOL))
+    tiers = tier_entries(shown, specialist_colour)
+    statuses = status_entries(shown, not_selected="Not selected (hidden at first; see layers)")
 
     minx, miny, maxx, maxy = (float(v) for v in layers["localities"].total_bounds)
     return {

@@ -79,7 +79,8 @@ def write_run(record: RunRecord, out_root: Path = Path("outputs")) -> Path:
             encoding="utf-8",
         )
         write_map(record, layers, tmp / "map.html")
-        write_static_maps(layers, tmp, title=record.title, attribution="Sources: " + "; ".join(attribution))
+        write_static_maps(layers, tmp, title=record.title, attribution="Sources: " + "; ".join(attribution),
+                          isolation_minutes=float(record.metrics["overall"]["isolation_minutes"]))
         text = report_markdown(record, layers, metrics, STATIC_MAPS, files=OUTPUT_FILES)
         write_report(text, tmp, title=record.title)
     log.info("run %s written to %s", record.name, target)
