@@ -98,7 +98,7 @@ def _scenario(folder: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def pages(study_path: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """report.html and map.html of the hostile run, and comparison.html of two copies of it."""
+    """report.html, map.html and easy_read.html of the hostile run, and comparison.html of two copies of it."""
     tmp = tmp_path_factory.mktemp("hostile")
     record = run_scenario(_scenario(tmp), study_path=study_path)
     run = write_run(record, tmp / "outputs")
@@ -112,7 +112,7 @@ def pages(study_path: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[st
             feature["properties"]["status"] = "closed"  # the comparison names it as closing
     (second / "sites.geojson").write_text(json.dumps(sites), encoding="utf-8")
     compare([first, second], out_dir=tmp / "comparison")
-    return {"report": run / "report.html", "map": run / "map.html",
+    return {"report": run / "report.html", "map": run / "map.html", "easy_read": run / "easy_read.html",
             "comparison": tmp / "comparison" / "comparison.html"}
 
 
@@ -172,6 +172,16 @@ def test_map_tooltips_and_popups_show_payloads_as_text(browser: Any, pages: dict
     assert TEXT["operator"] in popup
     assert TEXT["title"] in page.evaluate("() => document.body.innerText")
     page.screenshot(path=str(pages["map"].with_name("map-shot.png")))
+    page.close()
+
+
+def test_easy_read_shows_payloads_as_text(browser: Any, pages: dict[str, Path]) -> None:
+    page, dialogs = _open(browser, pages["easy_read"])
+    _assert_nothing_ran(page, dialogs)
+    shown = page.evaluate("() => document.body.innerText")
+    assert TEXT["title"] in shown
+    assert f"{TEXT['site']} will open." in shown  # an added site is new to day services
+    assert page.title() == f"{TEXT['title']}: Easy Read"
     page.close()
 
 

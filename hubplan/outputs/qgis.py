@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from hubplan.outputs.webmap import (
+from hubplan.outputs.symbology import (
     CLOSING_SYMBOL,
     MINUTE_BREAKS,
     MINUTE_COLOURS,

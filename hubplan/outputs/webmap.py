@@ -19,7 +19,9 @@ What a reader sees:
 - one attribution line with a link to the full list of sources and licences.
 
 The page is generated from a template and JSON data (sorted keys), so the same run
-gives the same bytes.
+gives the same bytes. Colours and symbols come from :mod:`hubplan.outputs.symbology`
+and the shared words from :mod:`hubplan.outputs.wording`; this module writes the
+popups and the key.
 """
 
 from __future__ import annotations
@@ -29,7 +31,6 @@ import json
 import logging
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -40,53 +41,39 @@ import pandas as pd
 from shapely.geometry import mapping
 
 from hubplan.outputs.escape import html_text
-from hubplan.outputs.privacy import LOWER_SUFFIX, layer_count_text, protect, publish_count
+from hubplan.outputs.privacy import layer_count_text, protect
+from hubplan.outputs.symbology import (
+    MINUTE_BREAKS,
+    MINUTE_COLOURS,
+    NO_JOURNEY_COLOUR,
+    NO_JOURNEY_WORDS,
+    minute_class_labels,
+    site_symbol,
+    specialist_colours,
+    status_entries,
+    symbol_svg,
+    tier_entries,
+)
+from hubplan.outputs.wording import (
+    JourneyView,
+    PublishedCounts,
+    is_missing,
+    join_words,
+    journey_views,
+    kind_words,
+    minutes_text,
+    people_html,
+    span_words,
+)
 from hubplan.record.layers import EXISTING_BUILDING_KINDS, TierKind
 from hubplan.record.run import RunRecord
 
-__all__ = [
-    "MINUTE_BREAKS", "MINUTE_COLOURS", "SPOKE_LABEL_ZOOM", "STATUS_STYLE", "build_map", "minutes_colour",
-    "write_map",
-]
+__all__ = ["SPOKE_LABEL_ZOOM", "build_map", "map_data", "write_map"]
 
 log = logging.getLogger(__name__)
 
-MINUTE_BREAKS = (15, 30, 45, 60)
-"""Upper bounds of the journey-minute classes (the ``share_within`` bands of the metrics)."""
-
-MINUTE_COLOURS = ("#1a9850", "#91cf60", "#fee08b", "#fc8d59", "#d73027")
-"""ColorBrewer RdYlGn (5-class, reversed): up to 15, 30, 45, 60 minutes and beyond."""
-
-NO_JOURNEY_COLOUR = "#bdbdbd"
-"""Fill of a home area from which nobody uses the service shown."""
-
-STATUS_STYLE: dict[str, dict[str, Any]] = {
-    "open": {"color": "#08306b", "fill": "#2171b5", "label": "Open"},
-    "closed": {"color": "#67000d", "fill": "#ef3b2c", "label": "Closing"},
-    "not_selected": {"color": "#525252", "fill": "#d9d9d9", "label": "Not selected"},
-}
-"""Colours of the site statuses (also used by the static maps)."""
-
 SPOKE_LABEL_ZOOM = 10
 """Spokes are labelled from this zoom on (hubs and specialists always): a county of labels is unreadable."""
-
-NEW_RING = "#f1b300"
-"""Outline of a site that is new to day services (not one of today's buildings)."""
-
-SPECIALIST_COLOURS = (("#6a3d9a", "#3f007d"), ("#c51b7d", "#7a0177"), ("#8c510a", "#543005"))
-"""Fill and outline of each specialist tier, in the scenario's order (ColorBrewer purples/pinks/browns)."""
-
-TIER_SYMBOL: dict[str, dict[str, Any]] = {
-    TierKind.HUB.value: {"shape": "square", "fill": "#2171b5", "color": "#08306b", "size": 20},
-    TierKind.SPECIALIST.value: {"shape": "diamond", "fill": "#6a3d9a", "color": "#3f007d", "size": 22},
-    TierKind.SPOKE.value: {"shape": "triangle", "fill": "#ff7f00", "color": "#a63603", "size": 16},
-}
-"""Shape, colours and size (pixels) of an open site, by kind of tier."""
-
-CLOSING_SYMBOL = {"shape": "cross", "fill": STATUS_STYLE["closed"]["fill"], "color": STATUS_STYLE["closed"]["color"],
-                  "size": 16}
-NOT_SELECTED_SYMBOL = {"shape": "circle", "fill": STATUS_STYLE["not_selected"]["fill"],
-                       "color": STATUS_STYLE["not_selected"]["color"], "size": 10}
 
 COLOCATED_METRES = 150.0
 """Sites closer than this are drawn a few pixels apart so that each can be seen and clicked."""
@@ -99,118 +86,6 @@ OSM_SHORT = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreet
 """The tiles' credit on the one attribution line (the full one is in the sources panel)."""
 LEAFLET_ATTRIBUTION = '<a href="https://leafletjs.com">Leaflet</a> (BSD-2-Clause)'
 
-KIND_WORDS = {"day_centre": "day centre", "gp_branch": "GP branch surgery", "settlement": "community venue"}
-"""Site kinds in words; other kinds have their underscores turned to spaces."""
-
-
-@dataclass(frozen=True)
-class JourneyView:
-    """One way of colouring the home areas: a column of the home-areas layer and its words."""
-
-    key: str
-    column: str
-    title: str
-    explanation: str
-
-
-def minutes_colour(minutes: float | None) -> str:
-    """Return the fill colour of a journey time.
-
-    Examples
-    --------
-    >>> minutes_colour(12.0), minutes_colour(75.0), minutes_colour(None)
-    ('#1a9850', '#d73027', '#bdbdbd')
-    """
-    if minutes is None or pd.isna(minutes):
-        return NO_JOURNEY_COLOUR
-    for bound, colour in zip(MINUTE_BREAKS, MINUTE_COLOURS, strict=False):
-        if minutes <= bound:
-            return colour
-    return MINUTE_COLOURS[-1]
-
-
-def kind_words(kind: str) -> str:
-    """Say a site kind in words.
-
-    Examples
-    --------
-    >>> kind_words("day_centre"), kind_words("library"), kind_words("village_hall")
-    ('day centre', 'library', 'village hall')
-    """
-    return KIND_WORDS.get(kind, kind.replace("_", " "))
-
-
-def _missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value)) or bool(pd.isna(value))
-
-
-def _minutes(value: Any) -> str:
-    return "n/a" if _missing(value) else f"{float(value):.0f} min"
-
-
-def _span(low: float, high: float) -> str:
-    r"""A range of journey minutes in words.
-
-    Examples
-    --------
-    >>> _span(9.2, 31.4) == "9\u201331 minutes", _span(12.0, 12.2)
-    (True, '12 minutes')
-    """
-    a, b = round(low), round(high)
-    return f"{a} minutes" if a == b else f"{a}–{b} minutes"  # noqa: RUF001 - en dash: a range
-
-
-def _join(words: Sequence[str]) -> str:
-    """Join words as English does.
-
-    Examples
-    --------
-    >>> _join(["A"]), _join(["A", "B"]), _join(["A", "B", "C"])
-    ('A', 'A and B', 'A, B and C')
-    """
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
-
-
-def _people(text: str) -> str:
-    """Wrap a published count (from :func:`layer_count_text`) as 'N people', escaped."""
-    noun = "person" if text in {"1", "1.0"} else "people"
-    return f"<span class='hp-count'>{html.escape(text)}</span> {noun}"
-
-
-class _Counts:
-    """Publish sums of people from the protected record's cells, by the privacy rule."""
-
-    def __init__(self, record: RunRecord) -> None:
-        self.threshold = record.suppress_below
-        self.decimals = 0 if self.threshold is not None else 1
-
-    def text(self, estimate: float, lower: float) -> str:
-        published = publish_count(estimate, lower, self.threshold)
-        suppressed = published is None and not _missing(estimate)
-        return layer_count_text(published, suppressed, self.threshold, decimals=self.decimals)
-
-    def cells(self, cells: pd.DataFrame) -> str:
-        lower = cells["attendees" + LOWER_SUFFIX] if "attendees" + LOWER_SUFFIX in cells.columns else cells["attendees"]
-        return self.text(float(cells["attendees"].sum()), float(lower.sum()))
-
-
-def _views(homes: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, isolation: float) -> list[JourneyView]:
-    kinds = set(sites.loc[sites["status"] == "open", "tier_kind"])
-    views = []
-    if homes["minutes_to_hub"].notna().any():
-        views.append(JourneyView("hub", "minutes_to_hub", "Journey to your hub",
-                                 "Minutes from home to the hub people here are assigned to."))
-    if TierKind.SPECIALIST.value in kinds and homes["minutes_to_specialist"].notna().any():
-        views.append(JourneyView("specialist", "minutes_to_specialist", "Journey to specialist provision",
-                                 "The longest journey from here to a specialist site."))
-    if TierKind.SPOKE.value in kinds and homes["minutes_to_spoke"].notna().any():
-        views.append(JourneyView("spoke", "minutes_to_spoke", "Nearest spoke",
-                                 "Minutes from home to the nearest spoke or hub."))
-    if len(views) != 1 or views[0].key != "hub":
-        views.append(JourneyView("longest", "minutes_longest", "Longest journey, any service",
-                                 f"The longest journey anyone from here makes; over {isolation:g} min isolates."))
-    return views
-
 
 def _geometry(geom: Any) -> dict[str, Any] | None:
     return None if geom is None or geom.is_empty else mapping(geom)
@@ -222,7 +97,7 @@ def _served_localities(cells: pd.DataFrame, area_locality: Mapping[str, str], al
         return ""
     if len(names) == all_localities and all_localities > 1:
         return "the whole council area"
-    return _join([html_text(n) for n in names])
+    return join_words([html_text(n) for n in names])
 
 
 def _site_heading(site: Any) -> str:
@@ -231,7 +106,7 @@ def _site_heading(site: Any) -> str:
            f" · {html_text(site.locality)}</span>"
 
 
-def _open_site_text(site: Any, cells: pd.DataFrame, counts: _Counts, served: str) -> str:
+def _open_site_text(site: Any, cells: pd.DataFrame, counts: PublishedCounts, served: str) -> str:
     kind = str(site.tier_kind)
     label = html_text(site.tier_label or site.tier)
     role = {"hub": f"Hub for {served}" if served else "Hub",
@@ -240,23 +115,23 @@ def _open_site_text(site: Any, cells: pd.DataFrame, counts: _Counts, served: str
     if kind == TierKind.SPOKE.value and cells.empty:
         figures = ""
     else:
-        people = _people(layer_count_text(site.attendees, site.suppressed, counts.threshold,
+        people = people_html(layer_count_text(site.attendees, site.suppressed, counts.threshold,
                                           decimals=counts.decimals))
         used = cells[cells["attendees"] > 0]
         journeys = "" if site.suppressed or used.empty else \
-            f"; journeys {_span(used['minutes'].min(), used['minutes'].max())}"
+            f"; journeys {span_words(used['minutes'].min(), used['minutes'].max())}"
         figures = f"<br>{people}{journeys}"
     kept = str(site.kind) in EXISTING_BUILDING_KINDS
     status = "Kept: one of today's day-service buildings" if kept else \
         "New: not used for day services today"
     capacity = ""
-    if not _missing(site.capacity) and not _missing(site.capacity_used):
+    if not is_missing(site.capacity) and not is_missing(site.capacity_used):
         capacity = f"<br>Capacity {float(site.capacity):,.0f} ({float(site.capacity_used):.0%} used)"
     return f"{role}{figures}<br>{status}{capacity}"
 
 
 def _closing_text(site: Any, nearby: Sequence[str], cells: pd.DataFrame, names: Mapping[str, str],
-                  counts: _Counts) -> str:
+                  counts: PublishedCounts) -> str:
     head = "Closing in this plan."
     if not nearby:
         return f"{head} No home area has it as its nearest of today's day-service buildings."
@@ -264,14 +139,14 @@ def _closing_text(site: Any, nearby: Sequence[str], cells: pd.DataFrame, names: 
     total = counts.cells(mine)
     n = len(nearby)
     text = (f"{head} It is the nearest of today's day-service buildings (in a straight line) for {n} home "
-            f"area{'s' if n != 1 else ''}, where {_people(total)} live who use day services.")
+            f"area{'s' if n != 1 else ''}, where {people_html(total)} live who use day services.")
     if mine.empty:
         return text
     parts = []
     for site_id, group in sorted(mine.groupby("site_id"), key=lambda kv: -float(kv[1]["attendees"].sum())):
         where = html_text(names.get(site_id, site_id))
-        parts.append(f"<li>{where}: {_people(counts.cells(group))}, "
-                     f"{_span(group['minutes'].min(), group['minutes'].max())}</li>")
+        parts.append(f"<li>{where}: {people_html(counts.cells(group))}, "
+                     f"{span_words(group['minutes'].min(), group['minutes'].max())}</li>")
     return f"{text}<br>In this plan they go to:<ul class='hp-list'>{''.join(parts)}</ul>"
 
 
@@ -312,44 +187,6 @@ def _offsets(sites: gpd.GeoDataFrame) -> list[tuple[int, int]]:
     return out
 
 
-def _symbol(site: Any, specialist_colour: Mapping[str, tuple[str, str]]) -> dict[str, Any]:
-    if site.status == "closed":
-        return dict(CLOSING_SYMBOL)
-    if site.status != "open":
-        return dict(NOT_SELECTED_SYMBOL)
-    symbol = dict(TIER_SYMBOL.get(str(site.tier_kind), TIER_SYMBOL[TierKind.HUB.value]))
-    if site.tier_kind == TierKind.SPECIALIST.value:
-        symbol["fill"], symbol["color"] = specialist_colour[str(site.tier)]
-    symbol["ring"] = NEW_RING if str(site.kind) not in EXISTING_BUILDING_KINDS else ""
-    return symbol
-
-
-def _svg(symbol: Mapping[str, Any]) -> str:
-    """An inline SVG of a site symbol (used by the markers and the key)."""
-    size = int(symbol["size"])
-    half = size / 2
-    ring = symbol.get("ring") or ""
-    stroke = f"stroke='{symbol['color']}' stroke-width='1.5'"
-    inset = 3.5 if ring else 1.5
-    lo, hi = inset, size - inset
-    shapes = {
-        "square": f"<rect x='{lo}' y='{lo}' width='{hi - lo}' height='{hi - lo}' rx='2'",
-        "diamond": f"<polygon points='{half},{lo} {hi},{half} {half},{hi} {lo},{half}'",
-        "triangle": f"<polygon points='{half},{lo} {hi},{hi - 1} {lo},{hi - 1}'",
-        "circle": f"<circle cx='{half}' cy='{half}' r='{half - inset}'",
-        "cross": f"<circle cx='{half}' cy='{half}' r='{half - inset}'",
-    }
-    body = f"{shapes[symbol['shape']]} fill='{symbol['fill']}' {stroke}/>"
-    if symbol["shape"] == "cross":
-        a, b = half - 3.2, half + 3.2
-        body += f"<path d='M{a} {a}L{b} {b}M{b} {a}L{a} {b}' stroke='#fff' stroke-width='2'/>"
-    if ring:
-        body = (f"<circle cx='{half}' cy='{half}' r='{half - 1}' fill='none' stroke='{ring}' stroke-width='2.5'/>"
-                + body)
-    return f"<svg xmlns='http://www.w3.org/2000/svg' width='{size}' height='{size}' viewBox='0 0 {size} {size}'>"\
-           f"{body}</svg>"
-
-
 def _hatch_swatch() -> str:
     return ("<svg width='22' height='14'><rect width='22' height='14' fill='url(#hp-hatch)' stroke='#111' "
             "stroke-width='2'/></svg>")
@@ -362,19 +199,13 @@ def _legend(views: Sequence[JourneyView], tiers: Sequence[tuple[str, dict[str, A
         f"{html.escape(v.title)}</label>"
         for i, v in enumerate(views)
     )
-    lower = 0
-    rows = []
-    for bound, colour in zip(MINUTE_BREAKS, MINUTE_COLOURS, strict=False):
-        rows.append((colour, f"{lower}–{bound} min"))  # noqa: RUF001 - en dash: a range
-        lower = bound
-    rows.append((MINUTE_COLOURS[-1], f"over {MINUTE_BREAKS[-1]} min"))
-    rows.append((NO_JOURNEY_COLOUR, "nobody from here uses it"))
+    rows = [*minute_class_labels(), (NO_JOURNEY_COLOUR, NO_JOURNEY_WORDS)]
     swatches = "".join(f"<div class='hp-row'><span class='hp-swatch' style='background:{c}'></span>{t}</div>"
                        for c, t in rows)
     isolated = (f"<div class='hp-row' data-entry='isolated'>{_hatch_swatch()} Isolated: someone travels over "
                 f"{isolation:g} min</div>")
-    tier_rows = "".join(f"<div class='hp-row' data-entry='tier'>{_svg(s)} {html_text(t)}</div>" for t, s in tiers)
-    status_rows = "".join(f"<div class='hp-row' data-entry='status'>{_svg(s)} {html.escape(t)}</div>"
+    tier_rows = "".join(f"<div class='hp-row' data-entry='tier'>{symbol_svg(s)} {html_text(t)}</div>" for t, s in tiers)
+    status_rows = "".join(f"<div class='hp-row' data-entry='status'>{symbol_svg(s)} {html.escape(t)}</div>"
                           for t, s in statuses)
     note = ""
     if record.suppress_below is not None:
@@ -402,7 +233,7 @@ def _json(data: Any) -> str:
 
 
 def _number(value: Any) -> float | None:
-    return None if _missing(value) else round(float(value), 3)
+    return None if is_missing(value) else round(float(value), 3)
 
 
 def map_data(record: RunRecord, layers: Mapping[str, gpd.GeoDataFrame]) -> dict[str, Any]:
@@ -422,14 +253,14 @@ def map_data(record: RunRecord, layers: Mapping[str, gpd.GeoDataFrame]) -> dict[
         ``sites``, ``bounds``, ``spokeLabelZoom``.
     """
     record = protect(record)
-    counts = _Counts(record)
+    counts = PublishedCounts(record)
     isolation = float(record.metrics["overall"]["isolation_minutes"])
     homes, sites = layers["home_areas"], layers["sites"]
     cells = pd.DataFrame(record.allocations)
     area_locality = dict(zip(homes["area_id"], homes["locality"], strict=True))
     names = dict(zip(sites["site_id"], sites["name"], strict=True))
     n_localities = len(layers["localities"])
-    views = _views(homes, sites, isolation)
+    views = journey_views(homes, sites, isolation)
     kind_of = dict(zip(sites["site_id"], sites["tier_kind"], strict=True))
 
     areas = []
@@ -438,21 +269,21 @@ def map_data(record: RunRecord, layers: Mapping[str, gpd.GeoDataFrame]) -> dict[
         hubs = mine[mine["site_id"].map(kind_of) == TierKind.HUB.value]
         lines = [f"<b>{html_text(r.name)}</b> <span class='hp-muted'>({html_text(r.area_id)}), "
                  f"{html_text(r.locality)}, {html_text(str(r.rural_urban).lower())}</span>",
-                 _people(layer_count_text(r.attendees, r.suppressed, counts.threshold, decimals=counts.decimals))
+                 people_html(layer_count_text(r.attendees, r.suppressed, counts.threshold, decimals=counts.decimals))
                  + " from here use day services."]
         if not hubs.empty:
             hub = hubs.sort_values(["attendees", "site_id"], ascending=[False, True]).iloc[0]["site_id"]
-            lines.append(f"Journey to your hub ({html_text(names.get(hub, hub))}): {_minutes(r.minutes_to_hub)}")
-        if not _missing(r.minutes_to_specialist):
-            lines.append(f"Journey to specialist provision: up to {_minutes(r.minutes_to_specialist)}"
-                         f" (average {_minutes(r.minutes_to_specialist_mean)})")
-        if not _missing(r.minutes_to_spoke):
-            lines.append(f"Nearest spoke: {_minutes(r.minutes_to_spoke)}")
+            lines.append(f"Journey to your hub ({html_text(names.get(hub, hub))}): {minutes_text(r.minutes_to_hub)}")
+        if not is_missing(r.minutes_to_specialist):
+            lines.append(f"Journey to specialist provision: up to {minutes_text(r.minutes_to_specialist)}"
+                         f" (average {minutes_text(r.minutes_to_specialist_mean)})")
+        if not is_missing(r.minutes_to_spoke):
+            lines.append(f"Nearest spoke: {minutes_text(r.minutes_to_spoke)}")
         if r.isolated:
             far = layer_count_text(r.isolated_attendees, r.isolated_suppressed, counts.threshold,
                                    decimals=counts.decimals)
-            lines.append(f"<b class='hp-isolated'>Isolated:</b> {_people(far)} from here travel over "
-                         f"{isolation:g} minutes (longest {_minutes(r.minutes_longest)}).")
+            lines.append(f"<b class='hp-isolated'>Isolated:</b> {people_html(far)} from here travel over "
+                         f"{isolation:g} minutes (longest {minutes_text(r.minutes_longest)}).")
         elif not mine.empty:
             lines.append(f"Nobody from here travels over {isolation:g} minutes.")
         areas.append({
@@ -464,8 +295,7 @@ def map_data(record: RunRecord, layers: Mapping[str, gpd.GeoDataFrame]) -> dict[
 
     nearest = _nearest_existing(record.area_points, sites)
     shown = sites[sites["status"].isin(["open", "closed", "not_selected"])].reset_index(drop=True)
-    specialist_tiers = sorted(set(shown.loc[shown["tier_kind"] == TierKind.SPECIALIST.value, "tier"]))
-    specialist_colour = {t: SPECIALIST_COLOURS[i % len(SPECIALIST_COLOURS)] for i, t in enumerate(specialist_tiers)}
+    specialist_colour = specialist_colours(shown.loc[shown["tier_kind"] == TierKind.SPECIALIST.value, "tier"])
     site_rows = []
     for site, (dx, dy) in zip(shown.itertuples(), _offsets(shown), strict=True):
         to_site = cells[cells["site_id"] == site.site_id]
@@ -477,36 +307,17 @@ def map_data(record: RunRecord, layers: Mapping[str, gpd.GeoDataFrame]) -> dict[
                                  counts)
         else:
             body = "Not used in this plan: considered as a possible site."
-        symbol = _symbol(site, specialist_colour)
+        symbol = site_symbol(site, specialist_colour)
         site_rows.append({
             "id": str(site.site_id), "name": html_text(site.name), "status": str(site.status),
             "kind": str(site.tier_kind) if site.status == "open" else str(site.status),
             "lat": float(site.geometry.y), "lon": float(site.geometry.x), "dx": dx, "dy": dy,
-            "size": int(symbol["size"]), "svg": _svg(symbol),
+            "size": int(symbol["size"]), "svg": symbol_svg(symbol),
             "popup": f"<div class='hp-popup'>{_site_heading(site)}<br>{body}</div>",
         })
 
-    tiers = []
-    for kind in (TierKind.HUB, TierKind.SPECIALIST, TierKind.SPOKE):
-        opened = shown[(shown["status"] == "open") & (shown["tier_kind"] == kind.value)]
-        for tier, group in opened.groupby("tier", sort=True):
-            symbol = dict(TIER_SYMBOL[kind.value], ring="")
-            if kind is TierKind.SPECIALIST:
-                symbol["fill"], symbol["color"] = specialist_colour[str(tier)]
-            label = str(group["tier_label"].iloc[0] or tier)
-            tiers.append((label if kind is not TierKind.SPOKE else "Spoke (activities near home)", symbol))
-    statuses = []
-    opened = shown[shown["status"] == "open"]
-    if opened["kind"].isin(EXISTING_BUILDING_KINDS).any():
-        statuses.append(("Kept: one of today's buildings", dict(TIER_SYMBOL["hub"], fill="#ffffff",
-                                                               color="#252525", ring="")))
-    if (~opened["kind"].isin(EXISTING_BUILDING_KINDS)).any():
-        statuses.append(("New: not used for day services today", dict(TIER_SYMBOL["hub"], fill="#ffffff",
-                                                                      color="#252525", ring=NEW_RING)))
-    if (shown["status"] == "closed").any():
-        statuses.append(("Closing", CLOSING_SYMBOL))
-    if (shown["status"] == "not_selected").any():
-        statuses.append(("Not selected (hidden at first; see layers)", NOT_SELECTED_SYMBOL))
+    tiers = tier_entries(shown, specialist_colour)
+    statuses = status_entries(shown, not_selected="Not selected (hidden at first; see layers)")
 
     minx, miny, maxx, maxy = (float(v) for v in layers["localities"].total_bounds)
     return {

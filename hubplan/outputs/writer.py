@@ -10,6 +10,7 @@ from pathlib import Path
 from hubplan.errors import input_error
 from hubplan.files.atomic import atomic_directory
 from hubplan.files.jsontext import dumps_json
+from hubplan.outputs.easy_read import write_easy_read
 from hubplan.outputs.layers import public_layers, write_geojson_layers, write_geopackage
 from hubplan.outputs.privacy import protect, suppress_metrics
 from hubplan.outputs.report import report_markdown, write_report
@@ -24,7 +25,7 @@ log = logging.getLogger(__name__)
 OUTPUT_FILES = (
     "localities.geojson", "sites.geojson", "home_areas.geojson", "allocations.geojson",
     "catchments.geojson", "layers.gpkg", "metrics.json", "manifest.json", "map.html",
-    *STATIC_MAPS, "report.md", "report.html",
+    *STATIC_MAPS, "report.md", "report.html", "easy_read.html",
 )
 """Every file :func:`write_run` writes into the run folder (besides the marker file
 :data:`~hubplan.files.atomic.MARKER` that says hubplan wrote it)."""
@@ -99,8 +100,10 @@ def write_run(record: RunRecord, out_root: Path = Path("outputs")) -> Path:
             encoding="utf-8",
         )
         write_map(record, layers, tmp / "map.html")
-        write_static_maps(layers, tmp, title=record.title, attribution="Sources: " + "; ".join(attribution))
+        write_static_maps(layers, tmp, title=record.title, attribution="Sources: " + "; ".join(attribution),
+                          isolation_minutes=float(record.metrics["overall"]["isolation_minutes"]))
         text = report_markdown(record, layers, metrics, STATIC_MAPS, files=OUTPUT_FILES)
         write_report(text, tmp, title=record.title)
+        write_easy_read(record, layers, metrics, tmp / "easy_read.html")
     log.info("run %s written to %s", record.name, target)
     return target

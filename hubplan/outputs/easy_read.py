@@ -1,0 +1,299 @@
+"""An Easy Read summary of a run: ``easy_read.html``, one section per locality.
+
+People with learning disabilities are consulted in Easy Read (Department of Health,
+"Making written information easier to understand for people with learning
+disabilities", 2010): short sentences, one idea per line, large type and a picture
+beside each point. The page says what changes in each locality ("Blandford Connect
+will stay open." "It will be a hub." "Most people will travel 30 minutes or less."),
+with a small map of the locality and its places.
+
+The figures are the report's: the protected record and the published metrics, so
+every count of people has gone through the privacy rule
+(:mod:`hubplan.outputs.privacy`); counts are then said as round numbers ("about 90
+people", :func:`about_people`). Every user text (title, names of places and
+localities, tier labels) is escaped. The page is one file with no scripts and no
+outside resources; the same run gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from hubplan.outputs.easy_read_style import EASY_READ_CSS, ICON_SPRITE, Icon, icon
+from hubplan.outputs.privacy import protect
+from hubplan.outputs.symbology import STATUS_STYLE, site_symbol, specialist_colours
+from hubplan.outputs.wording import is_missing
+from hubplan.record.layers import EXISTING_BUILDING_KINDS, TierKind
+from hubplan.record.run import RunRecord
+
+__all__ = ["MOST", "about_people", "easy_read_html", "journey_words", "write_easy_read"]
+
+log = logging.getLogger(__name__)
+
+MOST = 0.5
+"""'Most people' means more than this share of them."""
+
+ROUND_SMALL, ROUND_LARGE, LARGE_FROM = 5, 10, 20
+"""Easy Read says round numbers: counts under 20 to the nearest 5, larger ones to the nearest 10 (a style
+choice for readability, applied on top of the published counts; assumption, not from the guidance)."""
+
+MAP_WIDTH_PX = 360
+"""Width of a locality's map in the page (SVG user units; it scales down on a phone)."""
+MAP_SIMPLIFY_METRES = 150.0
+"""Outline detail kept in the small maps (the page stays small)."""
+BRITISH_GRID = "EPSG:27700"
+
+
+def about_people(count: Any, suppressed: bool, threshold: int | None) -> str:
+    """Say a published count of people as Easy Read does: a round number after 'about'.
+
+    Parameters
+    ----------
+    count
+        The published count (``None``/NaN when suppressed or unknown).
+    suppressed
+        Whether the privacy rule hid it.
+    threshold
+        ``RunRecord.suppress_below``.
+
+    Examples
+    --------
+    >>> about_people(90.0, False, 5), about_people(521.3, False, None), about_people(12.0, False, None)
+    ('about 90 people', 'about 520 people', 'about 10 people')
+    >>> about_people(None, True, 5), about_people(0.0, False, 5), about_people(1.4, False, None)
+    ('fewer than 5 people', 'nobody', 'fewer than 5 people')
+    """
+    if suppressed:
+        return f"fewer than {threshold or ROUND_SMALL} people"
+    if is_missing(count):
+        return "an unknown number of people"
+    value = float(count)
+    if value == 0:
+        return "nobody"
+    if value < ROUND_SMALL:
+        return f"fewer than {ROUND_SMALL} people"
+    base = ROUND_LARGE if value >= LARGE_FROM else ROUND_SMALL
+    return f"about {base * int(value / base + 0.5):,} people"
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def journey_words(block: Mapping[str, Any]) -> list[str]:
+    """Say how long journeys are from a published metrics block, one idea per line.
+
+    Examples
+    --------
+    >>> journey_words({"share_within": {"15": 0.2, "30": 0.87, "45": 1.0, "60": 1.0}})
+    ['Most people will travel 30 minutes or less.']
+    >>> journey_words({"share_within": {"15": 1.0, "30": 1.0}})
+    ['Everyone will travel 15 minutes or less.']
+    >>> journey_words({"share_within": {"15": None}})
+    []
+    """
+    shares = {int(k): v for k, v in (block.get("share_within") or {}).items() if not is_missing(v)}
+    if not shares:
+        return []
+    everyone = [band for band in sorted(shares) if shares[band] >= 1.0]
+    most = [band for band in sorted(shares) if shares[band] > MOST]
+    if everyone and (not most or everyone[0] == most[0]):
+        return [f"Everyone will travel {everyone[0]} minutes or less."]
+    if most:
+        return [f"Most people will travel {most[0]} minutes or less."]
+    return [f"Most people will travel more than {max(shares)} minutes."]
+
+
+def _point(which: Icon, lines: Sequence[str]) -> str:
+    words = "".join(f"<p>{line}</p>" for line in lines)
+    return f"<li class='er-point'>{icon(which)}<div class='er-words'>{words}</div></li>"
+
+
+def _site_points(sites: pd.DataFrame) -> list[str]:
+    """What happens to each place in a locality: stays open, opens, closes; and what it will be."""
+    points = []
+    rank = {TierKind.HUB.value: 0, TierKind.SPECIALIST.value: 1, TierKind.SPOKE.value: 2}
+    opened = sites[sites["status"] == "open"]
+    for site in sorted(opened.itertuples(), key=lambda s: (rank.get(str(s.tier_kind), 3), str(s.name))):
+        name = html.escape(str(site.name))
+        kept = str(site.kind) in EXISTING_BUILDING_KINDS
+        lines = [f"{name} will stay open." if kept else f"{name} will open."]
+        if not kept:
+            lines.append("It is a new place for day services.")
+        if site.tier_kind == TierKind.SPOKE.value:
+            lines += ["It will be a spoke.", "A spoke has activities near where people live."]
+        elif site.tier_kind == TierKind.SPECIALIST.value:
+            label = str(site.tier_label or site.tier).removeprefix("Specialist: ")
+            lines += ["It will be a specialist centre.", f"It is for: {html.escape(label)}."]
+        else:
+            lines += ["It will be a hub.", "A hub is the main place people go to."]
+        points.append(_point(Icon.BUILDING if kept else Icon.BUILDING_NEW, lines))
+    for site in sorted(sites[sites["status"] == "closed"].itertuples(), key=lambda s: str(s.name)):
+        points.append(_point(Icon.BUILDING_CLOSED, [f"{html.escape(str(site.name))} will close."]))
+    return points
+
+
+def _main_hub(record: RunRecord, locality: str, names: Mapping[str, str], kinds: Mapping[str, str]) -> str | None:
+    """The hub most people of a locality go to (from the protected cells), or ``None``."""
+    cells = pd.DataFrame(record.allocations)
+    where = dict(zip(record.home_areas["area_id"], record.home_areas["locality"], strict=True))
+    mine = cells[(cells["area_id"].map(where) == locality) & (cells["attendees"] > 0)]
+    mine = mine[mine["site_id"].map(kinds) == TierKind.HUB.value]
+    if mine.empty:
+        return None
+    totals = mine.groupby("site_id")["attendees"].sum().sort_index()
+    return names.get(str(totals.idxmax()))
+
+
+def _travel_points(block: Mapping[str, Any], hub: str | None, threshold: int | None) -> list[str]:
+    points = []
+    if hub:
+        points.append(_point(Icon.BUS, [f"Most people will go to {html.escape(hub)}."]))
+    journeys = journey_words(block)
+    if journeys:
+        points.append(_point(Icon.CLOCK, journeys))
+    limit = block.get("isolation_minutes")
+    isolated = (block.get("isolated") or {}).get("total")
+    hidden = "isolated.total" in (block.get("suppressed") or [])
+    if limit is not None and (hidden or not is_missing(isolated)):
+        who = about_people(isolated, hidden, threshold)
+        if who == "nobody":
+            points.append(_point(Icon.CLOCK, [f"Nobody will travel more than {float(limit):g} minutes."]))
+        else:
+            points.append(_point(Icon.CLOCK_LONG, [f"{_capital(who)} will travel more than {float(limit):g} minutes.",
+                                                   "That is a long journey."]))
+    return points
+
+
+def _locality_map(localities: gpd.GeoDataFrame, locality: str, sites: gpd.GeoDataFrame) -> str:
+    """A small SVG map: the locality (its neighbours pale) and its open and closing places by symbol."""
+    outlines = localities.to_crs(BRITISH_GRID).set_index("locality").geometry.simplify(MAP_SIMPLIFY_METRES)
+    minx, miny, maxx, maxy = outlines[locality].bounds
+    pad = 0.06 * max(maxx - minx, maxy - miny)
+    minx, miny, maxx, maxy = minx - pad, miny - pad, maxx + pad, maxy + pad
+    scale = MAP_WIDTH_PX / (maxx - minx)
+    height = round((maxy - miny) * scale)
+
+    def path(geometry: Any) -> str:
+        rings = []
+        for part in shapely.get_parts(shapely.clip_by_rect(geometry, minx, miny, maxx, maxy)):
+            if part.geom_type != "Polygon":
+                continue
+            for ring in [part.exterior, *part.interiors]:
+                xy = [f"{(x - minx) * scale:.1f} {(maxy - y) * scale:.1f}" for x, y in ring.coords]
+                rings.append("M" + "L".join(xy) + "Z")
+        return "".join(rings)
+
+    shapes = [f"<path d='{path(g)}' fill='#f7f7f7' stroke='#bdbdbd' stroke-width='1'/>"
+              for name, g in outlines.items() if name != locality]
+    shapes.append(f"<path d='{path(outlines[locality])}' fill='#c6dbef' stroke='#08306b' stroke-width='2.5'/>")
+    shown = sites[sites["status"].isin(["open", "closed"])].to_crs(BRITISH_GRID)
+    colours = specialist_colours(shown.loc[shown["tier_kind"] == TierKind.SPECIALIST.value, "tier"])
+    for site in sorted(shown.itertuples(), key=lambda s: (s.status == "open", str(s.site_id))):
+        shapes.append(_marker(site_symbol(site, colours), (site.geometry.x - minx) * scale,
+                              (maxy - site.geometry.y) * scale))
+    names = [html.escape(str(n)) for n in shown.loc[shown["status"] == "open", "name"]]
+    words = f"Map of {html.escape(locality)}" + (f" with {', '.join(names)}" if names else "")
+    return (f"<svg class='er-map' viewBox='0 0 {MAP_WIDTH_PX} {height}' role='img' aria-label='{words}'>"
+            + "".join(shapes) + "</svg>")
+
+
+def _marker(symbol: Mapping[str, Any], x: float, y: float) -> str:
+    r = 11.0 if symbol["shape"] != "cross" else 9.0
+    style = f"fill='{symbol['fill']}' stroke='{symbol['color']}' stroke-width='2'"
+    shapes = {
+        "square": f"<rect x='{x - r:.1f}' y='{y - r:.1f}' width='{2 * r:.1f}' height='{2 * r:.1f}' {style}/>",
+        "diamond": f"<polygon points='{x:.1f},{y - r - 2:.1f} {x + r + 2:.1f},{y:.1f} {x:.1f},{y + r + 2:.1f} "
+                   f"{x - r - 2:.1f},{y:.1f}' {style}/>",
+        "triangle": f"<polygon points='{x:.1f},{y - r:.1f} {x + r:.1f},{y + r:.1f} {x - r:.1f},{y + r:.1f}' {style}/>",
+    }
+    if symbol["shape"] in shapes:
+        ring = (f"<circle cx='{x:.1f}' cy='{y:.1f}' r='{r + 5:.1f}' fill='none' stroke='{symbol['ring']}' "
+                f"stroke-width='3'/>") if symbol.get("ring") else ""
+        return ring + shapes[symbol["shape"]]
+    closed = STATUS_STYLE["closed"]
+    return (f"<circle cx='{x:.1f}' cy='{y:.1f}' r='{r:.1f}' fill='{closed['fill']}' stroke='{closed['color']}' "
+            f"stroke-width='2'/><path d='M{x - 4:.1f} {y - 4:.1f}l8 8m0 -8l-8 8' stroke='#ffffff' stroke-width='2.5'/>")
+
+
+def _overview(record: RunRecord, metrics: Mapping[str, Any]) -> list[str]:
+    overall = metrics.get("overall") or {}
+    hidden = "attendees" in (overall.get("suppressed") or [])
+    people = about_people(overall.get("attendees"), hidden, record.suppress_below)
+    points = [
+        _point(Icon.BUILDING, ["This is a plan for day services.",
+                               "Day services are places adults go to in the day."]),
+        _point(Icon.PERSON, [f"{_capital(people)} use day services.",
+                             "We have rounded the numbers to make them easy to read."]),
+    ]
+    journeys = journey_words(overall)
+    if journeys:
+        points.append(_point(Icon.CLOCK, journeys))
+    return points
+
+
+def easy_read_html(record: RunRecord, layers: Mapping[str, gpd.GeoDataFrame], metrics: Mapping[str, Any]) -> str:
+    """Build the Easy Read page of a run.
+
+    Parameters
+    ----------
+    record
+        The run (protected by the privacy rule here if it is not yet).
+    layers
+        The output of :func:`hubplan.outputs.layers.public_layers`.
+    metrics
+        The metrics as published (:func:`hubplan.outputs.privacy.suppress_metrics`), as in the report.
+
+    Returns
+    -------
+    str
+        One HTML page: no scripts, no outside resources.
+    """
+    record = protect(record)
+    sites = layers["sites"]
+    names = dict(zip(sites["site_id"], sites["name"], strict=True))
+    kinds = dict(zip(sites["site_id"], sites["tier_kind"], strict=True))
+    blocks = metrics.get("localities") or {}
+    sections = []
+    for row in layers["localities"].itertuples():
+        locality = str(row.locality)
+        block = blocks.get(locality) or {}
+        hidden = "attendees" in (block.get("suppressed") or [])
+        who = about_people(block.get("attendees"), hidden, record.suppress_below)
+        points = [_point(Icon.PERSON, [f"{_capital(who)} from {html.escape(locality)} use day services."])]
+        points += _site_points(sites[sites["locality"] == locality])
+        points += _travel_points(block, _main_hub(record, locality, names, kinds), record.suppress_below)
+        sections.append(
+            f"<section class='er-locality' data-locality='{html.escape(locality, quote=True)}'>"
+            f"<h2>{html.escape(locality)}</h2><div class='er-section'><ul class='er-points'>{''.join(points)}</ul>"
+            f"<figure>{_locality_map(layers['localities'], locality, sites[sites['locality'] == locality])}"
+            f"<figcaption class='er-map-caption'>Map of {html.escape(locality)}.</figcaption></figure></div>"
+            "</section>"
+        )
+    title = html.escape(record.title)
+    return (
+        "<!DOCTYPE html>\n<html lang='en-GB'>\n<head>\n<meta charset='utf-8'>\n"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>\n"
+        f"<title>{title}: Easy Read</title>\n<style>{EASY_READ_CSS}</style>\n</head>\n<body>\n{ICON_SPRITE}\n"
+        f"<main>\n<h1>{title}</h1>\n<p class='er-subtitle'>Easy Read summary</p>\n"
+        f"<section class='er-overview'><ul class='er-points'>{''.join(_overview(record, metrics))}</ul></section>\n"
+        + "\n".join(sections)
+        + "\n</main>\n</body>\n</html>\n"
+    )
+
+
+def write_easy_read(
+    record: RunRecord, layers: Mapping[str, gpd.GeoDataFrame], metrics: Mapping[str, Any], path: Path
+) -> Path:
+    """Write :func:`easy_read_html` to ``path`` (byte-stable for the same run)."""
+    Path(path).write_text(easy_read_html(record, layers, metrics), encoding="utf-8")
+    log.debug("easy read summary: %s", path)
+    return Path(path)

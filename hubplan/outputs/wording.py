@@ -1,0 +1,142 @@
+"""Plain-English words shared by the maps and pages of a run.
+
+Journey views (which journey a map colours the home areas by, and how it says so),
+site kinds in words, ranges and lists as English writes them, and counts of people
+published through the privacy rule (:mod:`hubplan.outputs.privacy`). The web map's
+popups, the print maps and the Easy Read page all use them, so they say the same thing.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from hubplan.outputs.privacy import LOWER_SUFFIX, layer_count_text, publish_count
+from hubplan.record.layers import TierKind
+from hubplan.record.run import RunRecord
+
+__all__ = [
+    "KIND_WORDS", "JourneyView", "PublishedCounts", "is_missing", "join_words", "journey_views", "kind_words",
+    "minutes_text", "people_html", "span_words",
+]
+
+KIND_WORDS = {"day_centre": "day centre", "gp_branch": "GP branch surgery", "settlement": "community venue"}
+"""Site kinds in words; other kinds have their underscores turned to spaces."""
+
+
+@dataclass(frozen=True)
+class JourneyView:
+    """One way of colouring the home areas: a column of the home-areas layer and its words."""
+
+    key: str
+    column: str
+    title: str
+    explanation: str
+
+
+def is_missing(value: Any) -> bool:
+    """Say whether a value is ``None`` or NaN (a suppressed or absent figure)."""
+    return value is None or (isinstance(value, float) and math.isnan(value)) or bool(pd.isna(value))
+
+
+def kind_words(kind: str) -> str:
+    """Say a site kind in words.
+
+    Examples
+    --------
+    >>> kind_words("day_centre"), kind_words("library"), kind_words("village_hall")
+    ('day centre', 'library', 'village hall')
+    """
+    return KIND_WORDS.get(kind, kind.replace("_", " "))
+
+
+def minutes_text(value: Any) -> str:
+    """Minutes of a journey, or ``n/a``.
+
+    Examples
+    --------
+    >>> minutes_text(12.4), minutes_text(None)
+    ('12 min', 'n/a')
+    """
+    return "n/a" if is_missing(value) else f"{float(value):.0f} min"
+
+
+def span_words(low: float, high: float) -> str:
+    r"""A range of journey minutes in words.
+
+    Examples
+    --------
+    >>> span_words(9.2, 31.4) == "9\u201331 minutes", span_words(12.0, 12.2)
+    (True, '12 minutes')
+    """
+    a, b = round(low), round(high)
+    return f"{a} minutes" if a == b else f"{a}–{b} minutes"  # noqa: RUF001 - en dash: a range
+
+
+def join_words(words: Sequence[str]) -> str:
+    """Join words as English does.
+
+    Examples
+    --------
+    >>> join_words(["A"]), join_words(["A", "B"]), join_words(["A", "B", "C"])
+    ('A', 'A and B', 'A, B and C')
+    """
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def people_html(text: str) -> str:
+    """Wrap a published count (from :func:`layer_count_text`) as 'N people', escaped."""
+    noun = "person" if text in {"1", "1.0"} else "people"
+    return f"<span class='hp-count'>{html.escape(text)}</span> {noun}"
+
+
+class PublishedCounts:
+    """Publish sums of people from the protected record's cells, by the privacy rule."""
+
+    def __init__(self, record: RunRecord) -> None:
+        self.threshold = record.suppress_below
+        self.decimals = 0 if self.threshold is not None else 1
+
+    def text(self, estimate: float, lower: float) -> str:
+        """A sum of cells (``estimate``, smallest possible ``lower``) as published text."""
+        published = publish_count(estimate, lower, self.threshold)
+        suppressed = published is None and not is_missing(estimate)
+        return layer_count_text(published, suppressed, self.threshold, decimals=self.decimals)
+
+    def cells(self, cells: pd.DataFrame) -> str:
+        """The people in some allocation cells (of :func:`~hubplan.outputs.privacy.protect`), as text."""
+        lower = cells["attendees" + LOWER_SUFFIX] if "attendees" + LOWER_SUFFIX in cells.columns else cells["attendees"]
+        return self.text(float(cells["attendees"].sum()), float(lower.sum()))
+
+
+def journey_views(homes: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, isolation: float) -> list[JourneyView]:
+    """The journeys a map can colour the home areas by; the first is shown first.
+
+    Parameters
+    ----------
+    homes, sites
+        The public ``home_areas`` and ``sites`` layers.
+    isolation
+        The isolation threshold in minutes.
+    """
+    kinds = set(sites.loc[sites["status"] == "open", "tier_kind"])
+    views = []
+    if homes["minutes_to_hub"].notna().any():
+        views.append(JourneyView("hub", "minutes_to_hub", "Journey to your hub",
+                                 "Minutes from home to the hub people here are assigned to."))
+    if TierKind.SPECIALIST.value in kinds and homes["minutes_to_specialist"].notna().any():
+        views.append(JourneyView("specialist", "minutes_to_specialist", "Journey to specialist provision",
+                                 "The longest journey from here to a specialist site."))
+    if TierKind.SPOKE.value in kinds and homes["minutes_to_spoke"].notna().any():
+        views.append(JourneyView("spoke", "minutes_to_spoke", "Nearest spoke",
+                                 "Minutes from home to the nearest spoke or hub."))
+    if len(views) != 1 or views[0].key != "hub":
+        views.append(JourneyView("longest", "minutes_longest", "Longest journey, any service",
+                                 f"The longest journey anyone from here makes; over {isolation:g} min isolates."))
+    return views
