@@ -183,6 +183,15 @@ def test_router_serves_a_hand_made_instance_feasibly():
     assert "best found in" in result.describe() and "not proven optimal" in result.describe()
 
 
+def test_router_leaves_an_unservable_request_out_and_the_check_says_so():
+    """Drop-off 3 closes at 0.5 but cannot be reached before 3: request 1 goes unserved, request 2 is still routed."""
+    result = route(line_instance(windows={3: (0.0, 0.5)}), time_limit_s=0.5)
+    assert result.report.kinds() == {ViolationKind.UNSERVED}
+    assert [v.request for v in result.report.violations] == [1]
+    assert sorted(node for r in result.routes for node in r) == [2, 4]
+    assert "INFEASIBLE" in result.describe()
+
+
 @needs_reference
 @pytest.mark.parametrize(("name", "optimum"), [("a2-16", 294.3), ("a4-16", 282.7)])
 def test_router_reaches_the_proven_optimum_of_the_smallest_benchmarks(name, optimum):
