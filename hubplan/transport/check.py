@@ -215,6 +215,7 @@ def _check_route(instance: DarpInstance, vehicle: int, route: list[int]) -> tupl
     if not route:
         return RouteSchedule(vehicle, stops, (0.0, 0.0), ((0,) * len(instance.dimensions),) * 2, {}, 0.0, 0.0), []
     violations: list[Violation] = []
+    # a route beyond the fleet (reported as TOO_MANY_ROUTES) is measured against the last vehicle
     capacity = np.array(instance.vehicles[min(vehicle, len(instance.vehicles) - 1)].capacity)
     changes = np.array([instance.load_change(node) if 1 <= node <= 2 * instance.n_requests
                         else (0,) * len(instance.dimensions) for node in stops])

@@ -131,7 +131,8 @@ def route(instance: DarpInstance, *, time_limit_s: float = 30.0, mode: SearchMod
     Raises
     ------
     SolverError
-        When no solution serving every request is found within the time limit.
+        When OR-Tools returns no routes at all. (Requests it cannot fit are left out
+        instead, and the check reports them as unserved.)
     """
     if time_limit_s <= 0:
         raise ValueError(f"time_limit_s must be > 0, got {time_limit_s}")
