@@ -200,6 +200,15 @@ def test_router_reaches_the_proven_optimum_of_the_smallest_benchmarks(name, opti
     assert result.cost == pytest.approx(optimum, abs=0.1)
 
 
+@needs_reference
+@pytest.mark.slow
+def test_router_serves_every_request_of_a3_36_by_trying_another_first_solution():
+    """From parallel cheapest insertion the search left request 7 of a3-36 out in every run."""
+    result = route(read_cordeau(DARP / "a3-36.txt"), time_limit_s=30.0)
+    assert result.report.feasible
+    assert result.cost <= 583.19 * 1.03
+
+
 # ----- benchmark script -----------------------------------------------------------------------------
 
 def _benchmark():
