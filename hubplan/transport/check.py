@@ -239,7 +239,7 @@ def _check_route(instance: DarpInstance, vehicle: int, route: list[int]) -> tupl
 
 def _carried_requests(instance: DarpInstance, route: list[int]) -> dict[int, tuple[int, int]]:
     """Requests picked up then dropped off on this route: number -> (pickup stop, drop-off stop) positions."""
-    position = {}
+    position: dict[int, int] = {}
     for index, node in enumerate(route, start=1):  # stop 0 is the start depot
         position.setdefault(node, index)
     out = {}
@@ -276,7 +276,8 @@ def _schedule(instance: DarpInstance, vehicle: int, stops: tuple[int, ...],
         row({d: 1.0, p: -1.0, m + n_late + j: -1.0}, req.max_ride_time + nodes[p].service)
     row({m - 1: 1.0, 0: -1.0, n_vars - 1: -1.0}, instance.max_route_duration)
     a_ub, b_ub = np.array(rows), np.array(rhs)
-    bounds = [(node.earliest, None) for node in nodes] + [(0.0, None)] * (n_late + n_ride + 1)
+    bounds: list[tuple[float, float | None]] = [(node.earliest, None) for node in nodes]
+    bounds += [(0.0, None)] * (n_late + n_ride + 1)
     n_slack = n_late + n_ride + 1
     # 1. least lateness, ride time and duration ignored: lateness no schedule can avoid
     lateness = _solve_lp(np.r_[np.zeros(m), np.ones(n_late), np.zeros(n_ride + 1)], a_ub, b_ub, bounds)[m:m + n_late]
@@ -294,12 +295,13 @@ def _schedule(instance: DarpInstance, vehicle: int, stops: tuple[int, ...],
             out.append(Violation(ViolationKind.ROUTE_DURATION, vehicle=vehicle, excess=float(slack[-1])))
         return least[:m], out
     # 3. feasible: the earliest schedule, slacks held at their (round-off sized) least values
-    held = [*bounds[:m], *[(0.0, max(0.0, float(value))) for value in slack]]
+    held: list[tuple[float, float | None]] = [*bounds[:m], *[(0.0, max(0.0, float(value))) for value in slack]]
     earliest = _solve_lp(np.r_[np.ones(m), np.zeros(n_slack)], a_ub, b_ub, held)
     return earliest[:m], []
 
 
-def _solve_lp(cost: np.ndarray, a_ub: np.ndarray, b_ub: np.ndarray, bounds: list) -> np.ndarray:
+def _solve_lp(cost: np.ndarray, a_ub: np.ndarray, b_ub: np.ndarray,
+              bounds: list[tuple[float, float | None]]) -> np.ndarray:
     """Solve ``min cost.x`` s.t. ``a_ub x <= b_ub`` and bounds (always feasible here: slacks are elastic)."""
     result = linprog(cost, A_ub=a_ub, b_ub=b_ub, bounds=bounds, method="highs")
     if result.status != 0:

@@ -26,7 +26,7 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
-from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2, routing_parameters_pb2
 
 from hubplan.errors import SolverError
 from hubplan.transport.check import CheckReport, check_routes
@@ -196,7 +196,7 @@ def _guided_search(instance: DarpInstance, manager: pywrapcp.RoutingIndexManager
     return best
 
 
-def _routes_of(model: pywrapcp.RoutingModel, manager: pywrapcp.RoutingIndexManager, solution: object,
+def _routes_of(model: pywrapcp.RoutingModel, manager: pywrapcp.RoutingIndexManager, solution: pywrapcp.Assignment,
                n_vehicles: int) -> tuple[tuple[int, ...], ...]:
     """Node ids per vehicle in visiting order, depots left out."""
     routes = []
@@ -319,7 +319,7 @@ def _unserved_penalty(instance: DarpInstance) -> int:
     return int(arcs * np.ceil(instance.travel.max() * SCALE)) + 1
 
 
-def _search_parameters(mode: SearchMode, time_limit_s: float) -> object:
+def _search_parameters(mode: SearchMode, time_limit_s: float) -> routing_parameters_pb2.RoutingSearchParameters:
     """OR-Tools search parameters for ``mode`` with the time limit set."""
     params = pywrapcp.DefaultRoutingSearchParameters()
     if mode is SearchMode.TUNED:
