@@ -38,9 +38,9 @@ __all__ = ["SCALE", "RoutingResult", "SearchMode", "route"]
 #: times up to 1/SCALE minute costs at most a few thousandths of a minute per route.
 SCALE = 10_000
 
-
 #: Share of the time limit given to guided local search before ruin-and-recreate (measured:
-#: on a5-60 in 60 s, 30 s + 30 s reached 815.57 where 60 s of guided search alone reached 817.47).
+#: on a5-60 in 60 s, 30 s + 30 s reached 815.57 where 60 s of guided search alone, penalties
+#: reset at each new best, reached 817.47; single runs on a loaded machine, see the README).
 GUIDED_SEARCH_SHARE = 0.5
 
 #: First-solution strategies for the guided search, in order; the next is tried only when the
