@@ -28,7 +28,8 @@ from pyproj import Geod
 from scipy.sparse.csgraph import dijkstra
 
 from hubplan.points import Points
-from hubplan.travel.osm import RoadNetwork, load_network, osm_matrix
+from hubplan.travel.osm import RoadNetwork, osm_matrix
+from hubplan.travel.roads import load_network
 
 REPO = Path(__file__).resolve().parents[1]
 SOURCE = Path(os.environ.get("HUBPLAN_SOURCE", REPO.parent / "shared" / "data"))

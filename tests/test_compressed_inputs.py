@@ -22,7 +22,7 @@ from hubplan.errors import InputError
 from hubplan.points import Points
 from hubplan.travel import compressed, travel_matrix
 from hubplan.travel.compressed import CompressedInput, decompressed_copy, open_decompressed
-from hubplan.travel.osm import load_network
+from hubplan.travel.roads import load_network
 
 HOMES = Points(("H1", "H2"), np.array([-2.44, -2.16]), np.array([50.71, 50.86]))
 SITES = Points(("S1",), np.array([-2.43]), np.array([50.61]))

@@ -139,11 +139,11 @@ def test_a_folder_at_an_output_file_path_fails_before_any_work(
     import hubplan.pipeline
     import hubplan.travel
     import hubplan.travel.calibrated
-    import hubplan.travel.osm
+    import hubplan.travel.roads
 
     for module, name in ((hubplan.pipeline, "evaluate_scenario"), (hubplan.travel, "travel_matrix"),
                          (hubplan.travel.calibrated, "calibrate"), (hubplan.data.build, "build_study_area"),
-                         (hubplan.travel.osm, "build_network")):
+                         (hubplan.travel.roads, "build_network")):
         monkeypatch.setattr(module, name, _must_not_run)
     folder = tmp_path / ("net.graphml.gz" if command == "network build" else "out")
     (folder / "keep").mkdir(parents=True)
@@ -170,7 +170,7 @@ def test_network_write_on_a_full_disk_keeps_the_old_network(tmp_path: Path, monk
     import networkx as nx
     import osmnx as ox
 
-    from hubplan.travel.osm import _write_graphml
+    from hubplan.travel.roads import _write_graphml
 
     graph = nx.MultiDiGraph(crs="epsg:4326")
     graph.add_node(1, x=-2.44, y=50.71)
@@ -297,7 +297,7 @@ def test_scenario_over_the_cap_is_one_line(tmp_path: Path) -> None:
 
 
 def test_network_over_the_cap_is_refused_before_it_is_parsed(tmp_path: Path, monkeypatch) -> None:
-    import hubplan.travel.osm as osm
+    import hubplan.travel.roads as osm
 
     network = tmp_path / "net.osm"
     network.write_text("<osm>" + " " * 100 + "</osm>")

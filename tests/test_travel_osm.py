@@ -15,13 +15,8 @@ from pyproj import Geod
 from hubplan.errors import InputError
 from hubplan.points import Points
 from hubplan.travel import travel_matrix
-from hubplan.travel.osm import (
-    CONNECTOR_SPEED_KPH,
-    RoadNetwork,
-    build_network,
-    load_network,
-    osm_matrix,
-)
+from hubplan.travel.osm import CONNECTOR_SPEED_KPH, RoadNetwork, osm_matrix
+from hubplan.travel.roads import build_network, load_network
 
 GEOD = Geod(ellps="WGS84")
 

@@ -43,7 +43,7 @@ def network() -> None:
 def build_command(osm: Path, out: Path | None, speeds: dict[str, float]) -> None:
     """Load an OSM file, add speeds and travel times, and write GraphML for scenarios."""
     from hubplan.files.atomic import check_output_file
-    from hubplan.travel.osm import NETWORK_OUTPUT, build_network
+    from hubplan.travel.roads import NETWORK_OUTPUT, build_network
 
     target = out or _default_out(osm.name.split(".")[0])
     check_output_file(target, what=NETWORK_OUTPUT, create_parent=True)  # before the network is loaded
@@ -59,7 +59,7 @@ def build_command(osm: Path, out: Path | None, speeds: dict[str, float]) -> None
 def fetch_command(place: str, out: Path | None, cache_dir: Path, speeds: dict[str, float]) -> None:
     """Download a drive network with osmnx (needs internet) and write GraphML."""
     from hubplan.files.atomic import check_output_file
-    from hubplan.travel.osm import NETWORK_OUTPUT, fetch_network
+    from hubplan.travel.roads import NETWORK_OUTPUT, fetch_network
 
     target = out or _default_out(place)
     check_output_file(target, what=NETWORK_OUTPUT, create_parent=True)  # before the download
