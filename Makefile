@@ -1,6 +1,6 @@
 # hubplan: two commands on a fresh machine
 #   make run   - set up, build the study-area data, run the default scenario
-#   make test  - set up, build the data, lint (ruff), run the whole test suite
+#   make test  - set up, build the data, lint (ruff, mypy), run the whole test suite
 PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
@@ -38,6 +38,7 @@ run: setup data
 
 lint: setup
 	$(BIN)/ruff check hubplan benchmarks tests
+	$(BIN)/mypy
 
 test: setup data lint
 	HUBPLAN_SOURCE=$(abspath $(SOURCE)) $(BIN)/python -m pytest -q

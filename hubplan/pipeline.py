@@ -22,7 +22,7 @@ from hubplan.points import Points
 from hubplan.record import RunRecord, record_from_allocation
 from hubplan.scenario import Scenario, load_scenario
 from hubplan.siting import resolve_sites
-from hubplan.travel import travel_matrix
+from hubplan.travel import RoadOptions, travel_matrix
 
 __all__ = [
     "Allocation",
@@ -80,9 +80,8 @@ def prepare(
         model=scenario.travel.model,
         network=scenario.resolve(scenario.travel.network),
         matrix_file=scenario.resolve(scenario.travel.matrix),
-        speeds_kph=scenario.travel.speeds_kph or None,
-        max_snap_km=scenario.travel.max_snap_km,
-        cache_dir=Path(".cache/hubplan"),
+        roads=RoadOptions(speeds_kph=scenario.travel.speeds_kph or None,
+                          max_snap_km=scenario.travel.max_snap_km, cache_dir=Path(".cache/hubplan")),
         progress=progress,
         source_label=str(scenario.source_path) if scenario.source_path else None,
     )

@@ -11,11 +11,11 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import tomllib
 from pathlib import Path
 from typing import Any
 
 import pytest
-import tomllib
 from reliability import CORPUS, ERROR_PREFIX, SCENARIOS, fingerprint, invoke, run_process
 
 CASES: list[dict[str, Any]] = tomllib.loads((CORPUS / "cases.toml").read_text(encoding="utf-8"))["case"]

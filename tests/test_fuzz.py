@@ -11,13 +11,13 @@ one-line ``file: field: problem; fix: ...`` message.
 from __future__ import annotations
 
 import math
+import tomllib
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 import tomli_w
-import tomllib
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from reliability import SCENARIOS

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import logging
 import re
+import tomllib
 from pathlib import Path
 
 import numpy as np
 import pytest
-import tomllib
 from ortools.math_opt import result_pb2
 from ortools.math_opt.core.python import solver as internal_solver
 

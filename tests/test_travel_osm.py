@@ -15,6 +15,7 @@ from pyproj import Geod
 from hubplan.errors import InputError
 from hubplan.points import Points
 from hubplan.travel import travel_matrix
+from hubplan.travel.base import RoadOptions
 from hubplan.travel.osm import CONNECTOR_SPEED_KPH, RoadNetwork, osm_matrix
 from hubplan.travel.roads import build_network, load_network
 
@@ -119,7 +120,7 @@ def test_snapping_near_node_and_far_point(
     ):
         osm_matrix(at_a, far, network=newport_file, graph=newport, source_label="s.toml")
     # the same point passes with a larger limit (reported in details)
-    tm = osm_matrix(at_a, far, network=newport_file, graph=newport, max_snap_km=40.0)
+    tm = osm_matrix(at_a, far, network=newport_file, graph=newport, roads=RoadOptions(max_snap_km=40.0))
     assert tm.details["snapping"]["destinations"]["farthest"][0]["id"] == "far1"
 
 
@@ -178,15 +179,15 @@ def test_cache_hit_and_invalidation(fixtures: Path, tmp_path: Path) -> None:
     main = np.flatnonzero(net.main_component)
     origins, sites = _node_points(net, main[:6], "o"), _node_points(net, main[6:9], "s")
     cache = tmp_path / "cache"
-    first = travel_matrix(origins, sites, model="osm", network=network, cache_dir=cache)
-    second = travel_matrix(origins, sites, model="osm", network=network, cache_dir=cache)
+    first = travel_matrix(origins, sites, model="osm", network=network, roads=RoadOptions(cache_dir=cache))
+    second = travel_matrix(origins, sites, model="osm", network=network, roads=RoadOptions(cache_dir=cache))
     assert first.details["cache_hit"] is False and second.details["cache_hit"] is True
     np.testing.assert_array_equal(first.minutes, second.minutes)
     np.testing.assert_array_equal(first.km, second.km)
     # moved points: miss
     moved = Points(sites.ids, sites.lon + 1e-4, sites.lat)
     assert (
-        travel_matrix(origins, moved, model="osm", network=network, cache_dir=cache).details[
+        travel_matrix(origins, moved, model="osm", network=network, roads=RoadOptions(cache_dir=cache)).details[
             "cache_hit"
         ]
         is False
@@ -197,20 +198,19 @@ def test_cache_hit_and_invalidation(fixtures: Path, tmp_path: Path) -> None:
         sites,
         model="osm",
         network=network,
-        cache_dir=cache,
-        speeds_kph={"residential": 10.0},
+        roads=RoadOptions(cache_dir=cache, speeds_kph={"residential": 10.0}),
     )
     assert slow.details["cache_hit"] is False
     # changed network bytes (same roads, recompressed): miss
     network.write_bytes(bz2.compress(bz2.decompress(network.read_bytes()), compresslevel=1))
-    again = travel_matrix(origins, sites, model="osm", network=network, cache_dir=cache)
+    again = travel_matrix(origins, sites, model="osm", network=network, roads=RoadOptions(cache_dir=cache))
     assert again.details["cache_hit"] is False
     np.testing.assert_allclose(again.minutes, first.minutes)
     # a corrupt cache entry is ignored, not trusted
     for entry in cache.glob("travel-*.npz"):
         entry.write_bytes(b"garbage")
     assert (
-        travel_matrix(origins, sites, model="osm", network=network, cache_dir=cache).details[
+        travel_matrix(origins, sites, model="osm", network=network, roads=RoadOptions(cache_dir=cache)).details[
             "cache_hit"
         ]
         is False

@@ -49,7 +49,7 @@ def travel() -> None:
     help="CSV to write: origin_id,destination_id,minutes,km.",
 )
 @click.pass_context
-def matrix_command(
+def matrix_command(  # noqa: PLR0913 - click passes one parameter per option
     ctx: click.Context,
     origins: Path,
     destinations: Path,
@@ -62,7 +62,7 @@ def matrix_command(
 ) -> None:
     """Write minutes and road km from every origin to every destination."""
     from hubplan.files.atomic import check_output_file
-    from hubplan.travel import travel_matrix
+    from hubplan.travel import RoadOptions, travel_matrix
     from hubplan.travel.io import MATRIX_OUTPUT, read_points_csv, write_matrix_csv
 
     check_output_file(out, what=MATRIX_OUTPUT, create_parent=True)  # before the shortest paths
@@ -74,9 +74,7 @@ def matrix_command(
             d,
             model=model,
             network=network,
-            speeds_kph=speeds or None,
-            max_snap_km=max_snap_km,
-            cache_dir=cache_dir,
+            roads=RoadOptions(speeds_kph=speeds or None, max_snap_km=max_snap_km, cache_dir=cache_dir),
             progress=progress,
         )
     write_matrix_csv(tm, out)

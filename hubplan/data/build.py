@@ -88,7 +88,7 @@ def _read_csv(source_dir: Path, key: str, **kwargs: object) -> pd.DataFrame:
     source = _source_by_key(key)
     path = source.path(source_dir)
     try:
-        frame = pd.read_csv(path, **kwargs)  # type: ignore[call-overload]
+        frame = pd.read_csv(path, **kwargs)
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as err:
         raise DataError(f"{path}: cannot be read as CSV ({err}); fix: restore the original file") from err
     _check_columns(frame, source, path)
@@ -185,14 +185,21 @@ def _home_areas(source_dir: Path, postcodes: pd.DataFrame) -> gpd.GeoDataFrame:
     return result.sort_values("area_id").reset_index(drop=True)
 
 
+@dataclass(frozen=True)
+class _SiteSource:
+    """What one source file's sites are: their kind, how precisely they are placed, and the source's name."""
+
+    kind: str
+    precision: str
+    source: str
+
+
 def _sites_frame(
     rows: pd.DataFrame,
     *,
     site_ids: pd.Series,
-    kind: str,
+    origin: _SiteSource,
     operator: pd.Series | str,
-    precision: str,
-    source: str,
     address: pd.Series | str = "",
     postcode: pd.Series | str = "",
     population: pd.Series | float = np.nan,
@@ -201,13 +208,13 @@ def _sites_frame(
         {
             "site_id": site_ids.astype(str).values,
             "name": rows["name"].astype(str).values,
-            "kind": kind,
+            "kind": origin.kind,
             "operator": operator if isinstance(operator, str) else operator.astype(str).values,
             "address": address if isinstance(address, str) else address.fillna("").astype(str).values,
             "postcode": postcode if isinstance(postcode, str) else postcode.fillna("").astype(str).values,
             "population": population if isinstance(population, float) else population.astype(float).values,
-            "position_precision": precision,
-            "source": source,
+            "position_precision": origin.precision,
+            "source": origin.source,
             "lon": rows["lon"].astype(float).values,
             "lat": rows["lat"].astype(float).values,
         }
@@ -229,49 +236,44 @@ def _sites(source_dir: Path, localities: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         _sites_frame(
             centres,
             site_ids="CD-" + centres["name"].map(site_id_slug),
-            kind="day_centre",
+            origin=_SiteSource("day_centre", "town (OS Open Names point of the town; building postcode not published)",
+                               "Care Dorset day services (press and provider pages)"),
             operator=centres["operator"],
-            precision="town (OS Open Names point of the town; building postcode not published)",
-            source="Care Dorset day services (press and provider pages)",
             address=(centres["street_as_reported"].fillna("") + ", " + centres["town"]).str.lstrip(", "),
         ),
         _sites_frame(
             libraries,
             site_ids="LIB-" + libraries["name"].map(site_id_slug),
-            kind="library",
+            origin=_SiteSource("library", "postcode (Code-Point Open centroid)",
+                               "DCMS/ACE public libraries 2023"),
             operator=pd.Series(library_operator),
-            precision="postcode (Code-Point Open centroid)",
-            source="DCMS/ACE public libraries 2023",
             address=libraries["address"] if "address" in libraries else "",
             postcode=libraries["postcode"],
         ),
         _sites_frame(
             practices,
             site_ids="GP-" + practices["ods_code"].astype(str),
-            kind="gp_practice",
+            origin=_SiteSource("gp_practice", "postcode (Code-Point Open centroid)",
+                               "NHS ODS epraccur (c. Sept 2025)"),
             operator=practices["name"],
-            precision="postcode (Code-Point Open centroid)",
-            source="NHS ODS epraccur (c. Sept 2025)",
             address=practices["address"] if "address" in practices else "",
             postcode=practices["postcode"],
         ),
         _sites_frame(
             branches,
             site_ids="GPB-" + branches["ods_code"].astype(str),
-            kind="gp_branch",
+            origin=_SiteSource("gp_branch", "postcode (Code-Point Open centroid)",
+                               "NHS ODS ebranchs (April 2017; stale)"),
             operator=branches["parent_practice_name"],
-            precision="postcode (Code-Point Open centroid)",
-            source="NHS ODS ebranchs (April 2017; stale)",
             address=branches["address"] if "address" in branches else "",
             postcode=branches["postcode"],
         ),
         _sites_frame(
             settlements,
             site_ids="BUA-" + settlements["bua22cd"].astype(str),
-            kind="settlement",
+            origin=_SiteSource("settlement", "settlement (OS Open Names point of the built-up area)",
+                               "ONS Census 2021 built-up areas; OS Open Names"),
             operator="",
-            precision="settlement (OS Open Names point of the built-up area)",
-            source="ONS Census 2021 built-up areas; OS Open Names",
             population=settlements["census2021_population"],
         ),
     ]

@@ -103,7 +103,7 @@ class Placement:
 
     def clear(self, box: Bbox, *, avoid_land: bool = True) -> bool:
         """Say whether ``box`` misses the land (when ``avoid_land``) and every box placed, inside the figure."""
-        figure = self.ax.figure.bbox  # type: ignore[union-attr]
+        figure = self.ax.figure.bbox
         if box.x0 < figure.x0 or box.y0 < figure.y0 or box.x1 > figure.x1 or box.y1 > figure.y1:
             return False
         if any(box.overlaps(other) for other in self.taken):
@@ -117,7 +117,7 @@ class Placement:
         display coordinates), the share of the box outside it costs up to
         :data:`OUTSIDE_AREA_COST`.
         """
-        figure = self.ax.figure.bbox  # type: ignore[union-attr]
+        figure = self.ax.figure.bbox
         inside = figure.x0 <= box.x0 and figure.y0 <= box.y0 and box.x1 <= figure.x1 and box.y1 <= figure.y1
         score = OVERLAP_COST * sum(box.overlaps(other) for other in self.taken) + (0 if inside else OUTSIDE_PENALTY)
         if within is not None:
@@ -163,14 +163,14 @@ def place_clear(placement: Placement, make: Callable[[str], Artist]) -> Artist:
     placement.taken.append(box)
     figure = placement.ax.figure
     placement.floor = box.y1 + BELOW_GAP_PX
-    figure.subplots_adjust(bottom=placement.floor / figure.bbox.height)  # type: ignore[union-attr]
+    figure.subplots_adjust(bottom=placement.floor / figure.bbox.height)
     placement.ax.apply_aspect()
     return artist
 
 
 def floor_anchor(placement: Placement, x: float) -> tuple[float, float]:
     """Figure coordinates of a point at ``x`` (fraction of the width) on ``placement.floor``."""
-    return (x, placement.floor / placement.ax.figure.bbox.height)  # type: ignore[union-attr]
+    return (x, placement.floor / placement.ax.figure.bbox.height)
 
 
 def nice_length(span_metres: float, fraction: float = 0.2) -> float:
@@ -243,7 +243,7 @@ def add_furniture(placement: Placement, *, north: float) -> Artist:
         where: dict[str, Any] = {"loc": corner}
         if corner == BELOW:
             where = {"loc": "lower left", "bbox_to_anchor": floor_anchor(placement, 0.01),
-                     "bbox_transform": ax.figure.transFigure}  # type: ignore[union-attr]
+                     "bbox_transform": ax.figure.transFigure}
         box = AnchoredOffsetbox(child=row, pad=0.4, borderpad=0.6, frameon=True, **where)
         box.patch.set(facecolor="white", alpha=0.85, edgecolor="#bdbdbd")
         ax.add_artist(box)

@@ -132,7 +132,7 @@ def _legend_maker(placement: Placement, entries: list[tuple[Any, str]]) -> Calla
     def make(corner: str) -> Artist:
         if corner == BELOW:
             figure = ax.figure
-            return figure.legend(handles, words, loc="lower center",  # type: ignore[union-attr]
+            return figure.legend(handles, words, loc="lower center",
                                  bbox_to_anchor=floor_anchor(placement, 0.5), ncol=2, **style)
         return ax.legend(handles, words, loc=corner, **style)  # type: ignore[call-overload]
     return make

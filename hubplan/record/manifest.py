@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from pydantic import JsonValue, TypeAdapter, ValidationError
@@ -169,7 +169,7 @@ def build_manifest(prepared: PreparedScenario, allocation: Allocation, seconds: 
     columns = ["key", "file", "sha256", "publisher", "licence"]
     return Manifest(
         hubplan_version=__version__,
-        created_utc=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        created_utc=datetime.now(UTC).isoformat(timespec="seconds"),
         scenario=ScenarioFile(
             name=scenario.name,
             file=scenario.source_path.name if scenario.source_path else None,

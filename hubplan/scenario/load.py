@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import tomllib
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-import tomllib
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 

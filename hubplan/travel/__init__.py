@@ -17,14 +17,14 @@ ready for the run manifest.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
 
 from hubplan.errors import input_error
 from hubplan.points import Points
-from hubplan.travel.base import MODELS, ROUTE_FACTOR, TravelMatrix, crow_fly_km
+from hubplan.travel.base import DEFAULT_ROADS, MODELS, ROUTE_FACTOR, RoadOptions, TravelMatrix, crow_fly_km
 
-__all__ = ["MODELS", "ROUTE_FACTOR", "TravelMatrix", "crow_fly_km", "travel_matrix"]
+__all__ = ["MODELS", "ROUTE_FACTOR", "RoadOptions", "TravelMatrix", "crow_fly_km", "travel_matrix"]
 
 
 def travel_matrix(
@@ -34,9 +34,7 @@ def travel_matrix(
     model: str = "calibrated",
     network: Path | None = None,
     matrix_file: Path | None = None,
-    speeds_kph: Mapping[str, float] | None = None,
-    max_snap_km: float = 2.0,
-    cache_dir: Path | None = None,
+    roads: RoadOptions = DEFAULT_ROADS,
     progress: Callable[[int, int], None] | None = None,
     source_label: str | None = None,
 ) -> TravelMatrix:
@@ -52,12 +50,8 @@ def travel_matrix(
         The road network file for ``"osm"`` (``.osm``, ``.osm.bz2``, ``.graphml[.gz]``).
     matrix_file
         The OD CSV for ``"matrix"``.
-    speeds_kph
-        ``"osm"`` only: speeds per OSM ``highway`` class, overriding the network's.
-    max_snap_km
-        ``"osm"`` only: farthest a point may be from the network.
-    cache_dir
-        ``"osm"`` only: folder for cached matrices (``None``: no cache).
+    roads
+        ``"osm"`` only: speeds per road class, snapping reach and the matrix cache.
     progress
         Called with ``(done, total)`` during long computations.
     source_label
@@ -101,9 +95,7 @@ def travel_matrix(
             origins,
             destinations,
             network=Path(network),
-            speeds_kph=speeds_kph,
-            max_snap_km=max_snap_km,
-            cache_dir=cache_dir,
+            roads=roads,
             progress=progress,
             source_label=source_label,
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -20,10 +21,12 @@ from hubplan.errors import input_error
 from hubplan.points import Points
 
 __all__ = [
+    "DEFAULT_ROADS",
     "MODELS",
     "OSM_ATTRIBUTION",
     "ROUTE_FACTOR",
     "ROUTE_FACTOR_SOURCE",
+    "RoadOptions",
     "TravelMatrix",
     "crow_fly_km",
     "file_sha256",
@@ -33,6 +36,28 @@ __all__ = [
 
 OSM_ATTRIBUTION = "Road network © OpenStreetMap contributors, ODbL 1.0"
 """The licence line every output built on an OpenStreetMap road network carries."""
+
+@dataclass(frozen=True)
+class RoadOptions:
+    """How the ``osm`` model routes on a road network (the other models ignore these).
+
+    Parameters
+    ----------
+    speeds_kph
+        Speeds per OSM ``highway`` class, overriding the network's.
+    max_snap_km
+        Farthest a point may be from the network.
+    cache_dir
+        Folder for cached matrices (``None``: no cache).
+    """
+
+    speeds_kph: Mapping[str, float] | None = None
+    max_snap_km: float = 2.0
+    cache_dir: Path | None = None
+
+
+DEFAULT_ROADS = RoadOptions()
+"""Default routing options: the networks' own speeds, 2 km snapping reach, no cache."""
 
 #: The travel models :func:`hubplan.travel.travel_matrix` knows.
 MODELS: tuple[str, ...] = ("calibrated", "osm", "matrix")

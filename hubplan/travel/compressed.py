@@ -242,7 +242,7 @@ def open_decompressed(origin: CompressedInput) -> Iterator[BinaryIO]:
     b'xxxxxxxxxx'
     """
     with io.BufferedReader(_bounded_reader(origin), buffer_size=_CHUNK_BYTES) as reader:
-        yield reader  # type: ignore[misc]
+        yield reader
 
 
 @contextmanager

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from pathlib import Path
@@ -41,7 +41,7 @@ from scipy.spatial import cKDTree
 
 from hubplan.errors import DataError, input_error
 from hubplan.points import Points
-from hubplan.travel.base import ROUTE_FACTOR, TravelMatrix, file_sha256, swapped_hint
+from hubplan.travel.base import DEFAULT_ROADS, ROUTE_FACTOR, RoadOptions, TravelMatrix, file_sha256, swapped_hint
 from hubplan.travel.cache import load_matrix, matrix_key, save_matrix
 from hubplan.travel.roads import FALLBACK_SPEED_KPH, load_network
 
@@ -54,7 +54,7 @@ log = logging.getLogger(__name__)
 #: "Setting Local Speed Limits").
 CONNECTOR_SPEED_KPH: float = 20 * 1.609344
 #: Reach of a point to its node before it is an error (km), when the caller gives none.
-DEFAULT_MAX_SNAP_KM: float = 2.0
+DEFAULT_MAX_SNAP_KM: float = DEFAULT_ROADS.max_snap_km
 
 _MS_PER_S = 1000.0
 _EXACT = 2.0**53
@@ -240,9 +240,7 @@ def osm_matrix(
     destinations: Points,
     *,
     network: Path,
-    speeds_kph: Mapping[str, float] | None = None,
-    max_snap_km: float = DEFAULT_MAX_SNAP_KM,
-    cache_dir: Path | None = None,
+    roads: RoadOptions = DEFAULT_ROADS,
     progress: Callable[[int, int], None] | None = None,
     source_label: str | None = None,
     graph: nx.MultiDiGraph | None = None,
@@ -255,12 +253,9 @@ def osm_matrix(
         WGS84 points.
     network
         The network file (its bytes key the cache and appear in ``details``).
-    speeds_kph
-        Per road class speed overrides (km/h).
-    max_snap_km
-        Farthest a point may be from a network node.
-    cache_dir
-        Folder for cached matrices (``None``: no caching).
+    roads
+        Speed overrides per road class (km/h), the farthest a point may be from a
+        network node, and the folder for cached matrices (``None``: no caching).
     progress
         Called with ``(done, total)`` Dijkstra sources.
     source_label
@@ -280,6 +275,7 @@ def osm_matrix(
         If the network file is missing or unreadable, or a point is farther than
         ``max_snap_km`` from the network.
     """
+    speeds_kph, max_snap_km, cache_dir = roads.speeds_kph, roads.max_snap_km, roads.cache_dir
     network = Path(network)
     if not network.is_file():
         load_network(network, source_label=source_label)  # raises the uniform message
