@@ -23,6 +23,7 @@ from hubplan.errors import InfeasibleError, InputError, SolverError, input_error
 from hubplan.plan import Allocation, PreparedScenario
 from hubplan.provenance import SolverRecord
 from hubplan.scenario import EXISTING_BUILDING_KINDS, Scenario, TierConfig
+from hubplan.scenario.fields import fix_with_suggestions
 
 __all__ = ["allocation_from_solution", "build_problem", "optimise", "problem_to_solve", "scenario_field_labels"]
 
@@ -68,7 +69,8 @@ def _group_counts(
     unknown = sorted(set(value) - set(localities))
     if unknown:
         raise input_error(scenario.source_path, f"tiers.{name}.count_per_locality",
-                          f"unknown locality {', '.join(unknown)}", f"use the localities {', '.join(localities)}")
+                          f"unknown locality {', '.join(unknown)}",
+                          fix_with_suggestions(unknown, localities, f"use the localities {', '.join(localities)}"))
     missing = [loc for loc in localities if loc not in value]
     if missing:
         raise input_error(scenario.source_path, f"tiers.{name}.count_per_locality",

@@ -29,6 +29,7 @@ from hubplan.travel import travel_matrix
 __all__ = [
     "Allocation",
     "PreparedScenario",
+    "check_scenario",
     "evaluate_scenario",
     "prepare",
     "record_from_allocation",
@@ -98,6 +99,40 @@ def _prepare_any(
 ) -> PreparedScenario:
     loaded = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     return prepare(loaded, study_path=study_path, progress=progress)
+
+
+def check_scenario(scenario: Scenario, *, study_path: Path | None = None) -> PreparedScenario:
+    """Run every check of a scenario that needs no solving (``hubplan scenario validate``).
+
+    The scenario's sites against the study area (IDs, localities, added venues, a site
+    both required and closed), its demand and travel times, the optimiser's problem
+    and its pre-solve feasibility checks, and for a plan with nothing to choose the
+    fixed plan's own checks: whatever ``hubplan run`` would stop on before solving.
+
+    Parameters
+    ----------
+    scenario
+        A validated scenario.
+    study_path
+        Override of the study-area GeoPackage.
+
+    Returns
+    -------
+    PreparedScenario
+        The scenario's inputs, as a run would prepare them.
+
+    Raises
+    ------
+    InputError, InfeasibleError, DataError
+        The first problem found, in one line with its fix.
+    """
+    from hubplan.core.checks import check_feasibility
+    from hubplan.optimise import problem_to_solve
+
+    prepared = prepare(scenario, study_path=study_path)
+    problem, _ = problem_to_solve(prepared)
+    check_feasibility(problem)
+    return prepared
 
 
 def evaluate_scenario(
