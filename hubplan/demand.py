@@ -2,8 +2,12 @@
 
 Three sources, chosen by the scenario's ``[demand]`` table:
 
+The population planned (``population``) is everyone who attends day services
+(the council's 521) or only those at Care Dorset's centres (303); see
+:data:`hubplan.scenario.POPULATIONS`.
+
 ``estimate``
-    The council's figures (521 attendees; 30% aged 65+; of those aged 18-64,
+    The council's figures (521 attendees, or the population's count; 30% aged 65+; of those aged 18-64,
     70% with a learning disability) split into segments, each spread over home
     areas in proportion to the matching Census 2021 population. Totals and
     shares are preserved exactly (to floating-point rounding).
@@ -20,7 +24,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -347,11 +351,15 @@ def load_demand(study: StudyArea, config: DemandConfig, *, client_file: Path | N
     -------
     Demand
         Attendees per home area and segment.
+        Its ``details`` name the planned ``population`` and the council's count of it
+        (``population_attendees``).
     """
     if config.method == "client_file":
         assert client_file is not None  # guaranteed by DemandConfig validation
-        return demand_from_client_file(study, config, client_file)
-    if config.method == "synthetic":
-        cohort = synthetic_cohort(study, config, seed=config.seed)
-        return demand_from_cohort(study, config, cohort)
-    return estimate_demand(study, config)
+        demand = demand_from_client_file(study, config, client_file)
+    elif config.method == "synthetic":
+        demand = demand_from_cohort(study, config, synthetic_cohort(study, config, seed=config.seed))
+    else:
+        demand = estimate_demand(study, config)
+    population = {"population": config.population, "population_attendees": config.population_attendees}
+    return replace(demand, details={**demand.details, **population})

@@ -15,15 +15,17 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from hubplan.baseline import FIXED_PLAN, fix_plan, fixed_plan_issues, has_choice
 from hubplan.core.problem import Objective, Problem, TierSpec
 from hubplan.core.solution import Solution, SolverStatus
 from hubplan.core.solve import ENGINE_LABELS, solve
-from hubplan.errors import InfeasibleError, SolverError, input_error
+from hubplan.errors import InfeasibleError, InputError, SolverError, input_error
 from hubplan.plan import Allocation, PreparedScenario
 from hubplan.provenance import SolverRecord
 from hubplan.scenario import EXISTING_BUILDING_KINDS, Scenario, TierConfig
+from hubplan.scenario.fields import fix_with_suggestions
 
-__all__ = ["allocation_from_solution", "build_problem", "optimise", "scenario_field_labels"]
+__all__ = ["allocation_from_solution", "build_problem", "optimise", "problem_to_solve", "scenario_field_labels"]
 
 LEXICOGRAPHIC_SECOND_STAGE = "median"
 
@@ -36,6 +38,7 @@ SCENARIO_FIELDS: dict[str, str] = {
     "max_minutes_to_reach": "constraints.max_minutes_to_any",
     "reach_tiers": "objective.reach_tiers",
     "tiers_per_site": "constraints.tiers_per_site",
+    "buildings": "constraints.buildings",
     "building_cost": "sites.roles.annual_cost",
 }
 #: The per-group counts of a tier, all set from the scenario's ``count_per_locality``.
@@ -66,7 +69,8 @@ def _group_counts(
     unknown = sorted(set(value) - set(localities))
     if unknown:
         raise input_error(scenario.source_path, f"tiers.{name}.count_per_locality",
-                          f"unknown locality {', '.join(unknown)}", f"use the localities {', '.join(localities)}")
+                          f"unknown locality {', '.join(unknown)}",
+                          fix_with_suggestions(unknown, localities, f"use the localities {', '.join(localities)}"))
     missing = [loc for loc in localities if loc not in value]
     if missing:
         raise input_error(scenario.source_path, f"tiers.{name}.count_per_locality",
@@ -182,6 +186,7 @@ def build_problem(prepared: PreparedScenario) -> Problem:
         existing=sites["kind"].isin(EXISTING_BUILDING_KINDS).to_numpy(),
         reach_tiers=scenario.objective.reach_tiers,
         max_minutes_to_reach=constraints.max_minutes_to_any,
+        buildings=constraints.buildings,
         client_ids=prepared.demand.area_ids,
         site_ids=tuple(sites["site_id"]),
         source=str(scenario.source_path or scenario.name),
@@ -207,8 +212,12 @@ def _solver_record(solution: Solution, scenario: Scenario) -> SolverRecord:
     )
 
 
-def allocation_from_solution(prepared: PreparedScenario, problem: Problem, solution: Solution) -> Allocation:
+def allocation_from_solution(prepared: PreparedScenario, problem: Problem, solution: Solution, *,
+                             fixed: bool = False) -> Allocation:
     """Turn the solver's open sites and assignment into a plan of flows.
+
+    A ``fixed`` plan (nothing was chosen) is recorded as ``evaluated (fixed plan)``,
+    not with the solver's status.
 
     Raises
     ------
@@ -244,8 +253,8 @@ def allocation_from_solution(prepared: PreparedScenario, problem: Problem, solut
     flows["km"] = prepared.travel.km[flows["client"], flows["site"]]
     flows = flows.drop(columns=["client", "site"]).sort_values(["area_id", "tier", "site_id"]).reset_index(drop=True)
     carried = {tier.name: tier.segments for tier in problem.tiers if tier.mode == "assign" and tier.segments}
-    return Allocation(_open_tiers(problem, solution), flows, _solver_record(solution, scenario),
-                      segments_by_tier=carried)
+    record = SolverRecord.evaluation(FIXED_PLAN) if fixed else _solver_record(solution, scenario)
+    return Allocation(_open_tiers(problem, solution), flows, record, segments_by_tier=carried)
 
 
 def _open_tiers(problem: Problem, solution: Solution) -> dict[str, tuple[str, ...]]:
@@ -257,13 +266,38 @@ def _open_tiers(problem: Problem, solution: Solution) -> dict[str, tuple[str, ..
     return {site_id: tuple(names) for site_id, names in hosted.items()}
 
 
-def optimise(prepared: PreparedScenario) -> tuple[Allocation, dict[str, float]]:
+def problem_to_solve(prepared: PreparedScenario, *, fixed: bool = False) -> tuple[Problem, bool]:
+    """The problem the solver gets, and whether it is a fixed plan (nothing to choose).
+
+    With ``fixed`` (``hubplan evaluate``), or when the scenario leaves nothing to
+    choose (:func:`hubplan.baseline.has_choice`), the problem is the scenario's fixed
+    plan (:func:`hubplan.baseline.fix_plan`), checked first.
+
+    Raises
+    ------
+    InputError
+        The fixed plan cannot be evaluated (no required site, a tier hosted nowhere,
+        counts it breaks), see :func:`hubplan.baseline.fixed_plan_issues`.
+    """
+    problem = build_problem(prepared)
+    if not fixed and has_choice(problem):
+        return problem, False
+    issues = fixed_plan_issues(problem)
+    if issues:
+        raise InputError(issues=issues)
+    return fix_plan(problem), True
+
+
+def optimise(prepared: PreparedScenario, *, fixed: bool = False) -> tuple[Allocation, dict[str, float]]:
     """Build the problem of a prepared scenario, solve it exactly and return the plan.
 
     Parameters
     ----------
     prepared
         The run's inputs.
+    fixed
+        Evaluate the scenario's fixed plan (its required sites, each in every tier it
+        may take) instead of choosing; a scenario with nothing to choose is evaluated so anyway.
 
     Returns
     -------
@@ -280,7 +314,7 @@ def optimise(prepared: PreparedScenario) -> tuple[Allocation, dict[str, float]]:
         No plan was found within the time limit, or the solver failed.
     """
     start = time.perf_counter()
-    problem = build_problem(prepared)
+    problem, is_fixed = problem_to_solve(prepared, fixed=fixed)
     build_seconds = time.perf_counter() - start
     solver = prepared.scenario.solver
     solution = solve(
@@ -290,5 +324,5 @@ def optimise(prepared: PreparedScenario) -> tuple[Allocation, dict[str, float]]:
         relative_gap=solver.relative_gap,
         threads=solver.threads,
     )
-    allocation = allocation_from_solution(prepared, problem, solution)
+    allocation = allocation_from_solution(prepared, problem, solution, fixed=is_fixed)
     return allocation, {"model": build_seconds, "solve": solution.build_seconds + solution.solve_seconds}

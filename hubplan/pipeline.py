@@ -1,9 +1,12 @@
 """The pipeline: scenario -> study -> demand -> sites -> travel -> plan -> record.
 
 Orchestration only. :func:`prepare` runs the stages every command shares;
-:func:`evaluate_scenario` keeps today's network (:mod:`hubplan.baseline`);
-:func:`run_scenario` optimises the plan (:mod:`hubplan.optimise`). Both return
-a :class:`hubplan.record.RunRecord` (:mod:`hubplan.record`).
+:func:`evaluate_scenario` evaluates the scenario's fixed plan (its required sites,
+:mod:`hubplan.baseline`); :func:`run_scenario` optimises the plan, or evaluates it
+when there is nothing to choose. Both go through :func:`hubplan.optimise.optimise`,
+so a fixed plan gives the same figures either way, and both return a
+:class:`hubplan.record.RunRecord` (:mod:`hubplan.record`). :func:`check_scenario`
+runs every check that needs no solving.
 """
 
 from __future__ import annotations
@@ -13,7 +16,6 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from hubplan.baseline import nearest_open
 from hubplan.data.study import load_study_area
 from hubplan.demand import load_demand
 from hubplan.errors import input_error
@@ -27,6 +29,7 @@ from hubplan.travel import RoadOptions, travel_matrix
 __all__ = [
     "Allocation",
     "PreparedScenario",
+    "check_scenario",
     "evaluate_scenario",
     "prepare",
     "record_from_allocation",
@@ -97,10 +100,48 @@ def _prepare_any(
     return prepare(loaded, study_path=study_path, progress=progress)
 
 
+def check_scenario(scenario: Scenario, *, study_path: Path | None = None) -> PreparedScenario:
+    """Run every check of a scenario that needs no solving (``hubplan scenario validate``).
+
+    The scenario's sites against the study area (IDs, localities, added venues, a site
+    both required and closed), its demand and travel times, the optimiser's problem
+    and its pre-solve feasibility checks, and for a plan with nothing to choose the
+    fixed plan's own checks: whatever ``hubplan run`` would stop on before solving.
+
+    Parameters
+    ----------
+    scenario
+        A validated scenario.
+    study_path
+        Override of the study-area GeoPackage.
+
+    Returns
+    -------
+    PreparedScenario
+        The scenario's inputs, as a run would prepare them.
+
+    Raises
+    ------
+    InputError, InfeasibleError, DataError
+        The first problem found, in one line with its fix.
+    """
+    from hubplan.core.checks import check_feasibility
+    from hubplan.optimise import problem_to_solve
+
+    prepared = prepare(scenario, study_path=study_path)
+    problem, _ = problem_to_solve(prepared)
+    check_feasibility(problem)
+    return prepared
+
+
 def evaluate_scenario(
     scenario: Scenario | Path | str, *, study_path: Path | None = None, progress: Progress | None = None
 ) -> RunRecord:
-    """Evaluate today's network: everyone goes to the nearest required (open) site.
+    """Evaluate the scenario's fixed plan: its required sites open, each in every tier it may take.
+
+    Attendees go where the optimiser's model sends them in that plan (their tier's
+    nearest open site, within its reach and journey limits and capacities), so
+    ``run`` reports the same figures for a scenario with nothing to choose.
 
     Parameters
     ----------
@@ -116,11 +157,11 @@ def evaluate_scenario(
     RunRecord
         Metrics overall and per locality, layers and manifest.
     """
+    from hubplan.optimise import optimise  # OR-Tools is heavy: loaded only when solving
+
     prepared = _prepare_any(scenario, study_path, progress)
-    start = time.perf_counter()
-    allocation = nearest_open(prepared)
-    seconds = dict(prepared.seconds, assign=time.perf_counter() - start)
-    return record_from_allocation(prepared, allocation, seconds)
+    allocation, seconds = optimise(prepared, fixed=True)
+    return record_from_allocation(prepared, allocation, dict(prepared.seconds, **seconds))
 
 
 def run_scenario(
@@ -129,7 +170,8 @@ def run_scenario(
     """Optimise a scenario: choose hubs, spokes and specialist sites, then assign attendees.
 
     Takes the same arguments as :func:`evaluate_scenario`; the returned record
-    carries the solver's status, objective, bound and gap in its manifest.
+    carries the solver's status, objective, bound and gap in its manifest, or
+    ``evaluated (fixed plan)`` when the scenario left nothing to choose.
     """
     from hubplan.optimise import optimise  # OR-Tools is heavy: loaded only when optimising
 

@@ -22,6 +22,7 @@ from hubplan.data.study import StudyArea
 from hubplan.demand import normalise_postcode
 from hubplan.errors import input_error
 from hubplan.scenario import RoleRule, Scenario
+from hubplan.scenario.fields import fix_with_suggestions
 
 __all__ = ["STUDY_AREA_TOLERANCE_M", "resolve_sites"]
 
@@ -130,15 +131,17 @@ def _matches(rule: RoleRule, sites: pd.DataFrame) -> np.ndarray:
 
 def _check_rule(rule: RoleRule, index: int, sites: pd.DataFrame, study: StudyArea, source: Path | None) -> None:
     field = f"sites.roles.{index}"
-    unknown = sorted(set(rule.ids or ()) - set(sites["site_id"]))
+    known_ids = set(sites["site_id"])
+    unknown = sorted(set(rule.ids or ()) - known_ids)
     if unknown:
         raise input_error(source, f"{field}.ids", f"unknown site ID(s) {', '.join(unknown[:5])}",
-                          "use IDs listed by `hubplan data sites`")
+                          fix_with_suggestions(unknown[:5], sorted(known_ids),
+                                               "use IDs listed by `hubplan data sites`"))
     localities = set(study.locality_names)
     bad = sorted(set(rule.locality or ()) - localities)
     if bad:
         raise input_error(source, f"{field}.locality", f"unknown locality {', '.join(bad)}",
-                          f"use one of {', '.join(sorted(localities))}")
+                          fix_with_suggestions(bad, sorted(localities), f"use one of {', '.join(sorted(localities))}"))
     if rule.ids is not None and len(set(rule.ids)) != len(rule.ids):
         raise input_error(source, f"{field}.ids", "a site ID is listed twice", "list each site once")
     if not _matches(rule, sites).any():

@@ -53,7 +53,7 @@ def test_osm_scenario_runs_end_to_end(tmp_path: Path, source_dir: Path, study_pa
     path = _scenario(tmp_path, source_dir, "max_snap_km = 400")
     record = run_scenario(path, study_path=study_path)
     assert record.manifest.travel.model == "osm"
-    assert record.manifest.solver.status == "optimal"
+    assert record.manifest.solver.status == "evaluated"  # every centre required: a fixed plan
     assert any("OpenStreetMap" in line for line in record.attributions)
     assert record.allocations["attendees"].sum() == pytest.approx(521)
     assert (record.allocations["minutes"] > 0).all()

@@ -7,9 +7,9 @@ from pathlib import Path
 import click
 
 from hubplan.commands.options import progress_callback, study_option
-from hubplan.provenance import TravelProvenance
+from hubplan.provenance import SolverRecord, TravelProvenance
 
-__all__ = ["evaluate", "run", "travel_line"]
+__all__ = ["evaluate", "run", "solver_line", "travel_line"]
 
 
 def travel_line(travel: TravelProvenance) -> str:
@@ -29,6 +29,22 @@ def _figure(value: float | None, spec: str) -> str:
     return "n/a" if value is None else format(value, spec)
 
 
+def solver_line(solver: SolverRecord) -> str:
+    """How good the plan is, in one line: the solver's status and proof, or how a fixed plan was evaluated.
+
+    Examples
+    --------
+    >>> solver_line(SolverRecord.evaluation("fixed plan"))
+    'evaluated (fixed plan): nothing to choose, so nothing was optimised'
+    >>> solver_line(SolverRecord("optimal", objective=12.5, best_bound=12.5, gap=0.0))
+    'solver status optimal, objective 12.5, bound 12.5, gap 0.00%'
+    """
+    if solver.status == "evaluated":
+        return f"evaluated ({solver.method}): nothing to choose, so nothing was optimised"
+    return (f"solver status {solver.status}, objective {_figure(solver.objective, '.6g')}, "
+            f"bound {_figure(solver.best_bound, '.6g')}, gap {_figure(solver.gap, '.2%')}")
+
+
 @click.command()
 @click.argument("scenario_path", metavar="SCENARIO", type=click.Path(path_type=Path))
 @study_option
@@ -36,7 +52,7 @@ def _figure(value: float | None, spec: str) -> str:
               help="Also write the metrics as JSON.")
 @click.pass_context
 def evaluate(ctx: click.Context, scenario_path: Path, study: Path | None, json_path: Path | None) -> None:
-    """Send each home area to its nearest open site and report journeys per locality."""
+    """Evaluate the fixed plan (required sites, each in its tiers) and report journeys per locality."""
     from hubplan.files.atomic import check_output_file, write_text_atomic
     from hubplan.files.jsontext import dumps_json
     from hubplan.outputs.privacy import protect
@@ -64,7 +80,7 @@ def evaluate(ctx: click.Context, scenario_path: Path, study: Path | None, json_p
               help="Folder under which outputs/<scenario>/ is written.")
 @click.pass_context
 def run(ctx: click.Context, scenario_path: Path, study: Path | None, out_root: Path) -> None:
-    """Optimise a scenario and write its layers, map, report, metrics and manifest."""
+    """Optimise a scenario (or evaluate a fixed plan) and write its layers, map, report, metrics and manifest."""
     from hubplan.files.atomic import check_output_parent, check_replaceable
     from hubplan.outputs.privacy import protect
     from hubplan.outputs.writer import is_unmarked_run, write_run
@@ -78,9 +94,7 @@ def run(ctx: click.Context, scenario_path: Path, study: Path | None, out_root: P
         record = run_scenario(scenario_path, study_path=study, progress=progress)
     record = protect(record)  # the console shows what the published outputs show
     folder = write_run(record, out_root)
-    solver = record.manifest.solver
-    click.echo(f"{record.title}: solver status {solver.status}, objective {_figure(solver.objective, '.6g')}, "
-               f"bound {_figure(solver.best_bound, '.6g')}, gap {_figure(solver.gap, '.2%')}")
+    click.echo(f"{record.title}: {solver_line(record.manifest.solver)}")
     click.echo(travel_line(record.manifest.travel))
     click.echo(render_table(record.metrics))
     click.echo(f"outputs: {folder}")

@@ -157,6 +157,9 @@ def _limit_issues(problem: Problem) -> list[Issue]:
     if problem.max_minutes_to_reach is not None and not problem.max_minutes_to_reach > 0:
         issues.append(_issue(problem, "max_minutes_to_reach", f"must be > 0, got {problem.max_minutes_to_reach}",
                              "give a positive journey limit or none"))
+    if problem.buildings is not None and not problem.buildings >= 1:
+        issues.append(_issue(problem, "buildings", f"must be >= 1, got {problem.buildings}",
+                             "give the number of buildings to keep open, or none"))
     if not problem.tiers_per_site >= 1:
         issues.append(_issue(problem, "tiers_per_site", f"must be >= 1, got {problem.tiers_per_site}",
                              "give 1 (one tier per site) or more"))
@@ -353,6 +356,7 @@ def feasibility_issues(problem: Problem) -> list[Issue]:
         *_required_without_tier_issues(problem, tiers_of_required),
         *(issue for tier in problem.tiers for issue in _count_issues(problem, tier, tiers_of_required)),
         *_budget_issues(problem),
+        *_buildings_issues(problem),
     ]
 
 
@@ -514,3 +518,18 @@ def _budget_issues(problem: Problem) -> list[Issue]:
         return []
     return [_issue(problem, "budget", f"{problem.budget:,.0f} GBP is below the {required_cost:,.0f} GBP the "
                    "required sites cost at least", "raise the budget or make some required sites candidates")]
+
+
+def _buildings_issues(problem: Problem) -> list[Issue]:
+    """More required sites than ``buildings``, or fewer sites that may open."""
+    if problem.buildings is None:
+        return []
+    required = int(problem.required.sum())
+    may_open = int(np.logical_or.reduce([problem.available(tier) for tier in problem.tiers]).sum())
+    if required > problem.buildings:
+        return [_issue(problem, "buildings", f"{required} required sites but {problem.buildings} buildings",
+                       "raise the number of buildings or make some required sites candidates")]
+    if may_open < problem.buildings:
+        return [_issue(problem, "buildings", f"{problem.buildings} buildings asked for but only {may_open} sites "
+                       "may open", "lower the number of buildings or add candidates")]
+    return []

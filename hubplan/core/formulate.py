@@ -12,7 +12,8 @@ and the model is exactly the one-tier model. Optional blocks, one function each:
 capacities with the cover cut, closest assignment as a running sum, coverage and
 min-sites rows (per assign tier, or by reach over the reach tiers), the reach
 limit, minimax by threshold binaries ``r_k`` over the sorted distinct journey
-times, cover-tier (spoke) coverage, budget, counts per tier and group. Every block
+times, cover-tier (spoke) coverage, budget, counts per tier and group, the number
+of open buildings. Every block
 is vectorised; nothing here knows which engine will solve the model.
 
 The sparsified p-median (``keep``/``slack_cost``) prices each client's journeys
@@ -261,7 +262,10 @@ def _bounds(low: int | IntArray | None, high: int | IntArray | None) -> tuple[fl
 
 
 def _count_rows(problem: Problem, model: MipModel, layout: Layout) -> None:
-    """Sites per tier in total and per group."""
+    """Sites per tier in total and per group, and open buildings in total."""
+    if problem.buildings is not None:
+        columns = np.concatenate([site_var[site_var >= 0] for site_var in _building_columns(problem, layout)])
+        model.add_rows(np.zeros(columns.size), columns, 1.0, problem.buildings, problem.buildings, 1)
     for tier, ymap in zip(problem.tiers, layout.y, strict=True):
         sites = np.flatnonzero(ymap >= 0)
         low, high = tier.lower_count, tier.upper_count

@@ -290,6 +290,8 @@ class Problem:
     max_minutes_to_reach
         Every client with demand must have an open site of the reach tiers within
         this many minutes, or ``None``.
+    buildings
+        Exactly this many sites open (a site hosting several tiers counts once), or ``None``.
     client_ids, site_ids
         Labels used in messages and outputs.
     source
@@ -325,6 +327,7 @@ class Problem:
     existing: BoolArray | None = None
     reach_tiers: tuple[str, ...] | None = None
     max_minutes_to_reach: float | None = None
+    buildings: int | None = None
     client_ids: tuple[str, ...] = ()
     site_ids: tuple[str, ...] = ()
     source: str = "problem"

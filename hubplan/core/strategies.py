@@ -61,7 +61,7 @@ def _exact_count(problem: Problem) -> int:
 
 
 def is_pure_median(problem: Problem) -> bool:
-    """One uncapacitated assign tier, a weighted median (+ cost) objective, no closest assignment or reach limit."""
+    """One uncapacitated assign tier, a median (+ cost) objective; no closest assignment, reach or building limit."""
     tier = problem.tiers[0]
     objective = problem.objective
     return (
@@ -70,6 +70,7 @@ def is_pure_median(problem: Problem) -> bool:
         and tier.capacity is None
         and not problem.closest_assignment
         and problem.max_minutes_to_reach is None
+        and problem.buildings is None
         and not objective.lexicographic
         and set(objective.active_terms()) <= {"median", "cost"}
         and objective.median > 0

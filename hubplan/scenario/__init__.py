@@ -41,8 +41,13 @@ from hubplan.scenario.fields import (
 from hubplan.scenario.load import load_scenario, scenario_issues, scenario_json_schema
 from hubplan.scenario.model import Scenario
 from hubplan.scenario.sections import (
+    ATTENDEES_ALL,
+    ATTENDEES_AT_BOTH,
+    ATTENDEES_CARE_DORSET_CENTRES,
+    ATTENDEES_PRIVATE_PROVIDERS,
     COUNCIL_FACTS,
     EXISTING_BUILDING_KINDS,
+    POPULATIONS,
     SITE_KINDS,
     ConstraintsConfig,
     DemandConfig,
@@ -58,6 +63,10 @@ from hubplan.scenario.sections import (
 )
 
 __all__ = [
+    "ATTENDEES_ALL",
+    "ATTENDEES_AT_BOTH",
+    "ATTENDEES_CARE_DORSET_CENTRES",
+    "ATTENDEES_PRIVATE_PROVIDERS",
     "COUNCIL_FACTS",
     "EXISTING_BUILDING_KINDS",
     "MAX_ANNUAL_COST_GBP",
@@ -67,6 +76,7 @@ __all__ = [
     "MAX_SITE_CAPACITY",
     "MAX_SNAP_KM",
     "MAX_TIME_LIMIT_S",
+    "POPULATIONS",
     "SITE_KINDS",
     "ConstraintsConfig",
     "DemandConfig",

@@ -9,7 +9,9 @@ overflow, an exhausted memory or a solver failure.
 
 from __future__ import annotations
 
+import difflib
 import unicodedata
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Annotated
 
@@ -30,6 +32,8 @@ __all__ = [
     "OneLine",
     "Paragraph",
     "StrictModel",
+    "close_match",
+    "fix_with_suggestions",
     "scenario_issue",
 ]
 
@@ -70,6 +74,14 @@ MAX_SNAP_KM = 1_000
 """Farthest a point may be snapped to the road network, in km (``travel.max_snap_km``).
 
 Assumption: a round figure above the length of Great Britain, so only a typo exceeds it.
+"""
+
+NEAR_MISS_CUTOFF = 0.8
+"""How alike (difflib's ratio, 0 to 1) a misspelt name must be to a known one to be suggested.
+
+Assumption, tuned on the study area's names: high enough that an unrelated site ID sharing the
+``CD-`` prefix and ``-CENTRE`` suffix is not offered (``CD-ATLANTIS-CENTRE`` is 0.6 alike to
+``CD-SWANAGE-DAY-CENTRE``), low enough for a dropped or doubled letter (``CD-BLANDFORD-CONECT``, 0.97).
 """
 
 ISSUE_ERROR_TYPE = "hubplan_issue"
@@ -151,3 +163,38 @@ Paragraph = Annotated[str, AfterValidator(_paragraph)]
 
 FilePath = Annotated[Path, AfterValidator(_plain_path)]
 """A file path from the scenario: no control characters (a NUL byte cannot name a file)."""
+
+
+def close_match(name: str, known: Iterable[str]) -> str | None:
+    """The known name ``name`` most likely meant: the same but for case, else the nearest near miss.
+
+    Examples
+    --------
+    >>> close_match("west dorset", ["West Dorset", "Purbeck"]), close_match("Purbek", ["West Dorset", "Purbeck"])
+    ('West Dorset', 'Purbeck')
+    >>> close_match("Poole", ["West Dorset", "Purbeck"]) is None
+    True
+    """
+    by_folded = {option.casefold(): option for option in known}
+    folded = name.casefold()
+    if folded in by_folded:
+        return by_folded[folded]
+    found = difflib.get_close_matches(folded, list(by_folded), n=1, cutoff=NEAR_MISS_CUTOFF)
+    return by_folded[found[0]] if found else None
+
+
+def fix_with_suggestions(unknown: Sequence[str], known: Iterable[str], otherwise: str) -> str:
+    """A fix that asks "did you mean ...?" for the unknown names with a near miss, else ``otherwise``.
+
+    Examples
+    --------
+    >>> fix_with_suggestions(["CD-WAREHAM-PLUSS"], ["CD-WAREHAM-PLUS"], "use IDs listed by `hubplan data sites`")
+    "did you mean 'CD-WAREHAM-PLUS'? (else use IDs listed by `hubplan data sites`)"
+    >>> fix_with_suggestions(["Poole"], ["Purbeck"], "use one of Purbeck")
+    'use one of Purbeck'
+    """
+    options = list(known)
+    meant = [match for match in (close_match(name, options) for name in unknown) if match is not None]
+    if not meant:
+        return otherwise
+    return f"did you mean {', '.join(repr(name) for name in dict.fromkeys(meant))}? (else {otherwise})"

@@ -6,7 +6,15 @@ from pathlib import Path
 
 from pydantic import Field, model_validator
 
-from hubplan.scenario.fields import FilePath, Name, OneLine, Paragraph, StrictModel, scenario_issue
+from hubplan.scenario.fields import (
+    FilePath,
+    Name,
+    OneLine,
+    Paragraph,
+    StrictModel,
+    fix_with_suggestions,
+    scenario_issue,
+)
 from hubplan.scenario.sections import (
     ConstraintsConfig,
     DemandConfig,
@@ -51,7 +59,8 @@ class Scenario(StrictModel):
                 if segment not in segment_names:
                     raise scenario_issue(
                         f"tiers.{name}.segments", f"unknown segment {segment!r}",
-                        f"use one of {', '.join(sorted(segment_names))}",
+                        fix_with_suggestions([segment], segment_names,
+                                             f"use one of {', '.join(sorted(segment_names))}"),
                     )
                 if tier.mode == "assign":
                     if segment in explicit:
@@ -72,7 +81,7 @@ class Scenario(StrictModel):
                 if tier_name not in self.tiers:
                     raise scenario_issue(
                         f"sites.roles.{index}.tiers", f"unknown tier {tier_name!r}",
-                        f"use one of {', '.join(self.tiers)}",
+                        fix_with_suggestions([tier_name], self.tiers, f"use one of {', '.join(self.tiers)}"),
                     )
         ids = [site.id for site in self.sites.add]
         if len(set(ids)) != len(ids):
@@ -85,7 +94,7 @@ class Scenario(StrictModel):
         for name in reach or ():
             if name not in self.tiers:
                 raise scenario_issue("objective.reach_tiers", f"unknown tier {name!r}",
-                                     f"use one of {', '.join(self.tiers)}")
+                                     fix_with_suggestions([name], self.tiers, f"use one of {', '.join(self.tiers)}"))
         if reach is not None and self.objective.type not in ("coverage", "min_sites") \
                 and self.constraints.max_minutes_to_any is None:
             raise scenario_issue("objective.reach_tiers", "has no effect: only objective types coverage and "

@@ -29,8 +29,13 @@ from hubplan.scenario.fields import (
 )
 
 __all__ = [
+    "ATTENDEES_ALL",
+    "ATTENDEES_AT_BOTH",
+    "ATTENDEES_CARE_DORSET_CENTRES",
+    "ATTENDEES_PRIVATE_PROVIDERS",
     "COUNCIL_FACTS",
     "EXISTING_BUILDING_KINDS",
+    "POPULATIONS",
     "SITE_KINDS",
     "ConstraintsConfig",
     "DemandConfig",
@@ -46,11 +51,35 @@ __all__ = [
     "TravelConfig",
 ]
 
+ATTENDEES_ALL = 521
+"""Adults who attend day services in the Dorset Council area, at Care Dorset's centres or private
+providers (Dorset Council's adult social care papers on day opportunities)."""
+
+ATTENDEES_CARE_DORSET_CENTRES = 303
+"""Of :data:`ATTENDEES_ALL`, those who attend Care Dorset's centres (the same papers)."""
+
+ATTENDEES_PRIVATE_PROVIDERS = 239
+"""Of :data:`ATTENDEES_ALL`, those who attend private providers (the same papers)."""
+
+ATTENDEES_AT_BOTH = 35
+"""Attendees counted in both :data:`ATTENDEES_CARE_DORSET_CENTRES` and :data:`ATTENDEES_PRIVATE_PROVIDERS`
+(the same papers; 303 + 239 - 35 = 507: the papers do not say where the other 14 of the 521 attend)."""
+
+Population = Literal["all_attendees", "care_dorset_centres"]
+"""Whose demand a scenario plans for (``[demand] population``)."""
+
+POPULATIONS: Mapping[str, int] = {
+    "all_attendees": ATTENDEES_ALL,
+    "care_dorset_centres": ATTENDEES_CARE_DORSET_CENTRES,
+}
+"""The attendees of each :data:`Population`, from Dorset Council's papers: everyone who attends day
+services (521), or only those at Care Dorset's centres (303)."""
+
 COUNCIL_FACTS: Mapping[str, float] = {
-    "attendees": 521,
-    "attendees_care_dorset": 303,
-    "attendees_private": 239,
-    "attendees_both": 35,
+    "attendees": ATTENDEES_ALL,
+    "attendees_care_dorset": ATTENDEES_CARE_DORSET_CENTRES,
+    "attendees_private": ATTENDEES_PRIVATE_PROVIDERS,
+    "attendees_both": ATTENDEES_AT_BOTH,
     "share_aged_65_plus": 0.30,
     "share_learning_disability_of_18_64": 0.70,
     "localities": 5,
@@ -85,6 +114,10 @@ class SegmentConfig(StrictModel):
 class DemandConfig(StrictModel):
     """Where attendees live.
 
+    ``population``: whose demand is planned, ``all_attendees`` (the council's
+    521, at Care Dorset's centres and private providers alike) or
+    ``care_dorset_centres`` (the 303 at Care Dorset's centres); ``total`` follows
+    it unless given (a total that contradicts an explicit population is an error).
     ``method``: ``estimate`` spreads the council's totals over home areas by
     census population; ``client_file`` reads a council export (CSV with
     ``postcode,segment[,attendees]``); ``synthetic`` draws a seeded cohort of
@@ -92,7 +125,8 @@ class DemandConfig(StrictModel):
     """
 
     method: Literal["estimate", "client_file", "synthetic"] = "estimate"
-    total: float = Field(default=float(COUNCIL_FACTS["attendees"]), gt=0, le=MAX_ATTENDEES)
+    population: Population = "all_attendees"
+    total: float = Field(default=float(ATTENDEES_ALL), gt=0, le=MAX_ATTENDEES)
     share_aged_65_plus: float = Field(default=COUNCIL_FACTS["share_aged_65_plus"], ge=0, le=1)
     share_learning_disability_of_18_64: float = Field(
         default=COUNCIL_FACTS["share_learning_disability_of_18_64"], ge=0, le=1
@@ -102,6 +136,28 @@ class DemandConfig(StrictModel):
     on_unknown_postcode: Literal["error", "skip"] = "error"
     seed: int = Field(default=0, ge=0)
     suppress_below: int = Field(default=5, ge=0)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _total_from_population(cls, data: Any) -> Any:
+        """Without a ``total``, plan for the chosen population's attendees."""
+        if not isinstance(data, Mapping) or data.get("population") not in POPULATIONS:
+            return data  # the field checks report a missing or unknown population
+        count = POPULATIONS[data["population"]]
+        if "total" not in data:
+            return {**data, "total": float(count)}
+        total = data["total"]
+        if isinstance(total, int | float) and not isinstance(total, bool) and total != count:
+            raise scenario_issue(
+                "total", f"{total:g} attendees contradicts population = '{data['population']}' ({count} attendees "
+                "in the council's papers)", "remove total (it follows population), or remove population",
+            )
+        return data
+
+    @property
+    def population_attendees(self) -> int:
+        """The council's count of the chosen population (see :data:`POPULATIONS`)."""
+        return POPULATIONS[self.population]
 
     @model_validator(mode="after")
     def _check(self) -> DemandConfig:
@@ -323,7 +379,9 @@ class ConstraintsConfig(StrictModel):
     (the default of each assign tier's ``reach``); ``max_minutes_to_any``: every
     home area with attendees has an open site of ``objective.reach_tiers`` (default:
     any tier) within this many minutes; ``tiers_per_site``: how many tiers one site
-    may host at once (its own ``annual_cost`` is then paid once).
+    may host at once (its own ``annual_cost`` is then paid once); ``buildings``:
+    exactly this many sites open (a site hosting several tiers counts once), e.g.
+    to compare plans that keep the same number of buildings.
     """
 
     max_minutes: JourneyMinutes | None = None
@@ -333,6 +391,7 @@ class ConstraintsConfig(StrictModel):
     within_locality: bool = True
     max_minutes_to_any: JourneyMinutes | None = None
     tiers_per_site: int = Field(default=1, ge=1)
+    buildings: int | None = Field(default=None, ge=1)
 
 
 class SolverConfig(StrictModel):

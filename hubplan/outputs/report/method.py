@@ -68,8 +68,8 @@ def solver_sentence(solver: SolverRecord) -> str:
         return (f"**{words}.** The solver proved that no plan meeting the scenario's rules scores better "
                 f"(gap to the proven bound: {gap_text(solver.gap)}{target}).")
     if solver.status == "evaluated":
-        return (f"**{words}.** Nothing was optimised: these figures describe the sites the scenario fixes "
-                "(today's network), with everyone going to the nearest open site.")
+        return (f"**{words}.** Nothing was optimised: these figures describe the sites the scenario fixes, "
+                "each in its tiers, with everyone going to the nearest open site of the tier that serves them.")
     limit = "" if solver.time_limit_s is None else f" of {whole(solver.time_limit_s)} seconds"
     distance = ("how far it is from the best possible plan is not known." if solver.gap is None else
                 f"it may be up to {gap_text(solver.gap)} worse than the best possible plan (the solver's bound).")
