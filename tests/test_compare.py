@@ -219,7 +219,6 @@ def test_titles_tier_changes_and_assumption_warnings(shipped, tmp_path: Path) ->
         "Dorchester Connect from Hub to Specialist: Working age, complex learning-disability needs"]
     joined = " ".join(table.warnings)
     assert "in demand segments: older_dementia 12.0%" in joined
-    assert "in serving attendees in their own locality only: no against yes" in joined
     assert "travel model" not in joined and "isolation threshold" not in joined
     md = (tmp_path / "cmp" / "comparison.md").read_text()
     page = (tmp_path / "cmp" / "comparison.html").read_text()
