@@ -298,7 +298,7 @@ def synthetic_cohort(study: StudyArea, config: DemandConfig, *, seed: int) -> pd
 
     Examples
     --------
-    >>> # see tests/test_demand.py for a run on the real study area
+    >>> # see tests/pipeline/test_demand.py for a run on the real study area
     """
     rng = np.random.default_rng(seed)
     expected = _spread(study, config)

@@ -1,15 +1,37 @@
-"""Shared fixtures: the real source folder and a study area built from it once per session."""
+"""Fixtures shared by every test folder.
+
+* ``source_dir``, ``study_path``, ``study``: the real Dorset data (``../shared/data`` or
+  ``$HUBPLAN_SOURCE``) and a study area built from it once per session. Every test that
+  asks for one of them is marked ``data`` automatically (see
+  :func:`pytest_collection_modifyitems`), so ``pytest -m "not data"`` runs without them.
+* ``cli``: a :class:`CliHarness` that runs ``hubplan`` in this process or as a real
+  subprocess and fingerprints folders (the reliability tests of issue 6).
+"""
 
 from __future__ import annotations
 
+import hashlib
 import os
+import subprocess
+import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 REPO = Path(__file__).resolve().parents[1]
 SOURCE = Path(os.environ.get("HUBPLAN_SOURCE", REPO.parent / "shared" / "data")).resolve()
-SCENARIOS = REPO / "scenarios"
+
+DATA_FIXTURES = frozenset({"source_dir", "study_path", "study"})
+"""Fixtures that read the real Dorset data; a test using any of them (even indirectly) is marked ``data``."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that needs the Dorset data ``data``."""
+    for item in items:
+        if DATA_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.data)
 
 
 @pytest.fixture(scope="session")
@@ -34,3 +56,84 @@ def study(study_path: Path):
     from hubplan.data.study import load_study_area
 
     return load_study_area(study_path)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Exit code and the two output streams of one ``hubplan`` invocation."""
+
+    exit_code: int
+    stdout: str
+    stderr: str
+    exception: BaseException | None = None
+
+
+@dataclass(frozen=True)
+class CliHarness:
+    """Run ``hubplan`` and fingerprint folders (the reliability tests of issue 6)."""
+
+    executable: Path
+    """The installed console script (same virtualenv as the test run)."""
+    error_prefix: str = "hubplan: error: "
+
+    @staticmethod
+    def invoke(args: list[str]) -> Outcome:
+        """Run ``hubplan ARGS`` in this process (click's runner, separate stderr)."""
+        from hubplan.cli import main
+
+        result = CliRunner().invoke(main, args, catch_exceptions=True)
+        exception = result.exception if result.exit_code not in (0, 2) else None
+        return Outcome(result.exit_code, result.stdout, result.stderr, exception)
+
+    def run_process(self, args: list[str], *, cwd: Path, timeout: float = 300) -> Outcome:
+        """Run ``hubplan ARGS`` as a real subprocess in ``cwd``."""
+        env = dict(os.environ, PYTHONWARNINGS="default", COLUMNS="200")
+        done = subprocess.run(
+            [str(self.executable), *args], cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env,
+            check=False,
+        )
+        return Outcome(done.returncode, done.stdout, done.stderr)
+
+    def one_error_line(self, stderr: str) -> str:
+        """Assert ``stderr`` is one ``hubplan: error:`` line and return the message after the prefix."""
+        lines = stderr.splitlines()
+        assert len(lines) == 1 and lines[0].startswith(self.error_prefix), lines
+        return lines[0].removeprefix(self.error_prefix)
+
+    @staticmethod
+    def fingerprint(root: Path) -> dict[str, tuple[str, int, int, str]]:
+        """Every entry under ``root``: kind, size, mtime (ns) and SHA-256 of files.
+
+        Two equal fingerprints mean the same listing, the same bytes and untouched mtimes.
+        """
+        entries: dict[str, tuple[str, int, int, str]] = {}
+        for path in sorted(root.rglob("*")):
+            info = path.lstat()
+            rel = path.relative_to(root).as_posix()
+            if path.is_file() and not path.is_symlink():
+                digest = hashlib.sha256(path.read_bytes()).hexdigest()
+                entries[rel] = ("file", info.st_size, info.st_mtime_ns, digest)
+            else:
+                entries[rel] = ("dir" if path.is_dir() else "other", 0, info.st_mtime_ns, "")
+        return entries
+
+    @staticmethod
+    def file_digests(folder: Path) -> dict[str, str]:
+        """SHA-256 of every file in a run folder, by relative path."""
+        return {
+            path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+            for path in sorted(folder.rglob("*"))
+            if path.is_file()
+        }
+
+    def make_run(self, scenario: Path, study: Path, out: Path) -> Path:
+        """Run a scenario in this process with ``hubplan run`` and return its output folder."""
+        outcome = self.invoke(["run", str(scenario), "--study", str(study), "--out", str(out)])
+        assert outcome.exit_code == 0, outcome.stderr or repr(outcome.exception)
+        return out / scenario.stem
+
+
+@pytest.fixture(scope="session")
+def cli() -> CliHarness:
+    """Run ``hubplan`` in-process or as a subprocess, and fingerprint folders."""
+    return CliHarness(Path(sys.executable).parent / "hubplan")

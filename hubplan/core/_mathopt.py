@@ -13,7 +13,7 @@ models that costs several times what building the proto does
 through ``ortools.math_opt.core.python.solver.solve``, the function
 ``mathopt.solve`` itself calls, with keyword arguments and named proto enums.
 That function is not public API: ``pyproject.toml`` bounds ``ortools`` below 10 and
-``tests/test_mathopt.py`` fails if its signature or behaviour changes.
+``tests/core/test_mathopt.py`` fails if its signature or behaviour changes.
 """
 
 from __future__ import annotations
