@@ -29,7 +29,7 @@ from ortools.math_opt import callback_pb2, model_parameters_pb2, model_pb2, resu
 from ortools.math_opt.core.python import solver as _solver
 from ortools.math_opt.python import mathopt
 
-from hubplan.core.formulate import MipModel
+from hubplan.core.mip import MipModel
 from hubplan.core.solution import SolverStatus
 from hubplan.core.vocabulary import FloatArray
 from hubplan.errors import SolverError

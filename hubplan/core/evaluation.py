@@ -17,6 +17,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -24,7 +25,15 @@ import pandas as pd
 from hubplan.core.problem import Problem
 from hubplan.core.vocabulary import OBJECTIVE_TERMS, OPTIONAL_TERMS, BoolArray, FloatArray
 
-__all__ = ["coverage", "objective_value", "open_buildings", "reach_journeys", "score_plan"]
+__all__ = ["Plan", "coverage", "objective_value", "open_buildings", "reach_journeys", "score_plan"]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Open sites per tier and who goes where, before scoring."""
+
+    open_sites: Mapping[str, tuple[int, ...]]
+    assignment: pd.DataFrame
 
 
 def score_plan(problem: Problem, open_sites: Mapping[str, tuple[int, ...]],

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from hubplan.core.evaluation import coverage, objective_value, score_plan
+from hubplan.core.evaluation import Plan, coverage, objective_value, score_plan
 from hubplan.core.problem import Problem
 from hubplan.core.ties import prefer_existing
 from hubplan.errors import SolverError
@@ -100,14 +100,6 @@ class Solution:
     def has_plan(self) -> bool:
         """True when the solution carries open sites (optimal or feasible)."""
         return SolverStatus(self.status).has_plan
-
-
-@dataclass(frozen=True)
-class Plan:
-    """Open sites per tier and who goes where, before scoring."""
-
-    open_sites: Mapping[str, tuple[int, ...]]
-    assignment: pd.DataFrame
 
 
 @dataclass(frozen=True)

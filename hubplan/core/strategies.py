@@ -23,9 +23,10 @@ import numpy as np
 
 from hubplan.core import _mathopt
 from hubplan.core._mathopt import EngineSettings
-from hubplan.core.formulate import MipModel, formulate, hint_vector, open_sites, read_plan
+from hubplan.core.formulate import formulate, hint_vector, open_sites, read_plan
 from hubplan.core.heuristics import median_cost, p_median_heuristic
 from hubplan.core.lagrange import p_median_branch_and_bound
+from hubplan.core.mip import MipModel
 from hubplan.core.problem import Problem
 from hubplan.core.solution import (
     Plan,

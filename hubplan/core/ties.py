@@ -26,7 +26,7 @@ Examples
 >>> import numpy as np
 >>> import pandas as pd
 >>> from hubplan.core.problem import Problem
->>> from hubplan.core.solution import Plan
+>>> from hubplan.core.evaluation import Plan
 >>> prob = Problem.from_matrix(np.array([[1.0, 1.0, 5.0]]), p=1, existing=np.array([False, True, False]))
 >>> table = pd.DataFrame({"client": [0], "segment": ["all"], "site": [0], "tier": ["facility"], "attendees": [1.0]})
 >>> prefer_existing(prob, Plan({"facility": (0,)}, table)).open_sites
@@ -36,16 +36,12 @@ Examples
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-from hubplan.core.evaluation import open_buildings
+from hubplan.core.evaluation import Plan, open_buildings
 from hubplan.core.problem import Problem
 from hubplan.core.vocabulary import BoolArray
-
-if TYPE_CHECKING:
-    from hubplan.core.solution import Plan
 
 __all__ = ["prefer_existing"]
 

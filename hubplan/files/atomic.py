@@ -19,19 +19,25 @@ user added is a one-line error and stays untouched.
 
 from __future__ import annotations
 
-import errno
 import json
 import logging
 import os
 import shutil
-import signal
 import tempfile
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from hubplan.errors import InputError, input_error
+from hubplan.errors import input_error
+from hubplan.files.durable import (
+    fsync_file,
+    fsync_folder,
+    missing_ancestors,
+    remove_empty,
+    sigint_deferred,
+    unwritable,
+    write_error,
+)
 
 __all__ = [
     "MARKER",
@@ -47,8 +53,6 @@ __all__ = [
 
 MARKER = ".hubplan-output"
 """The file that marks a folder as written by hubplan; it lists the folder's files (JSON)."""
-
-_NO_SPACE = (errno.ENOSPC, errno.EDQUOT)
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +84,7 @@ def check_output_parent(parent: Path, *, option: str = "--out") -> None:
     >>> import tempfile
     >>> check_output_parent(Path(tempfile.mkdtemp()) / "not" / "yet" / "there")
     """
-    problem = _unwritable(parent, create=True)
+    problem = unwritable(parent, create=True)
     if problem is not None:
         raise input_error(parent, option, f"cannot create the output folder ({os.strerror(problem)})", _fix(option))
 
@@ -120,80 +124,6 @@ def remove_stale_siblings(target: Path) -> list[Path]:
     for folder in removed:
         log.info("removed %s, left by a run that was killed", folder)
     return removed
-
-
-def _missing_ancestors(folder: Path) -> list[Path]:
-    """The folders :meth:`Path.mkdir` with ``parents=True`` would create for ``folder``, deepest first."""
-    missing = []
-    folder = Path(folder).absolute()
-    while not os.path.lexists(folder) and folder != folder.parent:
-        missing.append(folder)
-        folder = folder.parent
-    return missing
-
-
-def _remove_empty(folders: list[Path]) -> None:
-    """Remove the folders this write created, deepest first, as long as they are empty."""
-    for folder in folders:
-        try:
-            folder.rmdir()
-        except OSError:
-            return
-
-
-def _fsync(path: Path) -> None:
-    """Flush a file's data to disk (an error, e.g. a full disk, is raised: the file is not safe)."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Flush a folder's entries (a rename) to disk where the file system allows it; best effort."""
-    try:
-        _fsync(folder)
-    except OSError as err:
-        log.debug("cannot fsync folder %s (%s)", folder, err)
-
-
-@contextmanager
-def _sigint_deferred() -> Iterator[None]:
-    """Hold back Ctrl-C (SIGINT) while the block runs, then raise it: renames and clean-ups finish whole."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    received: list[int] = []
-    previous = signal.signal(signal.SIGINT, lambda signum, _frame: received.append(signum))
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous if previous is not None else signal.default_int_handler)
-    if received:
-        raise KeyboardInterrupt
-
-
-def _write_error(path: Path, option: str, what: str, err: OSError, fix: str) -> InputError:
-    """The one-line error for an ``OSError`` while writing ``path``."""
-    if err.errno in _NO_SPACE:
-        fix = f"free some disk space, or choose a place on another disk with {option}"
-    return input_error(path, option, f"cannot write {what} ({err.strerror or err})", fix)
-
-
-def _unwritable(folder: Path, *, create: bool) -> int | None:
-    """Why no file could be created in ``folder`` (an ``errno``), or ``None`` if one could."""
-    existing = Path(folder).absolute()
-    if create:
-        while not existing.exists() and existing != existing.parent:
-            existing = existing.parent
-    if not existing.exists():
-        return errno.ENOENT
-    if not existing.is_dir():
-        return errno.ENOTDIR
-    if not os.access(existing, os.W_OK | os.X_OK):
-        return errno.EACCES
-    return None
 
 
 def _file_fix(create_parent: bool) -> str:
@@ -236,7 +166,7 @@ def check_output_file(
     if path.is_dir():
         raise input_error(path, option, f"cannot write {what} (a folder is at that path)",
                           "give the path of a file, not of a folder")
-    problem = _unwritable(path.parent, create=create_parent)
+    problem = unwritable(path.parent, create=create_parent)
     if problem is not None:
         raise input_error(path, option, f"cannot write {what} ({os.strerror(problem)})", _file_fix(create_parent))
 
@@ -288,28 +218,28 @@ def atomic_file(
     path = Path(path)
     fix = _file_fix(create_parent)
     check_output_file(path, option=option, what=what, create_parent=create_parent)
-    created = _missing_ancestors(path.parent) if create_parent else []
+    created = missing_ancestors(path.parent) if create_parent else []
     try:
         if create_parent:
             path.parent.mkdir(parents=True, exist_ok=True)
         remove_stale_siblings(path)
         scratch = Path(tempfile.mkdtemp(prefix=f".{path.name}.tmp-{os.getpid()}-", dir=path.parent))
     except OSError as err:
-        _remove_empty(created)
-        raise _write_error(path, option, what, err, fix) from err
+        remove_empty(created)
+        raise write_error(path, option, what, err, fix) from err
     try:
         yield scratch / path.name
-        _fsync(scratch / path.name)
-        with _sigint_deferred():
+        fsync_file(scratch / path.name)
+        with sigint_deferred():
             (scratch / path.name).replace(path)
             shutil.rmtree(scratch, ignore_errors=True)
-        _fsync_folder(path.parent)
+        fsync_folder(path.parent)
     except BaseException as err:
-        with _sigint_deferred():
+        with sigint_deferred():
             shutil.rmtree(scratch, ignore_errors=True)
-            _remove_empty(created)
+            remove_empty(created)
         if isinstance(err, OSError):
-            raise _write_error(path, option, what, err, fix) from err
+            raise write_error(path, option, what, err, fix) from err
         raise
 
 
@@ -426,8 +356,8 @@ def check_replaceable(
 def _fsync_tree(folder: Path) -> None:
     for entry in sorted(folder.rglob("*")):
         if entry.is_file() and not entry.is_symlink():
-            _fsync(entry)
-    _fsync_folder(folder)
+            fsync_file(entry)
+    fsync_folder(folder)
 
 
 @contextmanager
@@ -478,28 +408,28 @@ def atomic_directory(
     parent = target.parent
     fix = _fix(option)
     check_replaceable(target, option=option, adopt=adopt)
-    created = _missing_ancestors(parent)
+    created = missing_ancestors(parent)
     try:
         parent.mkdir(parents=True, exist_ok=True)
         remove_stale_siblings(target)
         tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-{os.getpid()}-", dir=parent))
         tmp.chmod(0o755)  # mkdtemp makes it private; a published run folder is world-readable
     except OSError as err:
-        _remove_empty(created)
+        remove_empty(created)
         raise input_error(parent, option, f"cannot create the output folder ({err.strerror})", fix) from err
     try:
         yield tmp
         _write_marker(tmp)
         _fsync_tree(tmp)
-        with _sigint_deferred():
+        with sigint_deferred():
             check_replaceable(target, option=option, adopt=adopt)  # nothing foreign appeared meanwhile
             _swap(tmp, target, option)
     except BaseException as err:
-        with _sigint_deferred():
+        with sigint_deferred():
             shutil.rmtree(tmp, ignore_errors=True)
-            _remove_empty(created)
+            remove_empty(created)
         if isinstance(err, OSError):
-            raise _write_error(target, option, "the output folder", err, fix) from err
+            raise write_error(target, option, "the output folder", err, fix) from err
         raise
     log.info("wrote %s", target)
 
@@ -521,4 +451,4 @@ def _swap(tmp: Path, target: Path, option: str) -> None:
                           _fix(option)) from err
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
-    _fsync_folder(target.parent)
+    fsync_folder(target.parent)
