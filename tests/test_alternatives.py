@@ -1,0 +1,98 @@
+"""Near-best alternatives (hubplan.core.alternatives) against brute-force enumeration of the K best plans."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from hubplan.core.alternatives import near_best
+from hubplan.core.formulate import exclude_plans, formulate
+from hubplan.core.heuristics import median_cost
+from hubplan.core.problem import Problem
+from hubplan.core.solve import solve
+
+SETTINGS = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@st.composite
+def instances(draw):
+    n = draw(st.integers(3, 7))
+    m = draw(st.integers(2, 6))
+    rng = np.random.default_rng(draw(st.integers(0, 2**31 - 1)))
+    cost = rng.uniform(1, 60, size=(n, m))  # continuous: ties between plans have probability zero
+    demand = rng.integers(1, 10, size=n).astype(float)
+    p = draw(st.integers(1, m))
+    k = draw(st.integers(1, 5))
+    return cost, demand, p, k, rng
+
+
+@SETTINGS
+@given(instances())
+def test_k_best_p_median_plans_match_brute_force(inst):
+    cost, demand, p, k, _ = inst
+    prob = Problem.from_matrix(cost, demand, p=p)
+    plans = {tuple(s): median_cost(cost, demand, np.array(s)) for s in itertools.combinations(range(cost.shape[1]), p)}
+    want = sorted(plans.items(), key=lambda item: item[1])[:k]
+    ranked = near_best(prob, k, relative_gap=0.0)
+    assert len(ranked) == len(want)  # fewer than k only when fewer plans exist
+    got_sites = [plan.solution.open_sites["facility"] for plan in ranked]
+    assert len(set(got_sites)) == len(got_sites)
+    assert [plan.solution.objective for plan in ranked] == pytest.approx([value for _, value in want], rel=1e-9)
+    for plan in ranked:
+        assert plan.solution.objective == pytest.approx(plans[plan.solution.open_sites["facility"]], rel=1e-9)
+        assert plan.gap_to_best == pytest.approx((plan.solution.objective - want[0][1]) / want[0][1], abs=1e-9)
+    assert [plan.rank for plan in ranked] == list(range(1, len(ranked) + 1))
+
+
+@SETTINGS
+@given(instances())
+def test_k_best_facility_location_with_costs_and_free_count_matches_brute_force(inst):
+    cost, demand, _, k, rng = inst
+    m = cost.shape[1]
+    fixed = rng.uniform(0, 200, size=m)
+    prob = Problem.from_matrix(cost, demand, fixed_cost=fixed)
+    plans = {}
+    for size in range(1, m + 1):
+        for s in itertools.combinations(range(m), size):
+            plans[s] = median_cost(cost, demand, np.array(s)) + fixed[list(s)].sum()
+    want = sorted(plans.values())[:k]
+    ranked = near_best(prob, k, relative_gap=0.0)
+    assert [plan.solution.objective for plan in ranked] == pytest.approx(want, rel=1e-7)
+    for plan in ranked:
+        assert plan.solution.objective == pytest.approx(plans[plan.solution.open_sites["facility"]], rel=1e-7)
+
+
+def test_no_good_cut_removes_exactly_the_excluded_plan():
+    cost = np.array([[1.0, 4.0, 6.0], [5.0, 2.0, 3.0], [8.0, 6.0, 1.0]])
+    prob = Problem.from_matrix(cost, np.array([10.0, 20.0, 5.0]), p=2)
+    model, layout = formulate(prob)
+    before = model.n_rows
+    exclude_plans(prob, model, layout, [{"facility": (0, 2)}, {"facility": (9,)}])  # (9,) is no site: no row
+    assert model.n_rows == before + 1
+    assert solve(prob, exclude=[{"facility": (0, 2)}]).open_sites["facility"] == (0, 1)
+    assert solve(prob, exclude=[{"facility": (0, 2)}, {"facility": (0, 1)}]).open_sites["facility"] == (1, 2)
+
+
+def test_stops_when_no_other_plan_exists():
+    prob = Problem.from_matrix(np.array([[1.0, 2.0], [3.0, 1.0]]), p=2)  # only one plan opens both sites
+    ranked = near_best(prob, 3)
+    assert [plan.solution.open_sites["facility"] for plan in ranked] == [(0, 1)]
+
+
+def test_a_twin_of_an_existing_building_is_not_offered_as_an_alternative():
+    # site 1 is a new venue on the same point as existing site 0: choosing it is the same plan
+    cost = np.array([[1.0, 1.0, 5.0, 9.0], [2.0, 2.0, 3.0, 1.0]])
+    prob = Problem.from_matrix(cost, np.array([5.0, 1.0]), p=1, existing=np.array([True, False, False, False]))
+    ranked = near_best(prob, 3, relative_gap=0.0)
+    sites = [plan.solution.open_sites["facility"] for plan in ranked]
+    assert sites == [(0,), (2,), (3,)]
+    assert [plan.solution.objective for plan in ranked] == pytest.approx([7.0, 28.0, 46.0])
+
+
+def test_rejects_k_below_one():
+    with pytest.raises(ValueError, match="k must be >= 1"):
+        near_best(Problem.from_matrix(np.ones((2, 2)), p=1), 0)
