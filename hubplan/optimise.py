@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -255,13 +256,16 @@ def _open_tiers(problem: Problem, solution: Solution) -> dict[str, tuple[str, ..
     return {site_id: tuple(names) for site_id, names in hosted.items()}
 
 
-def optimise(prepared: PreparedScenario) -> tuple[Allocation, dict[str, float]]:
+def optimise(prepared: PreparedScenario, *, alternatives: int = 1) -> tuple[Allocation, dict[str, float]]:
     """Build the problem of a prepared scenario, solve it exactly and return the plan.
 
     Parameters
     ----------
     prepared
         The run's inputs.
+    alternatives
+        How many best distinct plans to find (1 = the best only); the others go
+        to :attr:`Allocation.alternatives` (:mod:`hubplan.alternatives`).
 
     Returns
     -------
@@ -289,4 +293,14 @@ def optimise(prepared: PreparedScenario) -> tuple[Allocation, dict[str, float]]:
         threads=solver.threads,
     )
     allocation = allocation_from_solution(prepared, problem, solution)
-    return allocation, {"model": build_seconds, "solve": solution.build_seconds + solution.solve_seconds}
+    seconds = {"model": build_seconds, "solve": solution.build_seconds + solution.solve_seconds}
+    if alternatives > 1:
+        from hubplan.alternatives import alternative_plans
+        from hubplan.core.alternatives import near_best
+
+        start = time.perf_counter()
+        ranked = near_best(problem, alternatives, best=solution, engine=solver.engine,
+                           time_limit_s=solver.time_limit_s, relative_gap=solver.relative_gap, threads=solver.threads)
+        allocation = replace(allocation, alternatives=alternative_plans(prepared, problem, ranked))
+        seconds["alternatives"] = time.perf_counter() - start
+    return allocation, seconds

@@ -96,3 +96,54 @@ def test_a_twin_of_an_existing_building_is_not_offered_as_an_alternative():
 def test_rejects_k_below_one():
     with pytest.raises(ValueError, match="k must be >= 1"):
         near_best(Problem.from_matrix(np.ones((2, 2)), p=1), 0)
+
+
+def test_run_records_and_prints_the_alternatives(study_path, tmp_path):
+    import json
+    import re
+
+    from reliability import SCENARIOS, invoke
+
+    from hubplan.pipeline import run_scenario
+
+    record = run_scenario(SCENARIOS / "hub-per-locality.toml", study_path=study_path, alternatives=3)
+    best = record.manifest.solver.objective
+    plans = record.manifest.alternatives
+    assert [plan.rank for plan in plans] == [2, 3]
+    hubs = {site for site, tiers in record.sites.set_index("site_id")["status"].items() if tiers == "open"}
+    for plan in plans:
+        assert plan.objective >= best - 1e-6 and plan.gap_to_best == pytest.approx((plan.objective - best) / best)
+        assert set(plan.open_tiers) != hubs  # distinct from the best plan
+        assert all(swap.tier == "hub" and len(swap.opened) == len(swap.closed) >= 1 for swap in plan.swaps)
+        assert set(plan.open_tiers) == (hubs - set(plan.swaps[0].closed)) | set(plan.swaps[0].opened)
+    assert plans[0].objective <= plans[1].objective + 1e-6
+
+    outcome = invoke(["--no-progress", "run", str(SCENARIOS / "hub-per-locality.toml"), "--study", str(study_path),
+                      "--out", str(tmp_path), "--alternatives", "3"])
+    assert outcome.exit_code == 0, outcome.stderr
+    lines = re.findall(r"^(second|third) best: [0-9.]+% more attendee-minutes, .+ instead of .+$", outcome.stdout,
+                       re.MULTILINE)
+    assert lines == ["second", "third"]
+    manifest = json.loads((tmp_path / "hub-per-locality" / "manifest.json").read_text())
+    assert [plan["rank"] for plan in manifest["alternatives"]] == [2, 3]
+    assert manifest["alternatives"][0]["swaps"][0]["tier"] == "hub"
+
+
+def test_a_run_without_alternatives_writes_no_alternatives_key(study_path, tmp_path):
+    from reliability import SCENARIOS
+
+    from hubplan.pipeline import run_scenario
+
+    record = run_scenario(SCENARIOS / "hub-per-locality.toml", study_path=study_path)
+    assert record.manifest.alternatives == () and "alternatives" not in record.manifest.as_dict()
+
+
+def test_withheld_alternative_keeps_the_sites_but_not_the_figures():
+    from hubplan.alternatives import describe
+    from hubplan.plan import AlternativePlan, TierSwap
+
+    plan = AlternativePlan(2, "optimal", 10.0, 10.0, 0.5, {"a": ("hub",)}, (TierSwap("hub", ("a",), ()),), {"a": "A"})
+    withheld = plan.withheld()
+    assert (withheld.objective, withheld.best_bound, withheld.gap_to_best) == (None, None, None)
+    assert withheld.swaps == plan.swaps
+    assert describe(withheld, "median") == "second best: figures withheld, adds A"

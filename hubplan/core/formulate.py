@@ -523,7 +523,10 @@ def exclude_plans(problem: Problem, model: MipModel, layout: Layout,
     exactly the sites of ``S`` are open in exactly their tiers. A plan naming a site
     its tier may not open is infeasible already and gets no row.
     """
-    rows, cols, vals, lower = [], [], [], []
+    rows: list[IntArray] = []
+    cols: list[IntArray] = []
+    vals: list[FloatArray] = []
+    lower: list[float] = []
     for plan in plans:
         chosen = [np.asarray(plan.get(tier.name, ()), dtype=np.int64) for tier in problem.tiers]
         if not all(_may_open(layout.y[t], sites) for t, sites in enumerate(chosen)):
