@@ -9,11 +9,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from hubplan.core._mathopt import EngineSettings
 from hubplan.core.alternatives import near_best
 from hubplan.core.formulate import exclude_plans, formulate
 from hubplan.core.heuristics import median_cost
 from hubplan.core.problem import Problem
-from hubplan.core.solve import solve
+from hubplan.core.strategies import solve_general
 
 SETTINGS = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -73,8 +74,12 @@ def test_no_good_cut_removes_exactly_the_excluded_plan():
     before = model.n_rows
     exclude_plans(prob, model, layout, [{"facility": (0, 2)}, {"facility": (9,)}])  # (9,) is no site: no row
     assert model.n_rows == before + 1
-    assert solve(prob, exclude=[{"facility": (0, 2)}]).open_sites["facility"] == (0, 1)
-    assert solve(prob, exclude=[{"facility": (0, 2)}, {"facility": (0, 1)}]).open_sites["facility"] == (1, 2)
+    settings = EngineSettings()
+    once = solve_general(prob, time_limit_s=10, settings=settings, hint=None, exclude=[{"facility": (0, 2)}])
+    assert once.open_sites["facility"] == (0, 1)
+    twice = solve_general(prob, time_limit_s=10, settings=settings, hint=None,
+                          exclude=[{"facility": (0, 2)}, {"facility": (0, 1)}])
+    assert twice.open_sites["facility"] == (1, 2)
 
 
 def test_stops_when_no_other_plan_exists():

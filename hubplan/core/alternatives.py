@@ -1,7 +1,8 @@
 """Near-best alternatives: the K best distinct plans of a problem, by no-good cuts on the site variables.
 
-The best plan comes from :func:`hubplan.core.solve.solve` as usual. Each further
-plan is the optimum of the full model with every plan found so far cut off
+The best plan comes from :func:`hubplan.core.solve.solve` as usual (its checks run
+once, there). Each further plan is the optimum of the full model
+(:func:`hubplan.core.strategies.solve_general`) with every plan found so far cut off
 (:func:`hubplan.core.formulate.exclude_plans`): "distinct" means a different set
 of open sites in some tier. So the second plan is proven (within the relative
 gap) the best of all plans but the first, the third the best of all but the first
@@ -27,9 +28,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from hubplan.core._mathopt import EngineSettings
 from hubplan.core.problem import Problem
 from hubplan.core.solution import Solution
 from hubplan.core.solve import solve
+from hubplan.core.strategies import solve_general
 from hubplan.core.ties import twin_variants
 
 __all__ = ["RankedPlan", "gap_to_best", "near_best"]
@@ -102,6 +105,7 @@ def near_best(problem: Problem, k: int, *, best: Solution | None = None, engine:
     """
     if k < 1:
         raise ValueError(f"k must be >= 1, got {k}")
+    settings = EngineSettings(engine=engine, relative_gap=relative_gap, threads=threads)
     if best is None:
         best = solve(problem, engine=engine, time_limit_s=time_limit_s, relative_gap=relative_gap, threads=threads,
                      hint=hint)
@@ -112,8 +116,7 @@ def near_best(problem: Problem, k: int, *, best: Solution | None = None, engine:
     while len(ranked) < k:
         last = ranked[-1].solution.open_sites
         excluded += [last, *twin_variants(problem, last)]
-        solution = solve(problem, engine=engine, time_limit_s=time_limit_s, relative_gap=relative_gap,
-                         threads=threads, exclude=excluded)
+        solution = solve_general(problem, time_limit_s=time_limit_s, settings=settings, hint=None, exclude=excluded)
         if not solution.has_plan:
             break
         ranked.append(RankedPlan(len(ranked) + 1, solution, gap_to_best(solution.objective, best.objective)))

@@ -18,7 +18,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -49,7 +49,6 @@ def solve(
     hint: Mapping[str, tuple[int, ...]] | None = None,
     sparsify: bool = True,
     lagrangian: bool = True,
-    exclude: Sequence[Mapping[str, tuple[int, ...]]] = (),
 ) -> Solution:
     """Solve ``problem`` to proven optimality (within ``relative_gap``) or to the time limit.
 
@@ -75,10 +74,6 @@ def solve(
         Solve plain p-median problems (an exact count of sites, no building
         costs, capacities or per-group counts) with the Lagrangian
         branch-and-bound of :mod:`hubplan.core.lagrange`; ``False`` always uses ``engine``.
-    exclude
-        Plans (tier -> site indices) the solution may not be: each is cut off by a
-        no-good row on the site variables of the full model, which then solves the
-        problem whatever its shape (see :mod:`hubplan.core.alternatives`).
 
     Returns
     -------
@@ -103,9 +98,6 @@ def solve(
     if issues:
         raise InputError(issues=issues)
     check_feasibility(problem)
-    if exclude:
-        return strategies.solve_general(problem, time_limit_s=time_limit_s, settings=settings, hint=hint,
-                                        exclude=exclude)
     if lagrangian and strategies.is_plain_p_median(problem):
         solution = strategies.solve_lagrangian(problem, time_limit_s=time_limit_s, relative_gap=relative_gap,
                                                hint=hint)
