@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from hubplan.core._mathopt import EngineSettings
 from hubplan.core.alternatives import near_best
-from hubplan.core.formulate import exclude_plans, formulate
+from hubplan.core.cuts import exclude_plans
+from hubplan.core.formulate import formulate
 from hubplan.core.heuristics import median_cost
 from hubplan.core.problem import Problem
 from hubplan.core.strategies import solve_general

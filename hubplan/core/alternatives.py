@@ -3,7 +3,7 @@
 The best plan comes from :func:`hubplan.core.solve.solve` as usual (its checks run
 once, there). Each further plan is the optimum of the full model
 (:func:`hubplan.core.strategies.solve_general`) with every plan found so far cut off
-(:func:`hubplan.core.formulate.exclude_plans`): "distinct" means a different set
+(:func:`hubplan.core.cuts.exclude_plans`): "distinct" means a different set
 of open sites in some tier. So the second plan is proven (within the relative
 gap) the best of all plans but the first, the third the best of all but the first
 two, and so on; the search stops early when no other feasible plan exists.

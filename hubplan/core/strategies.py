@@ -23,7 +23,8 @@ import numpy as np
 
 from hubplan.core import _mathopt
 from hubplan.core._mathopt import EngineSettings
-from hubplan.core.formulate import MipModel, exclude_plans, formulate, hint_vector, open_sites, read_plan
+from hubplan.core.cuts import exclude_plans
+from hubplan.core.formulate import MipModel, formulate, hint_vector, open_sites, read_plan
 from hubplan.core.heuristics import median_cost, p_median_heuristic
 from hubplan.core.lagrange import p_median_branch_and_bound
 from hubplan.core.problem import Problem
@@ -284,7 +285,7 @@ def solve_general(problem: Problem, *, time_limit_s: float, settings: EngineSett
                   hint: Hint | None, exclude: Sequence[Hint] = ()) -> Solution:
     """The full model, one engine call per lexicographic stage (one in all for a weighted sum).
 
-    ``exclude``: plans (open sites per tier) cut off by no-good rows (:func:`~hubplan.core.formulate.exclude_plans`).
+    ``exclude``: plans (open sites per tier) cut off by no-good rows (:func:`~hubplan.core.cuts.exclude_plans`).
     """
     timing = Timing()
     with timing.building():

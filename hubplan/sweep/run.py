@@ -11,6 +11,7 @@ and returns one row's worth of figures.
 from __future__ import annotations
 
 import logging
+import math
 import os
 import time
 import uuid
@@ -21,13 +22,17 @@ from typing import Any
 
 from hubplan.errors import input_error
 from hubplan.sweep.spec import Variant
-from hubplan.sweep.worker import SharedInputs, SiteHint, VariantResult, solve_variant
+from hubplan.sweep.worker import SharedInputs, SiteHint, VariantResult, solve_variant, solve_variants
 
-__all__ = ["Progress", "SweepTiming", "dask_client", "run_on_dask", "run_sequential", "split_waves"]
+__all__ = ["Progress", "SweepTiming", "batch_size", "dask_client", "run_on_dask", "run_sequential", "split_waves"]
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
+#: Tasks per worker a sweep aims at (more balance the load, fewer cost less to schedule).
+TASKS_PER_WORKER = 8
+#: The most variants in one task.
+MAX_BATCH = 25
 
 
 @dataclass(frozen=True)
@@ -94,6 +99,19 @@ def _failed(variant: Variant, err: BaseException) -> VariantResult:
     return VariantResult(variant, "error", f"the worker failed: {type(err).__name__}: {err}")
 
 
+def batch_size(n_variants: int, n_workers: int) -> int:
+    """Variants per task: enough tasks to keep every worker busy, few enough that scheduling costs little.
+
+    About :data:`TASKS_PER_WORKER` tasks per worker, at most :data:`MAX_BATCH` variants each.
+
+    Examples
+    --------
+    >>> batch_size(1000, 2), batch_size(10, 2), batch_size(0, 4)
+    (25, 1, 1)
+    """
+    return max(1, min(MAX_BATCH, math.ceil(n_variants / (max(n_workers, 1) * TASKS_PER_WORKER))))
+
+
 def run_on_dask(client: Any, shared: SharedInputs, variants: Sequence[Variant],
                 progress: Progress | None = None) -> list[VariantResult]:
     """Solve every variant on the cluster of ``client``; each finished group head releases its group.
@@ -105,41 +123,43 @@ def run_on_dask(client: Any, shared: SharedInputs, variants: Sequence[Variant],
     shared
         Sent to every worker once.
     variants
-        The sweep's variants.
+        The sweep's variants; after each group's first, its others go in batches
+        (:func:`batch_size`) so that scheduling costs little per variant.
     progress
         Optional ``(done, total)`` callback, called as results arrive.
 
     Returns
     -------
     list of VariantResult
-        Sorted by variant ID; a task that failed on its worker is a row with status ``error``.
+        Sorted by variant ID; a task that failed on its worker gives rows with status ``error``.
     """
     from dask.distributed import as_completed
 
     token = uuid.uuid4().hex[:8]
     shared_future = client.scatter(shared, broadcast=True, hash=False)
     first, rest = split_waves(variants)
-    variant_of: dict[str, Variant] = {}
+    size = batch_size(len(variants) - len(first), len(client.scheduler_info(n_workers=-1)["workers"]))
+    batch_of: dict[str, tuple[Variant, ...]] = {}
 
-    def submit(variant: Variant, hint: SiteHint | None) -> Any:
-        key = f"variant-{variant.variant_id}-{token}"
-        variant_of[key] = variant
-        return client.submit(solve_variant, shared_future, variant, hint, key=key, pure=False)
+    def submit(batch: tuple[Variant, ...], hint: SiteHint | None) -> Any:
+        key = f"variants-{batch[0].variant_id}-{len(batch)}-{token}"
+        batch_of[key] = batch
+        return client.submit(solve_variants, shared_future, batch, hint, key=key, pure=False)
 
-    pending = as_completed([submit(anchor, None) for anchor in first])
-    results: list[VariantResult] = []
+    pending = as_completed([submit((anchor,), None) for anchor in first])
     heads = {anchor.variant_id for anchor in first}
+    results: list[VariantResult] = []
     for future in pending:
-        variant = variant_of[future.key]
+        batch = batch_of.pop(future.key)
         try:
-            result = future.result()
+            done = future.result()
         except Exception as err:  # the task itself failed (worker lost, unpicklable input)
-            result = _failed(variant, err)
-        results.append(result)
-        if variant.variant_id in heads:
-            hint = _hint_of(result)
-            for other in rest[variant.group]:
-                pending.add(submit(other, hint))
+            done = [_failed(variant, err) for variant in batch]
+        results.extend(done)
+        if batch[0].variant_id in heads:
+            others = rest[batch[0].group]
+            for start in range(0, len(others), size):
+                pending.add(submit(tuple(others[start:start + size]), _hint_of(done[0])))
         if progress:
             progress(len(results), len(variants))
         future.release()
@@ -164,8 +184,11 @@ def dask_client(scheduler: str | None = None, workers: int | None = None) -> Ite
     InputError
         The scheduler cannot be reached.
     """
+    import dask
     from dask.distributed import Client, LocalCluster
 
+    # every worker samples its own stack every 10 ms for the dashboard's profile: not worth a sweep's CPU
+    dask.config.set({"distributed.worker.profile.enabled": False})
     # distributed logs every worker's start and stop at INFO: show them only under -v
     logging.getLogger("distributed").setLevel(max(logging.getLogger().getEffectiveLevel(), logging.WARNING))
     if scheduler is not None:

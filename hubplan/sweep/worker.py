@@ -11,7 +11,7 @@ the reason, never an exception.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,7 @@ from hubplan.scenario import Scenario
 from hubplan.sweep.spec import SPEED_AXIS, Variant, apply_parameters
 from hubplan.travel import TravelMatrix
 
-__all__ = ["SharedInputs", "VariantResult", "shared_inputs", "solve_variant"]
+__all__ = ["SharedInputs", "VariantResult", "shared_inputs", "solve_variant", "solve_variants"]
 
 log = logging.getLogger(__name__)
 
@@ -173,6 +173,12 @@ def solve_variant(shared: SharedInputs, variant: Variant, hint: SiteHint | None 
         return _solved(shared, variant, hint)
     except Exception as err:  # every failure is a row (see _failure), never the end of the sweep
         return _failure(shared, variant, err)
+
+
+def solve_variants(shared: SharedInputs, variants: Sequence[Variant],
+                   hint: SiteHint | None = None) -> list[VariantResult]:
+    """Solve a batch of variants (one Dask task) with the same hint, one result each."""
+    return [solve_variant(shared, variant, hint) for variant in variants]
 
 
 def _failure(shared: SharedInputs, variant: Variant, error: Exception) -> VariantResult:
