@@ -33,8 +33,8 @@ SMALL = f'name = "small"\ntitle = "Small <b>sweep</b>"\nunset = ["{PER_LOCALITY}
 
 # ---------------------------------------------------------------------- the sweep file and its variants
 def test_shipped_sweep_file_has_1000_variants_with_stable_ids():
-    spec = load_sweep(SCENARIOS / "hub-per-locality.sweep.toml")
-    again = load_sweep(SCENARIOS / "hub-per-locality.sweep.toml")
+    spec = load_sweep(SCENARIOS / "sweeps" / "hub-per-locality.sweep.toml")
+    again = load_sweep(SCENARIOS / "sweeps" / "hub-per-locality.sweep.toml")
     assert len(spec.variants) == 1000
     assert [v.variant_id for v in spec.variants] == [v.variant_id for v in again.variants]
     assert [v.variant_id for v in spec.variants] == sorted(v.variant_id for v in spec.variants)
@@ -78,7 +78,7 @@ def test_vary_options_make_the_same_variants_as_a_file(tmp_path):
 
 
 def test_speed_factor_divides_minutes_and_keeps_km(study_path):
-    spec = load_sweep(SCENARIOS / "hub-per-locality.sweep.toml")
+    spec = load_sweep(SCENARIOS / "sweeps" / "hub-per-locality.sweep.toml")
     shared = shared_inputs(spec.base, study_path=study_path)
     faster = _scaled(shared.travel, 1.25)
     np.testing.assert_allclose(faster.minutes, shared.travel.minutes / 1.25)

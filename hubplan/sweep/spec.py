@@ -19,7 +19,7 @@ its parameters (:func:`variant_id`), so the same parameters always get the same 
 Example sweep file::
 
     name = "hub-per-locality-sweep"
-    scenario = "hub-per-locality.toml"
+    scenario = "../hub-per-locality.toml"
     unset = ["tiers.hub.count_per_locality"]   # the total count varies instead
     draws = 200
 
