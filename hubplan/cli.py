@@ -89,9 +89,10 @@ def _register() -> None:
     from hubplan.commands.network import network
     from hubplan.commands.plan import evaluate, run
     from hubplan.commands.scenario import scenario
+    from hubplan.commands.sweep import sweep
     from hubplan.commands.travel import travel
 
-    for command in (data, scenario, evaluate, run, compare_command, travel, network):
+    for command in (data, scenario, evaluate, run, compare_command, travel, network, sweep):
         main.add_command(command)
 
 

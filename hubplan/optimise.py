@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -288,7 +289,8 @@ def problem_to_solve(prepared: PreparedScenario, *, fixed: bool = False) -> tupl
     return fix_plan(problem), True
 
 
-def optimise(prepared: PreparedScenario, *, fixed: bool = False) -> tuple[Allocation, dict[str, float]]:
+def optimise(prepared: PreparedScenario, *, fixed: bool = False,
+             alternatives: int = 1) -> tuple[Allocation, dict[str, float]]:
     """Build the problem of a prepared scenario, solve it exactly and return the plan.
 
     Parameters
@@ -298,6 +300,9 @@ def optimise(prepared: PreparedScenario, *, fixed: bool = False) -> tuple[Alloca
     fixed
         Evaluate the scenario's fixed plan (its required sites, each in every tier it
         may take) instead of choosing; a scenario with nothing to choose is evaluated so anyway.
+    alternatives
+        How many best distinct plans to find (1 = the best only); the others go
+        to :attr:`Allocation.alternatives` (:mod:`hubplan.alternatives`).
 
     Returns
     -------
@@ -325,4 +330,14 @@ def optimise(prepared: PreparedScenario, *, fixed: bool = False) -> tuple[Alloca
         threads=solver.threads,
     )
     allocation = allocation_from_solution(prepared, problem, solution, fixed=is_fixed)
-    return allocation, {"model": build_seconds, "solve": solution.build_seconds + solution.solve_seconds}
+    seconds = {"model": build_seconds, "solve": solution.build_seconds + solution.solve_seconds}
+    if alternatives > 1 and not is_fixed:
+        from hubplan.alternatives import alternative_plans
+        from hubplan.core.alternatives import near_best
+
+        start = time.perf_counter()
+        ranked = near_best(problem, alternatives, best=solution, engine=solver.engine,
+                           time_limit_s=solver.time_limit_s, relative_gap=solver.relative_gap, threads=solver.threads)
+        allocation = replace(allocation, alternatives=alternative_plans(prepared, problem, ranked))
+        seconds["alternatives"] = time.perf_counter() - start
+    return allocation, seconds

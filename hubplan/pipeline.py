@@ -165,16 +165,18 @@ def evaluate_scenario(
 
 
 def run_scenario(
-    scenario: Scenario | Path | str, *, study_path: Path | None = None, progress: Progress | None = None
+    scenario: Scenario | Path | str, *, study_path: Path | None = None, progress: Progress | None = None,
+    alternatives: int = 1,
 ) -> RunRecord:
     """Optimise a scenario: choose hubs, spokes and specialist sites, then assign attendees.
 
-    Takes the same arguments as :func:`evaluate_scenario`; the returned record
+    Takes the same arguments as :func:`evaluate_scenario`, and ``alternatives``: how many
+    best distinct plans to find (their records go to the manifest). The returned record
     carries the solver's status, objective, bound and gap in its manifest, or
     ``evaluated (fixed plan)`` when the scenario left nothing to choose.
     """
     from hubplan.optimise import optimise  # OR-Tools is heavy: loaded only when optimising
 
     prepared = _prepare_any(scenario, study_path, progress)
-    allocation, seconds = optimise(prepared)
+    allocation, seconds = optimise(prepared, alternatives=alternatives)
     return record_from_allocation(prepared, allocation, dict(prepared.seconds, **seconds))

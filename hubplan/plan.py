@@ -8,11 +8,12 @@ Types only: :func:`hubplan.pipeline.prepare` builds a :class:`PreparedScenario`;
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from pydantic import JsonValue
 
 from hubplan.data.study import StudyArea
 from hubplan.demand import Demand
@@ -20,7 +21,7 @@ from hubplan.provenance import SolverRecord
 from hubplan.scenario import Scenario
 from hubplan.travel import TravelMatrix
 
-__all__ = ["Allocation", "PreparedScenario"]
+__all__ = ["Allocation", "AlternativePlan", "PreparedScenario", "TierSwap"]
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,71 @@ class PreparedScenario:
 
 
 @dataclass(frozen=True)
+class TierSwap:
+    """How an alternative plan differs from the best in one tier.
+
+    Parameters
+    ----------
+    tier
+        The tier.
+    opened
+        Site IDs open in this tier in the alternative but not in the best plan.
+    closed
+        Site IDs open in this tier in the best plan but not in the alternative.
+    """
+
+    tier: str
+    opened: tuple[str, ...]
+    closed: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AlternativePlan:
+    """One of the near-best plans (``hubplan run --alternatives K``), for the manifest and the report.
+
+    Parameters
+    ----------
+    rank
+        2 for the second best plan, 3 for the third, ... (the best is the run's plan).
+    status
+        ``optimal`` when the solver proved it the best plan but those ranked above it.
+    objective, best_bound
+        Its objective and the proven bound over the plans not ranked above it
+        (``None`` when withheld for client records).
+    gap_to_best
+        ``(objective - best objective) / |best objective|``.
+    open_tiers
+        ``{site_id: tiers}`` of every open site.
+    swaps
+        What it changes against the best plan, per tier that differs.
+    site_names
+        Site ID -> name of every site in ``swaps``.
+    """
+
+    rank: int
+    status: str
+    objective: float | None
+    best_bound: float | None
+    gap_to_best: float | None
+    open_tiers: Mapping[str, tuple[str, ...]]
+    swaps: tuple[TierSwap, ...]
+    site_names: Mapping[str, str] = field(default_factory=dict)
+
+    def withheld(self) -> AlternativePlan:
+        """The plan without the figures that weigh exact counts of people (for client records)."""
+        return replace(self, objective=None, best_bound=None, gap_to_best=None)
+
+    def as_dict(self) -> dict[str, JsonValue]:
+        """The JSON-ready record (``manifest.json``'s ``alternatives``)."""
+        return {
+            "rank": self.rank, "status": self.status, "objective": self.objective, "best_bound": self.best_bound,
+            "gap_to_best": self.gap_to_best, "open_tiers": {k: list(v) for k, v in self.open_tiers.items()},
+            "swaps": [{"tier": s.tier, "opened": list(s.opened), "closed": list(s.closed)} for s in self.swaps],
+            "site_names": dict(self.site_names),
+        }
+
+
+@dataclass(frozen=True)
 class Allocation:
     """A plan: which sites are open in which tier, and who goes where.
 
@@ -71,9 +137,12 @@ class Allocation:
     segments_by_tier
         The demand segments the flows of each tier carry. A tier not listed carries every
         segment of its home area (an evaluation sends everyone to the nearest open site).
+    alternatives
+        The next best distinct plans, when asked for (:mod:`hubplan.alternatives`).
     """
 
     open_tiers: dict[str, tuple[str, ...]]
     flows: pd.DataFrame
     solver: SolverRecord
     segments_by_tier: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    alternatives: tuple[AlternativePlan, ...] = ()

@@ -20,10 +20,12 @@ PACKAGE = Path(hubplan.__file__).parent
 #: README "Layout", top to bottom: a module may import its own layer and the layers below it.
 LAYERS: list[tuple[str, ...]] = [
     ("hubplan.cli", "hubplan.commands"),
+    ("hubplan.sweep",),
     ("hubplan.outputs",),
     ("hubplan.pipeline",),
     ("hubplan.record",),
     ("hubplan.optimise",),
+    ("hubplan.alternatives",),
     ("hubplan.baseline",),
     ("hubplan.plan",),
     ("hubplan.siting", "hubplan.demand", "hubplan.metrics"),

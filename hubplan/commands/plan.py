@@ -78,8 +78,10 @@ def evaluate(ctx: click.Context, scenario_path: Path, study: Path | None, json_p
 @study_option
 @click.option("--out", "out_root", type=click.Path(path_type=Path), default=Path("outputs"), show_default=True,
               help="Folder under which outputs/<scenario>/ is written.")
+@click.option("--alternatives", "alternatives", type=click.IntRange(1, 20), default=1, show_default=True,
+              metavar="K", help="Also find the next best distinct plans, K in all (recorded in manifest.json).")
 @click.pass_context
-def run(ctx: click.Context, scenario_path: Path, study: Path | None, out_root: Path) -> None:
+def run(ctx: click.Context, scenario_path: Path, study: Path | None, out_root: Path, alternatives: int) -> None:
     """Optimise a scenario (or evaluate a fixed plan) and write its layers, map, report, metrics and manifest."""
     from hubplan.files.atomic import check_output_parent, check_replaceable
     from hubplan.outputs.privacy import protect
@@ -91,10 +93,18 @@ def run(ctx: click.Context, scenario_path: Path, study: Path | None, out_root: P
     check_output_parent(out_root)  # before the solve, not after it
     check_replaceable(out_root / load_scenario(scenario_path).name, adopt=is_unmarked_run)
     with progress_callback(ctx.obj.get("progress", False), "travel times") as progress:
-        record = run_scenario(scenario_path, study_path=study, progress=progress)
+        record = run_scenario(scenario_path, study_path=study, progress=progress, alternatives=alternatives)
     record = protect(record)  # the console shows what the published outputs show
     folder = write_run(record, out_root)
-    click.echo(f"{record.title}: {solver_line(record.manifest.solver)}")
+    solver = record.manifest.solver
+    click.echo(f"{record.title}: {solver_line(solver)}")
+    if alternatives > 1:
+        from hubplan.alternatives import describe
+
+        for plan in record.manifest.alternatives:
+            click.echo(describe(plan, solver.objective_type))
+        if len(record.manifest.alternatives) < alternatives - 1:
+            click.echo(f"no further distinct plan: {len(record.manifest.alternatives) + 1} found in all")
     click.echo(travel_line(record.manifest.travel))
     click.echo(render_table(record.metrics))
     click.echo(f"outputs: {folder}")

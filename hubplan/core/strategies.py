@@ -16,13 +16,14 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from hubplan.core import _mathopt
 from hubplan.core._mathopt import EngineSettings
+from hubplan.core.cuts import exclude_plans
 from hubplan.core.formulate import formulate, hint_vector, open_sites, read_plan
 from hubplan.core.heuristics import median_cost, p_median_heuristic
 from hubplan.core.lagrange import p_median_branch_and_bound
@@ -283,11 +284,15 @@ class _SparseSearch:
 
 # ====================================================================== general model
 def solve_general(problem: Problem, *, time_limit_s: float, settings: EngineSettings,
-                  hint: Hint | None) -> Solution:
-    """The full model, one engine call per lexicographic stage (one in all for a weighted sum)."""
+                  hint: Hint | None, exclude: Sequence[Hint] = ()) -> Solution:
+    """The full model, one engine call per lexicographic stage (one in all for a weighted sum).
+
+    ``exclude``: plans (open sites per tier) cut off by no-good rows (:func:`~hubplan.core.cuts.exclude_plans`).
+    """
     timing = Timing()
     with timing.building():
         model, layout = formulate(problem)
+        exclude_plans(problem, model, layout, exclude)
         nonzeros = model.matrix().nnz
         terms = {t: model.term_vector(t) for t in OBJECTIVE_TERMS}
     logger.info("model: %d variables, %d rows, %d non-zeros (%.2f s)", model.n_variables, model.n_rows,

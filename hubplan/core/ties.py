@@ -35,6 +35,8 @@ Examples
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Mapping
 from dataclasses import replace
 
 import numpy as np
@@ -43,7 +45,7 @@ from hubplan.core.evaluation import Plan, open_buildings
 from hubplan.core.problem import Problem
 from hubplan.core.vocabulary import BoolArray
 
-__all__ = ["prefer_existing"]
+__all__ = ["prefer_existing", "twin_variants"]
 
 
 def prefer_existing(problem: Problem, plan: Plan) -> Plan:
@@ -80,6 +82,57 @@ def prefer_existing(problem: Problem, plan: Plan) -> Plan:
     table["site"] = table["site"].map(lambda j: moves.get(int(j), int(j))).astype(plan.assignment["site"].dtype)
     table = table.sort_values(["tier", "client", "segment", "site"], ignore_index=True)
     return replace(plan, open_sites=open_sites, assignment=table)
+
+
+def twin_variants(problem: Problem, open_sites: Mapping[str, tuple[int, ...]], *,
+                  limit: int = 64) -> list[dict[str, tuple[int, ...]]]:
+    """Plans that :func:`prefer_existing` turns into ``open_sites``: buildings swapped for identical new venues.
+
+    Each open existing building (not required) may be replaced, in every tier it
+    hosts, by a shut new venue that is its twin there; every combination of such
+    swaps is a variant (``open_sites`` itself excluded), at most ``limit`` of them.
+
+    Parameters
+    ----------
+    problem
+        The problem.
+    open_sites
+        Tier name -> open site indices, as :func:`prefer_existing` leaves them.
+    limit
+        The most variants returned.
+
+    Returns
+    -------
+    list of dict
+        Tier name -> sorted site indices, one per variant.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from hubplan.core.problem import Problem
+    >>> prob = Problem.from_matrix(np.array([[1.0, 1.0, 5.0]]), p=1, existing=np.array([True, False, False]))
+    >>> twin_variants(prob, {"facility": (0,)})
+    [{'facility': (1,)}]
+    """
+    if problem.existing is None or problem.closest_assignment:
+        return []
+    taken = open_buildings(problem, open_sites)
+    choices: list[list[tuple[int, int]]] = []
+    for k in np.flatnonzero(taken & problem.existing & ~problem.required):
+        hosted = [t for t, tier in enumerate(problem.tiers) if int(k) in open_sites.get(tier.name, ())]
+        venues = [int(j) for j in np.flatnonzero(~taken & ~problem.existing & ~problem.required)
+                  if _twins(problem, int(j), hosted)[k]]
+        if venues:
+            choices.append([(int(k), int(k))] + [(int(k), j) for j in venues])
+    variants: list[dict[str, tuple[int, ...]]] = []
+    for swaps in itertools.islice(itertools.product(*choices), 1, None):  # the first keeps every building
+        moves = {k: j for k, j in swaps if k != j}
+        if len(set(moves.values())) < len(moves):
+            continue  # one venue cannot stand in for two buildings
+        variants.append({name: tuple(sorted(moves.get(j, j) for j in sites)) for name, sites in open_sites.items()})
+        if len(variants) == limit:
+            break
+    return variants
 
 
 def _twins(problem: Problem, j: int, hosted: list[int]) -> BoolArray:

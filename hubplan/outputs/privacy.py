@@ -433,7 +433,8 @@ def _protect_manifest(manifest: Manifest, overall: Mapping[str, Any], threshold:
     solver = manifest.solver
     gap = None if solver.gap is None else round(solver.gap, GAP_DECIMALS)  # the proof, not the counts' noise
     withheld = replace(solver, objective=None, best_bound=None, terms={}, coverage={}, stages=(), gap=gap)
-    return replace(manifest, demand=demand, solver=withheld)
+    alternatives = tuple(plan.withheld() for plan in manifest.alternatives)
+    return replace(manifest, demand=demand, solver=withheld, alternatives=alternatives)
 
 
 def protect(record: RunRecord) -> RunRecord:

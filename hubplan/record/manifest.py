@@ -17,7 +17,7 @@ from pydantic import JsonValue, TypeAdapter, ValidationError
 
 from hubplan import __version__
 from hubplan.errors import InputError, Issue
-from hubplan.plan import Allocation, PreparedScenario
+from hubplan.plan import Allocation, AlternativePlan, PreparedScenario
 from hubplan.provenance import JsonObject, SolverRecord, TravelProvenance
 from hubplan.versions import dependency_versions
 
@@ -101,6 +101,8 @@ class Manifest:
         Wall time of each stage.
     versions
         Versions of Python and the key dependencies.
+    alternatives
+        The next best distinct plans, when the run asked for them (``hubplan run --alternatives K``).
     """
 
     hubplan_version: str
@@ -113,10 +115,11 @@ class Manifest:
     solver: SolverRecord
     seconds: Mapping[str, float]
     versions: Mapping[str, str]
+    alternatives: tuple[AlternativePlan, ...] = ()
 
     def as_dict(self) -> dict[str, JsonValue]:
         """The JSON-ready manifest, as ``manifest.json`` holds it (before the writer's additions)."""
-        return {
+        record: dict[str, JsonValue] = {
             "hubplan_version": self.hubplan_version,
             "created_utc": self.created_utc,
             "scenario": self.scenario.as_dict(),
@@ -128,6 +131,9 @@ class Manifest:
             "seconds": dict(self.seconds),
             "versions": dict(self.versions),
         }
+        if self.alternatives:
+            record["alternatives"] = [plan.as_dict() for plan in self.alternatives]
+        return record
 
 
 _MANIFEST: TypeAdapter[Manifest] = TypeAdapter(Manifest)
@@ -184,6 +190,7 @@ def build_manifest(prepared: PreparedScenario, allocation: Allocation, seconds: 
         solver=allocation.solver,
         seconds={key: round(value, 3) for key, value in seconds.items()},
         versions=dependency_versions(),
+        alternatives=allocation.alternatives,
     )
 
 

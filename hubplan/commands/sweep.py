@@ -1,0 +1,61 @@
+"""``hubplan sweep``: solve many variants of a scenario on dask.distributed and say how robust the plan is."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from hubplan.commands.options import progress_callback, study_option
+
+__all__ = ["sweep"]
+
+
+@click.command("sweep")
+@click.argument("source", metavar="SWEEP_OR_SCENARIO", type=click.Path(path_type=Path))
+@click.option("--vary", "vary", multiple=True, metavar="FIELD=VALUES",
+              help="Vary a scenario field (SOURCE is then a scenario), e.g. --vary tiers.hub.count=5..9 "
+                   "--vary objective.isolation_minutes=40,45,50 --vary travel.speed_factor=0.9,1,1.1.")
+@click.option("--draws", type=click.IntRange(1, 100_000), default=None,
+              help="With --vary: this many seeded synthetic demand draws (demand.seed 1..N).")
+@click.option("--unset", multiple=True, metavar="FIELD",
+              help="With --vary: remove a field of the scenario, e.g. tiers.hub.count_per_locality.")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="Run on an existing Dask cluster (tcp://HOST:PORT) instead of a local one.")
+@click.option("--workers", type=click.IntRange(1, 512), default=None,
+              help="Worker processes of the local cluster (default: one per CPU).")
+@study_option
+@click.option("--out", "out_root", type=click.Path(path_type=Path), default=Path("outputs"), show_default=True,
+              help="Folder under which outputs/<sweep>/ is written.")
+def sweep(source: Path, vary: tuple[str, ...], draws: int | None, unset: tuple[str, ...],
+          scheduler: str | None, workers: int | None, study: Path | None, out_root: Path) -> None:
+    """Solve every combination of a sweep's parameters; write the table, robustness layer, charts and summary.
+
+    SOURCE is a sweep file (``*.sweep.toml``), or a scenario with ``--vary`` options.
+    """
+    from hubplan.files.atomic import check_output_parent
+    from hubplan.sweep.run import dask_client, run_on_dask, timed
+    from hubplan.sweep.spec import load_sweep, parse_vary
+    from hubplan.sweep.worker import shared_inputs
+    from hubplan.sweep.writer import write_sweep
+
+    spec = parse_vary(source, vary, draws=draws, unset=unset) if vary or draws else load_sweep(source)
+    check_output_parent(out_root)
+    click.echo(f"{spec.title}: {len(spec.variants)} variants of {spec.base.name}", err=True)
+    shared = shared_inputs(spec.base, study_path=study)
+    with dask_client(scheduler, workers) as client:
+        n_workers = len(client.scheduler_info(n_workers=-1)["workers"])
+        click.echo(f"dask: {n_workers} workers; dashboard: {client.dashboard_link}", err=True)
+        show = click.get_current_context().find_root().obj.get("progress", False)
+        with progress_callback(show, "variants") as progress:
+            results, timing = timed(lambda: run_on_dask(client, shared, spec.variants, progress),
+                                    scheduler or "local cluster", n_workers)
+    folder = write_sweep(spec, shared, results, timing, out_root)
+    planned = sum(result.has_plan for result in results)
+    click.echo(f"{planned} of {len(results)} variants have a plan ({timing.seconds:.0f} s on {n_workers} workers)")
+    for result in results:
+        if not result.has_plan:
+            click.echo(f"  {result.variant.variant_id} {result.status}: {result.reason}")
+    click.echo(f"outputs: {folder}")
+    click.echo(f"  {folder / 'index.html'}")
+

@@ -1,0 +1,216 @@
+"""Run a sweep's variants on dask.distributed (a local cluster or one reached by address), or in a plain loop.
+
+Each group of variants (the same parameters but the demand draw) is warm-started
+from the plan of its first variant by ID, which is solved first: the hints, and so
+the table, do not depend on which worker finishes first. The shared inputs (study
+area, base scenario, travel matrix) go to every worker once (``client.scatter(...,
+broadcast=True)``); each task then carries only its variant's parameters and hint
+and returns one row's worth of figures.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import time
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from hubplan.errors import input_error
+from hubplan.sweep.spec import Variant
+from hubplan.sweep.worker import SharedInputs, SiteHint, VariantResult, solve_variant, solve_variants
+
+__all__ = ["Progress", "SweepTiming", "batch_size", "dask_client", "run_on_dask", "run_sequential", "split_waves"]
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]
+#: Tasks per worker a sweep aims at (more balance the load, fewer cost less to schedule).
+TASKS_PER_WORKER = 8
+#: The most variants in one task.
+MAX_BATCH = 25
+
+
+@dataclass(frozen=True)
+class SweepTiming:
+    """How a sweep was run (kept out of the compared table).
+
+    Parameters
+    ----------
+    scheduler
+        ``"plain loop"``, ``"local cluster"`` or the scheduler's address.
+    workers
+        Worker processes (1 for the plain loop).
+    seconds
+        Wall time of solving every variant.
+    """
+
+    scheduler: str
+    workers: int
+    seconds: float
+
+
+def split_waves(variants: Sequence[Variant]) -> tuple[list[Variant], dict[str, list[Variant]]]:
+    """The first variant of each group by ID, and the others of each group.
+
+    Examples
+    --------
+    >>> vs = [Variant("b", {}, "g"), Variant("a", {}, "g"), Variant("c", {}, "h")]
+    >>> first, rest = split_waves(vs)
+    >>> [v.variant_id for v in first], {g: [v.variant_id for v in r] for g, r in rest.items()}
+    (['a', 'c'], {'g': ['b'], 'h': []})
+    """
+    first: dict[str, Variant] = {}
+    rest: dict[str, list[Variant]] = {}
+    for variant in sorted(variants, key=lambda v: v.variant_id):
+        if variant.group in first:
+            rest[variant.group].append(variant)
+        else:
+            first[variant.group] = variant
+            rest[variant.group] = []
+    return list(first.values()), rest
+
+
+def _hint_of(result: VariantResult) -> SiteHint | None:
+    return result.hint() if result.has_plan else None
+
+
+def run_sequential(shared: SharedInputs, variants: Sequence[Variant],
+                   progress: Progress | None = None) -> list[VariantResult]:
+    """Solve every variant in this process, one after the other (the same hints as on Dask)."""
+    first, rest = split_waves(variants)
+    results: list[VariantResult] = []
+    for anchor in first:
+        hint: SiteHint | None = None
+        for variant in (anchor, *rest[anchor.group]):
+            result = solve_variant(shared, variant, hint)
+            hint = _hint_of(result) if variant is anchor else hint
+            results.append(result)
+            if progress:
+                progress(len(results), len(variants))
+    return sorted(results, key=lambda r: r.variant.variant_id)
+
+
+def _failed(variant: Variant, err: BaseException) -> VariantResult:
+    return VariantResult(variant, "error", f"the worker failed: {type(err).__name__}: {err}")
+
+
+def batch_size(n_variants: int, n_workers: int) -> int:
+    """Variants per task: enough tasks to keep every worker busy, few enough that scheduling costs little.
+
+    About :data:`TASKS_PER_WORKER` tasks per worker, at most :data:`MAX_BATCH` variants each.
+
+    Examples
+    --------
+    >>> batch_size(1000, 2), batch_size(10, 2), batch_size(0, 4)
+    (25, 1, 1)
+    """
+    return max(1, min(MAX_BATCH, math.ceil(n_variants / (max(n_workers, 1) * TASKS_PER_WORKER))))
+
+
+def run_on_dask(client: Any, shared: SharedInputs, variants: Sequence[Variant],
+                progress: Progress | None = None) -> list[VariantResult]:
+    """Solve every variant on the cluster of ``client``; each finished group head releases its group.
+
+    Parameters
+    ----------
+    client
+        A ``dask.distributed.Client``.
+    shared
+        Sent to every worker once.
+    variants
+        The sweep's variants; after each group's first, its others go in batches
+        (:func:`batch_size`) so that scheduling costs little per variant.
+    progress
+        Optional ``(done, total)`` callback, called as results arrive.
+
+    Returns
+    -------
+    list of VariantResult
+        Sorted by variant ID; a task that failed on its worker gives rows with status ``error``.
+    """
+    from dask.distributed import as_completed
+
+    token = uuid.uuid4().hex[:8]
+    shared_future = client.scatter(shared, broadcast=True, hash=False)
+    first, rest = split_waves(variants)
+    size = batch_size(len(variants) - len(first), len(client.scheduler_info(n_workers=-1)["workers"]))
+    batch_of: dict[str, tuple[Variant, ...]] = {}
+
+    def submit(batch: tuple[Variant, ...], hint: SiteHint | None) -> Any:
+        key = f"variants-{batch[0].variant_id}-{len(batch)}-{token}"
+        batch_of[key] = batch
+        return client.submit(solve_variants, shared_future, batch, hint, key=key, pure=False)
+
+    pending = as_completed([submit((anchor,), None) for anchor in first])
+    heads = {anchor.variant_id for anchor in first}
+    results: list[VariantResult] = []
+    for future in pending:
+        batch = batch_of.pop(future.key)
+        try:
+            done = future.result()
+        except Exception as err:  # the task itself failed (worker lost, unpicklable input)
+            done = [_failed(variant, err) for variant in batch]
+        results.extend(done)
+        if batch[0].variant_id in heads:
+            others = rest[batch[0].group]
+            for start in range(0, len(others), size):
+                pending.add(submit(tuple(others[start:start + size]), _hint_of(done[0])))
+        if progress:
+            progress(len(results), len(variants))
+        future.release()
+    return sorted(results, key=lambda r: r.variant.variant_id)
+
+
+def _warm_up() -> None:
+    from hubplan.core.solve import warm_up
+
+    warm_up()
+
+
+@contextmanager
+def dask_client(scheduler: str | None = None, workers: int | None = None) -> Iterator[Any]:
+    """A ``dask.distributed.Client``: on the scheduler at ``scheduler``, else on a new local cluster.
+
+    The local cluster has ``workers`` single-threaded worker processes (default: one
+    per CPU). Every worker loads the solver libraries before the clock starts.
+
+    Raises
+    ------
+    InputError
+        The scheduler cannot be reached.
+    """
+    import dask
+    from dask.distributed import Client, LocalCluster
+
+    # every worker samples its own stack every 10 ms for the dashboard's profile: not worth a sweep's CPU
+    dask.config.set({"distributed.worker.profile.enabled": False})
+    # distributed logs every worker's start and stop at INFO: show them only under -v
+    logging.getLogger("distributed").setLevel(max(logging.getLogger().getEffectiveLevel(), logging.WARNING))
+    if scheduler is not None:
+        try:
+            client = Client(scheduler, timeout="20s")
+        except OSError as err:
+            raise input_error("--scheduler", scheduler, f"cannot reach the scheduler ({err})",
+                              "start one (`dask scheduler`) or give its tcp://HOST:PORT") from err
+        with client:
+            client.run(_warm_up)
+            yield client
+        return
+    n = workers or os.cpu_count() or 1
+    with LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0",
+                      silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
+        client.run(_warm_up)
+        yield client
+
+
+def timed(run: Callable[[], list[VariantResult]], scheduler: str, workers: int) -> tuple[list[VariantResult],
+                                                                                           SweepTiming]:
+    """Run and time a sweep."""
+    start = time.perf_counter()
+    results = run()
+    return results, SweepTiming(scheduler, workers, time.perf_counter() - start)
