@@ -13,9 +13,9 @@ that overlaps no other label, symbol or box.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import geopandas as gpd
 import numpy as np
@@ -300,19 +300,34 @@ SEA_LABEL_OFFSETS = tuple((radius * math.cos(math.radians(a)), radius * math.sin
 """Offsets (points) from an area's centre tried for its name, with a leader line, when it fits nowhere inside."""
 
 
-def _area_label_inside(placement: Placement, geometry: BaseGeometry, name: str,
-                       fontsize: float) -> tuple[int, Artist, Bbox]:
-    """The least crowded of :func:`_inner_spots` for the name, on one line then on two."""
-    ax = placement.ax
-    within = land_in_display(ax, geometry)
-    best: tuple[int, Artist, Bbox] | None = None
-    tries = [(spot, text) for text in dict.fromkeys([name, two_lines(name)]) for spot in _inner_spots(geometry)]
-    for spot, text in tries:
-        label = ax.text(spot.x, spot.y, plot_text(text), fontsize=fontsize, ha="center", va="center",
-                        color="#525252", style="italic", path_effects=HALO, zorder=5, linespacing=1.0,
-                        **PLAIN_TEXT)
-        box = label.get_window_extent(placement.renderer)
-        score = placement.crowding(box, within)
+T = TypeVar("T")
+A = TypeVar("A", bound=Artist)
+
+
+def least_crowded(
+    attempts: Iterable[T], draw: Callable[[T], tuple[A, Bbox]], crowding: Callable[[Bbox], int]
+) -> tuple[int, A, Bbox] | None:
+    """Draw each attempt in turn and keep the least crowded label (the first clear one stops the search).
+
+    Parameters
+    ----------
+    attempts
+        Where or how to try the label, best first.
+    draw
+        Draws one attempt and returns the label and its box in display coordinates.
+    crowding
+        How much a box overlaps what is already drawn (0: clear).
+
+    Returns
+    -------
+    tuple of (int, label, Bbox) or None
+        The kept label's crowding, the label and its box; ``None`` when there was no attempt.
+        Every other label drawn on the way is removed.
+    """
+    best: tuple[int, A, Bbox] | None = None
+    for attempt in attempts:
+        label, box = draw(attempt)
+        score = crowding(box)
         if best is None or score < best[0]:
             if best is not None:
                 best[1].remove()
@@ -321,6 +336,24 @@ def _area_label_inside(placement: Placement, geometry: BaseGeometry, name: str,
             label.remove()
         if score == 0:
             break
+    return best
+
+
+def _area_label_inside(placement: Placement, geometry: BaseGeometry, name: str,
+                       fontsize: float) -> tuple[int, Artist, Bbox]:
+    """The least crowded of :func:`_inner_spots` for the name, on one line then on two."""
+    ax = placement.ax
+    within = land_in_display(ax, geometry)
+    tries = [(spot, text) for text in dict.fromkeys([name, two_lines(name)]) for spot in _inner_spots(geometry)]
+
+    def draw(attempt: tuple[Any, str]) -> tuple[Artist, Bbox]:
+        spot, text = attempt
+        label = ax.text(spot.x, spot.y, plot_text(text), fontsize=fontsize, ha="center", va="center",
+                        color="#525252", style="italic", path_effects=HALO, zorder=5, linespacing=1.0,
+                        **PLAIN_TEXT)
+        return label, label.get_window_extent(placement.renderer)
+
+    best = least_crowded(tries, draw, lambda box: placement.crowding(box, within))
     assert best is not None  # _inner_spots always holds the pole
     return best
 
@@ -395,21 +428,15 @@ def label_points(
     ax = placement.ax
     labels = []
     for x, y, text in points:
-        best: tuple[int, Annotation, Bbox] | None = None
-        for dx, dy, ha, va in LABEL_OFFSETS:
+        def draw(offset: tuple[float, float, str, str], x: float = x, y: float = y,
+                 text: str = text) -> tuple[Annotation, Bbox]:
+            dx, dy, ha, va = offset
             label = ax.annotate(plot_text(text), (x, y), xytext=(dx, dy), textcoords="offset points", ha=ha, va=va,
                                 fontsize=fontsize, fontweight="bold", color="#111111", path_effects=HALO,
                                 zorder=6, annotation_clip=False, **PLAIN_TEXT)
-            box = label.get_window_extent(placement.renderer).expanded(1.04, 1.1)
-            score = placement.crowding(box)
-            if best is None or score < best[0]:
-                if best is not None:
-                    best[1].remove()
-                best = (score, label, box)
-            else:
-                label.remove()
-            if score == 0:
-                break
+            return label, label.get_window_extent(placement.renderer).expanded(1.04, 1.1)
+
+        best = least_crowded(LABEL_OFFSETS, draw, placement.crowding)
         if best is not None:
             placement.taken.append(best[2])
             labels.append(best[1])
