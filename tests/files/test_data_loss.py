@@ -128,12 +128,20 @@ def test_full_disk_during_run_is_one_line_and_leaves_nothing(cli,
     assert after == before  # without a previous run: no outputs/ folder at all
 
 
+def _default_sigint() -> None:
+    """In the child before exec: Ctrl-C (SIGINT) handled as in a foreground shell."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _interrupt_while_writing(cli, out: Path, study: Path, cwd: Path) -> subprocess.CompletedProcess[str] | None:
     """Start a run, send SIGINT as soon as its temporary folder appears; None if it finished first."""
     process = subprocess.Popen(
         [str(cli.executable), "--no-progress", "run", str(SCENARIO), "--study", str(study), "--out", str(out)],
         cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env=dict(os.environ, COLUMNS="200"),
+        # a foreground process as a user runs it: a test runner started in the background (`make test &`)
+        # ignores SIGINT, and an ignored SIGINT is inherited, so hubplan would rightly not see Ctrl-C
+        preexec_fn=_default_sigint,
     )
     try:
         deadline = time.monotonic() + 120
