@@ -20,8 +20,9 @@ attributions are plain text: a ``$`` prints as ``$`` (no mathtext, no TeX).
 from __future__ import annotations
 
 import logging
+import re
 import textwrap
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -62,7 +63,7 @@ from hubplan.outputs.symbology import (
 from hubplan.outputs.wording import journey_views
 from hubplan.record.layers import TierKind
 
-__all__ = ["FIGSIZE_INCHES", "PNG_DPI", "STATIC_MAPS", "draw_static_maps", "write_static_maps"]
+__all__ = ["FIGSIZE_INCHES", "PNG_DPI", "STATIC_MAPS", "draw_static_maps", "footer_attribution", "write_static_maps"]
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +89,27 @@ KEY_CHARS = 34
 """Longer words in the key (a specialist tier's segments) wrap onto a second line."""
 MAP_PAD_METRES = 3000.0
 """Margin around the localities' bounds."""
+
+
+def footer_attribution(attributions: Sequence[str]) -> str:
+    r"""The sources line of a print map: every statement of every attribution, each once, in order.
+
+    The sources' attributions repeat statements ("Source: Office for National
+    Statistics licensed under ...", the same Crown copyright year); a print map has
+    room for each statement once. Nothing is reworded, so every required notice stays.
+
+    Examples
+    --------
+    >>> footer_attribution(["Source: ONS. Contains OS data 2021", "Source: ONS. Contains OS data 2025; Royal Mail"])
+    'Sources: Source: ONS; Contains OS data 2021; Contains OS data 2025; Royal Mail'
+    """
+    statements: dict[str, None] = {}
+    for line in attributions:
+        for part in re.split(r"\.\s+(?=[A-Z])|;\s*", line.strip()):
+            statement = part.strip().rstrip(".")
+            if statement:
+                statements.setdefault(statement, None)
+    return "Sources: " + "; ".join(statements)
 
 
 def _markers(symbol: Mapping[str, Any]) -> list[Line2D]:

@@ -14,7 +14,7 @@ from hubplan.outputs.easy_read import write_easy_read
 from hubplan.outputs.layers import public_layers, write_geojson_layers, write_geopackage
 from hubplan.outputs.privacy import protect, suppress_metrics
 from hubplan.outputs.report import report_markdown, write_report
-from hubplan.outputs.staticmaps import STATIC_MAPS, write_static_maps
+from hubplan.outputs.staticmaps import STATIC_MAPS, footer_attribution, write_static_maps
 from hubplan.outputs.webmap import write_map
 from hubplan.record.run import RunRecord
 
@@ -100,7 +100,7 @@ def write_run(record: RunRecord, out_root: Path = Path("outputs")) -> Path:
             encoding="utf-8",
         )
         write_map(record, layers, tmp / "map.html")
-        write_static_maps(layers, tmp, title=record.title, attribution="Sources: " + "; ".join(attribution),
+        write_static_maps(layers, tmp, title=record.title, attribution=footer_attribution(attribution),
                           isolation_minutes=float(record.metrics["overall"]["isolation_minutes"]))
         text = report_markdown(record, layers, metrics, STATIC_MAPS, files=OUTPUT_FILES)
         write_report(text, tmp, title=record.title)

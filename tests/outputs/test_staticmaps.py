@@ -129,3 +129,17 @@ def test_dollar_signs_stay_literal(drawn: tuple[dict[str, Figure], Any]) -> None
 
 def test_nice_length_is_a_round_fifth_of_the_span() -> None:
     assert nice_length(96_000) == 10.0 and nice_length(26_000) == 5.0
+
+
+def test_footer_names_every_attribution_statement_once(study) -> None:
+    import re
+
+    from hubplan.outputs.staticmaps import footer_attribution
+
+    footer = footer_attribution(study.attributions)
+    statements = footer.removeprefix("Sources: ").split("; ")
+    assert len(statements) == len(set(statements)), "a statement is printed twice"
+    for line in study.attributions:
+        for part in re.split(r"\.\s+(?=[A-Z])|;\s*", line.strip()):
+            assert part.strip().rstrip(".") in statements, part
+    assert len(footer) < len("Sources: " + "; ".join(study.attributions))
