@@ -40,11 +40,13 @@ from hubplan.scenario import DemandConfig
 
 __all__ = [
     "Demand",
+    "GeocodedClients",
     "UnmatchedRow",
     "apportion",
     "demand_from_client_file",
     "demand_from_cohort",
     "estimate_demand",
+    "geocode_client_file",
     "load_demand",
     "normalise_postcode",
     "synthetic_cohort",
@@ -160,8 +162,9 @@ def estimate_demand(study: StudyArea, config: DemandConfig) -> Demand:
     )
 
 
-CLIENT_CSV = CsvSpec(("postcode", "segment"), ("attendees",), "client row", CLIENT_FILE)
-"""The client export's columns (``attendees`` defaults to 1 per row)."""
+CLIENT_CSV = CsvSpec(("postcode", "segment"), ("attendees", "wheelchair"), "client row", CLIENT_FILE)
+"""The client export's columns (``attendees`` defaults to 1 per row; ``wheelchair``, optional, says how many
+of them need a wheelchair space on transport: yes/no or a whole number)."""
 
 
 def _read_client_csv(path: Path) -> CsvTable:
@@ -186,8 +189,46 @@ def _client_counts(path: Path, table: CsvTable) -> npt.NDArray[np.float64]:
     return counts.to_numpy(dtype=float)
 
 
-def demand_from_client_file(study: StudyArea, config: DemandConfig, path: Path) -> Demand:
-    """Geocode a client export offline and aggregate it to home areas.
+@dataclass(frozen=True)
+class GeocodedClients:
+    """A client export's rows that were placed in a home area, one row per line of the file.
+
+    Parameters
+    ----------
+    rows
+        ``postcode`` (normalised), ``segment``, ``area_id``, ``attendees`` (whole number)
+        and ``wheelchair`` (how many of the row's attendees need a wheelchair space;
+        ``NaN`` for every row when the file has no such column).
+    file_rows
+        Rows in the file.
+    unmatched
+        Rows that could not be placed (only with ``on_unknown_postcode = "skip"``).
+    """
+
+    rows: pd.DataFrame
+    file_rows: int
+    unmatched: tuple[UnmatchedRow, ...]
+
+
+def _wheelchair_counts(path: Path, table: CsvTable, counts: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """The optional ``wheelchair`` column: how many of each row's attendees need a wheelchair space."""
+    if not table.has("wheelchair"):
+        return np.full(len(table.rows), np.nan)
+    cells = table.rows["wheelchair"].str.strip().str.lower()
+    words = cells.map({"yes": 1.0, "true": 1.0, "no": 0.0, "false": 0.0})
+    values = words.fillna(pd.to_numeric(cells, errors="coerce"))
+    bad = values.isna() | (values < 0) | (values != values.round()) | (values > counts)
+    if bad.any():
+        row = int(np.flatnonzero(bad.to_numpy())[0])
+        raise input_error(
+            path, "wheelchair", f"line {table.lines[row]}: {shown(table.rows['wheelchair'].iloc[row])} is not yes, no "
+            "or a whole number up to the row's attendees", "give yes/no, or how many of the row's attendees need one",
+        )
+    return values.to_numpy(dtype=float)
+
+
+def geocode_client_file(study: StudyArea, config: DemandConfig, path: Path) -> GeocodedClients:
+    """Read a client export and place each row in a home area by its postcode (offline).
 
     Parameters
     ----------
@@ -196,12 +237,12 @@ def demand_from_client_file(study: StudyArea, config: DemandConfig, path: Path) 
     config
         The scenario's demand table (segments, ``on_unknown_postcode``).
     path
-        The CSV: ``postcode,segment[,attendees]``, UTF-8.
+        The CSV: ``postcode,segment[,attendees][,wheelchair]``, UTF-8.
 
     Returns
     -------
-    Demand
-        Whole-number attendees per area and segment; ``unmatched`` lists skipped rows.
+    GeocodedClients
+        The rows placed, and those skipped.
 
     Raises
     ------
@@ -212,6 +253,7 @@ def demand_from_client_file(study: StudyArea, config: DemandConfig, path: Path) 
     table = _read_client_csv(path)
     frame = table.rows
     counts = _client_counts(path, table)
+    wheelchair = _wheelchair_counts(path, table, counts)
     segment_names = [s.name for s in config.segment_list()]
     segment_of_row = frame["segment"].str.strip()
     unknown_segments = sorted(set(segment_of_row) - set(segment_names))
@@ -238,11 +280,30 @@ def demand_from_client_file(study: StudyArea, config: DemandConfig, path: Path) 
     matched = area_of_row.notna().to_numpy()
     if not matched.any():
         raise input_error(path, "postcode", "no row has a Dorset Council postcode", "check the export")
+    rows = pd.DataFrame({
+        "postcode": postcodes[matched].to_numpy(), "segment": segment_of_row[matched].to_numpy(),
+        "area_id": area_of_row[matched].to_numpy(), "attendees": counts[matched], "wheelchair": wheelchair[matched],
+    })
+    return GeocodedClients(rows=rows, file_rows=len(frame), unmatched=tuple(unmatched))
+
+
+def demand_from_client_file(study: StudyArea, config: DemandConfig, path: Path) -> Demand:
+    """Geocode a client export offline and aggregate it to home areas.
+
+    Takes the arguments of :func:`geocode_client_file`.
+
+    Returns
+    -------
+    Demand
+        Whole-number attendees per area and segment; ``unmatched`` lists skipped rows.
+    """
+    clients = geocode_client_file(study, config, path)
+    segment_names = [s.name for s in config.segment_list()]
     area_index = pd.Index(study.home_areas["area_id"])
-    rows = area_index.get_indexer(area_of_row[matched])
-    columns = pd.Index(segment_names).get_indexer(segment_of_row[matched])
+    rows = area_index.get_indexer(clients.rows["area_id"])
+    columns = pd.Index(segment_names).get_indexer(clients.rows["segment"])
     attendees = np.zeros((len(area_index), len(segment_names)))
-    np.add.at(attendees, (rows, columns), counts[matched])
+    np.add.at(attendees, (rows, columns), clients.rows["attendees"].to_numpy())
     return Demand(
         area_ids=tuple(area_index),
         segments=tuple(segment_names),
@@ -251,13 +312,13 @@ def demand_from_client_file(study: StudyArea, config: DemandConfig, path: Path) 
         details={
             "method": "client_file",
             "file": path.name,
-            "rows": len(frame),
-            "rows_geocoded": int(matched.sum()),
-            "rows_skipped": len(unmatched),
+            "rows": clients.file_rows,
+            "rows_geocoded": len(clients.rows),
+            "rows_skipped": len(clients.unmatched),
             "total": float(attendees.sum()),
             "geocoder": "OS Code-Point Open 2025.4.0 postcode table (offline)",
         },
-        unmatched=tuple(unmatched),
+        unmatched=clients.unmatched,
     )
 
 

@@ -40,6 +40,7 @@ from hubplan.scenario.fields import (
 )
 from hubplan.scenario.load import load_scenario, scenario_issues, scenario_json_schema
 from hubplan.scenario.model import Scenario
+from hubplan.scenario.transport import Depot, TransportConfig, VehicleType, clock
 from hubplan.scenario.sections import (
     ATTENDEES_ALL,
     ATTENDEES_AT_BOTH,
@@ -80,6 +81,7 @@ __all__ = [
     "SITE_KINDS",
     "ConstraintsConfig",
     "DemandConfig",
+    "Depot",
     "MetricsConfig",
     "ObjectiveConfig",
     "RoleRule",
@@ -89,7 +91,10 @@ __all__ = [
     "SitesConfig",
     "SolverConfig",
     "TierConfig",
+    "TransportConfig",
     "TravelConfig",
+    "VehicleType",
+    "clock",
     "load_scenario",
     "scenario_issues",
     "scenario_json_schema",

@@ -25,6 +25,7 @@ from hubplan.scenario.sections import (
     TierConfig,
     TravelConfig,
 )
+from hubplan.scenario.transport import TransportConfig
 
 __all__ = ["Scenario"]
 
@@ -44,6 +45,7 @@ class Scenario(StrictModel):
     constraints: ConstraintsConfig = ConstraintsConfig()
     solver: SolverConfig = SolverConfig()
     metrics: MetricsConfig = MetricsConfig()
+    transport: TransportConfig | None = None
     source_path: Path | None = Field(default=None, exclude=True)
     sha256: str = Field(default="", exclude=True)
 

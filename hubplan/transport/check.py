@@ -14,8 +14,9 @@ constraint or a bound, so the checker solves small linear programmes per route
 duration excess, lexicographically: (1) the least lateness at each stop, which no
 schedule can avoid (a window is reported broken only then); (2) with lateness held
 there, the least ride-time and duration excess (zero exactly when the route has a
-feasible schedule); (3) when feasible, the earliest feasible schedule (the least
-element of the feasible set, which is closed under componentwise minimum).
+feasible schedule); (3) when feasible, the least total ride time plus route duration
+(no waiting with passengers on board, no setting off earlier than needed), and among
+those schedules (4) the earliest.
 """
 
 from __future__ import annotations
@@ -98,8 +99,8 @@ class RouteSchedule:
         Node ids in visiting order, start and end depots included.
     start_of_service
         Start of service at each stop (leaving time at the start depot, arrival at the
-        end depot); the earliest feasible schedule when the route is feasible, a
-        least-violation schedule otherwise; empty when the route has nodes that are
+        end depot); when the route is feasible, the schedule with the least riding
+        and duration (the earliest such), otherwise a least-violation schedule; empty when the route has nodes that are
         not pickups or drop-offs.
     loads
         Load in each dimension on leaving each stop.
@@ -252,7 +253,7 @@ def _carried_requests(instance: DarpInstance, route: list[int]) -> dict[int, tup
 
 def _schedule(instance: DarpInstance, vehicle: int, stops: tuple[int, ...],
               rides: dict[int, tuple[int, int]]) -> tuple[np.ndarray, list[Violation]]:
-    """Exact schedule of one route: least violation, then (if none) earliest feasible times."""
+    """Exact schedule of one route: least violation, then (if none) least riding and duration, then earliest."""
     m = len(stops)
     nodes = [instance.nodes[node] for node in stops]
     ride_list = sorted(rides.items())
@@ -294,9 +295,21 @@ def _schedule(instance: DarpInstance, vehicle: int, stops: tuple[int, ...],
         if slack[-1] > TOLERANCE:
             out.append(Violation(ViolationKind.ROUTE_DURATION, vehicle=vehicle, excess=float(slack[-1])))
         return least[:m], out
-    # 3. feasible: the earliest schedule, slacks held at their (round-off sized) least values
+    # 3. feasible: the least total ride time plus route duration (what passengers and the
+    # driver live with; no needless waiting with people on board or before setting off),
+    # slacks held at their (round-off sized) least values
     held: list[tuple[float, float | None]] = [*bounds[:m], *[(0.0, max(0.0, float(value))) for value in slack]]
-    earliest = _solve_lp(np.r_[np.ones(m), np.zeros(n_slack)], a_ub, b_ub, held)
+    riding = np.zeros(n_vars)
+    for _, (p, d) in ride_list:
+        riding[d] += 1.0
+        riding[p] -= 1.0
+    riding[m - 1] += 1.0
+    riding[0] -= 1.0
+    least_riding = _solve_lp(riding, a_ub, b_ub, held)
+    # 4. among those schedules, the earliest
+    a_held = np.vstack([a_ub, riding])
+    b_held = np.r_[b_ub, float(riding @ least_riding) + TOLERANCE]
+    earliest = _solve_lp(np.r_[np.ones(m), np.zeros(n_slack)], a_held, b_held, held)
     return earliest[:m], []
 
 

@@ -116,13 +116,19 @@ def test_checker_accepts_feasible_routes_and_recomputes_cost_loads_and_rides():
 
 
 def test_checker_delays_a_pickup_when_the_ride_time_requires_it():
-    """Drop-off 3 opens at 20 and rides are at most 5: a forward earliest schedule rides 19, the exact one waits."""
+    """Drop-off 3 opens at 20 and rides are at most 5: a forward earliest schedule rides 19, the exact one waits.
+
+    It waits before the pickup, not with the passenger on board: the schedule reported is the one
+    with the least riding (the ride is then the bare 2-minute drive).
+    """
     inst = line_instance(max_ride=5.0, windows={3: (20.0, 100.0)})
     report = check_routes(inst, [[1, 3], [2, 4]])
     assert report.feasible
     schedule = report.routes[0]
-    assert schedule.start_of_service[1] == pytest.approx(15.0) and schedule.start_of_service[2] == pytest.approx(20.0)
-    assert schedule.ride_times[1] == pytest.approx(5.0)
+    assert schedule.start_of_service[1] == pytest.approx(18.0) and schedule.start_of_service[2] == pytest.approx(20.0)
+    assert schedule.ride_times[1] == pytest.approx(inst.travel[1, 3])
+    # the vehicle leaves the depot only when it must: the duration is the drive, not time spent waiting
+    assert schedule.duration == pytest.approx(inst.travel[0, 1] + inst.travel[1, 3] + inst.travel[3, 5])
 
 
 def test_checker_reports_the_least_ride_excess_when_no_delay_helps():
@@ -160,10 +166,10 @@ def test_checker_rejects_each_violation_type(instance_options, routes, kind):
 
 
 def test_checker_meets_a_route_duration_by_leaving_the_depot_later():
-    """The same routes as the duration case above, free to leave later: 15 -> 16 -> (wait) 20 -> 23, 8 minutes."""
+    """The same routes as the duration case above, free to leave later: 17 -> 18 -> 20 -> 23, 6 minutes, no waiting."""
     report = check_routes(line_instance(max_duration=8.0, windows={3: (20.0, 100.0)}), [[1, 3], [2, 4]])
     assert report.feasible
-    assert report.routes[0].start_of_service == pytest.approx((15.0, 16.0, 20.0, 23.0))
+    assert report.routes[0].start_of_service == pytest.approx((17.0, 18.0, 20.0, 23.0))
 
 
 def test_checker_measures_capacity_excess_per_dimension():

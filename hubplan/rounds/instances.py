@@ -1,0 +1,232 @@
+"""One dial-a-ride instance per open site and session: the morning round in, the afternoon round home.
+
+Morning: every passenger is picked up at home and dropped at the site, where service
+must start between ``arrive_from`` and ``arrive_by``. Afternoon: every passenger is
+picked up at the site between ``leave_from`` and ``leave_by`` and dropped at home.
+Vehicles start and end at the site (or the named depot); a round lasts at most
+``max_route_minutes``. Each passenger's ride is limited to ``max_ride_minutes`` and,
+with ``max_ride_multiple``, to that multiple of their direct drive. Boarding and
+alighting take ``boarding_minutes`` (``wheelchair_boarding_minutes`` for a wheelchair
+user) at each stop. Loads have two dimensions: seats and wheelchair spaces.
+
+Times are minutes after midnight; legs come from :mod:`hubplan.travel.legs` (minutes
+and road km between any two stops), so neighbouring pickups are not charged a whole
+door-to-door trip each. Before routing, :func:`check_reachable` rejects a setting that
+no round could meet, even carrying one passenger directly, naming the home areas.
+
+The home windows are tightened from the site's (as Cordeau 2006 does), which lets the
+router's filters prune sooner without excluding any feasible schedule: in the morning a
+pickup must start no later than ``arrive_by`` minus the direct leg and no earlier than
+``arrive_from`` minus the longest allowed ride; in the afternoon, symmetrically.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from hubplan.errors import input_error
+from hubplan.rounds.passengers import Passenger
+from hubplan.scenario import TransportConfig, VehicleType, clock
+from hubplan.transport.darp import DarpInstance, Node, Request, Vehicle
+
+__all__ = [
+    "DIMENSIONS",
+    "VEHICLE_MINUTES_PER_GBP",
+    "Session",
+    "SiteInstance",
+    "build_instance",
+    "check_reachable",
+    "ride_limits",
+]
+
+#: The two capacities of a vehicle, in the order of :class:`hubplan.transport.darp.Request.load`.
+DIMENSIONS = ("seats", "wheelchair spaces")
+
+#: How the routing weighs a vehicle's daily cost against its driving: each pound of daily cost
+#: counts as this many vehicle-minutes (a weight, not a price: 10 makes a 250-pound vehicle
+#: outweigh 41 hours of driving, so the routing uses as few vehicles as it can, then drives least).
+VEHICLE_MINUTES_PER_GBP = 10.0
+
+#: Minutes of the day: the routing horizon.
+DAY_MINUTES = 24 * 60
+
+
+class Session(enum.Enum):
+    """Which round: to the site in the morning, or home in the afternoon."""
+
+    MORNING = "morning"
+    AFTERNOON = "afternoon"
+
+
+@dataclass(frozen=True)
+class SiteInstance:
+    """A site's round for one session, ready to route.
+
+    Parameters
+    ----------
+    site_id, session
+        Which site and round.
+    passengers
+        The passengers, in request order (request ``i`` is ``passengers[i - 1]``).
+    vehicle_types
+        The type of each vehicle of the instance, in order.
+    instance
+        The dial-a-ride instance (travel in minutes).
+    km
+        Road km between the instance's nodes (same shape as ``instance.travel``).
+    direct_minutes
+        Each passenger's direct drive between home and site (the leg model, no stops).
+    fleet_limited
+        Whether the vehicles offered are capped by ``available`` or ``max_vehicles_per_site``.
+    """
+
+    site_id: str
+    session: Session
+    passengers: tuple[Passenger, ...]
+    vehicle_types: tuple[VehicleType, ...]
+    instance: DarpInstance
+    km: np.ndarray
+    direct_minutes: np.ndarray
+    fleet_limited: bool
+
+
+def ride_limits(direct_minutes: np.ndarray, config: TransportConfig) -> np.ndarray:
+    """Each passenger's longest allowed ride: the absolute limit, and the multiple of their direct drive when set.
+
+    Examples
+    --------
+    >>> from hubplan.scenario import TransportConfig
+    >>> ride_limits(np.array([10.0, 50.0]), TransportConfig(max_ride_minutes=60, max_ride_multiple=2)).tolist()
+    [20.0, 60.0]
+    """
+    limits = np.full(len(direct_minutes), config.max_ride_minutes, dtype=float)
+    if config.max_ride_multiple is not None:
+        limits = np.minimum(limits, config.max_ride_multiple * np.asarray(direct_minutes, dtype=float))
+    return limits
+
+
+def _boarding(passenger: Passenger, config: TransportConfig) -> float:
+    return config.wheelchair_boarding_minutes if passenger.wheelchair else config.boarding_minutes
+
+
+def check_reachable(site_id: str, site_name: str, passengers: tuple[Passenger, ...], home_to_site: np.ndarray,
+                    depot_to_home: np.ndarray, site_to_depot: float, config: TransportConfig, *,
+                    source: str, area_names: dict[str, str]) -> None:
+    """Reject settings that no round can meet, even one vehicle carrying one passenger directly.
+
+    For each passenger: the direct ride must fit the ride limit, and the out-and-back
+    trip depot -> home -> site -> depot (with boarding) must fit ``max_route_minutes``.
+
+    Raises
+    ------
+    InputError
+        Naming the home areas (never a postcode), the times and the setting to change.
+    """
+    limits = ride_limits(home_to_site, config)
+    boarding = np.array([_boarding(p, config) for p in passengers])
+    whole_trip = depot_to_home + 2 * boarding + home_to_site + site_to_depot
+    for problem, over, field, fix in (
+        ("a direct ride", home_to_site > limits + 1e-9, "max_ride_minutes",
+         "raise transport.max_ride_minutes (or max_ride_multiple), or plan a nearer site for them"),
+        ("the shortest round with them alone", whole_trip > config.max_route_minutes + 1e-9, "max_route_minutes",
+         "raise transport.max_route_minutes, or start vehicles nearer (transport.depot)"),
+    ):
+        if over.any():
+            worst = np.flatnonzero(over)
+            areas = sorted({passengers[i].area_id for i in worst})
+            times = home_to_site if field == "max_ride_minutes" else whole_trip
+            allowed = limits if field == "max_ride_minutes" else np.full(len(passengers), config.max_route_minutes)
+            i = int(worst[np.argmax(times[worst] - allowed[worst])])
+            named = ", ".join(f"{area} ({area_names.get(area, area)})" for area in areas[:3])
+            more = f" and {len(areas) - 3} more" if len(areas) > 3 else ""
+            raise input_error(
+                source, f"transport.{field}",
+                f"{len(worst)} passenger(s) of {site_name} ({site_id}) from {named}{more} cannot be carried: "
+                f"{problem} takes up to {times[i]:.0f} min against {allowed[i]:.0f} min allowed", fix)
+
+
+def _vehicles(types: tuple[VehicleType, ...], passengers: tuple[Passenger, ...], config: TransportConfig,
+              scale: int) -> tuple[tuple[VehicleType, ...], bool]:
+    """The vehicles offered to the router: enough for everyone (times ``scale``), within the fleet limits."""
+    wheelchair = sum(p.wheelchair for p in passengers)
+    seated = len(passengers) - wheelchair
+    offered: list[VehicleType] = []
+    limited = False
+    for vehicle_type in types:
+        need = math.ceil(seated / vehicle_type.seats)
+        if wheelchair:
+            need = max(need, math.ceil(wheelchair / vehicle_type.wheelchair_spaces)
+                       if vehicle_type.wheelchair_spaces else 0)
+        count = min(len(passengers), max(1, need) * scale + 1)
+        if vehicle_type.available is not None and vehicle_type.available < count:
+            count, limited = vehicle_type.available, True
+        offered.extend([vehicle_type] * count)
+    if config.max_vehicles_per_site is not None and config.max_vehicles_per_site < len(offered):
+        # keep the types in the scenario's order, each type's share of the cap in turn
+        offered, limited = offered[:config.max_vehicles_per_site], True
+    return tuple(offered), limited
+
+
+def build_instance(site_id: str, session: Session, passengers: tuple[Passenger, ...], minutes: np.ndarray,
+                   km: np.ndarray, config: TransportConfig, *, scale: int = 1) -> SiteInstance:
+    """The dial-a-ride instance of one site's round.
+
+    Parameters
+    ----------
+    site_id, session
+        Which site and round.
+    passengers
+        The site's passengers on the typical day (at least one).
+    minutes, km
+        Leg minutes and road km among the points ``[depot, site, home 1, ..., home n]``
+        (the depot is the site itself with ``depot = "site"``: rows 0 and 1 then coincide).
+    config
+        The ``[transport]`` table.
+    scale
+        Multiplies the number of vehicles offered (the router is retried with more when
+        route-duration limits, not capacity, leave someone unserved).
+
+    Returns
+    -------
+    SiteInstance
+        The instance with its passengers, vehicle types and km matrix.
+    """
+    n = len(passengers)
+    homes = np.arange(2, 2 + n)
+    direct = minutes[homes, 1] if session is Session.MORNING else minutes[1, homes]
+    limits = ride_limits(direct, config)
+    boarding = [_boarding(p, config) for p in passengers]
+    # node -> point: 0 depot, 1..n pickups, n+1..2n drop-offs, 2n+1 end depot
+    if session is Session.MORNING:
+        point = np.concatenate([[0], homes, np.ones(n, dtype=int), [0]])
+        windows = [(max(0.0, config.arrive_from - limits[i] - boarding[i]), config.arrive_by - direct[i] - boarding[i])
+                   for i in range(n)] + [(float(config.arrive_from), float(config.arrive_by))] * n
+    else:
+        point = np.concatenate([[0], np.ones(n, dtype=int), homes, [0]])
+        windows = [(float(config.leave_from), float(config.leave_by))] * n + \
+            [(config.leave_from + boarding[i] + direct[i], config.leave_by + boarding[i] + limits[i]) for i in range(n)]
+    depot_window = (0.0, float(DAY_MINUTES))
+    all_windows = [depot_window, *windows, depot_window]
+    services = [0.0, *boarding, *boarding, 0.0]
+    nodes = tuple(Node(i, float(point[i]), 0.0, services[i], all_windows[i][0], all_windows[i][1])
+                  for i in range(2 * n + 2))
+    requests = tuple(Request(i + 1, i + 1, n + i + 1, (0, 1) if p.wheelchair else (1, 0), float(limits[i]))
+                     for i, p in enumerate(passengers))
+    types, limited = _vehicles(config.vehicles, passengers, config, scale)
+    vehicles = tuple(Vehicle((t.seats, t.wheelchair_spaces), fixed_cost=t.daily_cost_gbp * VEHICLE_MINUTES_PER_GBP)
+                     for t in types)
+    travel = minutes[np.ix_(point, point)]
+    instance = DarpInstance(f"{site_id}-{session.value}", DIMENSIONS, nodes, requests, vehicles,
+                            config.max_route_minutes, np.array(travel, dtype=float))
+    return SiteInstance(site_id, session, passengers, types, instance, km[np.ix_(point, point)], direct, limited)
+
+
+def window_text(config: TransportConfig, session: Session) -> str:
+    """The session's window at the site, e.g. ``arrive 09:15-10:00``."""
+    if session is Session.MORNING:
+        return f"arrive {clock(config.arrive_from)}-{clock(config.arrive_by)}"
+    return f"leave {clock(config.leave_from)}-{clock(config.leave_by)}"

@@ -1,0 +1,154 @@
+"""The ``[transport]`` section: who travels by the council's minibuses, on what vehicles, under which rules.
+
+With a ``[transport]`` table, ``hubplan run`` (and ``hubplan transport``) route minibus
+rounds for the plan: a morning round to each open site and an afternoon round back
+(:mod:`hubplan.rounds`). Every default below is an **assumption** (the council's papers
+give no attendance frequency, transport share, fleet or timetable): each is a named
+field, documented here and in the README (*Transport plan*), to be replaced by the
+council's own figures.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import BeforeValidator, Field, model_validator
+
+from hubplan.scenario.fields import (
+    MAX_ANNUAL_COST_GBP,
+    MAX_JOURNEY_MINUTES,
+    MAX_TIME_LIMIT_S,
+    Name,
+    OneLine,
+    StrictModel,
+    scenario_issue,
+)
+
+__all__ = [
+    "DEFAULT_VEHICLE",
+    "MINIBUS_CO2E_KG_PER_KM",
+    "MINIBUS_CO2E_SOURCE",
+    "Depot",
+    "TransportConfig",
+    "VehicleType",
+    "clock",
+]
+
+#: kg CO2e per vehicle-km of a diesel minibus, filled from the cited table below.
+MINIBUS_CO2E_KG_PER_KM = 0.0
+MINIBUS_CO2E_SOURCE = ""
+
+_CLOCK = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])$")
+
+
+def _minutes_of_day(value: object) -> object:
+    """``"09:30"`` -> 570 (minutes after midnight); numbers pass through for pydantic to check."""
+    if isinstance(value, str):
+        match = _CLOCK.match(value.strip())
+        if match is None:
+            raise scenario_issue("", f"time {value!r} is not HH:MM", 'write times as "09:30"')
+        return int(match[1]) * 60 + int(match[2])
+    return value
+
+
+#: A time of day in minutes after midnight, written ``"HH:MM"`` in the file.
+ClockTime = Annotated[int, BeforeValidator(_minutes_of_day), Field(ge=0, lt=24 * 60)]
+
+
+def clock(minutes: float) -> str:
+    """Minutes after midnight as ``HH:MM`` (rounded down to the minute).
+
+    Examples
+    --------
+    >>> clock(570), clock(615.9)
+    ('09:30', '10:15')
+    """
+    whole = int(minutes) % (24 * 60)
+    return f"{whole // 60:02d}:{whole % 60:02d}"
+
+
+class VehicleType(StrictModel):
+    """One kind of vehicle the routing may use.
+
+    ``seats`` and ``wheelchair_spaces`` are the two capacities (a passenger who needs a
+    wheelchair space takes one and no seat). ``daily_cost_gbp`` is what one vehicle costs
+    per service day with its driver (an assumption unless the council's contract rate is
+    given). ``available`` caps how many of this type one site may use (``None``: as many as
+    the rounds need).
+    """
+
+    name: Name
+    seats: int = Field(ge=1, le=100)
+    wheelchair_spaces: int = Field(default=0, ge=0, le=20)
+    daily_cost_gbp: float = Field(gt=0, le=MAX_ANNUAL_COST_GBP)
+    co2e_kg_per_km: float = Field(default=MINIBUS_CO2E_KG_PER_KM, gt=0, le=100)
+    co2e_source: OneLine = MINIBUS_CO2E_SOURCE
+    available: int | None = Field(default=None, ge=1, le=1000)
+
+
+#: The default vehicle: an accessible minibus. Seats, spaces and daily cost are assumptions
+#: (a common accessible-minibus layout and a placeholder day rate with driver), not council figures.
+DEFAULT_VEHICLE = VehicleType(name="accessible-minibus", seats=12, wheelchair_spaces=2, daily_cost_gbp=250.0)
+
+
+class Depot(StrictModel):
+    """Where every vehicle starts and ends its rounds, when not at the site it serves."""
+
+    name: OneLine
+    lon: float = Field(ge=-180, le=180)
+    lat: float = Field(ge=-90, le=90)
+
+
+class TransportConfig(StrictModel):
+    """The ``[transport]`` table (every default an assumption; see the module docstring).
+
+    Who travels on a typical day: each attendee attends ``metrics.trips_per_week`` of
+    the ``service_days_per_week`` days; ``council_transport_share`` of attendees travel by
+    the council's transport (the rest independently); ``wheelchair_share`` of them need a
+    wheelchair space (unless a client file has a ``wheelchair`` column).
+
+    The rounds: vehicles start at the site they serve (``depot = "site"``) or at a named
+    depot; in the morning every passenger must arrive between ``arrive_from`` and
+    ``arrive_by``, in the afternoon leave between ``leave_from`` and ``leave_by``. A
+    passenger rides at most ``max_ride_minutes`` and, when ``max_ride_multiple`` is set, at
+    most that multiple of their direct drive. Each pickup and drop-off takes
+    ``boarding_minutes`` (``wheelchair_boarding_minutes`` for a wheelchair user); a vehicle's
+    round lasts at most ``max_route_minutes``. ``max_vehicles_per_site`` is the fleet limit
+    per site; ``time_limit_s`` the routing time for the whole plan; ``seed`` fixes who
+    travels on the typical day.
+    """
+
+    council_transport_share: float = Field(default=0.6, gt=0, le=1)
+    wheelchair_share: float = Field(default=0.15, ge=0, le=1)
+    service_days_per_week: float = Field(default=5.0, gt=0, le=7)
+    vehicles: tuple[VehicleType, ...] = Field(default=(DEFAULT_VEHICLE,), min_length=1, max_length=10)
+    depot: Literal["site"] | Depot = "site"
+    arrive_from: ClockTime = 9 * 60 + 15
+    arrive_by: ClockTime = 10 * 60
+    leave_from: ClockTime = 15 * 60
+    leave_by: ClockTime = 15 * 60 + 30
+    max_ride_minutes: float = Field(default=90.0, gt=0, le=MAX_JOURNEY_MINUTES)
+    max_ride_multiple: float | None = Field(default=None, ge=1, le=20)
+    boarding_minutes: float = Field(default=2.0, ge=0, le=60)
+    wheelchair_boarding_minutes: float = Field(default=5.0, ge=0, le=60)
+    max_route_minutes: float = Field(default=180.0, gt=0, le=MAX_JOURNEY_MINUTES)
+    max_vehicles_per_site: int | None = Field(default=None, ge=1, le=1000)
+    time_limit_s: float = Field(default=40.0, gt=0, le=MAX_TIME_LIMIT_S)
+    seed: int = Field(default=0, ge=0)
+
+    @model_validator(mode="after")
+    def _check_windows(self) -> TransportConfig:
+        if self.arrive_by < self.arrive_from:
+            raise scenario_issue("arrive_by", f"{clock(self.arrive_by)} is before arrive_from "
+                                 f"{clock(self.arrive_from)}", "give arrive_by at or after arrive_from")
+        if self.leave_by < self.leave_from:
+            raise scenario_issue("leave_by", f"{clock(self.leave_by)} is before leave_from "
+                                 f"{clock(self.leave_from)}", "give leave_by at or after leave_from")
+        if self.leave_from < self.arrive_by:
+            raise scenario_issue("leave_from", f"{clock(self.leave_from)} is before the morning's "
+                                 f"arrive_by {clock(self.arrive_by)}", "give the afternoon window after the morning's")
+        names = [vehicle.name for vehicle in self.vehicles]
+        if len(set(names)) != len(names):
+            raise scenario_issue("vehicles", "two vehicle types share a name", "give each its own name")
+        return self
