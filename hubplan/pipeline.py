@@ -1,11 +1,13 @@
-"""The pipeline: scenario -> study -> demand -> sites -> travel -> plan -> record.
+"""The pipeline: scenario -> study -> demand -> sites -> travel -> plan -> [transport rounds] -> record.
 
 Orchestration only. :func:`prepare` runs the stages every command shares;
 :func:`evaluate_scenario` evaluates the scenario's fixed plan (its required sites,
 :mod:`hubplan.baseline`); :func:`run_scenario` optimises the plan, or evaluates it
 when there is nothing to choose. Both go through :func:`hubplan.optimise.optimise`,
 so a fixed plan gives the same figures either way, and both return a
-:class:`hubplan.record.RunRecord` (:mod:`hubplan.record`). :func:`check_scenario`
+:class:`hubplan.record.RunRecord` (:mod:`hubplan.record`). When the scenario has a
+``[transport]`` table, both also route the plan's minibus rounds (:mod:`hubplan.rounds`)
+unless told not to. :func:`check_scenario`
 runs every check that needs no solving.
 """
 
@@ -134,8 +136,22 @@ def check_scenario(scenario: Scenario, *, study_path: Path | None = None) -> Pre
     return prepared
 
 
+def _record(prepared: PreparedScenario, allocation: Allocation, seconds: dict[str, float], *, transport: bool,
+            transport_progress: Progress | None) -> RunRecord:
+    """The run's record, with its transport plan routed when the scenario asks for one and ``transport`` is set."""
+    plan = None
+    if transport and prepared.scenario.transport is not None:
+        from hubplan.rounds import plan_transport  # OR-Tools routing: loaded only when routing
+
+        start = time.perf_counter()
+        plan = plan_transport(prepared, allocation, progress=transport_progress)
+        seconds = {**seconds, "transport": time.perf_counter() - start}
+    return record_from_allocation(prepared, allocation, dict(prepared.seconds, **seconds), plan)
+
+
 def evaluate_scenario(
-    scenario: Scenario | Path | str, *, study_path: Path | None = None, progress: Progress | None = None
+    scenario: Scenario | Path | str, *, study_path: Path | None = None, progress: Progress | None = None,
+    transport: bool = True, transport_progress: Progress | None = None,
 ) -> RunRecord:
     """Evaluate the scenario's fixed plan: its required sites open, each in every tier it may take.
 
@@ -150,23 +166,27 @@ def evaluate_scenario(
     study_path
         Override of the study-area GeoPackage.
     progress
-        Optional ``(done, total)`` callback.
+        Optional ``(done, total)`` callback for travel times.
+    transport
+        Route the minibus rounds when the scenario has a ``[transport]`` table.
+    transport_progress
+        Optional ``(done, total)`` callback over the rounds routed.
 
     Returns
     -------
     RunRecord
-        Metrics overall and per locality, layers and manifest.
+        Metrics overall and per locality, layers and manifest (and the transport plan).
     """
     from hubplan.optimise import optimise  # OR-Tools is heavy: loaded only when solving
 
     prepared = _prepare_any(scenario, study_path, progress)
     allocation, seconds = optimise(prepared, fixed=True)
-    return record_from_allocation(prepared, allocation, dict(prepared.seconds, **seconds))
+    return _record(prepared, allocation, seconds, transport=transport, transport_progress=transport_progress)
 
 
 def run_scenario(
     scenario: Scenario | Path | str, *, study_path: Path | None = None, progress: Progress | None = None,
-    alternatives: int = 1,
+    alternatives: int = 1, transport: bool = True, transport_progress: Progress | None = None,
 ) -> RunRecord:
     """Optimise a scenario: choose hubs, spokes and specialist sites, then assign attendees.
 
@@ -179,4 +199,4 @@ def run_scenario(
 
     prepared = _prepare_any(scenario, study_path, progress)
     allocation, seconds = optimise(prepared, alternatives=alternatives)
-    return record_from_allocation(prepared, allocation, dict(prepared.seconds, **seconds))
+    return _record(prepared, allocation, seconds, transport=transport, transport_progress=transport_progress)

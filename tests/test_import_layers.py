@@ -24,6 +24,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("hubplan.outputs",),
     ("hubplan.pipeline",),
     ("hubplan.record",),
+    ("hubplan.rounds",),
     ("hubplan.optimise",),
     ("hubplan.alternatives",),
     ("hubplan.baseline",),

@@ -6,6 +6,8 @@ scenario and its plan; the writers in :mod:`hubplan.outputs` only read it.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import geopandas as gpd
 
 from hubplan.data.schema import WGS84
@@ -15,12 +17,16 @@ from hubplan.record.groups import group_inputs
 from hubplan.record.layers import flows_with_kinds, home_areas_layer, sites_layer
 from hubplan.record.manifest import build_manifest
 from hubplan.record.run import RunRecord
+
+if TYPE_CHECKING:  # routing (OR-Tools) is loaded only when a run routes
+    from hubplan.rounds import TransportPlan
 from hubplan.travel.base import OSM_ATTRIBUTION
 
 __all__ = ["RunRecord", "record_from_allocation"]
 
 
-def record_from_allocation(prepared: PreparedScenario, allocation: Allocation, seconds: dict[str, float]) -> RunRecord:
+def record_from_allocation(prepared: PreparedScenario, allocation: Allocation, seconds: dict[str, float],
+                           transport: TransportPlan | None = None) -> RunRecord:
     """Assemble the :class:`RunRecord` of a plan (layers, metrics, manifest).
 
     Parameters
@@ -31,6 +37,8 @@ def record_from_allocation(prepared: PreparedScenario, allocation: Allocation, s
         Open sites and flows (from the evaluation or the optimiser).
     seconds
         Wall time per stage, for the manifest.
+    transport
+        The routed transport plan, when the scenario has ``[transport]`` and it was asked for.
 
     Returns
     -------
@@ -50,6 +58,8 @@ def record_from_allocation(prepared: PreparedScenario, allocation: Allocation, s
         params=scenario.metrics,
         groups=groups,
     )
+    if transport is not None:
+        metrics = {**metrics, "transport": transport.metrics()}
     localities = prepared.study.localities[["locality", "code", "geometry"]].copy()
     localities["attendees"] = localities["locality"].map(home_areas.groupby("locality")["attendees"].sum())
     points = prepared.study.home_areas
@@ -66,8 +76,9 @@ def record_from_allocation(prepared: PreparedScenario, allocation: Allocation, s
         area_points=area_points,
         allocations=flows_with_kinds(prepared, allocation.flows),
         metrics=metrics,
-        manifest=build_manifest(prepared, allocation, seconds),
+        manifest=build_manifest(prepared, allocation, seconds, transport.provenance() if transport else None),
         attributions=attributions,
         suppress_below=scenario.demand.suppress_below if prepared.demand.method == "client_file" else None,
         groups=groups,
+        transport=transport,
     )

@@ -103,6 +103,9 @@ class Manifest:
         Versions of Python and the key dependencies.
     alternatives
         The next best distinct plans, when the run asked for them (``hubplan run --alternatives K``).
+    transport
+        How the transport plan was made, when the scenario has ``[transport]``: its status
+        ("best found in N s", never optimal), time limit, leg model and every assumption.
     """
 
     hubplan_version: str
@@ -116,6 +119,7 @@ class Manifest:
     seconds: Mapping[str, float]
     versions: Mapping[str, str]
     alternatives: tuple[AlternativePlan, ...] = ()
+    transport: JsonObject = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, JsonValue]:
         """The JSON-ready manifest, as ``manifest.json`` holds it (before the writer's additions)."""
@@ -133,6 +137,8 @@ class Manifest:
         }
         if self.alternatives:
             record["alternatives"] = [plan.as_dict() for plan in self.alternatives]
+        if self.transport:
+            record["transport"] = dict(self.transport)
         return record
 
 
@@ -155,7 +161,8 @@ def scenario_rules(prepared: PreparedScenario) -> dict[str, JsonValue]:
     }
 
 
-def build_manifest(prepared: PreparedScenario, allocation: Allocation, seconds: dict[str, float]) -> Manifest:
+def build_manifest(prepared: PreparedScenario, allocation: Allocation, seconds: dict[str, float],
+                   transport: JsonObject | None = None) -> Manifest:
     """The provenance of a run.
 
     Parameters
@@ -166,6 +173,8 @@ def build_manifest(prepared: PreparedScenario, allocation: Allocation, seconds: 
         The plan, with its solver record.
     seconds
         Wall time per stage (rounded to milliseconds here).
+    transport
+        The transport plan's provenance (:meth:`hubplan.rounds.TransportPlan.provenance`), if any.
 
     Returns
     -------
@@ -191,6 +200,7 @@ def build_manifest(prepared: PreparedScenario, allocation: Allocation, seconds: 
         seconds={key: round(value, 3) for key, value in seconds.items()},
         versions=dependency_versions(),
         alternatives=allocation.alternatives,
+        transport=dict(transport or {}),
     )
 
 

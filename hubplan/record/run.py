@@ -43,13 +43,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import pandas as pd
 
 from hubplan.metrics import GroupInputs
 from hubplan.record.manifest import Manifest
+
+if TYPE_CHECKING:  # routing (OR-Tools) is loaded only when a run routes
+    from hubplan.rounds import TransportPlan
 
 __all__ = ["RunRecord"]
 
@@ -81,6 +84,9 @@ class RunRecord:
     groups
         The flows split by demand segment and the tiers' labels and reach, behind the
         metrics' breakdowns (``None``: the metrics have none).
+    transport
+        The routed transport plan (``None`` without ``[transport]``). Its passengers carry
+        postcodes: writers of public outputs show only home areas.
     """
 
     name: str
@@ -95,3 +101,4 @@ class RunRecord:
     attributions: tuple[str, ...] = field(default_factory=tuple)
     suppress_below: int | None = None
     groups: GroupInputs | None = None
+    transport: TransportPlan | None = None

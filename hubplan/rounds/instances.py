@@ -41,6 +41,7 @@ __all__ = [
     "build_instance",
     "check_reachable",
     "ride_limits",
+    "window_text",
 ]
 
 #: The two capacities of a vehicle, in the order of :class:`hubplan.transport.darp.Request.load`.
@@ -172,7 +173,7 @@ def _vehicles(types: tuple[VehicleType, ...], passengers: tuple[Passenger, ...],
 
 
 def build_instance(site_id: str, session: Session, passengers: tuple[Passenger, ...], minutes: np.ndarray,
-                   km: np.ndarray, config: TransportConfig, *, scale: int = 1) -> SiteInstance:
+                   km: np.ndarray, xy_km: np.ndarray, config: TransportConfig, *, scale: int = 1) -> SiteInstance:
     """The dial-a-ride instance of one site's round.
 
     Parameters
@@ -184,6 +185,9 @@ def build_instance(site_id: str, session: Session, passengers: tuple[Passenger, 
     minutes, km
         Leg minutes and road km among the points ``[depot, site, home 1, ..., home n]``
         (the depot is the site itself with ``depot = "site"``: rows 0 and 1 then coincide).
+    xy_km
+        Planar coordinates of the same points (km), which the router's ruin step uses to
+        find neighbouring requests.
     config
         The ``[transport]`` table.
     scale
@@ -212,7 +216,7 @@ def build_instance(site_id: str, session: Session, passengers: tuple[Passenger, 
     depot_window = (0.0, float(DAY_MINUTES))
     all_windows = [depot_window, *windows, depot_window]
     services = [0.0, *boarding, *boarding, 0.0]
-    nodes = tuple(Node(i, float(point[i]), 0.0, services[i], all_windows[i][0], all_windows[i][1])
+    nodes = tuple(Node(i, float(xy_km[point[i], 0]), float(xy_km[point[i], 1]), services[i], *all_windows[i])
                   for i in range(2 * n + 2))
     requests = tuple(Request(i + 1, i + 1, n + i + 1, (0, 1) if p.wheelchair else (1, 0), float(limits[i]))
                      for i, p in enumerate(passengers))

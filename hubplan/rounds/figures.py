@@ -1,0 +1,138 @@
+"""The transport plan's figures: vehicles, vehicle-km and -hours, ride times, CO2e and cost.
+
+Figures are for a typical service day and, times ``service_days_per_week x
+metrics.weeks_per_year``, for a year. Each site keeps its own vehicles (an
+assumption: no vehicle serves two sites in a day); a site needs, per vehicle type, the
+larger of its morning and afternoon counts, since the same vehicles can run both.
+Ride times count every passenger-trip of the day (morning and afternoon).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from hubplan.rounds.passengers import Passenger
+from hubplan.rounds.routing import RoutedSession
+from hubplan.scenario import TransportConfig
+
+__all__ = ["TransportFigures", "figures_of"]
+
+
+@dataclass(frozen=True)
+class TransportFigures:
+    """Transport figures for a group of sites (one site, a locality or the whole plan).
+
+    Parameters
+    ----------
+    passengers, wheelchair_passengers
+        People carried on the typical day, and how many of them need a wheelchair space.
+    vehicles
+        Vehicles needed (each site's larger session count, summed over sites).
+    vehicles_by_type
+        The same per vehicle type.
+    vehicle_km_day, vehicle_hours_day
+        Driven km and hours on duty (depot to depot) on the typical day.
+    vehicle_km_year, vehicle_hours_year
+        The same for a year.
+    ride_mean_minutes, ride_p90_minutes, ride_max_minutes
+        Minutes on board per passenger-trip.
+    direct_mean_minutes
+        The same trips' direct drives, for comparison.
+    ride_over_direct_mean
+        Mean of each trip's ride time over its direct drive.
+    co2e_kg_day, co2e_tonnes_year
+        Vehicle emissions (km x each type's factor).
+    cost_gbp_day, cost_gbp_year
+        Vehicles' daily cost (``daily_cost_gbp`` x vehicles needed).
+    """
+
+    passengers: int
+    wheelchair_passengers: int
+    vehicles: int
+    vehicles_by_type: Mapping[str, int]
+    vehicle_km_day: float
+    vehicle_hours_day: float
+    vehicle_km_year: float
+    vehicle_hours_year: float
+    ride_mean_minutes: float
+    ride_p90_minutes: float
+    ride_max_minutes: float
+    direct_mean_minutes: float
+    ride_over_direct_mean: float
+    co2e_kg_day: float
+    co2e_tonnes_year: float
+    cost_gbp_day: float
+    cost_gbp_year: float
+
+    def as_dict(self) -> dict[str, float | int | dict[str, int]]:
+        """JSON-ready figures (``metrics.json``'s ``transport``)."""
+        out = asdict(self)
+        out["vehicles_by_type"] = dict(self.vehicles_by_type)
+        return out
+
+
+def _vehicles_needed(sessions: Iterable[RoutedSession]) -> dict[str, int]:
+    """Per vehicle type, each site's larger session count, summed over sites."""
+    per_site: dict[tuple[str, str], dict[str, int]] = {}
+    for session in sessions:
+        counts = per_site.setdefault((session.site_id, session.session.value), {})
+        for one in session.rounds:
+            counts[one.vehicle_type] = counts.get(one.vehicle_type, 0) + 1
+    needed: dict[str, int] = {}
+    for site in {site for site, _ in per_site}:
+        types = {t for (s, _), counts in per_site.items() if s == site for t in counts}
+        for vehicle_type in types:
+            most = max(counts.get(vehicle_type, 0) for (s, _), counts in per_site.items() if s == site)
+            needed[vehicle_type] = needed.get(vehicle_type, 0) + most
+    return dict(sorted(needed.items()))
+
+
+def figures_of(sessions: list[RoutedSession], passengers: Iterable[Passenger], config: TransportConfig,
+               days_per_year: float) -> TransportFigures:
+    """The figures of ``sessions`` (any group of sites), whose passengers are ``passengers``.
+
+    Parameters
+    ----------
+    sessions
+        The routed sessions of the group's sites.
+    passengers
+        The group's passengers.
+    config
+        The ``[transport]`` table (vehicle types' costs and emission factors).
+    days_per_year
+        Service days in a year.
+    """
+    people = list(passengers)
+    types = {vehicle.name: vehicle for vehicle in config.vehicles}
+    needed = _vehicles_needed(sessions)
+    rounds = [one for session in sessions for one in session.rounds]
+    km = sum(one.km for one in rounds)
+    hours = sum(one.hours for one in rounds)
+    co2e = sum(one.km * types[one.vehicle_type].co2e_kg_per_km for one in rounds)
+    cost = sum(count * types[name].daily_cost_gbp for name, count in needed.items())
+    rides = np.array([ride for s in sessions for ride in s.ride_minutes.values()])
+    direct = np.array([s.direct_minutes[number] for s in sessions for number in s.ride_minutes])
+    has_rides = rides.size > 0
+    ratio = rides / np.maximum(direct, 1e-9) if has_rides else np.array([np.nan])
+    return TransportFigures(
+        passengers=len(people),
+        wheelchair_passengers=sum(p.wheelchair for p in people),
+        vehicles=sum(needed.values()),
+        vehicles_by_type=needed,
+        vehicle_km_day=km,
+        vehicle_hours_day=hours,
+        vehicle_km_year=km * days_per_year,
+        vehicle_hours_year=hours * days_per_year,
+        ride_mean_minutes=float(rides.mean()) if has_rides else float("nan"),
+        ride_p90_minutes=float(np.percentile(rides, 90)) if has_rides else float("nan"),
+        ride_max_minutes=float(rides.max()) if has_rides else float("nan"),
+        direct_mean_minutes=float(direct.mean()) if has_rides else float("nan"),
+        ride_over_direct_mean=float(ratio.mean()),
+        co2e_kg_day=co2e,
+        co2e_tonnes_year=co2e * days_per_year / 1000.0,
+        cost_gbp_day=cost,
+        cost_gbp_year=cost * days_per_year,
+    )

@@ -1,0 +1,211 @@
+"""The outline transport plan of a run: passengers, instances, routing, figures.
+
+:func:`plan_transport` takes a run's inputs and its plan (open sites, who goes where)
+and returns a :class:`TransportPlan`: every open site's morning and afternoon rounds
+with the figures per site, locality and overall. The routes are the router's best found
+within the time limit, never claimed optimal; :attr:`TransportPlan.status` says so.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from pydantic import JsonValue
+
+from hubplan.errors import input_error
+from hubplan.plan import Allocation, PreparedScenario
+from hubplan.points import Points
+from hubplan.rounds.figures import TransportFigures, figures_of
+from hubplan.rounds.instances import Session, SiteInstance, build_instance, check_reachable
+from hubplan.rounds.passengers import Passenger, typical_day
+from hubplan.rounds.routing import RoutedSession, route_sessions
+from hubplan.scenario import Depot, TransportConfig
+from hubplan.travel import RoadOptions
+from hubplan.travel.legs import LegMatrices, leg_matrices
+
+__all__ = ["KM_PER_DEGREE", "TransportPlan", "plan_transport"]
+
+#: km per degree of latitude (and of longitude at the equator), for the router's planar coordinates.
+KM_PER_DEGREE = 111.32
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class TransportPlan:
+    """The routed transport plan of a run.
+
+    Parameters
+    ----------
+    config
+        The ``[transport]`` table it was built with.
+    passengers
+        Everyone carried on the typical day (postcodes: operational only).
+    sessions
+        Every routed (site, session).
+    site_locality, site_names
+        Site ID -> locality and name, for every site with passengers.
+    legs_model
+        One line on how leg times were computed.
+    days_per_year
+        Service days in a year (``service_days_per_week x metrics.weeks_per_year``).
+    seconds, time_limit_s
+        Wall time of the routing and its limit.
+    """
+
+    config: TransportConfig
+    passengers: tuple[Passenger, ...]
+    sessions: tuple[RoutedSession, ...]
+    site_locality: Mapping[str, str]
+    site_names: Mapping[str, str]
+    legs_model: str
+    days_per_year: float
+    seconds: float
+    time_limit_s: float
+
+    def provenance(self) -> dict[str, JsonValue]:
+        """How the plan was made, for ``manifest.json``: status, limits, leg model and every assumption."""
+        return {
+            "status": self.status,
+            "seconds": round(self.seconds, 3),
+            "time_limit_s": self.time_limit_s,
+            "legs_model": self.legs_model,
+            "days_per_year": self.days_per_year,
+            "settings": self.config.model_dump(mode="json"),
+        }
+
+    def metrics(self) -> dict[str, JsonValue]:
+        """The figures for ``metrics.json``: overall, per locality and per site."""
+        return {
+            "status": self.status,
+            "overall": self.overall().as_dict(),
+            "localities": {name: figures.as_dict() for name, figures in self.per_locality().items()},
+            "sites": {site: figures.as_dict() for site, figures in self.per_site().items()},
+        }
+
+    @property
+    def status(self) -> str:
+        """How good the routes are, honestly: the router's best within its time, not a proven optimum."""
+        return f"best found in {self.seconds:.0f} s (routing heuristic; not proven optimal)"
+
+    def _figures(self, sites: set[str]) -> TransportFigures:
+        return figures_of([s for s in self.sessions if s.site_id in sites],
+                          [p for p in self.passengers if p.site_id in sites], self.config, self.days_per_year)
+
+    def overall(self) -> TransportFigures:
+        """Figures for the whole plan."""
+        return self._figures(set(self.site_locality))
+
+    def per_locality(self) -> dict[str, TransportFigures]:
+        """Figures per locality (of the sites)."""
+        localities = sorted(set(self.site_locality.values()))
+        return {name: self._figures({s for s, loc in self.site_locality.items() if loc == name})
+                for name in localities}
+
+    def per_site(self) -> dict[str, TransportFigures]:
+        """Figures per site with passengers."""
+        return {site: self._figures({site}) for site in sorted(self.site_locality)}
+
+
+def _planar_km(points: Points) -> np.ndarray:
+    """Equirectangular km about the points' mean latitude (for the router's neighbourhoods only)."""
+    scale = np.cos(np.radians(float(np.mean(points.lat))))
+    return np.column_stack([points.lon * KM_PER_DEGREE * scale, points.lat * KM_PER_DEGREE])
+
+
+def _site_points(site_id: str, lon: float, lat: float, depot: Depot | str,
+                 passengers: tuple[Passenger, ...]) -> Points:
+    """``[depot, site, home 1, ..., home n]`` (the depot is the site with ``depot = "site"``)."""
+    depot_lon, depot_lat = (lon, lat) if isinstance(depot, str) else (depot.lon, depot.lat)
+    ids = ("depot", site_id, *(f"passenger-{p.number}" for p in passengers))
+    return Points(ids, np.array([depot_lon, lon, *(p.lon for p in passengers)]),
+                  np.array([depot_lat, lat, *(p.lat for p in passengers)]))
+
+
+def _check_wheelchair_spaces(passengers: tuple[Passenger, ...], config: TransportConfig, source: str) -> None:
+    needing = sum(p.wheelchair for p in passengers)
+    if needing and not any(v.wheelchair_spaces for v in config.vehicles):
+        raise input_error(source, "transport.vehicles",
+                          f"{needing} passenger(s) need a wheelchair space but no vehicle type has one",
+                          "give a vehicle type wheelchair_spaces = 1 or more")
+
+
+def plan_transport(prepared: PreparedScenario, allocation: Allocation, *, progress: Progress | None = None,
+                   workers: int | None = None) -> TransportPlan:
+    """Route the plan's morning and afternoon rounds (the scenario must have a ``[transport]`` table).
+
+    Parameters
+    ----------
+    prepared
+        The run's inputs.
+    allocation
+        The plan (open sites; who goes where).
+    progress
+        ``(done, total)`` callback over the (site, session) instances.
+    workers
+        Processes for routing (default: the machine's cores).
+
+    Returns
+    -------
+    TransportPlan
+        Rounds and figures.
+
+    Raises
+    ------
+    InputError
+        A setting no round can meet (naming home areas and times), a passenger needing a
+        wheelchair space with no vehicle that has one, or a fleet limit too small.
+    """
+    scenario = prepared.scenario
+    config = scenario.transport
+    if config is None:
+        raise ValueError("plan_transport needs a scenario with a [transport] table")
+    source = str(scenario.source_path or scenario.name)
+    started = time.perf_counter()
+    passengers = typical_day(prepared, allocation, config)
+    _check_wheelchair_spaces(passengers, config, source)
+    sites = prepared.sites.set_index("site_id")
+    area_names = dict(zip(prepared.study.home_areas["area_id"], prepared.study.home_areas["name"], strict=True))
+    roads = RoadOptions(speeds_kph=scenario.travel.speeds_kph or None, max_snap_km=scenario.travel.max_snap_km,
+                        cache_dir=Path(".cache/hubplan"))
+    network = scenario.resolve(scenario.travel.network) if scenario.travel.model == "osm" else None
+    instances: list[SiteInstance] = []
+    legs_of: dict[str, tuple[LegMatrices, np.ndarray]] = {}
+    by_site: dict[str, tuple[Passenger, ...]] = {}
+    for passenger in passengers:
+        by_site[passenger.site_id] = (*by_site.get(passenger.site_id, ()), passenger)
+    for site_id, group in sorted(by_site.items()):
+        site = sites.loc[site_id]
+        points = _site_points(site_id, float(site["lon"]), float(site["lat"]), config.depot, group)
+        legs = leg_matrices(points, network=network, roads=roads)
+        check_reachable(site_id, str(site["name"]), group, legs.minutes[2:, 1], legs.minutes[0, 2:],
+                        float(legs.minutes[1, 0]), config, source=source, area_names=area_names)
+        xy = _planar_km(points)
+        legs_of[site_id] = (legs, xy)
+        for session in Session:
+            instances.append(build_instance(site_id, session, group, legs.minutes, legs.km, xy, config))
+
+    def rebuild(item: SiteInstance, scale: int) -> SiteInstance:
+        legs, xy = legs_of[item.site_id]
+        return build_instance(item.site_id, item.session, item.passengers, legs.minutes, legs.km, xy, config,
+                              scale=scale)
+
+    routed = route_sessions(instances, rebuild, time_limit_s=config.time_limit_s, seed=config.seed, source=source,
+                            workers=workers, progress=progress)
+    legs_model = next(iter(legs_of.values()))[0].model if legs_of else "no passengers"
+    return TransportPlan(
+        config=config,
+        passengers=passengers,
+        sessions=tuple(routed),
+        site_locality={site_id: str(sites.loc[site_id, "locality"]) for site_id in by_site},
+        site_names={site_id: str(sites.loc[site_id, "name"]) for site_id in by_site},
+        legs_model=legs_model,
+        days_per_year=config.service_days_per_week * scenario.metrics.weeks_per_year,
+        seconds=time.perf_counter() - started,
+        time_limit_s=config.time_limit_s,
+    )
+

@@ -1,0 +1,240 @@
+"""Route every open site's morning and afternoon rounds, several sites at once.
+
+Each (site, session) is an independent dial-a-ride instance
+(:mod:`hubplan.rounds.instances`), routed by :func:`hubplan.transport.route.route` in a
+process pool (one process per core, at most one per instance). The plan's time limit
+is shared out in proportion to each instance's passengers (at least
+:data:`MIN_ROUND_SECONDS` each), so the whole plan takes about the limit on this
+machine. Each result is re-checked exactly by :mod:`hubplan.transport.check`; the
+routes are a heuristic's best found, never claimed optimal.
+
+When the router leaves someone unserved although the vehicles offered were not capped
+(route-duration limits, not seats, bind), the instance is rebuilt with more vehicles and
+routed again (up to :data:`MAX_VEHICLE_SCALE`); when the fleet was capped, the scenario
+gets a one-line error naming the site and the setting.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import multiprocessing
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from hubplan.errors import SolverError, input_error
+from hubplan.rounds.instances import Session, SiteInstance
+from hubplan.transport.check import ViolationKind
+from hubplan.transport.route import RoutingResult, route
+
+__all__ = ["MAX_VEHICLE_SCALE", "MIN_ROUND_SECONDS", "Round", "RoutedSession", "Stop", "route_sessions"]
+
+#: No instance is routed for less than this (seconds): OR-Tools needs a moment to build and
+#: improve even a small round.
+MIN_ROUND_SECONDS = 1.0
+
+#: How many times the vehicles offered may be doubled when duration limits leave people unserved.
+MAX_VEHICLE_SCALE = 8
+
+Progress = Callable[[int, int], None]
+Rebuild = Callable[[SiteInstance, int], SiteInstance]
+
+
+@dataclass(frozen=True)
+class Stop:
+    """A vehicle calls to pick up or set down one passenger.
+
+    Parameters
+    ----------
+    passenger
+        :attr:`hubplan.rounds.passengers.Passenger.number`.
+    boards
+        ``True`` for a pickup, ``False`` for a drop-off.
+    minute
+        Start of service, minutes after midnight.
+    at_site
+        Whether the stop is at the site (else at the passenger's home).
+    """
+
+    passenger: int
+    boards: bool
+    minute: float
+    at_site: bool
+
+
+@dataclass(frozen=True)
+class Round:
+    """One vehicle's round in one session.
+
+    Parameters
+    ----------
+    site_id, session
+        Which site and round.
+    vehicle, vehicle_type
+        The vehicle's number at the site in that session, and its type's name.
+    stops
+        Every pickup and drop-off in order.
+    departs, returns
+        Leaving and reaching the depot (minutes after midnight).
+    km
+        Road km driven, depot to depot.
+    """
+
+    site_id: str
+    session: Session
+    vehicle: int
+    vehicle_type: str
+    stops: tuple[Stop, ...]
+    departs: float
+    returns: float
+    km: float
+
+    @property
+    def hours(self) -> float:
+        """Hours from leaving the depot to returning."""
+        return (self.returns - self.departs) / 60.0
+
+
+@dataclass(frozen=True)
+class RoutedSession:
+    """A site's routed session: its rounds and each passenger's ride.
+
+    Parameters
+    ----------
+    site_id, session
+        Which site and round.
+    rounds
+        The vehicles used, each with its round.
+    ride_minutes, direct_minutes
+        Per passenger number: minutes on board, and the direct drive between home and site.
+    seconds, time_limit_s
+        Wall time of the search and its limit.
+    """
+
+    site_id: str
+    session: Session
+    rounds: tuple[Round, ...]
+    ride_minutes: dict[int, float]
+    direct_minutes: dict[int, float]
+    seconds: float
+    time_limit_s: float
+
+
+def _route_one(instance: SiteInstance, time_limit_s: float, seed: int) -> RoutingResult:
+    """The task run in a worker process."""
+    return route(instance.instance, time_limit_s=time_limit_s, seed=seed)
+
+
+def _limits(instances: list[SiteInstance], total_s: float, workers: int) -> list[float]:
+    """Each instance's share of ``total_s`` x ``workers``, in proportion to its passengers."""
+    sizes = np.array([len(item.passengers) for item in instances], dtype=float)
+    shares = total_s * workers * sizes / sizes.sum()
+    return [max(MIN_ROUND_SECONDS, float(share)) for share in shares]
+
+
+def _session(item: SiteInstance, result: RoutingResult, seconds: float) -> RoutedSession:
+    """The routed session from the checker's schedules."""
+    n = len(item.passengers)
+    rounds = []
+    for schedule in result.report.routes:
+        if len(schedule.stops) <= 2:
+            continue  # the vehicle stayed at the depot
+        stops = []
+        for node, minute in zip(schedule.stops[1:-1], schedule.start_of_service[1:-1], strict=True):
+            boards = node <= n
+            passenger = item.passengers[(node if boards else node - n) - 1]
+            at_site = boards == (item.session is Session.AFTERNOON)
+            stops.append(Stop(passenger.number, boards, float(minute), at_site))
+        km = float(sum(item.km[a, b] for a, b in zip(schedule.stops[:-1], schedule.stops[1:], strict=True)))
+        rounds.append(Round(item.site_id, item.session, len(rounds) + 1, item.vehicle_types[schedule.vehicle].name,
+                            tuple(stops), float(schedule.start_of_service[0]), float(schedule.start_of_service[-1]),
+                            km))
+    rides = {item.passengers[number - 1].number: float(ride)
+             for schedule in result.report.routes for number, ride in schedule.ride_times.items()}
+    direct = {p.number: float(d) for p, d in zip(item.passengers, item.direct_minutes, strict=True)}
+    return RoutedSession(item.site_id, item.session, tuple(rounds), rides, direct, seconds, result.time_limit_s)
+
+
+def _unserved(result: RoutingResult) -> int:
+    return sum(v.kind is ViolationKind.UNSERVED for v in result.report.violations)
+
+
+def route_sessions(instances: list[SiteInstance], rebuild: Rebuild, *, time_limit_s: float, seed: int,
+                   source: str, workers: int | None = None, progress: Progress | None = None) -> list[RoutedSession]:
+    """Route every instance in a process pool; retry with more vehicles when duration limits bind.
+
+    Parameters
+    ----------
+    instances
+        One per (site, session) with passengers.
+    rebuild
+        ``rebuild(instance, scale)``: the same round offered ``scale`` times the vehicles.
+    time_limit_s
+        Wall-clock budget for the whole plan (shared out, see the module docstring).
+    seed
+        Seed of the router's randomised rounds.
+    source
+        The scenario file, for error messages.
+    workers
+        Processes (default: the machine's cores, at most one per instance).
+    progress
+        ``(done, total)`` callback, called as instances finish.
+
+    Returns
+    -------
+    list of RoutedSession
+        In the order of ``instances``.
+
+    Raises
+    ------
+    InputError
+        When a capped fleet (``available``, ``max_vehicles_per_site``) cannot carry everyone.
+    SolverError
+        When the router breaks a rule (the independent check disagrees) or cannot serve
+        everyone even with :data:`MAX_VEHICLE_SCALE` times the vehicles.
+    """
+    if not instances:
+        return []
+    workers = max(1, min(workers or os.cpu_count() or 1, len(instances)))
+    limits = _limits(instances, time_limit_s, workers)
+    done: dict[int, RoutedSession] = {}
+    pending = {index: (item, 1) for index, item in enumerate(instances)}
+    context = multiprocessing.get_context("spawn")  # OR-Tools' threads make fork unsafe
+    with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        while pending:
+            futures = {pool.submit(_route_one, item, limits[index], seed): index for index, (item, _) in pending.items()}
+            retry: dict[int, tuple[SiteInstance, int]] = {}
+            for future in concurrent.futures.as_completed(futures):
+                index = futures[future]
+                item, scale = pending[index]
+                result = future.result()
+                if _unserved(result):
+                    retry[index] = _retry(item, scale, result, rebuild, source)
+                    continue
+                if not result.report.feasible:
+                    raise SolverError(f"{item.instance.name}: the independent check rejected the routes: "
+                                      f"{result.report.violations[0]}; fix: report this as a bug")
+                done[index] = _session(item, result, result.seconds)
+                if progress is not None:
+                    progress(len(done), len(instances))
+            pending = retry
+    return [done[index] for index in range(len(instances))]
+
+
+def _retry(item: SiteInstance, scale: int, result: RoutingResult, rebuild: Rebuild,
+           source: str) -> tuple[SiteInstance, int]:
+    """The instance to route again with more vehicles, or the error when that cannot help."""
+    unserved = _unserved(result)
+    if item.fleet_limited:
+        raise input_error(
+            source, "transport.max_vehicles_per_site",
+            f"the fleet limit is too small at site {item.site_id}: {unserved} of {len(item.passengers)} "
+            f"passengers cannot be carried in the {item.session.value} with {len(item.instance.vehicles)} vehicle(s)",
+            "raise transport.max_vehicles_per_site or the vehicle types' 'available', or widen the windows")
+    if scale >= MAX_VEHICLE_SCALE:
+        raise SolverError(f"{item.instance.name}: {unserved} passenger(s) left unserved with {scale} times the "
+                          "vehicles needed for their seats; fix: allow more time (transport.time_limit_s) "
+                          "or longer rounds (transport.max_route_minutes)")
+    return rebuild(item, scale * 2), scale * 2
