@@ -3,7 +3,8 @@
 Given an instance and one list of node ids per vehicle (depots left out), it
 recomputes everything from the instance alone: that each request is served exactly
 once, by one vehicle, pickup before drop-off; the load in each dimension after every
-stop; a schedule; ride times; route durations; and the routing cost.
+stop; a schedule; ride times; route durations; and the cost (travel plus the fixed
+cost of each vehicle used).
 
 Schedules are exact. With ride-time limits, the earliest arrival at every stop is
 not enough: a vehicle may have to wait before a pickup (or leave the depot later) so
@@ -128,21 +129,41 @@ class CheckReport:
     Parameters
     ----------
     cost
-        Total routing cost (sum of the routes' travel costs).
+        Total cost: the routes' travel costs plus the fixed cost of every vehicle that
+        serves at least one stop.
     routes
         Each route as recomputed.
     violations
         Every constraint found broken; empty when the routes are feasible.
+    fixed_cost
+        The fixed costs included in :attr:`cost` (those of the vehicles used).
     """
 
     cost: float
     routes: tuple[RouteSchedule, ...]
     violations: tuple[Violation, ...]
+    fixed_cost: float = 0.0
 
     @property
     def feasible(self) -> bool:
         """Whether no constraint is broken."""
         return not self.violations
+
+    @property
+    def travel_cost(self) -> float:
+        """The routes' travel costs alone (:attr:`cost` without the fixed costs)."""
+        return float(sum(route.cost for route in self.routes))
+
+    @property
+    def vehicles_used(self) -> tuple[int, ...]:
+        """Indices of the vehicles whose route has at least one stop."""
+        return tuple(route.vehicle for route in self.routes if len(route.stops) > 2)
+
+    @property
+    def unserved_requests(self) -> tuple[int, ...]:
+        """Numbers of the requests not fully served (pickup or drop-off missing), ascending."""
+        return tuple(sorted(v.request for v in self.violations
+                            if v.kind is ViolationKind.UNSERVED and v.request is not None))
 
     def kinds(self) -> set[ViolationKind]:
         """The kinds of violation found."""
@@ -174,8 +195,11 @@ def check_routes(instance: DarpInstance, routes: Sequence[Sequence[int]]) -> Che
         schedule, route_violations = _check_route(instance, vehicle, [int(node) for node in route])
         schedules.append(schedule)
         violations += route_violations
-    return CheckReport(cost=float(sum(s.cost for s in schedules)), routes=tuple(schedules),
-                       violations=tuple(violations))
+    # a route beyond the fleet (reported as TOO_MANY_ROUTES) has no vehicle, so no fixed cost
+    fixed = float(sum(instance.vehicles[vehicle].fixed_cost for vehicle, route in enumerate(routes)
+                      if route and vehicle < len(instance.vehicles)))
+    travel = float(sum(s.cost for s in schedules))
+    return CheckReport(cost=travel + fixed, routes=tuple(schedules), violations=tuple(violations), fixed_cost=fixed)
 
 
 def _service_violations(instance: DarpInstance, routes: Sequence[Sequence[int]]) -> list[Violation]:

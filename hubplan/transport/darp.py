@@ -95,9 +95,20 @@ class Request:
 
 @dataclass(frozen=True)
 class Vehicle:
-    """One vehicle: its capacity in each load dimension of the instance."""
+    """One vehicle: its capacity in each load dimension of the instance, and its fixed cost.
+
+    Parameters
+    ----------
+    capacity
+        Units it can carry at once in each load dimension of the instance.
+    fixed_cost
+        Cost counted once when the vehicle serves at least one request (nothing when it
+        stays at the depot), in the units of the travel cost; a fixed cost above the
+        travel a second vehicle would save makes the routing use fewer vehicles.
+    """
 
     capacity: tuple[int, ...]
+    fixed_cost: float = 0.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -149,6 +160,8 @@ class DarpInstance:
             if len(vehicle.capacity) != len(self.dimensions):
                 raise ValueError(f"a vehicle has {len(vehicle.capacity)} capacities "
                                  f"for {len(self.dimensions)} dimensions")
+            if not (math.isfinite(vehicle.fixed_cost) and vehicle.fixed_cost >= 0):
+                raise ValueError(f"a vehicle has fixed cost {vehicle.fixed_cost}; it must be finite and >= 0")
         self.travel.setflags(write=False)
 
     @property

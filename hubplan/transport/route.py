@@ -6,7 +6,8 @@ drop-off a visit; pickup and drop-off of a request on the same vehicle, pickup f
 dimension whose cumul is the start of service (slack = waiting), bounded by each
 node's window and, per vehicle, by the maximum route duration (span); per request
 ``B(drop-off) - B(pickup) - service(pickup) <= max ride time``. The arc cost is the
-travel cost.
+travel cost; a vehicle's fixed cost is added when it serves anyone
+(``SetFixedCostOfVehicle``).
 
 OR-Tools works in integers, so minutes and costs are multiplied by :data:`SCALE`.
 Travel TIMES are rounded up, so that every schedule OR-Tools accepts is feasible in
@@ -264,6 +265,8 @@ def _build(instance: DarpInstance) -> tuple[pywrapcp.RoutingIndexManager, pywrap
     model = pywrapcp.RoutingModel(manager)
     cost = model.RegisterTransitMatrix(_scaled(instance.travel, up=False).tolist())
     model.SetArcCostEvaluatorOfAllVehicles(cost)
+    for vehicle, fixed in enumerate(_scaled(np.array([v.fixed_cost for v in instance.vehicles]), up=False)):
+        model.SetFixedCostOfVehicle(int(fixed), vehicle)
 
     for d, name in enumerate(instance.dimensions):
         change = [instance.load_change(node)[d] for node in range(n_nodes)]
@@ -310,13 +313,15 @@ def _build(instance: DarpInstance) -> tuple[pywrapcp.RoutingIndexManager, pywrap
 def _unserved_penalty(instance: DarpInstance) -> int:
     """Price (OR-Tools units) of leaving a pickup or drop-off out: above any complete solution's cost.
 
-    Every route has at most ``2n + 1`` arcs in all, each no longer than the longest, so no
-    solution serving everyone costs more; a request is then left out only when the search
-    has no way to serve it. The price is kept that small (not astronomically large)
-    because guided local search scales its arc penalties by the objective.
+    The routes have at most ``2n + K`` arcs in all (``K`` vehicles), each no dearer than
+    the longest, and at most every vehicle's fixed cost is paid, so no solution serving
+    everyone costs more; a request is then left out only when the search has no way to
+    serve it. The price is kept that small (not astronomically large) because guided
+    local search scales its arc penalties by the objective.
     """
     arcs = 2 * instance.n_requests + len(instance.vehicles)
-    return int(arcs * np.ceil(instance.travel.max() * SCALE)) + 1
+    fixed = int(_scaled(np.array([v.fixed_cost for v in instance.vehicles]), up=False).sum())
+    return int(arcs * np.ceil(instance.travel.max() * SCALE)) + fixed + 1
 
 
 def _search_parameters(mode: SearchMode, time_limit_s: float) -> routing_parameters_pb2.RoutingSearchParameters:
