@@ -87,12 +87,12 @@ def _register() -> None:
     from hubplan.commands.compare import compare_command
     from hubplan.commands.data import data
     from hubplan.commands.network import network
-    from hubplan.commands.plan import evaluate, run
+    from hubplan.commands.plan import evaluate, run, transport
     from hubplan.commands.scenario import scenario
     from hubplan.commands.sweep import sweep
     from hubplan.commands.travel import travel
 
-    for command in (data, scenario, evaluate, run, compare_command, travel, network, sweep):
+    for command in (data, scenario, evaluate, run, transport, compare_command, travel, network, sweep):
         main.add_command(command)
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["metrics_frame", "render_table"]
+__all__ = ["TRANSPORT_COLUMNS", "metrics_frame", "render_table", "render_transport_table", "transport_frame"]
 
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("attendees", "attendees"),
@@ -85,4 +85,56 @@ def render_table(metrics: Mapping[str, Any]) -> str:
             else:
                 cells.append(f"{100 * value:.0f}%" if key.startswith("within_") else f"{value:.0f}")
         shown[label] = cells
+    return shown.to_string()
+
+
+TRANSPORT_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("passengers", "passengers"),
+    ("vehicles", "vehicles"),
+    ("vehicle_km_day", "veh-km/day"),
+    ("vehicle_hours_day", "veh-h/day"),
+    ("ride_mean_minutes", "ride mean"),
+    ("ride_p90_minutes", "ride p90"),
+    ("ride_max_minutes", "ride max"),
+    ("ride_over_direct_mean", "ride/direct"),
+    ("co2e_tonnes_year", "CO2e t/yr"),
+    ("cost_gbp_year", "cost GBP/yr"),
+)
+"""The transport figures shown on the console (``metrics.json``'s ``transport`` names), with their headings."""
+
+
+def transport_frame(transport: Mapping[str, Any]) -> pd.DataFrame:
+    """One row per locality and one for the whole plan (``All localities``), of :data:`TRANSPORT_COLUMNS`.
+
+    A figure withheld from publication (``None``) shows as ``NaN``.
+    """
+    blocks = {**transport["localities"], "All localities": transport["overall"]}
+    rows = {name: {key: (float("nan") if block.get(key) is None else float(block[key]))
+                   for key, _ in TRANSPORT_COLUMNS} for name, block in blocks.items()}
+    return pd.DataFrame.from_dict(rows, orient="index", columns=[key for key, _ in TRANSPORT_COLUMNS])
+
+
+def render_transport_table(transport: Mapping[str, Any], *, hidden: str = "hidden") -> str:
+    """The transport plan per locality as a plain-text table (minutes, km and hours per typical day).
+
+    ``hidden`` stands in for a count withheld from publication (e.g. ``<5``).
+
+    Examples
+    --------
+    >>> figures = dict.fromkeys([key for key, _ in TRANSPORT_COLUMNS], 1.0)
+    >>> print(render_transport_table({"localities": {"North": figures}, "overall": figures}).splitlines()[0].split())
+    ['passengers', 'vehicles', 'veh-km/day', 'veh-h/day', 'ride', 'mean', 'ride', 'p90', 'ride', 'max', 'ride/direct', 'CO2e', 't/yr', 'cost', 'GBP/yr']
+    """
+    frame = transport_frame(transport)
+    shown = pd.DataFrame(index=frame.index)
+    for key, heading in TRANSPORT_COLUMNS:
+        column = frame[key]
+        if key in ("passengers", "vehicles", "cost_gbp_year"):
+            shown[heading] = column.map(lambda v: hidden if v != v else f"{v:,.0f}")
+        elif key == "ride_over_direct_mean":
+            shown[heading] = column.map(lambda v: "-" if v != v else f"{v:.2f}")
+        else:
+            shown[heading] = column.map(lambda v: "-" if v != v else f"{v:,.1f}" if key.startswith(("co2e",
+                                                                                                   "vehicle_hours"))
+                                        else f"{v:,.0f}")
     return shown.to_string()

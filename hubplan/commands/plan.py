@@ -1,4 +1,4 @@
-"""``hubplan evaluate`` and ``hubplan run``: one library call each."""
+"""``hubplan evaluate``, ``hubplan run`` and ``hubplan transport``: one library call each."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import click
 from hubplan.commands.options import progress_callback, study_option
 from hubplan.provenance import SolverRecord, TravelProvenance
 
-__all__ = ["evaluate", "run", "solver_line", "travel_line"]
+__all__ = ["evaluate", "run", "solver_line", "transport", "travel_line"]
 
 
 def travel_line(travel: TravelProvenance) -> str:
@@ -62,7 +62,7 @@ def evaluate(ctx: click.Context, scenario_path: Path, study: Path | None, json_p
     if json_path is not None:
         check_output_file(json_path, option="--json", what="the metrics file")  # before the evaluation
     with progress_callback(ctx.obj.get("progress", False), "travel times") as progress:
-        record = protect(evaluate_scenario(scenario_path, study_path=study, progress=progress))
+        record = protect(evaluate_scenario(scenario_path, study_path=study, progress=progress, transport=False))
     overall = record.metrics["overall"]
     attendees = f"<{record.suppress_below}" if overall["attendees"] is None else f"{overall['attendees']:.0f}"
     click.echo(f"{record.title}: {overall['sites_open']} open sites, {attendees} attendees")
@@ -73,27 +73,27 @@ def evaluate(ctx: click.Context, scenario_path: Path, study: Path | None, json_p
         write_text_atomic(json_path, dumps_json(record.metrics), option="--json", what="the metrics file")
 
 
-@click.command()
-@click.argument("scenario_path", metavar="SCENARIO", type=click.Path(path_type=Path))
-@study_option
-@click.option("--out", "out_root", type=click.Path(path_type=Path), default=Path("outputs"), show_default=True,
-              help="Folder under which outputs/<scenario>/ is written.")
-@click.option("--alternatives", "alternatives", type=click.IntRange(1, 20), default=1, show_default=True,
-              metavar="K", help="Also find the next best distinct plans, K in all (recorded in manifest.json).")
-@click.pass_context
-def run(ctx: click.Context, scenario_path: Path, study: Path | None, out_root: Path, alternatives: int) -> None:
-    """Optimise a scenario (or evaluate a fixed plan) and write its layers, map, report, metrics and manifest."""
+def _run_and_write(ctx: click.Context, scenario_path: Path, study: Path | None, out_root: Path, *,
+                   alternatives: int, transport: bool, time_limit_s: float | None = None) -> None:
+    """Optimise (or evaluate) a scenario, route its transport, write its outputs and print the tables."""
     from hubplan.files.atomic import check_output_parent, check_replaceable
     from hubplan.outputs.privacy import protect
     from hubplan.outputs.writer import is_unmarked_run, write_run
     from hubplan.pipeline import run_scenario
     from hubplan.scenario import load_scenario
-    from hubplan.tables import render_table
+    from hubplan.tables import render_table, render_transport_table
 
+    scenario = load_scenario(scenario_path)
+    if time_limit_s is not None and scenario.transport is not None:
+        scenario = scenario.model_copy(
+            update={"transport": scenario.transport.model_copy(update={"time_limit_s": time_limit_s})})
     check_output_parent(out_root)  # before the solve, not after it
-    check_replaceable(out_root / load_scenario(scenario_path).name, adopt=is_unmarked_run)
-    with progress_callback(ctx.obj.get("progress", False), "travel times") as progress:
-        record = run_scenario(scenario_path, study_path=study, progress=progress, alternatives=alternatives)
+    check_replaceable(out_root / scenario.name, adopt=is_unmarked_run)
+    enabled = ctx.obj.get("progress", False)
+    with progress_callback(enabled, "travel times") as progress, \
+            progress_callback(enabled, "transport rounds") as rounds_progress:
+        record = run_scenario(scenario, study_path=study, progress=progress, alternatives=alternatives,
+                              transport=transport, transport_progress=rounds_progress)
     record = protect(record)  # the console shows what the published outputs show
     folder = write_run(record, out_root)
     solver = record.manifest.solver
@@ -107,7 +107,58 @@ def run(ctx: click.Context, scenario_path: Path, study: Path | None, out_root: P
             click.echo(f"no further distinct plan: {len(record.manifest.alternatives) + 1} found in all")
     click.echo(travel_line(record.manifest.travel))
     click.echo(render_table(record.metrics))
+    if "transport" in record.metrics:
+        routed = record.metrics["transport"]
+        click.echo(f"transport plan: {routed['status']}; per typical day unless marked per year")
+        hidden = f"<{record.suppress_below}" if record.suppress_below else "hidden"
+        click.echo(render_transport_table(routed, hidden=hidden))
     click.echo(f"outputs: {folder}")
     for name in ("map.html", "report.html"):
         if (folder / name).exists():
             click.echo(f"  {folder / name}")
+
+
+out_option = click.option("--out", "out_root", type=click.Path(path_type=Path), default=Path("outputs"),
+                          show_default=True, help="Folder under which outputs/<scenario>/ is written.")
+
+
+@click.command()
+@click.argument("scenario_path", metavar="SCENARIO", type=click.Path(path_type=Path))
+@study_option
+@out_option
+@click.option("--alternatives", "alternatives", type=click.IntRange(1, 20), default=1, show_default=True,
+              metavar="K", help="Also find the next best distinct plans, K in all (recorded in manifest.json).")
+@click.option("--no-transport", "no_transport", is_flag=True, default=False,
+              help="Skip routing the minibus rounds even when the scenario has a [transport] table.")
+@click.pass_context
+def run(ctx: click.Context, scenario_path: Path, study: Path | None, out_root: Path, alternatives: int,
+        no_transport: bool) -> None:
+    """Optimise a scenario (or evaluate a fixed plan) and write its layers, map, report, metrics and manifest.
+
+    With a [transport] table, also route the plan's morning and afternoon minibus rounds.
+    """
+    _run_and_write(ctx, scenario_path, study, out_root, alternatives=alternatives, transport=not no_transport)
+
+
+@click.command()
+@click.argument("scenario_path", metavar="SCENARIO", type=click.Path(path_type=Path))
+@study_option
+@out_option
+@click.option("--time-limit", "time_limit_s", type=click.FloatRange(min=0, min_open=True, max=24 * 3600),
+              default=None, metavar="S", help="Routing time for the whole plan (default: the scenario's "
+              "transport.time_limit_s).")
+@click.pass_context
+def transport(ctx: click.Context, scenario_path: Path, study: Path | None, out_root: Path,
+              time_limit_s: float | None) -> None:
+    """Plan a scenario and route its minibus rounds (the scenario needs a [transport] table).
+
+    Prints vehicles, vehicle-km and -hours, ride times, CO2e and cost per locality, and
+    writes the run's outputs with the transport figures and public routes layer.
+    """
+    from hubplan.errors import input_error
+    from hubplan.scenario import load_scenario
+
+    if load_scenario(scenario_path).transport is None:
+        raise input_error(scenario_path, "transport", "the scenario has no [transport] table",
+                          "add one (see README, Transport plan), e.g. a line [transport] to take every default")
+    _run_and_write(ctx, scenario_path, study, out_root, alternatives=1, transport=True, time_limit_s=time_limit_s)

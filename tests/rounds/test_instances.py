@@ -1,0 +1,128 @@
+"""Site rounds on hand-made legs: the instance's windows and loads, routing, the checks no round can meet, figures."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from hubplan.errors import InputError
+from hubplan.rounds.figures import figures_of
+from hubplan.rounds.instances import Session, SiteInstance, build_instance, check_reachable
+from hubplan.rounds.passengers import Passenger
+from hubplan.rounds.routing import route_sessions
+from hubplan.scenario import TransportConfig, VehicleType
+from hubplan.transport.check import check_routes
+
+MINIBUS = VehicleType(name="minibus", seats=4, wheelchair_spaces=1, daily_cost_gbp=200.0, co2e_kg_per_km=0.25,
+                      co2e_source="test factor")
+
+
+def line_legs(positions_km: list[float], kph: float = 40.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Minutes, km and planar coordinates among points on a straight road (point 0 the depot = site, 1 the site)."""
+    x = np.array([0.0, 0.0, *positions_km])
+    km = np.abs(x[:, None] - x[None, :])
+    return km / kph * 60.0, km, np.column_stack([x, np.zeros_like(x)])
+
+
+def passengers_at(count: int, wheelchair: tuple[int, ...] = ()) -> tuple[Passenger, ...]:
+    return tuple(Passenger(i, "S1", "hub", "older_people", f"A{i % 3}", f"DT1 {i}AA", 0.0, 0.0, i in wheelchair)
+                 for i in range(count))
+
+
+def config(**changes: object) -> TransportConfig:
+    return TransportConfig(vehicles=(MINIBUS,), **changes)
+
+
+def test_morning_instance_has_the_site_window_and_tightened_home_windows() -> None:
+    minutes, km, xy = line_legs([10.0, 20.0])
+    item = build_instance("S1", Session.MORNING, passengers_at(2, wheelchair=(1,)), minutes, km, xy,
+                          config(arrive_from="09:15", arrive_by="10:00", boarding_minutes=2,
+                                 wheelchair_boarding_minutes=5, max_ride_minutes=60))
+    inst = item.instance
+    assert inst.n_requests == 2 and inst.dimensions == ("seats", "wheelchair spaces")
+    assert [r.load for r in inst.requests] == [(1, 0), (0, 1)]
+    drop = inst.nodes[3]
+    assert (drop.earliest, drop.latest) == (555.0, 600.0)
+    # home 2 is 20 km = 30 min from the site, boarding 5: picked up no later than 10:00 - 35 min
+    assert inst.nodes[2].latest == pytest.approx(600 - 30 - 5) and inst.nodes[2].service == 5
+    assert inst.nodes[2].earliest == pytest.approx(555 - 60 - 5)
+    assert item.direct_minutes.tolist() == pytest.approx([15.0, 30.0])
+    assert inst.vehicles[0].fixed_cost > 0 and inst.vehicles[0].capacity == (4, 1)
+
+
+def test_rounds_carry_everyone_within_every_rule_and_share_vehicles() -> None:
+    """Six people on one road and a 4-seat bus: two vehicles at most, every rule met by the independent check."""
+    positions = [3.0, 5.0, 8.0, 12.0, 15.0, 18.0]
+    minutes, km, xy = line_legs(positions)
+    people = passengers_at(len(positions), wheelchair=(2,))
+    settings = config(max_ride_minutes=45)
+    items = [build_instance("S1", session, people, minutes, km, xy, settings) for session in Session]
+    routed = route_sessions(items, lambda item, scale: item, time_limit_s=2, seed=1, source="test.toml", workers=1)
+    for item, session in zip(items, routed, strict=True):
+        assert sorted(session.ride_minutes) == [p.number for p in people]
+        for number, ride in session.ride_minutes.items():
+            assert session.direct_minutes[number] - 1e-6 <= ride <= 45 + 1e-6
+        assert 2 <= len(session.rounds) <= 3  # 5 seated on 4 seats: at least two vehicles
+        routes = [[(p.number + 1) if s.boards == (item.session is Session.MORNING) else p.number + 1 + len(people)
+                   for s in r.stops for p in people if p.number == s.passenger] for r in session.rounds]
+        assert check_routes(item.instance, routes).feasible
+        for one in session.rounds:
+            at_site = [stop.minute for stop in one.stops if stop.at_site]
+            window = (555, 600) if session.session is Session.MORNING else (900, 930)
+            assert all(window[0] - 1e-6 <= m <= window[1] + 1e-6 for m in at_site)
+    figures = figures_of(routed, people, settings, days_per_year=240)
+    assert figures.vehicles == max(len(s.rounds) for s in routed)
+    assert figures.passengers == 6 and figures.wheelchair_passengers == 1
+    assert figures.vehicle_km_day >= 2 * 2 * 18  # each session drives out to 18 km and back at least once
+    assert figures.co2e_kg_day == pytest.approx(figures.vehicle_km_day * 0.25)
+    assert figures.cost_gbp_year == pytest.approx(figures.vehicles * 200 * 240)
+    assert figures.ride_max_minutes <= 45 + 1e-6 and figures.ride_over_direct_mean >= 1 - 1e-9
+
+
+def test_a_ride_limit_below_the_direct_drive_names_the_home_area_and_times() -> None:
+    minutes, km, xy = line_legs([5.0, 40.0])  # 40 km at 40 km/h: 60 min direct
+    people = passengers_at(2)
+    with pytest.raises(InputError) as caught:
+        check_reachable("S1", "Hub One", people, minutes[2:, 1], minutes[0, 2:], float(minutes[1, 0]),
+                        config(max_ride_minutes=45), source="plan.toml", area_names={"A1": "Chickerell 3"})
+    message = str(caught.value)
+    assert "transport.max_ride_minutes" in message and "A1 (Chickerell 3)" in message
+    assert "60 min against 45 min" in message and "DT1" not in message  # no postcode in the message
+
+
+def test_a_round_longer_than_allowed_even_alone_is_rejected() -> None:
+    minutes, km, xy = line_legs([30.0])  # 45 min each way
+    with pytest.raises(InputError, match="max_route_minutes"):
+        check_reachable("S1", "Hub One", passengers_at(1), minutes[2:, 1], minutes[0, 2:], float(minutes[1, 0]),
+                        config(max_route_minutes=80), source="plan.toml", area_names={})
+
+
+def test_a_fleet_limit_too_small_is_an_input_error() -> None:
+    positions = [float(k) for k in range(1, 10)]
+    minutes, km, xy = line_legs(positions)
+    people = passengers_at(len(positions))  # 9 seated, 4 seats per bus, one bus allowed, one round each
+    item = build_instance("S1", Session.MORNING, people, minutes, km, xy,
+                          config(max_vehicles_per_site=1, max_route_minutes=40))
+    assert item.fleet_limited and len(item.instance.vehicles) == 1
+    with pytest.raises(InputError, match=r"fleet limit is too small at site S1: \d+ of 9"):
+        route_sessions([item], lambda item, scale: item, time_limit_s=1, seed=0, source="plan.toml", workers=1)
+
+
+def test_more_vehicles_are_offered_when_round_lengths_not_seats_bind() -> None:
+    """Three people 30 km out in three directions, 4 seats: each needs a bus of their own within 100 minutes."""
+    xy = np.array([[0.0, 0.0], [0.0, 0.0], [30.0, 0.0], [-30.0, 0.0], [0.0, 30.0]])
+    km = np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))
+    minutes = km / 40 * 60
+    people = passengers_at(3)
+    settings = config(max_route_minutes=100)
+    items = [build_instance("S1", Session.MORNING, people, minutes, km, xy, settings)]
+    assert len(items[0].instance.vehicles) == 2  # capacity alone needs one (+1 spare)
+    rebuilt: list[int] = []
+
+    def rebuild(item: SiteInstance, scale: int) -> SiteInstance:
+        rebuilt.append(scale)
+        return build_instance("S1", Session.MORNING, people, minutes, km, xy, settings, scale=scale)
+
+    routed = route_sessions(items, rebuild, time_limit_s=1, seed=0, source="plan.toml", workers=1)
+    assert rebuilt == [2]
+    assert len(routed[0].rounds) == 3 and all(len(r.stops) == 2 for r in routed[0].rounds)
