@@ -116,13 +116,14 @@ def _summary(details: dict[str, Any] | Any) -> str:
     help="Parameters file to write (default: the committed hubplan/travel/calibration.json).",
 )
 def calibrate_command(source: Path | None, seed: int, out: Path | None) -> None:
-    """Refit the calibrated model by grouped cross-validation and write its parameters."""
+    """Refit the calibrated model and the bus-round leg model by grouped cross-validation; write both."""
     from hubplan.data.sources import default_source_dir
     from hubplan.files.atomic import check_output_file
-    from hubplan.travel.calibrated import PARAMETERS_FILE, PARAMETERS_OUTPUT, calibrate, write_parameters
+    from hubplan.travel.calibrated import PARAMETERS_FILE, PARAMETERS_OUTPUT, write_parameters
+    from hubplan.travel.legs import LEGS_KEY, calibrate_with_legs
 
     check_output_file(out or PARAMETERS_FILE, what=PARAMETERS_OUTPUT, create_parent=True)
-    params = calibrate(source or default_source_dir(), seed=seed)
+    params = calibrate_with_legs(source or default_source_dir(), seed=seed)
     path = write_parameters(params, out or PARAMETERS_FILE)
     cv = params["cross_validation"]
     click.echo(
@@ -130,4 +131,12 @@ def calibrate_command(source: Path | None, seed: int, out: Path | None) -> None:
         f"{params['fit_max_km']} km (n={params['n_fit']}); "
         f"cross-validated MAE {cv['mae_min']} min, "
         f"bias {cv['bias_min']} min, p90 {cv['p90_abs_min']} min"
+    )
+    legs = params[LEGS_KEY]
+    supported = legs["cross_validation"]["supported_range"]
+    lo, hi = legs["supported_range_km"]
+    click.echo(
+        f"legs of bus rounds: {legs['form']} {legs['coefficients']} (zero at 0 km); "
+        f"cross-validated MAE {supported['mae_min']} min, bias {supported['bias_min']} min "
+        f"on {lo:g}-{hi:g} km, the range it is supported by"
     )

@@ -33,7 +33,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar, Self
 
 import numpy as np
 import numpy.typing as npt
@@ -56,15 +56,20 @@ from hubplan.travel.base import (
 __all__ = [
     "CALIBRATION_CSV",
     "FORMS",
+    "N_FOLDS",
     "PARAMETERS_FILE",
     "PARAMETERS_OUTPUT",
     "CalibratedModel",
+    "Design",
     "calibrate",
     "calibrated_matrix",
+    "choose_candidate",
+    "error_summary",
     "find_calibration_csv",
     "grouped_folds",
     "load_calibration_pairs",
     "load_parameters",
+    "out_of_fold_minutes",
     "write_parameters",
 ]
 
@@ -95,7 +100,11 @@ _BNG_TO_WGS84 = Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True)
 _GEOD = Geod(ellps="WGS84")
 
 
-def _hinge(knot: float) -> Callable[[npt.NDArray[np.float64]], npt.NDArray[np.float64]]:
+Design = Callable[[npt.NDArray[np.float64]], npt.NDArray[np.float64]]
+"""Builds a model form's design matrix (one column per coefficient) from crow-fly km."""
+
+
+def _hinge(knot: float) -> Design:
     def design(d: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         return np.column_stack([np.ones_like(d), d, np.maximum(0.0, d - knot)])
 
@@ -111,7 +120,7 @@ def _loglinear(d: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
 
 
 #: Candidate model forms: name -> (design matrix builder, formula in the coefficients).
-FORMS: dict[str, tuple[Callable[[npt.NDArray[np.float64]], npt.NDArray[np.float64]], str]] = {
+FORMS: dict[str, tuple[Design, str]] = {
     "linear": (_linear, "t = c0 + c1*d"),
     "hinge10": (_hinge(10.0), "t = c0 + c1*d + c2*max(0, d - 10)"),
     "hinge20": (_hinge(20.0), "t = c0 + c1*d + c2*max(0, d - 20)"),
@@ -126,7 +135,7 @@ class CalibratedModel:
     Parameters
     ----------
     form
-        A key of :data:`FORMS`.
+        A key of :attr:`forms` (:data:`FORMS` here; a subclass may offer other forms).
     coefficients
         The coefficients ``c0, c1, ...`` of the form, minutes and km.
 
@@ -135,15 +144,31 @@ class CalibratedModel:
     >>> m = CalibratedModel("linear", (10.0, 1.0))
     >>> m.minutes(np.array([0.0, 5.0])).tolist()
     [10.0, 15.0]
+    >>> fitted = CalibratedModel.fit("linear", np.array([0.0, 1.0, 2.0]), np.array([3.0, 5.0, 7.0]))
+    >>> [round(c, 6) for c in fitted.coefficients]
+    [3.0, 2.0]
     """
 
     form: str
     coefficients: tuple[float, ...]
+    #: The forms this class fits: name -> (design matrix builder, formula).
+    forms: ClassVar[Mapping[str, tuple[Design, str]]] = FORMS
+
+    @classmethod
+    def fit(cls, form: str, d: npt.NDArray[np.float64], t: npt.NDArray[np.float64]) -> Self:
+        """Least-squares fit of ``form`` to minutes ``t`` at crow-fly distances ``d``."""
+        coef, *_ = np.linalg.lstsq(cls.forms[form][0](d), t, rcond=None)
+        return cls(form, tuple(float(c) for c in coef))
+
+    @classmethod
+    def n_coefficients(cls, form: str) -> int:
+        """How many coefficients ``form`` has."""
+        return int(cls.forms[form][0](np.zeros(1)).shape[1])
 
     def minutes(self, d_km: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         """Predicted drive minutes for crow-fly distances ``d_km`` (any shape)."""
         d = np.asarray(d_km, dtype=np.float64)
-        design = FORMS[self.form][0](d.ravel())
+        design = self.forms[self.form][0](d.ravel())
         return np.asarray(design @ np.asarray(self.coefficients), dtype=np.float64).reshape(d.shape)
 
     def is_increasing(self, upto_km: float) -> bool:
@@ -258,23 +283,83 @@ def grouped_folds(
     return [(rows[fold != k], rows[fold == k]) for k in range(n_folds)]
 
 
-def _fit(form: str, d: npt.NDArray[np.float64], t: npt.NDArray[np.float64]) -> CalibratedModel:
-    design = FORMS[form][0](d)
-    coef, *_ = np.linalg.lstsq(design, t, rcond=None)
-    return CalibratedModel(form, tuple(float(c) for c in coef))
+def error_summary(resid: npt.NDArray[np.float64]) -> dict[str, float | int]:
+    """Mean absolute error, bias (mean residual) and 90th-percentile absolute error, in minutes.
 
-
-def _n_coefficients(form: str) -> int:
-    return int(FORMS[form][0](np.zeros(1)).shape[1])
-
-
-def _errors(resid: npt.NDArray[np.float64]) -> dict[str, float | int]:
+    Examples
+    --------
+    >>> error_summary(np.array([-1.0, 1.0, 2.0, -2.0]))
+    {'mae_min': 1.5, 'bias_min': 0.0, 'p90_abs_min': 2.0, 'n': 4}
+    """
     return {
         "mae_min": round(float(np.mean(np.abs(resid))), 3),
         "bias_min": round(float(np.mean(resid)), 3),
         "p90_abs_min": round(float(np.quantile(np.abs(resid), 0.9)), 3),
         "n": len(resid),
     }
+
+
+def out_of_fold_minutes(
+    model_class: type[CalibratedModel],
+    form: str,
+    d: npt.NDArray[np.float64],
+    t: npt.NDArray[np.float64],
+    folds: list[tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]],
+    *,
+    fit_max_km: float | None,
+) -> tuple[npt.NDArray[np.float64], bool]:
+    """Each pair's minutes predicted by ``form`` fitted without that pair's fold.
+
+    Parameters
+    ----------
+    model_class
+        :class:`CalibratedModel` or a subclass (it supplies the forms and the fit).
+    form
+        A key of ``model_class.forms``.
+    d, t
+        Crow-fly km and observed minutes of every pair.
+    folds
+        ``(train, test)`` row indices, e.g. from :func:`grouped_folds`; every row is
+        in exactly one test fold.
+    fit_max_km
+        Fit only on training pairs up to this distance (``None``: all of them).
+
+    Returns
+    -------
+    predicted, monotone
+        The held-out prediction of every pair, and whether every fold's model
+        rises with distance up to the largest ``d``.
+    """
+    limit = np.inf if fit_max_km is None else fit_max_km
+    predicted = np.full(len(d), np.nan)
+    monotone = True
+    for train, test in folds:
+        train = train[d[train] <= limit]
+        model = model_class.fit(form, d[train], t[train])
+        monotone &= model.is_increasing(float(d.max()))
+        predicted[test] = model.minutes(d[test])
+    return predicted, monotone
+
+
+def choose_candidate(
+    candidates: list[dict[str, Any]], model_class: type[CalibratedModel]
+) -> dict[str, Any]:
+    """The candidate the selection rule picks (see :data:`PARSIMONY_MIN_GAIN`).
+
+    Among candidates whose ``"admissible"`` entry is true (default: their
+    ``"monotone"`` entry), those within :data:`PARSIMONY_MIN_GAIN` minutes of the
+    lowest ``mae_min`` are near-best; of those the one with the fewest coefficients
+    wins, then the lowest MAE, then the smallest absolute bias.
+    """
+    valid = [c for c in candidates if c.get("admissible", c["monotone"])]
+    if not valid:
+        raise DataError("no candidate model form is admissible; fix: check the calibration data")
+    lowest = min(c["mae_min"] for c in valid)
+    near = [c for c in valid if c["mae_min"] <= lowest + PARSIMONY_MIN_GAIN]
+    return min(
+        near,
+        key=lambda c: (model_class.n_coefficients(c["form"]), c["mae_min"], abs(c["bias_min"])),
+    )
 
 
 def calibrate(source: Path, *, seed: int = DEFAULT_SEED, n_folds: int = N_FOLDS) -> dict[str, Any]:
@@ -309,35 +394,27 @@ def calibrate(source: Path, *, seed: int = DEFAULT_SEED, n_folds: int = N_FOLDS)
     groups = pairs["lsoa11cd"].to_numpy()
     folds = grouped_folds(groups, n_folds=n_folds, seed=seed)
 
+    scored = d <= SCORE_MAX_KM
     candidates: list[dict[str, Any]] = []
     for form in FORMS:
         for fit_max in FIT_RANGES:
-            limit = np.inf if fit_max is None else fit_max
-            resid_parts, resid_all_parts, monotone = [], [], True
-            for train, test in folds:
-                train = train[d[train] <= limit]
-                model = _fit(form, d[train], t[train])
-                monotone &= model.is_increasing(float(d.max()))
-                scored = test[d[test] <= SCORE_MAX_KM]
-                resid_parts.append(model.minutes(d[scored]) - t[scored])
-                resid_all_parts.append(model.minutes(d[test]) - t[test])
+            predicted, monotone = out_of_fold_minutes(
+                CalibratedModel, form, d, t, folds, fit_max_km=fit_max
+            )
             entry: dict[str, Any] = {
                 "form": form,
                 "fit_max_km": fit_max,
-                **_errors(np.concatenate(resid_parts)),
-                "all_distances": _errors(np.concatenate(resid_all_parts)),
+                **error_summary(predicted[scored] - t[scored]),
+                "all_distances": error_summary(predicted - t),
                 "monotone": bool(monotone),
             }
             candidates.append(entry)
             log.info("calibration candidate %s", entry)
 
-    valid = [c for c in candidates if c["monotone"]]
-    lowest = min(c["mae_min"] for c in valid)
-    near = [c for c in valid if c["mae_min"] <= lowest + PARSIMONY_MIN_GAIN]
-    best = min(near, key=lambda c: (_n_coefficients(c["form"]), c["mae_min"], abs(c["bias_min"])))
+    best = choose_candidate(candidates, CalibratedModel)
     limit = np.inf if best["fit_max_km"] is None else best["fit_max_km"]
     used = d <= limit
-    model = _fit(best["form"], d[used], t[used])
+    model = CalibratedModel.fit(best["form"], d[used], t[used])
     return {
         "model": "calibrated",
         "form": model.form,

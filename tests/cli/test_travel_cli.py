@@ -119,7 +119,7 @@ def test_travel_calibrate_writes_the_committed_parameters(
         main, ["travel", "calibrate", "--source", str(source_dir), "--out", str(out)]
     )
     assert result.exit_code == 0, result.output
-    assert "cross-validated MAE" in result.output
+    assert "cross-validated MAE" in result.output and "legs of bus rounds: log" in result.output
     written = json.loads(out.read_text())
     committed = json.loads(PARAMETERS_FILE.read_text())
     assert written == committed
