@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pandas as pd
@@ -96,7 +96,7 @@ TRANSPORT_COLUMNS: tuple[tuple[str, str], ...] = (
     ("ride_mean_minutes", "ride mean"),
     ("ride_p90_minutes", "ride p90"),
     ("ride_max_minutes", "ride max"),
-    ("ride_over_direct_mean", "ride/direct"),
+    ("ride_over_direct", "ride/direct"),
     ("co2e_tonnes_year", "CO2e t/yr"),
     ("cost_gbp_year", "cost GBP/yr"),
 )
@@ -122,19 +122,20 @@ def render_transport_table(transport: Mapping[str, Any], *, hidden: str = "hidde
     Examples
     --------
     >>> figures = dict.fromkeys([key for key, _ in TRANSPORT_COLUMNS], 1.0)
-    >>> print(render_transport_table({"localities": {"North": figures}, "overall": figures}).splitlines()[0].split())
-    ['passengers', 'vehicles', 'veh-km/day', 'veh-h/day', 'ride', 'mean', 'ride', 'p90', 'ride', 'max', 'ride/direct', 'CO2e', 't/yr', 'cost', 'GBP/yr']
+    >>> table = render_transport_table({"localities": {"North": figures}, "overall": figures})
+    >>> table.splitlines()[0].split()[:6]
+    ['passengers', 'vehicles', 'veh-km/day', 'veh-h/day', 'ride', 'mean']
     """
     frame = transport_frame(transport)
     shown = pd.DataFrame(index=frame.index)
     for key, heading in TRANSPORT_COLUMNS:
-        column = frame[key]
-        if key in ("passengers", "vehicles", "cost_gbp_year"):
-            shown[heading] = column.map(lambda v: hidden if v != v else f"{v:,.0f}")
-        elif key == "ride_over_direct_mean":
-            shown[heading] = column.map(lambda v: "-" if v != v else f"{v:.2f}")
-        else:
-            shown[heading] = column.map(lambda v: "-" if v != v else f"{v:,.1f}" if key.startswith(("co2e",
-                                                                                                   "vehicle_hours"))
-                                        else f"{v:,.0f}")
+        shown[heading] = frame[key].map(_transport_cell(key, hidden))
     return shown.to_string()
+
+
+def _transport_cell(key: str, hidden: str) -> Callable[[float], str]:
+    """How one transport column's cells are written (``NaN``: withheld count, or no figure)."""
+    if key in ("passengers", "vehicles", "cost_gbp_year"):
+        return lambda v: hidden if v != v else f"{v:,.0f}"
+    digits = 2 if key == "ride_over_direct" else 1 if key.startswith(("co2e", "vehicle_hours")) else 0
+    return lambda v: "-" if v != v else f"{v:,.{digits}f}"

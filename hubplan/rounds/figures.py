@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 
 import numpy as np
+from pydantic import JsonValue
 
 from hubplan.rounds.passengers import Passenger
 from hubplan.rounds.routing import RoutedSession
@@ -41,8 +42,11 @@ class TransportFigures:
         Minutes on board per passenger-trip.
     direct_mean_minutes
         The same trips' direct drives, for comparison.
-    ride_over_direct_mean
-        Mean of each trip's ride time over its direct drive.
+    ride_over_direct
+        Total minutes on board over the same trips' total direct drives (a ratio of totals:
+        a 1-minute direct trip ridden for 20 minutes does not swamp it).
+    extra_ride_mean_minutes
+        Mean minutes each trip spends on board beyond its direct drive.
     co2e_kg_day, co2e_tonnes_year
         Vehicle emissions (km x each type's factor).
     cost_gbp_day, cost_gbp_year
@@ -61,15 +65,16 @@ class TransportFigures:
     ride_p90_minutes: float
     ride_max_minutes: float
     direct_mean_minutes: float
-    ride_over_direct_mean: float
+    ride_over_direct: float
+    extra_ride_mean_minutes: float
     co2e_kg_day: float
     co2e_tonnes_year: float
     cost_gbp_day: float
     cost_gbp_year: float
 
-    def as_dict(self) -> dict[str, float | int | dict[str, int]]:
+    def as_dict(self) -> dict[str, JsonValue]:
         """JSON-ready figures (``metrics.json``'s ``transport``)."""
-        out = asdict(self)
+        out: dict[str, JsonValue] = asdict(self)
         out["vehicles_by_type"] = dict(self.vehicles_by_type)
         return out
 
@@ -116,7 +121,7 @@ def figures_of(sessions: list[RoutedSession], passengers: Iterable[Passenger], c
     rides = np.array([ride for s in sessions for ride in s.ride_minutes.values()])
     direct = np.array([s.direct_minutes[number] for s in sessions for number in s.ride_minutes])
     has_rides = rides.size > 0
-    ratio = rides / np.maximum(direct, 1e-9) if has_rides else np.array([np.nan])
+    nan = float("nan")
     return TransportFigures(
         passengers=len(people),
         wheelchair_passengers=sum(p.wheelchair for p in people),
@@ -126,11 +131,12 @@ def figures_of(sessions: list[RoutedSession], passengers: Iterable[Passenger], c
         vehicle_hours_day=hours,
         vehicle_km_year=km * days_per_year,
         vehicle_hours_year=hours * days_per_year,
-        ride_mean_minutes=float(rides.mean()) if has_rides else float("nan"),
-        ride_p90_minutes=float(np.percentile(rides, 90)) if has_rides else float("nan"),
-        ride_max_minutes=float(rides.max()) if has_rides else float("nan"),
-        direct_mean_minutes=float(direct.mean()) if has_rides else float("nan"),
-        ride_over_direct_mean=float(ratio.mean()),
+        ride_mean_minutes=float(rides.mean()) if has_rides else nan,
+        ride_p90_minutes=float(np.percentile(rides, 90)) if has_rides else nan,
+        ride_max_minutes=float(rides.max()) if has_rides else nan,
+        direct_mean_minutes=float(direct.mean()) if has_rides else nan,
+        ride_over_direct=float(rides.sum() / direct.sum()) if has_rides and direct.sum() > 0 else nan,
+        extra_ride_mean_minutes=float((rides - direct).mean()) if has_rides else nan,
         co2e_kg_day=co2e,
         co2e_tonnes_year=co2e * days_per_year / 1000.0,
         cost_gbp_day=cost,

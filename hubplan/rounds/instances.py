@@ -52,6 +52,13 @@ DIMENSIONS = ("seats", "wheelchair spaces")
 #: outweigh 41 hours of driving, so the routing uses as few vehicles as it can, then drives least).
 VEHICLE_MINUTES_PER_GBP = 10.0
 
+#: Vehicles offered to the router per vehicle its seats alone would need, plus spares (unused ones cost
+#: nothing; too few leave people unserved when ride and round-length limits, not seats, bind, and the
+#: round is then routed again with more). Measured on the council's proposal (27 Nov 2026): with one
+#: per seat-need plus one, 4 of 16 rounds had to be routed again, some twice.
+OFFER_PER_NEEDED = 2
+OFFER_SPARE = 2
+
 #: Minutes of the day: the routing horizon.
 DAY_MINUTES = 24 * 60
 
@@ -114,19 +121,21 @@ def _boarding(passenger: Passenger, config: TransportConfig) -> float:
     return config.wheelchair_boarding_minutes if passenger.wheelchair else config.boarding_minutes
 
 
-def check_reachable(site_id: str, site_name: str, passengers: tuple[Passenger, ...], home_to_site: np.ndarray,
-                    depot_to_home: np.ndarray, site_to_depot: float, config: TransportConfig, *,
-                    source: str, area_names: dict[str, str]) -> None:
+def check_reachable(site_id: str, site_name: str, passengers: tuple[Passenger, ...], minutes: np.ndarray,
+                    config: TransportConfig, *, source: str, area_names: dict[str, str]) -> None:
     """Reject settings that no round can meet, even one vehicle carrying one passenger directly.
 
     For each passenger: the direct ride must fit the ride limit, and the out-and-back
     trip depot -> home -> site -> depot (with boarding) must fit ``max_route_minutes``.
+    ``minutes`` are the legs among ``[depot, site, home 1, ..., home n]`` (as for
+    :func:`build_instance`); the morning's legs are checked (home to site).
 
     Raises
     ------
     InputError
         Naming the home areas (never a postcode), the times and the setting to change.
     """
+    home_to_site, depot_to_home, site_to_depot = minutes[2:, 1], minutes[0, 2:], float(minutes[1, 0])
     limits = ride_limits(home_to_site, config)
     boarding = np.array([_boarding(p, config) for p in passengers])
     whole_trip = depot_to_home + 2 * boarding + home_to_site + site_to_depot
@@ -152,7 +161,7 @@ def check_reachable(site_id: str, site_name: str, passengers: tuple[Passenger, .
 
 def _vehicles(types: tuple[VehicleType, ...], passengers: tuple[Passenger, ...], config: TransportConfig,
               scale: int) -> tuple[tuple[VehicleType, ...], bool]:
-    """The vehicles offered to the router: enough for everyone (times ``scale``), within the fleet limits."""
+    """The vehicles offered to the router (see :data:`OFFER_PER_NEEDED`; times ``scale``), within the fleet limits."""
     wheelchair = sum(p.wheelchair for p in passengers)
     seated = len(passengers) - wheelchair
     offered: list[VehicleType] = []
@@ -162,7 +171,7 @@ def _vehicles(types: tuple[VehicleType, ...], passengers: tuple[Passenger, ...],
         if wheelchair:
             need = max(need, math.ceil(wheelchair / vehicle_type.wheelchair_spaces)
                        if vehicle_type.wheelchair_spaces else 0)
-        count = min(len(passengers), max(1, need) * scale + 1)
+        count = min(len(passengers), (OFFER_PER_NEEDED * max(1, need) + OFFER_SPARE) * scale)
         if vehicle_type.available is not None and vehicle_type.available < count:
             count, limited = vehicle_type.available, True
         offered.extend([vehicle_type] * count)

@@ -182,8 +182,8 @@ def plan_transport(prepared: PreparedScenario, allocation: Allocation, *, progre
         site = sites.loc[site_id]
         points = _site_points(site_id, float(site["lon"]), float(site["lat"]), config.depot, group)
         legs = leg_matrices(points, network=network, roads=roads)
-        check_reachable(site_id, str(site["name"]), group, legs.minutes[2:, 1], legs.minutes[0, 2:],
-                        float(legs.minutes[1, 0]), config, source=source, area_names=area_names)
+        check_reachable(site_id, str(site["name"]), group, legs.minutes, config, source=source,
+                        area_names=area_names)
         xy = _planar_km(points)
         legs_of[site_id] = (legs, xy)
         for session in Session:

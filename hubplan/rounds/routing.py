@@ -137,7 +137,7 @@ def _limits(instances: list[SiteInstance], total_s: float, workers: int) -> list
 def _session(item: SiteInstance, result: RoutingResult, seconds: float) -> RoutedSession:
     """The routed session from the checker's schedules."""
     n = len(item.passengers)
-    rounds = []
+    rounds: list[Round] = []
     for schedule in result.report.routes:
         if len(schedule.stops) <= 2:
             continue  # the vehicle stayed at the depot
@@ -198,13 +198,15 @@ def route_sessions(instances: list[SiteInstance], rebuild: Rebuild, *, time_limi
     if not instances:
         return []
     workers = max(1, min(workers or os.cpu_count() or 1, len(instances)))
+    if multiprocessing.current_process().daemon:
+        workers = 1
     limits = _limits(instances, time_limit_s, workers)
     done: dict[int, RoutedSession] = {}
     pending = {index: (item, 1) for index, item in enumerate(instances)}
-    context = multiprocessing.get_context("spawn")  # OR-Tools' threads make fork unsafe
-    with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with _executor(workers) as pool:
         while pending:
-            futures = {pool.submit(_route_one, item, limits[index], seed): index for index, (item, _) in pending.items()}
+            futures = {pool.submit(_route_one, item, limits[index], seed): index
+                       for index, (item, _) in pending.items()}
             retry: dict[int, tuple[SiteInstance, int]] = {}
             for future in concurrent.futures.as_completed(futures):
                 index = futures[future]
@@ -221,6 +223,19 @@ def route_sessions(instances: list[SiteInstance], rebuild: Rebuild, *, time_limi
                     progress(len(done), len(instances))
             pending = retry
     return [done[index] for index in range(len(instances))]
+
+
+def _executor(workers: int) -> concurrent.futures.Executor:
+    """A pool of ``workers`` spawned processes, or one thread (the caller's work, in order) for one worker.
+
+    Processes are spawned, not forked: the optimiser's solver threads may still be alive
+    in this process. A script calling this with more than one worker therefore needs the
+    usual ``if __name__ == "__main__":`` guard. A daemon process (e.g. a Dask worker)
+    cannot start children, so it routes in-process.
+    """
+    if workers <= 1 or multiprocessing.current_process().daemon:
+        return concurrent.futures.ThreadPoolExecutor(max_workers=1)
+    return concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
 
 
 def _retry(item: SiteInstance, scale: int, result: RoutingResult, rebuild: Rebuild,

@@ -40,7 +40,6 @@ from hubplan.scenario.fields import (
 )
 from hubplan.scenario.load import load_scenario, scenario_issues, scenario_json_schema
 from hubplan.scenario.model import Scenario
-from hubplan.scenario.transport import Depot, TransportConfig, VehicleType, clock
 from hubplan.scenario.sections import (
     ATTENDEES_ALL,
     ATTENDEES_AT_BOTH,
@@ -62,6 +61,7 @@ from hubplan.scenario.sections import (
     TierConfig,
     TravelConfig,
 )
+from hubplan.scenario.transport import Depot, TransportConfig, VehicleType, clock
 
 __all__ = [
     "ATTENDEES_ALL",

@@ -51,7 +51,7 @@ def test_morning_instance_has_the_site_window_and_tightened_home_windows() -> No
 
 
 def test_rounds_carry_everyone_within_every_rule_and_share_vehicles() -> None:
-    """Six people on one road and a 4-seat bus: two vehicles at most, every rule met by the independent check."""
+    """Six people on one road and 4-seat buses: every rule met, as the independent check confirms."""
     positions = [3.0, 5.0, 8.0, 12.0, 15.0, 18.0]
     minutes, km, xy = line_legs(positions)
     people = passengers_at(len(positions), wheelchair=(2,))
@@ -62,9 +62,10 @@ def test_rounds_carry_everyone_within_every_rule_and_share_vehicles() -> None:
         assert sorted(session.ride_minutes) == [p.number for p in people]
         for number, ride in session.ride_minutes.items():
             assert session.direct_minutes[number] - 1e-6 <= ride <= 45 + 1e-6
-        assert 2 <= len(session.rounds) <= 3  # 5 seated on 4 seats: at least two vehicles
-        routes = [[(p.number + 1) if s.boards == (item.session is Session.MORNING) else p.number + 1 + len(people)
-                   for s in r.stops for p in people if p.number == s.passenger] for r in session.rounds]
+        for one in session.rounds:  # 5 seated on 4 seats: never more than 4 on board (one bus may go twice)
+            on_board = np.cumsum([(1 if s.boards else -1) * (s.passenger != 2) for s in one.stops])
+            assert on_board.max() <= 4
+        routes = [[s.passenger + 1 + (0 if s.boards else len(people)) for s in r.stops] for r in session.rounds]
         assert check_routes(item.instance, routes).feasible
         for one in session.rounds:
             at_site = [stop.minute for stop in one.stops if stop.at_site]
@@ -76,25 +77,26 @@ def test_rounds_carry_everyone_within_every_rule_and_share_vehicles() -> None:
     assert figures.vehicle_km_day >= 2 * 2 * 18  # each session drives out to 18 km and back at least once
     assert figures.co2e_kg_day == pytest.approx(figures.vehicle_km_day * 0.25)
     assert figures.cost_gbp_year == pytest.approx(figures.vehicles * 200 * 240)
-    assert figures.ride_max_minutes <= 45 + 1e-6 and figures.ride_over_direct_mean >= 1 - 1e-9
+    assert figures.ride_max_minutes <= 45 + 1e-6 and figures.ride_over_direct >= 1 - 1e-9
+    assert figures.extra_ride_mean_minutes >= -1e-9
 
 
 def test_a_ride_limit_below_the_direct_drive_names_the_home_area_and_times() -> None:
-    minutes, km, xy = line_legs([5.0, 40.0])  # 40 km at 40 km/h: 60 min direct
+    minutes, _km, _xy = line_legs([5.0, 40.0])  # 40 km at 40 km/h: 60 min direct
     people = passengers_at(2)
     with pytest.raises(InputError) as caught:
-        check_reachable("S1", "Hub One", people, minutes[2:, 1], minutes[0, 2:], float(minutes[1, 0]),
-                        config(max_ride_minutes=45), source="plan.toml", area_names={"A1": "Chickerell 3"})
+        check_reachable("S1", "Hub One", people, minutes, config(max_ride_minutes=45), source="plan.toml",
+                        area_names={"A1": "Chickerell 3"})
     message = str(caught.value)
     assert "transport.max_ride_minutes" in message and "A1 (Chickerell 3)" in message
     assert "60 min against 45 min" in message and "DT1" not in message  # no postcode in the message
 
 
 def test_a_round_longer_than_allowed_even_alone_is_rejected() -> None:
-    minutes, km, xy = line_legs([30.0])  # 45 min each way
+    minutes, _km, _xy = line_legs([30.0])  # 45 min each way
     with pytest.raises(InputError, match="max_route_minutes"):
-        check_reachable("S1", "Hub One", passengers_at(1), minutes[2:, 1], minutes[0, 2:], float(minutes[1, 0]),
-                        config(max_route_minutes=80), source="plan.toml", area_names={})
+        check_reachable("S1", "Hub One", passengers_at(1), minutes, config(max_route_minutes=80),
+                        source="plan.toml", area_names={})
 
 
 def test_a_fleet_limit_too_small_is_an_input_error() -> None:
@@ -109,20 +111,21 @@ def test_a_fleet_limit_too_small_is_an_input_error() -> None:
 
 
 def test_more_vehicles_are_offered_when_round_lengths_not_seats_bind() -> None:
-    """Three people 30 km out in three directions, 4 seats: each needs a bus of their own within 100 minutes."""
-    xy = np.array([[0.0, 0.0], [0.0, 0.0], [30.0, 0.0], [-30.0, 0.0], [0.0, 30.0]])
+    """Twelve people 30 km out in twelve directions, 4 seats: each needs a bus of their own within 100 minutes."""
+    angles = np.arange(12) * np.pi / 6
+    xy = np.vstack([[0.0, 0.0], [0.0, 0.0], np.column_stack([30 * np.cos(angles), 30 * np.sin(angles)])])
     km = np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))
     minutes = km / 40 * 60
-    people = passengers_at(3)
+    people = passengers_at(12)
     settings = config(max_route_minutes=100)
     items = [build_instance("S1", Session.MORNING, people, minutes, km, xy, settings)]
-    assert len(items[0].instance.vehicles) == 2  # capacity alone needs one (+1 spare)
+    assert len(items[0].instance.vehicles) == 8  # two per bus the seats need (3), plus two
     rebuilt: list[int] = []
 
     def rebuild(item: SiteInstance, scale: int) -> SiteInstance:
         rebuilt.append(scale)
         return build_instance("S1", Session.MORNING, people, minutes, km, xy, settings, scale=scale)
 
-    routed = route_sessions(items, rebuild, time_limit_s=1, seed=0, source="plan.toml", workers=1)
+    routed = route_sessions(items, rebuild, time_limit_s=2, seed=0, source="plan.toml", workers=1)
     assert rebuilt == [2]
-    assert len(routed[0].rounds) == 3 and all(len(r.stops) == 2 for r in routed[0].rounds)
+    assert len(routed[0].rounds) == 12 and all(len(r.stops) == 2 for r in routed[0].rounds)
