@@ -6,8 +6,8 @@ Orchestration only. :func:`prepare` runs the stages every command shares;
 when there is nothing to choose. Both go through :func:`hubplan.optimise.optimise`,
 so a fixed plan gives the same figures either way, and both return a
 :class:`hubplan.record.RunRecord` (:mod:`hubplan.record`). When the scenario has a
-``[transport]`` table, both also route the plan's minibus rounds (:mod:`hubplan.rounds`)
-unless told not to. :func:`check_scenario`
+``[transport]`` table, :func:`run_scenario` also routes the plan's minibus rounds
+(:mod:`hubplan.rounds`) unless told not to; :func:`evaluate_scenario` when asked to. :func:`check_scenario`
 runs every check that needs no solving.
 """
 
@@ -151,7 +151,7 @@ def _record(prepared: PreparedScenario, allocation: Allocation, seconds: dict[st
 
 def evaluate_scenario(
     scenario: Scenario | Path | str, *, study_path: Path | None = None, progress: Progress | None = None,
-    transport: bool = True, transport_progress: Progress | None = None,
+    transport: bool = False, transport_progress: Progress | None = None,
 ) -> RunRecord:
     """Evaluate the scenario's fixed plan: its required sites open, each in every tier it may take.
 
@@ -168,7 +168,8 @@ def evaluate_scenario(
     progress
         Optional ``(done, total)`` callback for travel times.
     transport
-        Route the minibus rounds when the scenario has a ``[transport]`` table.
+        Route the minibus rounds when the scenario has a ``[transport]`` table (off by
+        default here: an evaluation reports direct journeys; ``run_scenario`` routes by default).
     transport_progress
         Optional ``(done, total)`` callback over the rounds routed.
 

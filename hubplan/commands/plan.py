@@ -62,7 +62,7 @@ def evaluate(ctx: click.Context, scenario_path: Path, study: Path | None, json_p
     if json_path is not None:
         check_output_file(json_path, option="--json", what="the metrics file")  # before the evaluation
     with progress_callback(ctx.obj.get("progress", False), "travel times") as progress:
-        record = protect(evaluate_scenario(scenario_path, study_path=study, progress=progress, transport=False))
+        record = protect(evaluate_scenario(scenario_path, study_path=study, progress=progress))
     overall = record.metrics["overall"]
     attendees = f"<{record.suppress_below}" if overall["attendees"] is None else f"{overall['attendees']:.0f}"
     click.echo(f"{record.title}: {overall['sites_open']} open sites, {attendees} attendees")

@@ -38,12 +38,12 @@ def _open_tiers(record) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def proposal(study_path: Path):
-    return run_scenario(PROPOSAL, study_path=study_path)
+    return run_scenario(PROPOSAL, study_path=study_path, transport=False)
 
 
 @pytest.fixture(scope="module")
 def best(study_path: Path):
-    return run_scenario(BEST, study_path=study_path)
+    return run_scenario(BEST, study_path=study_path, transport=False)
 
 
 # ------------------------------------------------------------------ 1. one path for a fixed plan
@@ -64,9 +64,10 @@ def test_a_plan_with_nothing_to_choose_is_labelled_evaluated_never_optimal(cli, 
                                                                             study_path: Path) -> None:
     solver = proposal.manifest.solver
     assert (solver.status, solver.method, solver.proven_optimal) == ("evaluated", "fixed plan", False)
-    outcome = cli.invoke(["run", str(PROPOSAL), "--study", str(study_path), "--out", str(tmp_path)])
+    outcome = cli.invoke(["run", str(PROPOSAL), "--study", str(study_path), "--out", str(tmp_path), "--no-transport"])
     assert outcome.exit_code == 0, outcome.stderr
     assert "evaluated (fixed plan)" in outcome.stdout.splitlines()[0]
+    assert "transport plan" not in outcome.stdout
     assert "optimal" not in outcome.stdout.splitlines()[0]
 
 
@@ -138,7 +139,7 @@ def test_the_best_plan_keeps_as_many_buildings_proven_optimal_and_no_worse(propo
 
 
 def test_the_building_count_is_a_constraint(study_path: Path) -> None:
-    seven = run_scenario(_edited(BEST, constraints={"buildings": 7}), study_path=study_path)
+    seven = run_scenario(_edited(BEST, constraints={"buildings": 7}), study_path=study_path, transport=False)
     assert len(_open_tiers(seven)) == 7
     with pytest.raises(Exception, match=r"constraints\.buildings: 12 buildings asked for but only 11 sites may open"):
         run_scenario(_edited(BEST, constraints={"buildings": 12}), study_path=study_path)

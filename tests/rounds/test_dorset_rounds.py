@@ -1,0 +1,111 @@
+"""The transport plan on the real study area: the council's proposal and the best plan, routed end to end."""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+
+import pytest
+
+from hubplan.errors import InputError
+from hubplan.pipeline import prepare, run_scenario
+from hubplan.rounds import Session
+from hubplan.rounds.passengers import typical_day
+from hubplan.scenario import Scenario, load_scenario
+
+SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
+LOCALITIES = {"East Dorset", "North Dorset", "Purbeck", "West Dorset", "Weymouth and Portland"}
+
+#: Routing seconds for the whole plan in these tests (the shipped default is longer; quality is not under test).
+TEST_LIMIT_S = 6.0
+
+
+def _quick(name: str, **transport: object) -> Scenario:
+    """A shipped scenario with its [transport] table given a short time limit (and any other changes)."""
+    loaded = load_scenario(SCENARIOS / name)
+    assert loaded.transport is not None
+    settings = loaded.transport.model_copy(update={"time_limit_s": TEST_LIMIT_S, **transport})
+    return loaded.model_copy(update={"transport": settings})
+
+
+@pytest.fixture(scope="module")
+def proposal(study_path: Path):
+    return run_scenario(_quick("council-proposal-2026.toml"), study_path=study_path)
+
+
+@pytest.fixture(scope="module")
+def best(study_path: Path):
+    return run_scenario(_quick("council-proposal-2026-best.toml"), study_path=study_path)
+
+
+def test_the_typical_day_follows_the_named_shares_and_is_reproducible(study_path: Path, proposal) -> None:
+    scenario = _quick("council-proposal-2026.toml")
+    prepared = prepare(scenario, study_path=study_path)
+    from hubplan.optimise import optimise
+
+    allocation, _ = optimise(prepared, fixed=True)
+    day = typical_day(prepared, allocation, scenario.transport)
+    assert day == typical_day(prepared, allocation, scenario.transport)  # same seed, same people
+    config = scenario.transport
+    share = config.council_transport_share * scenario.metrics.trips_per_week / config.service_days_per_week
+    # 521 attendees x 0.6 x 2/5 = 125, give or take a person per site from rounding
+    assert abs(len(day) - 521 * share) <= len({p.site_id for p in day})
+    wheelchair = sum(p.wheelchair for p in day)
+    assert abs(wheelchair - len(day) * config.wheelchair_share) <= len({p.site_id for p in day})
+    open_sites = set(allocation.open_tiers)
+    assert {p.site_id for p in day} <= open_sites
+    codes = set(prepared.study.postcodes["postcode"])
+    assert all(p.postcode in codes for p in day)
+    other = typical_day(prepared, allocation, config.model_copy(update={"seed": 1}))
+    assert [p.postcode for p in other] != [p.postcode for p in day]
+
+
+def test_every_passenger_rides_within_the_rules_to_their_plan_site(proposal) -> None:
+    plan = proposal.transport
+    config = plan.config
+    for session in plan.sessions:
+        people = {p.number for p in plan.passengers if p.site_id == session.site_id}
+        assert set(session.ride_minutes) == people
+        for number, ride in session.ride_minutes.items():
+            assert session.direct_minutes[number] - 1e-6 <= ride <= config.max_ride_minutes + 1e-6
+        for one in session.rounds:
+            assert one.hours * 60 <= config.max_route_minutes + 1e-6
+            at_site = [stop.minute for stop in one.stops if stop.at_site]
+            low, high = ((config.arrive_from, config.arrive_by) if session.session is Session.MORNING
+                         else (config.leave_from, config.leave_by))
+            assert all(low - 1e-6 <= minute <= high + 1e-6 for minute in at_site)
+    assert "not proven optimal" in plan.status and "optimal" not in plan.status.replace("not proven optimal", "")
+
+
+def test_figures_per_locality_add_up_to_the_plan(proposal) -> None:
+    transport = proposal.metrics["transport"]
+    assert set(transport["localities"]) <= LOCALITIES and len(transport["localities"]) == 5
+    overall = transport["overall"]
+    for key in ("passengers", "vehicles", "vehicle_km_day", "co2e_kg_day", "cost_gbp_year"):
+        assert sum(block[key] for block in transport["localities"].values()) == pytest.approx(overall[key])
+    seats = proposal.transport.config.vehicles[0].seats
+    assert overall["vehicles"] >= math.ceil(overall["passengers"] / seats)
+    assert overall["ride_mean_minutes"] <= overall["ride_p90_minutes"] <= overall["ride_max_minutes"]
+    assert overall["ride_over_direct"] >= 1.0
+    assert overall["co2e_kg_day"] == pytest.approx(overall["vehicle_km_day"] * 0.27878)
+    assert overall["vehicle_km_year"] == pytest.approx(overall["vehicle_km_day"] * 5 * 48)
+    assert proposal.manifest.transport["settings"]["vehicles"][0]["co2e_source"].startswith("UK Government")
+
+
+def test_the_best_plan_needs_fewer_vehicle_km_than_the_proposal(proposal, best) -> None:
+    """The proposal's county-wide specialist hubs draw passengers from far away: more driving every day."""
+    routed = {name: record.metrics["transport"]["overall"] for name, record in (("proposal", proposal),
+                                                                               ("best", best))}
+    assert routed["proposal"]["vehicle_km_day"] > routed["best"]["vehicle_km_day"]
+    assert routed["proposal"]["co2e_tonnes_year"] > routed["best"]["co2e_tonnes_year"]
+
+
+def test_an_impossible_ride_limit_names_home_areas_not_postcodes(study_path: Path) -> None:
+    with pytest.raises(InputError) as caught:
+        run_scenario(_quick("council-proposal-2026.toml", max_ride_minutes=10.0), study_path=study_path)
+    message = str(caught.value)
+    assert "transport.max_ride_minutes" in message and "cannot be carried" in message
+    assert "min against 10 min allowed" in message
+    assert re.search(r"E0\d{7} \(", message)  # a home area and its name
+    assert not re.search(r"[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][A-Z]{2}", message)  # no postcode
