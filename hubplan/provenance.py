@@ -19,19 +19,19 @@ __all__ = [
     "CalibrationError",
     "ErrorFigures",
     "JsonObject",
+    "PlanStatus",
     "SolverRecord",
-    "SolverStatus",
     "TravelProvenance",
 ]
 
 JsonObject = Mapping[str, JsonValue]
 """A JSON object recorded as it is (e.g. a travel model's parameters), read by no one but people."""
 
-SolverStatus = Literal["optimal", "feasible", "evaluated"]
+PlanStatus = Literal["optimal", "feasible", "evaluated"]
 """How good a plan is: ``optimal`` (proven within the relative gap), ``feasible`` (the best plan
 found, not proven) or ``evaluated`` (not optimised: today's open sites, nearest one each)."""
 
-EVALUATED: SolverStatus = "evaluated"
+EVALUATED: PlanStatus = "evaluated"
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ class SolverRecord:
     Parameters
     ----------
     status
-        See :data:`SolverStatus`.
+        See :data:`PlanStatus`.
     objective, best_bound, gap
         The plan's objective value, the proven bound and the relative gap between them.
     relative_gap_target, time_limit_s
@@ -70,7 +70,7 @@ class SolverRecord:
     (True, True)
     """
 
-    status: SolverStatus
+    status: PlanStatus
     objective: float | None = None
     best_bound: float | None = None
     gap: float | None = None

@@ -48,7 +48,7 @@ from pyproj import Geod
 from hubplan import __version__
 from hubplan.data.sources import SOURCES, file_sha256
 from hubplan.metrics import compute_metrics
-from hubplan.provenance import CalibrationError, SolverRecord, SolverStatus, TravelProvenance
+from hubplan.provenance import CalibrationError, PlanStatus, SolverRecord, TravelProvenance
 from hubplan.record.layers import area_journeys, tier_label
 from hubplan.record.manifest import DataSource, Manifest, ScenarioFile, StudyFile
 from hubplan.record.run import RunRecord
@@ -167,7 +167,7 @@ def _make_record(
     total_attendees: int = TEST_TOTAL_ATTENDEES,
     integer_counts: bool = False,
     suppress_below: int | None = None,
-    solver_status: SolverStatus = "feasible",
+    solver_status: PlanStatus = "feasible",
 ) -> RunRecord:
     """Build a RunRecord: Care Dorset centres as hubs, ``spokes`` seeded libraries as spokes.
 

@@ -24,7 +24,7 @@ PLAN_STATUS: Mapping[str, str] = {
     "evaluated": "Evaluated fixed plan",
     "feasible": "Best plan found within the time limit",
 }
-"""The solver's status (:data:`hubplan.provenance.SolverStatus`) in words."""
+"""The solver's status (:data:`hubplan.provenance.PlanStatus`) in words."""
 
 OBJECTIVES: Mapping[str, str] = {
     "median": "Least total journey time (plus any penalties)",
