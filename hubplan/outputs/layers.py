@@ -2,7 +2,9 @@
 
 :func:`public_layers` turns a :class:`~hubplan.record.run.RunRecord` into five
 GeoDataFrames (``localities``, ``sites``, ``home_areas``, ``allocations``,
-``catchments``) with a fixed column list (nothing else from the record leaks out),
+``catchments``), and a sixth, ``routes``, when the run has a transport plan
+(:mod:`hubplan.outputs.routes`: minibus rounds drawn through home-area points only),
+each with a fixed column list (nothing else from the record leaks out),
 small counts suppressed (:mod:`hubplan.outputs.privacy`), geometries snapped to
 1e-6 degrees and polygons oriented by the right-hand rule. :func:`geojson_text`
 serialises one layer deterministically: same record, same bytes.
@@ -29,11 +31,13 @@ from shapely.geometry.polygon import orient
 from hubplan.errors import DataError
 from hubplan.outputs.privacy import LOWER_SUFFIX, protect, suppress_columns
 from hubplan.outputs.qgis import GEOMETRY_COLUMN, STYLE_COLUMNS, style_rows
+from hubplan.outputs.routes import ROUTES_LAYER, published_rounds, routes_frame
 from hubplan.record.run import RunRecord
 
 __all__ = [
     "COORDINATE_DECIMALS",
     "LAYER_NAMES",
+    "ROUTES_LAYER",
     "clean_geometry",
     "geojson_text",
     "public_layers",
@@ -79,6 +83,8 @@ _DESCRIPTIONS = {
                   "nearest spoke, and isolation (any attendee beyond the threshold).",
     "allocations": "Straight lines from each home area's population point to the site it uses.",
     "catchments": "The home areas each hub serves (its main hub), dissolved.",
+    ROUTES_LAYER: "Minibus rounds of a typical day, one line per vehicle round: depot, the home-area point of "
+                  "each home area it calls in (never a home), the site and back. No passenger counts.",
 }
 
 
@@ -184,7 +190,7 @@ def _catchments(
 
 
 def public_layers(record: RunRecord) -> dict[str, gpd.GeoDataFrame]:
-    """Build the five public layers of a run, with small counts suppressed.
+    """Build the public layers of a run, with small counts suppressed.
 
     Parameters
     ----------
@@ -195,7 +201,8 @@ def public_layers(record: RunRecord) -> dict[str, gpd.GeoDataFrame]:
     -------
     dict of str to geopandas.GeoDataFrame
         Keyed by :data:`LAYER_NAMES`, rows sorted by their id, EPSG:4326, each with a
-        ``suppressed`` flag column.
+        ``suppressed`` flag column; then :data:`ROUTES_LAYER` when the run has a
+        transport plan (no counts of people, so no flag).
 
     Raises
     ------
@@ -254,7 +261,9 @@ def public_layers(record: RunRecord) -> dict[str, gpd.GeoDataFrame]:
     ]
     al = gpd.GeoDataFrame(alloc, geometry=lines, crs="EPSG:4326")
     out["allocations"] = _clean_frame(suppress_columns(al, ["attendees"], threshold), polygonal=False)
-    return {name: out[name].reset_index(drop=True) for name in LAYER_NAMES}
+    if record.transport is not None:
+        out[ROUTES_LAYER] = _clean_frame(routes_frame(published_rounds(record)), polygonal=False)
+    return {name: out[name].reset_index(drop=True) for name in (*LAYER_NAMES, ROUTES_LAYER) if name in out}
 
 
 def _json_value(value: Any) -> Any:
@@ -373,7 +382,7 @@ def write_geopackage(
     try:
         _write_layers(layers, path, text)
         if "home_areas" in layers:
-            _write_styles(layers["home_areas"], path)
+            _write_styles(layers["home_areas"], path, has_routes=ROUTES_LAYER in layers)
     finally:
         pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": previous})
     return Path(path)
@@ -393,9 +402,9 @@ def _write_layers(layers: Mapping[str, gpd.GeoDataFrame], path: Path, text: str)
         )
 
 
-def _write_styles(home_areas: gpd.GeoDataFrame, path: Path) -> None:
+def _write_styles(home_areas: gpd.GeoDataFrame, path: Path, *, has_routes: bool) -> None:
     """Write QGIS's ``layer_styles`` table (an attributes table, through GDAL, after the layers)."""
-    rows = style_rows(home_areas)
+    rows = style_rows(home_areas, routes=has_routes)
     table = pd.DataFrame({
         "f_table_catalog": "", "f_table_schema": "", "f_table_name": [r.layer for r in rows],
         "f_geometry_column": GEOMETRY_COLUMN, "styleName": [r.name for r in rows],

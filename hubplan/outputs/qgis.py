@@ -13,7 +13,9 @@ Styles (colours and shapes are those of :mod:`hubplan.outputs.webmap`):
   selected a small grey dot), open sites labelled with their names;
 - ``home_areas``: coloured by journey minutes (the default: to the hub; also the
   longest journey of any service and, when present, to specialist provision), with
-  isolated areas hatched and outlined in every style.
+  isolated areas hatched and outlined in every style;
+- ``routes`` (runs with a transport plan): minibus rounds by session, morning solid,
+  afternoon dashed, in the web map's colours.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ from hubplan.outputs.symbology import (
     NEW_RING,
     NO_JOURNEY_COLOUR,
     NOT_SELECTED_SYMBOL,
+    ROUND_LINE_WIDTH_PX,
+    SESSION_STYLE,
     TIER_SYMBOL,
 )
 from hubplan.record.layers import EXISTING_BUILDING_KINDS
@@ -204,6 +208,24 @@ def home_areas_qml(column: str) -> str:
     return _text(root)
 
 
+MM_PER_PX = 25.4 / 96
+"""Millimetres per screen pixel at 96 dpi (QGIS line widths are in millimetres)."""
+
+
+def routes_qml() -> str:
+    """The QML of the routes layer: one line symbol per session (morning solid, afternoon dashed)."""
+    root, rules, symbols = _document(geometry_type=1)
+    for index, (session, style) in enumerate(SESSION_STYLE.items()):
+        name = _rule(rules, index, style["label"], f"\"session\" = '{session}'")
+        dash = style["dash"].replace(" ", ";")
+        _layer(_symbol(symbols, name, "line"), "SimpleLine", {
+            "line_color": _rgba(style["color"]), "line_width": f"{ROUND_LINE_WIDTH_PX * MM_PER_PX:.2f}",
+            "line_width_unit": "MM", "line_style": "solid", "use_custom_dash": "1" if dash else "0",
+            "customdash": dash or "5;2", "customdash_unit": "Pixel", "capstyle": "round", "joinstyle": "round",
+        })
+    return _text(root)
+
+
 HOME_AREA_STYLES = (
     ("minutes_to_hub", "Journey to your hub"),
     ("minutes_to_specialist", "Journey to specialist provision"),
@@ -213,13 +235,15 @@ HOME_AREA_STYLES = (
 """Home-area styles: the column coloured and the style name; the first is the default."""
 
 
-def style_rows(home_areas: pd.DataFrame) -> list[QgisStyle]:
-    """The styles to store: sites, and home areas by each journey the run has (the hub's is the default).
+def style_rows(home_areas: pd.DataFrame, *, routes: bool = False) -> list[QgisStyle]:
+    """The styles to store: sites, home areas by each journey the run has (the hub's is the default), routes.
 
     Parameters
     ----------
     home_areas
         The public home-areas layer (a style is written for each journey column with values).
+    routes
+        Whether the GeoPackage has the ``routes`` layer (then it gets its style too).
 
     Returns
     -------
@@ -241,4 +265,7 @@ def style_rows(home_areas: pd.DataFrame) -> list[QgisStyle]:
     for index, (column, name) in enumerate(present):
         rows.append(QgisStyle("home_areas", name, home_areas_qml(column), index == 0,
                               f"Home areas coloured by {column}; isolated areas hatched."))
+    if routes:
+        rows.append(QgisStyle("routes", "Minibus rounds by session", routes_qml(), True,
+                              "Morning rounds solid, afternoon rounds dashed; lines pass home-area points only."))
     return rows

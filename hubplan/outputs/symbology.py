@@ -18,8 +18,8 @@ from hubplan.record.layers import EXISTING_BUILDING_KINDS, TierKind
 
 __all__ = [
     "CLOSING_SYMBOL", "MINUTE_BREAKS", "MINUTE_COLOURS", "NEW_RING", "NOT_SELECTED_SYMBOL", "NO_JOURNEY_COLOUR",
-    "NO_JOURNEY_WORDS", "SPECIALIST_COLOURS", "STATUS_STYLE", "TIER_SYMBOL", "minute_class_labels",
-    "minutes_colour", "site_symbol", "specialist_colours", "status_entries", "symbol_svg",
+    "NO_JOURNEY_WORDS", "ROUND_LINE_WIDTH_PX", "SESSION_STYLE", "SPECIALIST_COLOURS", "STATUS_STYLE", "TIER_SYMBOL",
+    "minute_class_labels", "minutes_colour", "site_symbol", "specialist_colours", "status_entries", "symbol_svg",
     "tier_entries",
 ]
 
@@ -57,6 +57,16 @@ TIER_SYMBOL: dict[str, dict[str, Any]] = {
 
 CLOSING_SYMBOL = {"shape": "cross", "fill": STATUS_STYLE["closed"]["fill"], "color": STATUS_STYLE["closed"]["color"],
                   "size": 16}
+SESSION_STYLE: dict[str, dict[str, str]] = {
+    "morning": {"color": "#1b1b1b", "dash": "", "label": "Morning rounds (home to site)"},
+    "afternoon": {"color": "#2166ac", "dash": "7 5", "label": "Afternoon rounds (site to home)"},
+}
+"""Minibus rounds by session: near-black solid in the morning, blue dashed in the afternoon (both stand
+out on the journey greens, yellows and reds, and the dash tells them apart without colour)."""
+
+ROUND_LINE_WIDTH_PX = 3
+"""Width of a round's line on the web map (pixels)."""
+
 NOT_SELECTED_SYMBOL = {"shape": "circle", "fill": STATUS_STYLE["not_selected"]["fill"],
                        "color": STATUS_STYLE["not_selected"]["color"], "size": 10}
 

@@ -16,7 +16,10 @@ What a reader sees:
   :data:`SPOKE_LABEL_ZOOM`), co-located sites set a few pixels apart;
 - popups in plain English; every count of people goes through
   :mod:`hubplan.outputs.privacy` and every user text through :func:`html_text`;
-- one attribution line with a link to the full list of sources and licences.
+- one attribution line with a link to the full list of sources and licences;
+- for a run with a transport plan, the "Minibus rounds" layer (off at first, in the
+  layer list): one line per vehicle round through the home areas' points, never a home,
+  coloured by session, with a plain-English popup and a key entry.
 
 The page is generated from a template and JSON data (sorted keys), so the same run
 gives the same bytes. Colours and symbols come from :mod:`hubplan.outputs.symbology`
@@ -42,11 +45,14 @@ from shapely.geometry import mapping
 
 from hubplan.outputs.escape import html_text
 from hubplan.outputs.privacy import layer_count_text, protect
+from hubplan.outputs.routes import ROUTES_LAYER
 from hubplan.outputs.symbology import (
     MINUTE_BREAKS,
     MINUTE_COLOURS,
     NO_JOURNEY_COLOUR,
     NO_JOURNEY_WORDS,
+    ROUND_LINE_WIDTH_PX,
+    SESSION_STYLE,
     minute_class_labels,
     site_symbol,
     specialist_colours,
@@ -192,8 +198,49 @@ def _hatch_swatch() -> str:
             "stroke-width='2'/></svg>")
 
 
+def _round_words(r: Any, coarse: bool) -> tuple[str, str]:
+    """A round in plain English (escaped): ``("Morning round 2 to Wareham Plus", "leaves 08:12, ...")``."""
+    about = "about " if coarse else ""
+    to = "to" if r.session == "morning" else "from"
+    areas = f"{r.stops_in_home_areas} home area{'' if r.stops_in_home_areas == 1 else 's'}"
+    km = f"{r.km:,.0f}" if coarse else f"{r.km:,.1f}"
+    return (f"{html_text(str(r.session).capitalize())} round {r.vehicle} {to} {html_text(r.name)}",
+            f"leaves {about}{html_text(r.departs)}, back {about}{html_text(r.returns)}, {about}{km} km, "
+            f"calls in {areas}")
+
+
+def _round_rows(routes: gpd.GeoDataFrame, coarse: bool) -> list[dict[str, Any]]:
+    """The minibus rounds for the page: session, popup and tooltip (escaped) and the line."""
+    note = ("The line joins the centre points of the home areas the round calls in, not anyone's home."
+            + (" Times and km are rounded (client records)." if coarse else ""))
+    rows = []
+    for r in routes.itertuples():
+        heading, details = _round_words(r, coarse)
+        rows.append({
+            "session": str(r.session), "tooltip": heading,
+            "popup": f"<div class='hp-popup'><b>{heading}</b>: {details}.<br><span class='hp-muted'>Vehicle: "
+                     f"{html_text(str(r.vehicle_type).replace('-', ' '))}. {note}</span></div>",
+            "geometry": _geometry(r.geometry),
+        })
+    return rows
+
+
+def _line_swatch(style: Mapping[str, str]) -> str:
+    dash = f" stroke-dasharray='{style['dash']}'" if style["dash"] else ""
+    return (f"<svg width='22' height='10'><line x1='1' y1='5' x2='21' y2='5' stroke='{style['color']}' "
+            f"stroke-width='{ROUND_LINE_WIDTH_PX}'{dash}/></svg>")
+
+
+def _rounds_legend() -> str:
+    rows = "".join(f"<div class='hp-row' data-entry='round'>{_line_swatch(style)} {html.escape(style['label'])}</div>"
+                   for style in SESSION_STYLE.values())
+    return (f"<div class='hp-head'>Minibus rounds</div>{rows}"
+            "<div class='hp-note'>Off at first: turn on “Minibus rounds” in the layer list.</div>")
+
+
 def _legend(views: Sequence[JourneyView], tiers: Sequence[tuple[str, dict[str, Any]]],
-            statuses: Sequence[tuple[str, dict[str, Any]]], record: RunRecord, isolation: float) -> str:
+            statuses: Sequence[tuple[str, dict[str, Any]]], record: RunRecord, isolation: float,
+            rounds: bool = False) -> str:
     radios = "".join(
         f"<label><input type='radio' name='hp-view' value='{v.key}'{' checked' if i == 0 else ''}> "
         f"{html.escape(v.title)}</label>"
@@ -218,7 +265,7 @@ def _legend(views: Sequence[JourneyView], tiers: Sequence[tuple[str, dict[str, A
         "<div id='hp-legend-body'>"
         f"<div class='hp-head'>Colour the home areas by</div><div id='hp-views'>{radios}</div>"
         f"<div id='hp-view-note' class='hp-note'></div>{swatches}{isolated}"
-        f"<div class='hp-head'>Sites</div>{tier_rows}{status_rows}{note}</div>"
+        f"<div class='hp-head'>Sites</div>{tier_rows}{status_rows}{_rounds_legend() if rounds else ''}{note}</div>"
     )
 
 
@@ -250,7 +297,8 @@ def map_data(record: RunRecord, layers: Mapping[str, gpd.GeoDataFrame]) -> dict[
     -------
     dict
         ``views``, ``areas``, ``isolated``, ``localities``, ``catchments``, ``lines``,
-        ``sites``, ``bounds``, ``spokeLabelZoom``.
+        ``sites``, ``rounds`` (empty without a transport plan), ``sessions`` (their line
+        styles), ``bounds``, ``spokeLabelZoom``.
     """
     record = protect(record)
     counts = PublishedCounts(record)
@@ -320,6 +368,8 @@ def map_data(record: RunRecord, layers: Mapping[str, gpd.GeoDataFrame]) -> dict[
     statuses = status_entries(shown, not_selected="Not selected (hidden at first; see layers)")
 
     minx, miny, maxx, maxy = (float(v) for v in layers["localities"].total_bounds)
+    routes = layers.get(ROUTES_LAYER)
+    rounds = [] if routes is None else _round_rows(routes, coarse=record.suppress_below is not None)
     return {
         "views": [{"key": v.key, "title": v.title, "explanation": v.explanation} for v in views],
         "areas": areas,
@@ -329,10 +379,13 @@ def map_data(record: RunRecord, layers: Mapping[str, gpd.GeoDataFrame]) -> dict[
                        for r in layers["catchments"].itertuples()],
         "lines": [_geometry(g) for g in layers["allocations"].geometry],
         "sites": site_rows,
+        "rounds": rounds,
+        "sessions": {name: dict(style) for name, style in SESSION_STYLE.items()},
+        "roundWidth": ROUND_LINE_WIDTH_PX,
         "bounds": [[miny, minx], [maxy, maxx]],
         "spokeLabelZoom": SPOKE_LABEL_ZOOM,
         "colours": {"breaks": list(MINUTE_BREAKS), "fills": list(MINUTE_COLOURS), "none": NO_JOURNEY_COLOUR},
-        "legend": _legend(views, tiers, statuses, record, isolation),
+        "legend": _legend(views, tiers, statuses, record, isolation, rounds=bool(rounds)),
     }
 
 

@@ -11,14 +11,14 @@ from hubplan.errors import input_error
 from hubplan.files.atomic import atomic_directory
 from hubplan.files.jsontext import dumps_json
 from hubplan.outputs.easy_read import write_easy_read
-from hubplan.outputs.layers import public_layers, write_geojson_layers, write_geopackage
+from hubplan.outputs.layers import ROUTES_LAYER, public_layers, write_geojson_layers, write_geopackage
 from hubplan.outputs.privacy import protect, suppress_metrics
 from hubplan.outputs.report import report_markdown, write_report
 from hubplan.outputs.staticmaps import STATIC_MAPS, footer_attribution, write_static_maps
 from hubplan.outputs.webmap import write_map
 from hubplan.record.run import RunRecord
 
-__all__ = ["OUTPUT_FILES", "dumps_json", "is_unmarked_run", "write_run"]
+__all__ = ["OUTPUT_FILES", "TRANSPORT_FILES", "dumps_json", "is_unmarked_run", "write_run"]
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +29,9 @@ OUTPUT_FILES = (
 )
 """Every file :func:`write_run` writes into the run folder (besides the marker file
 :data:`~hubplan.files.atomic.MARKER` that says hubplan wrote it)."""
+
+TRANSPORT_FILES = (f"{ROUTES_LAYER}.geojson",)
+"""Files :func:`write_run` adds when the run has a transport plan (the routes layer)."""
 
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 
@@ -102,7 +105,8 @@ def write_run(record: RunRecord, out_root: Path = Path("outputs")) -> Path:
         write_map(record, layers, tmp / "map.html")
         write_static_maps(layers, tmp, title=record.title, attribution=footer_attribution(attribution),
                           isolation_minutes=float(record.metrics["overall"]["isolation_minutes"]))
-        text = report_markdown(record, layers, metrics, STATIC_MAPS, files=OUTPUT_FILES)
+        files = (*OUTPUT_FILES, *(TRANSPORT_FILES if ROUTES_LAYER in layers else ()))
+        text = report_markdown(record, layers, metrics, STATIC_MAPS, files=files)
         write_report(text, tmp, title=record.title)
         write_easy_read(record, layers, metrics, tmp / "easy_read.html")
     log.info("run %s written to %s", record.name, target)

@@ -2,7 +2,8 @@
 
 Written for a reader without GIS: first what the plan changes for people in each
 locality (plain sentences), then journeys by tier, group of people, rural/urban home
-and deprivation, the figures per locality, which sites open, stay open or close, how
+and deprivation, the figures per locality, which sites open, stay open or close, the
+transport plan when the run routed one (:mod:`hubplan.outputs.report.transport`), how
 sure the plan is (in words: a proven best plan, an evaluated fixed plan, or the best
 plan found within the time limit and how far it may be from the best), what it
 assumed (demand, the travel model and its error, rules and parameters) and where
@@ -31,6 +32,7 @@ from hubplan.outputs.report.method import (
     status_section,
 )
 from hubplan.outputs.report.sites import md_table, site_sections
+from hubplan.outputs.report.transport import transport_section
 from hubplan.record.run import RunRecord
 
 __all__ = ["REPORT_CSS", "report_markdown", "solver_sentence", "write_report"]
@@ -48,6 +50,7 @@ table{border-collapse:collapse;font-size:.9em}
 th,td{border:1px solid #bbb;padding:4px 8px;text-align:left;vertical-align:top}
 th{background:#eef3f7}
 td:not(:first-child){text-align:right;white-space:nowrap}
+td:nth-child(2):last-child{text-align:left;white-space:normal;min-width:6em}
 td:first-child,th:first-child{min-width:10em;position:sticky;left:0;background:#fff;z-index:1}
 th:first-child{background:#eef3f7}
 img{max-width:100%;border:1px solid #ddd}
@@ -102,6 +105,7 @@ def report_markdown(
         parts += ["## By locality\n", locality_table(metrics, threshold) + "\n"]
     parts.append("## Sites: which open, stay open or close\n")
     parts += site_sections(sites, threshold)
+    parts += transport_section(manifest, metrics, threshold)
     parts += status_section(manifest.solver)
     parts += assumption_sections(manifest, metrics.get("parameters") or {}, threshold)
     if images:

@@ -6,7 +6,7 @@
   const phone = window.innerWidth < 700;
   const narrow = window.innerWidth < 1200;  // the layer list starts folded, leaving the county room
   const map = L.map("map", {zoomControl: false, zoomSnap: 0.25, attributionControl: false});
-  const panes = {areas: 410, isolated: 420, localities: 430, catchments: 440, lines: 450};
+  const panes = {areas: 410, isolated: 420, localities: 430, catchments: 440, lines: 450, rounds: 460};
   for (const [name, z] of Object.entries(panes)) {
     map.createPane("hp-" + name).style.zIndex = String(z);
   }
@@ -112,6 +112,23 @@
     style: () => ({color: "#4d4d4d", weight: 1, opacity: 0.6}),
   });
 
+  // --- minibus rounds (off at first): one line per vehicle round, through home-area points only
+  const roundStyle = (f) => {
+    const s = D.sessions[f.properties.session] || {color: "#333333", dash: ""};
+    return {color: s.color, weight: phone ? D.roundWidth - 1 : D.roundWidth, opacity: 0.85, dashArray: s.dash || null,
+            lineCap: "round", lineJoin: "round"};
+  };
+  const rounds = L.geoJSON(D.rounds.map(feature), {
+    pane: "hp-rounds",
+    style: roundStyle,
+    onEachFeature: (f, layer) => {
+      layer.bindPopup(f.properties.popup, {maxWidth: 300});
+      layer.bindTooltip(f.properties.tooltip, {sticky: true});
+      layer.on("mouseover", () => { layer.setStyle({weight: D.roundWidth + 3, opacity: 1}); layer.bringToFront(); });
+      layer.on("mouseout", () => rounds.resetStyle(layer));
+    },
+  });
+
   // --- sites: one marker each, shape and colour by tier and status, names as labels
   const groups = {open: L.layerGroup(), closed: L.layerGroup(), not_selected: L.layerGroup()};
   const labelled = [];
@@ -152,6 +169,7 @@
     "Journeys (straight lines)": lines,
     "Open sites": groups.open,
   };
+  if (D.rounds.length) overlays["Minibus rounds"] = rounds;
   if (groups.closed.getLayers().length) overlays["Closing sites"] = groups.closed;
   if (groups.not_selected.getLayers().length) overlays["Not selected sites"] = groups.not_selected;
   const layers = L.control.layers(null, overlays, {position: "topright", collapsed: narrow}).addTo(map);
@@ -170,5 +188,5 @@
   }
   fit();
   window.hubplan = {map: map, areas: areas, isolated: isolated, localities: localities, catchments: catchments,
-                    lines: lines, sites: groups, labelled: labelled, setView: setView, fit: fit, legend: showLegend};
+                    lines: lines, rounds: rounds, sites: groups, labelled: labelled, setView: setView, fit: fit, legend: showLegend};
 })();
