@@ -6,14 +6,17 @@
   :func:`pytest_collection_modifyitems`), so ``pytest -m "not data"`` runs without them.
 * ``cli``: a :class:`CliHarness` that runs ``hubplan`` in this process or as a real
   subprocess and fingerprints folders (the reliability tests of issue 6).
+* ``routed_copy``: a shipped scenario copied with its transport routed quickly.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -137,3 +140,36 @@ class CliHarness:
 def cli() -> CliHarness:
     """Run ``hubplan`` in-process or as a subprocess, and fingerprint folders."""
     return CliHarness(Path(sys.executable).parent / "hubplan")
+
+
+SCENARIOS = REPO / "scenarios"
+ROUTING_TEST_SECONDS = 4
+"""Routing time for the whole plan in transport tests (a test budget, not a planning setting)."""
+
+
+def _routed_copy(base: str, name: str, folder: Path, *, demand: str | None = None, settings: str = "",
+                 tables: str = "") -> Path:
+    """A copy of ``scenarios/<base>`` named ``name`` in ``folder``, routed for ROUTING_TEST_SECONDS.
+
+    ``demand`` replaces its ``[demand]`` table (and its segments); a ``[transport]`` table is
+    added when it has none, ``settings`` (``key = value`` lines) go into it and ``tables``
+    (e.g. ``[[transport.vehicles]]``) at the end of the file.
+    """
+    text = (SCENARIOS / base).read_text(encoding="utf-8")
+    text = re.sub(r'(?m)^name = ".*"$', f'name = "{name}"', text, count=1)  # the scenario's, not a segment's
+    if demand is not None:
+        text = re.sub(r"(?ms)^\[demand\]\n.*?(?=^\[(?!\[demand\.))", demand + "\n", text)
+    if "[transport]" not in text:
+        text += "\n[transport]\n"
+    text = text.replace("[transport]\n", f"[transport]\ntime_limit_s = {ROUTING_TEST_SECONDS}\n{settings}")
+    text += tables
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="session")
+def routed_copy() -> Callable[..., Path]:
+    """``routed_copy(base, name, folder, ...)``: a scenario copy routed quickly (:func:`_routed_copy`)."""
+    return _routed_copy

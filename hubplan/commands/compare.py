@@ -21,6 +21,7 @@ def compare_command(runs: tuple[Path, ...], baseline: str | None, out_dir: Path,
     """Compare run folders (or scenario .toml files, run first) side by side."""
     from hubplan.files.atomic import check_output_parent, check_replaceable
     from hubplan.outputs import compare
+    from hubplan.outputs.operational import operational_folder
     from hubplan.outputs.writer import is_unmarked_run
     from hubplan.scenario import load_scenario
 
@@ -28,7 +29,10 @@ def compare_command(runs: tuple[Path, ...], baseline: str | None, out_dir: Path,
     check_replaceable(out_dir)
     check_output_parent(runs_root, option="--runs-out")
     for path in filter(_is_scenario, runs):
-        check_replaceable(runs_root / load_scenario(path).name, option="--runs-out", adopt=is_unmarked_run)
+        scenario = load_scenario(path)
+        check_replaceable(runs_root / scenario.name, option="--runs-out", adopt=is_unmarked_run)
+        if scenario.transport is not None and scenario.demand.method == "client_file":
+            check_replaceable(operational_folder(runs_root, scenario.name), option="--runs-out")
     folders = [_run_folder(path, runs_root) for path in runs]
     table = compare(folders, baseline=baseline, out_dir=out_dir)
     click.echo(table.to_markdown(), nl=False)
@@ -43,7 +47,13 @@ def _run_folder(path: Path, runs_root: Path) -> Path:
     """A run folder as given, or the folder of a scenario ``.toml`` run now and written under ``runs_root``."""
     if _is_scenario(path):
         from hubplan.outputs import write_run
+        from hubplan.outputs.operational import NOT_FOR_PUBLICATION, has_operational, operational_folder
         from hubplan.pipeline import run_scenario
 
-        return write_run(run_scenario(path), runs_root)
+        record = run_scenario(path)
+        folder = write_run(record, runs_root)  # a client-file run's operational rounds go beside it
+        if has_operational(record):
+            click.echo(f"operational rounds ({NOT_FOR_PUBLICATION}): "
+                       f"{operational_folder(runs_root, record.name) / 'rounds.csv'}", err=True)
+        return folder
     return path

@@ -77,6 +77,12 @@ def _run_and_write(ctx: click.Context, scenario_path: Path, study: Path | None, 
                    alternatives: int, transport: bool, time_limit_s: float | None = None) -> None:
     """Optimise (or evaluate) a scenario, route its transport, write its outputs and print the tables."""
     from hubplan.files.atomic import check_output_parent, check_replaceable
+    from hubplan.outputs.operational import (
+        NOT_FOR_PUBLICATION,
+        check_operational_folder,
+        has_operational,
+        operational_folder,
+    )
     from hubplan.outputs.privacy import protect
     from hubplan.outputs.writer import is_unmarked_run, write_run
     from hubplan.pipeline import run_scenario
@@ -89,13 +95,16 @@ def _run_and_write(ctx: click.Context, scenario_path: Path, study: Path | None, 
             update={"transport": scenario.transport.model_copy(update={"time_limit_s": time_limit_s})})
     check_output_parent(out_root)  # before the solve, not after it
     check_replaceable(out_root / scenario.name, adopt=is_unmarked_run)
+    if transport and scenario.transport is not None and scenario.demand.method == "client_file":
+        check_operational_folder(out_root, scenario.name)
     enabled = ctx.obj.get("progress", False)
     with progress_callback(enabled, "travel times") as progress, \
             progress_callback(enabled, "transport rounds") as rounds_progress:
         record = run_scenario(scenario, study_path=study, progress=progress, alternatives=alternatives,
                               transport=transport, transport_progress=rounds_progress)
+    operational = operational_folder(out_root, record.name) if has_operational(record) else None
+    folder = write_run(record, out_root)  # writes the operational rounds first, then protects the record
     record = protect(record)  # the console shows what the published outputs show
-    folder = write_run(record, out_root)
     solver = record.manifest.solver
     click.echo(f"{record.title}: {solver_line(solver)}")
     if alternatives > 1:
@@ -116,6 +125,8 @@ def _run_and_write(ctx: click.Context, scenario_path: Path, study: Path | None, 
     for name in ("map.html", "report.html"):
         if (folder / name).exists():
             click.echo(f"  {folder / name}")
+    if operational is not None:
+        click.echo(f"operational rounds ({NOT_FOR_PUBLICATION}): {operational / 'rounds.csv'}")
 
 
 out_option = click.option("--out", "out_root", type=click.Path(path_type=Path), default=Path("outputs"),

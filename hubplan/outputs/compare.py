@@ -9,7 +9,10 @@ Besides the measures per locality, the table has rows per tier and per group of 
 (segment) of the whole area, names sites whose tier changes (a hub that becomes a
 specialist site...), names each run by its scenario's title, and warns when the runs
 differ in assumptions (:mod:`hubplan.outputs.compare_assumptions`), since their
-differences are then not the plan's alone.
+differences are then not the plan's alone. When any run routed its transport, each area
+also has the transport plan's rows (vehicles, vehicle-km and -hours per day, ride times,
+ride over direct drive, CO2e and cost per year), a run not routed shows ``not routed``
+in them, and each run's line gives its transport status.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from hubplan.outputs.escape import PLAIN_TEXT, csv_text, markdown_cell, markdown
 from hubplan.outputs.report import REPORT_CSS
 from hubplan.outputs.report.figures import gap_text
 from hubplan.outputs.report.method import PLAN_STATUS
-from hubplan.outputs.runfolder import MEASURES, RunSummary, read_run
+from hubplan.outputs.runfolder import MEASURES, TRANSPORT_MEASURES, RunSummary, read_run
 from hubplan.record.manifest import Manifest
 
 __all__ = ["MEASURES", "ComparisonTable", "RunSummary", "compare", "read_run"]
@@ -57,6 +60,13 @@ GROUP_MEASURES: tuple[tuple[str, str], ...] = (
 )
 """``(key in a group block, label)`` of each per-tier and per-segment row."""
 
+TRANSPORT_PREFIX = "transport"
+"""First part of a transport row's measure (``transport/vehicles``)."""
+NOT_ROUTED = "not routed"
+"""What a transport cell of a run without a routed transport plan shows."""
+_TRANSPORT_WHOLE = {"passengers", "vehicles", "vehicle_km_day", "cost_gbp_year"}
+_TRANSPORT_RATIOS = {"ride_over_direct"}
+
 _GROUP_COUNTS = {"attendees", "isolated.total"}
 _GROUP_SHARES = {"share_within.45", "within_reach"}
 GROUP_SEPARATOR = "/"
@@ -76,15 +86,24 @@ def _suppressed(block: dict[str, Any], key: str) -> bool:
     return key in (block.get("suppressed") or [])
 
 
+def _is_transport(measure: str) -> bool:
+    return measure.startswith(TRANSPORT_PREFIX + GROUP_SEPARATOR)
+
+
 def _kind_of(measure: str) -> str:
-    """How a measure's cells are formatted: ``share``, ``whole`` or ``decimal``.
+    """How a measure's cells are formatted: ``share``, ``whole``, ``ratio`` (2 decimals) or ``decimal``.
 
     Examples
     --------
     >>> _kind_of("share_within.30"), _kind_of("tier/hub/attendees"), _kind_of("mean_minutes")
     ('share', 'whole', 'decimal')
+    >>> _kind_of("transport/vehicles"), _kind_of("transport/ride_over_direct"), _kind_of("transport/ride_mean_minutes")
+    ('whole', 'ratio', 'decimal')
     """
     field_name = measure.split(GROUP_SEPARATOR)[-1] if GROUP_SEPARATOR in measure else None
+    if _is_transport(measure):
+        return "whole" if field_name in _TRANSPORT_WHOLE else "ratio" if field_name in _TRANSPORT_RATIOS \
+            else "decimal"
     if measure in _SHARE_MEASURES or field_name in _GROUP_SHARES:
         return "share"
     if measure in _WHOLE_MEASURES or measure in _COUNT_MEASURES or field_name in _GROUP_COUNTS:
@@ -121,6 +140,10 @@ class ComparisonTable:
         ``{run: the scenario's title}``.
     warnings
         Sentences naming the assumptions in which a run differs from the baseline.
+    transport
+        ``{run: the transport plan's status line, or None when not routed}``; the table has
+        rows ``transport/<key>`` (:data:`~hubplan.outputs.runfolder.TRANSPORT_MEASURES`) per
+        area when any run was routed, and a run without transport shows ``not routed`` in them.
     """
 
     runs: tuple[str, ...]
@@ -132,6 +155,7 @@ class ComparisonTable:
     thresholds: dict[str, int | None] = field(default_factory=dict)
     titles: dict[str, str] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+    transport: dict[str, str | None] = field(default_factory=dict)
 
     def value(self, area: str, measure: str, column: str) -> float:
         """Return one cell (NaN when missing or suppressed)."""
@@ -141,13 +165,15 @@ class ComparisonTable:
     def _cell(self, area: str, measure: str, column: str, value: float) -> str:
         if column in self.runs and (area, measure, column) in self.suppressed:
             return f"<{self.thresholds.get(column)}"
+        if column in self.runs and _is_transport(measure) and self.transport.get(column) is None:
+            return NOT_ROUTED
         if pd.isna(value):
             return "n/a"
         sign = "+" if column not in self.runs and value > 0 else ""
         kind = _kind_of(measure)
         if kind == "share":
             return f"{sign}{100 * value:.1f}{' pts' if column not in self.runs else '%'}"
-        return f"{sign}{value:,.{0 if kind == 'whole' else 1}f}"
+        return f"{sign}{value:,.{ {'whole': 0, 'ratio': 2}.get(kind, 1)}f}"
 
     def display_rows(self) -> tuple[list[str], list[list[str]]]:
         """Return the header and formatted rows shared by Markdown and HTML."""
@@ -170,7 +196,9 @@ class ComparisonTable:
         return lines
 
     def _run_lines(self) -> list[str]:
-        return [f"{self.titles.get(r, r)} ({r}): {self.status.get(r, 'n/a')}" for r in self.runs]
+        routed = any(status is not None for status in self.transport.values())
+        return [f"{self.titles.get(r, r)} ({r}): {self.status.get(r, 'n/a')}"
+                + (f"; transport: {self.transport.get(r) or NOT_ROUTED}" if routed else "") for r in self.runs]
 
     def to_markdown(self) -> str:
         """Render the warnings, runs, table and site changes as Markdown (also what the terminal prints)."""
@@ -282,7 +310,9 @@ def _read_folder(path: Path) -> RunSummary:
 
 def _measure_rows(runs: Sequence[RunSummary], hidden: set[tuple[str, str, str]]) -> list[dict[str, Any]]:
     """The rows of every locality measure, then of every tier and segment of the whole area."""
-    areas = ["Overall", *sorted({a for r in runs for a in (r.metrics.get("localities") or {})})]
+    routed = [run.transport for run in runs if run.transport is not None]
+    areas = ["Overall", *sorted({a for r in runs for a in (r.metrics.get("localities") or {})}
+                                | {a for t in routed for a in (t.get("localities") or {})})]
     records = []
     for area in areas:
         for key, label in MEASURES:
@@ -295,7 +325,27 @@ def _measure_rows(runs: Sequence[RunSummary], hidden: set[tuple[str, str, str]])
                     hidden.add((area, key, run.name))
                 row[run.name] = float("nan") if value is None else value
             records.append(row)
+        if routed:
+            records += _transport_rows(runs, area, hidden)
     return records + _group_rows(runs, hidden)
+
+
+def _transport_rows(runs: Sequence[RunSummary], area: str, hidden: set[tuple[str, str, str]]) -> list[dict[str, Any]]:
+    """One row per transport measure of ``area`` (``Overall`` or a locality); NaN for a run not routed."""
+    records = []
+    for key, label in TRANSPORT_MEASURES:
+        measure = GROUP_SEPARATOR.join((TRANSPORT_PREFIX, key))
+        row: dict[str, Any] = {"area": area, "measure": measure, "label": label}
+        for run in runs:
+            transport = run.transport or {}
+            block = (transport.get("overall") if area == "Overall"
+                     else (transport.get("localities") or {}).get(area)) or {}
+            value = _get(block, key)
+            if _suppressed(block, key):
+                hidden.add((area, measure, run.name))
+            row[run.name] = float("nan") if value is None else value
+        records.append(row)
+    return records
 
 
 def _group_rows(runs: Sequence[RunSummary], hidden: set[tuple[str, str, str]]) -> list[dict[str, Any]]:
@@ -387,6 +437,8 @@ def compare(
         thresholds={r.name: r.metrics.get("suppress_below") for r in runs},
         titles={r.name: r.title or r.name for r in runs},
         warnings=tuple(w for run in others for w in assumption_warnings(base_run, run)),
+        transport={r.name: None if r.transport is None else str(r.transport.get("status") or "routed")
+                   for r in runs},
     )
     if out_dir is not None:
         result.write(Path(out_dir))

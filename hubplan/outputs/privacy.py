@@ -23,6 +23,15 @@ through unchanged. The rule, stated once here and in the README (*Privacy*):
 4. **Solver internals** that weigh the exact counts (objective, bound, objective terms,
    coverage) are withheld and the relative gap is rounded to 4 decimals; client-row
    tallies (``rows_skipped``...) follow step 3.
+5. **Transport plan.** Its finest cells are the sites' passengers and wheelchair
+   passengers of the typical day, banded as in step 1; locality and whole-plan counts are
+   the sums of the sites' bands, published by step 3; a block whose passengers are
+   hidden loses its ride-time figures (:data:`TRANSPORT_DERIVED_KEYS`). Vehicles,
+   vehicle-km and -hours, CO2e and cost describe vehicles, not people, and are published
+   as routed. The passengers' postcodes and positions are blanked in the protected
+   record (:func:`protect`): only the operational file
+   (:mod:`hubplan.outputs.operational`), written from the unprotected record outside the
+   run folder, lists them.
 
 Why it cannot be undone: by step 2 every published number is a function of the
 visible cells and of the *band* of each hidden cell, never of the hidden cell's value.
@@ -30,8 +39,9 @@ Changing a hidden cell within its band (1 <-> 2, 3 <-> 4) changes no output, so 
 combination of outputs (a total minus its visible parts, share x total, capacity x
 use, a mean x a count...) can tell the two values apart, let alone pin one of 1..4.
 Rounding to base 5 (ONS/NHS practice) additionally keeps visible counts inexact. The
-plan itself (which sites a solver opens) is the one output that still depends on the
-exact counts; it is the purpose of the run.
+plan itself (which sites a solver opens) and the routed rounds (vehicles, km, ride
+times) still depend on who exactly travels; they are the purpose of the run and none of
+them is a count of people.
 
 The threshold of 5 (:data:`DEFAULT_SUPPRESS_BELOW`) follows the NHS and ONS
 small-numbers practice of suppressing counts of 1 to 4 (e.g. NHS England,
@@ -43,7 +53,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -54,12 +64,17 @@ from hubplan.record.manifest import Manifest
 from hubplan.record.run import RunRecord
 from hubplan.scenario import MetricsConfig
 
+if TYPE_CHECKING:  # routing (OR-Tools) is loaded only when a run routes
+    from hubplan.rounds import TransportPlan
+
 __all__ = [
     "COUNT_METRIC_KEYS",
     "DEFAULT_SUPPRESS_BELOW",
     "DERIVED_METRIC_KEYS",
     "LOWER_SUFFIX",
     "ROUNDING_BASE",
+    "TRANSPORT_COUNT_KEYS",
+    "TRANSPORT_DERIVED_KEYS",
     "Band",
     "band",
     "count_text",
@@ -70,6 +85,7 @@ __all__ = [
     "publish_count",
     "suppress_columns",
     "suppress_metrics",
+    "suppress_transport",
 ]
 
 DEFAULT_SUPPRESS_BELOW = 5
@@ -86,6 +102,15 @@ DERIVED_METRIC_KEYS = (
     "annual_travel_km", "annual_co2e_tonnes", "within_reach",
 )
 """Figures of a metrics block computed from its attendees: suppressed when they are."""
+
+TRANSPORT_COUNT_KEYS = ("passengers", "wheelchair_passengers")
+"""Keys of a transport block (``metrics["transport"]``'s overall, locality or site) that count people."""
+
+TRANSPORT_DERIVED_KEYS = (
+    "ride_mean_minutes", "ride_p90_minutes", "ride_max_minutes", "direct_mean_minutes", "ride_over_direct",
+    "extra_ride_mean_minutes",
+)
+"""Figures of a transport block computed from its passengers' trips: suppressed when its passengers are."""
 
 LOWER_SUFFIX = "_min"
 """Suffix of the column holding a count's smallest possible value (``attendees_min``)."""
@@ -397,6 +422,80 @@ def suppress_metrics(
     return out
 
 
+def suppress_transport(
+    transport: Mapping[str, Any], site_locality: Mapping[str, str], threshold: int | None
+) -> dict[str, Any]:
+    """Return a copy of ``metrics["transport"]`` with its counts of people published (rule step 5).
+
+    Each site's passengers and wheelchair passengers are cells (:func:`band`); a
+    locality's and the whole plan's counts are the sums of their sites' bands, so that no
+    total minus its visible sites gives a hidden site back. Every block gains a
+    ``suppressed`` list; a block whose passengers are hidden loses its ride-time figures
+    (:data:`TRANSPORT_DERIVED_KEYS`). Vehicles, km, hours, CO2e and cost are copied.
+
+    Parameters
+    ----------
+    transport
+        ``{"status", "overall", "localities": {name: {...}}, "sites": {site_id: {...}}}``
+        (:meth:`hubplan.rounds.TransportPlan.metrics`).
+    site_locality
+        Site ID -> locality, for every site in ``transport["sites"]``.
+    threshold
+        ``RunRecord.suppress_below``; ``None`` returns the figures unchanged.
+
+    Returns
+    -------
+    dict
+
+    Examples
+    --------
+    >>> site = {"passengers": 3, "wheelchair_passengers": 0, "vehicles": 1, "ride_mean_minutes": 20.0}
+    >>> big = {"passengers": 12, "wheelchair_passengers": 2, "vehicles": 2, "ride_mean_minutes": 30.0}
+    >>> out = suppress_transport({"overall": {}, "localities": {"A": {}},
+    ...                           "sites": {"s1": site, "s2": big}}, {"s1": "A", "s2": "A"}, 5)
+    >>> out["sites"]["s1"]["passengers"], out["sites"]["s1"]["ride_mean_minutes"], out["sites"]["s1"]["vehicles"]
+    (None, None, 1)
+    >>> out["sites"]["s2"]["passengers"], out["sites"]["s2"]["wheelchair_passengers"], out["sites"]["s2"]["suppressed"]
+    (10.0, None, ['wheelchair_passengers'])
+    >>> out["localities"]["A"]["passengers"]  # 3.5 (the band 3-4) + 12, rounded
+    15.0
+    """
+    if threshold is None:
+        return dict(transport)
+    sites: Mapping[str, Mapping[str, Any]] = transport.get("sites") or {}
+    bands = {site: {key: band(block.get(key) or 0, threshold) for key in TRANSPORT_COUNT_KEYS}
+             for site, block in sites.items()}
+
+    def published(block: Mapping[str, Any], members: Iterable[str]) -> dict[str, Any]:
+        chosen = [bands[site] for site in members if site in bands]
+        out: dict[str, Any] = dict(block)
+        hidden: list[str] = []
+        for key in TRANSPORT_COUNT_KEYS:
+            value = publish_count(sum(b[key].estimate for b in chosen), sum(b[key].lower for b in chosen), threshold)
+            if value is None:
+                hidden.append(key)
+            out[key] = value
+        if "passengers" in hidden:
+            out.update(dict.fromkeys(key for key in TRANSPORT_DERIVED_KEYS if key in out))
+        out["suppressed"] = hidden
+        return out
+
+    localities: Mapping[str, Mapping[str, Any]] = transport.get("localities") or {}
+    return {
+        **transport,
+        "overall": published(transport.get("overall") or {}, sites),
+        "localities": {name: published(block, [s for s in sites if site_locality.get(s) == name])
+                       for name, block in localities.items()},
+        "sites": {site: published(block, [site]) for site, block in sites.items()},
+    }
+
+
+def _without_postcodes(plan: TransportPlan) -> TransportPlan:
+    """The plan with every passenger's postcode blanked and position unknown (public writers show home areas)."""
+    nan = float("nan")
+    return replace(plan, passengers=tuple(replace(p, postcode="", lon=nan, lat=nan) for p in plan.passengers))
+
+
 def _with_lower(frame: pd.DataFrame, key: str, cells: pd.DataFrame, ids: pd.Series) -> pd.DataFrame:
     """Set ``attendees`` and ``attendees_min`` of ``frame`` to the sums of ``cells`` by ``key``."""
     sums = cells.groupby(key)[["attendees", "attendees" + LOWER_SUFFIX]].sum()
@@ -445,8 +544,13 @@ def protect(record: RunRecord) -> RunRecord:
     site and locality counts and ``capacity_used`` are recomputed from the cells; the
     metrics are recomputed from the cells and published (:func:`suppress_metrics`);
     the manifest's client-row tallies are published and solver figures that weigh the
-    exact counts are withheld. Modelled estimates are returned unchanged, and so is a
-    record that is already protected.
+    exact counts are withheld; the transport figures are published by
+    :func:`suppress_transport` and the transport plan's passengers lose their postcodes
+    and positions (their home area stays). Modelled estimates are returned unchanged, and
+    so is a record that is already protected.
+
+    Public writers take transport figures from ``metrics["transport"]``, never by
+    recomputing them from ``record.transport`` (whose passenger counts are exact).
 
     Parameters
     ----------
@@ -489,10 +593,15 @@ def protect(record: RunRecord) -> RunRecord:
 
     estimate, lower = figures(cells, "attendees"), figures(cells, lower_column)
     metrics = suppress_metrics({**source, **estimate}, threshold, lower=lower)
+    transport = record.transport
+    if "transport" in source:
+        site_locality = dict(zip(record.sites["site_id"], record.sites["locality"], strict=True))
+        metrics["transport"] = suppress_transport(source["transport"], site_locality, threshold)
     return replace(
         record, allocations=cells, home_areas=home, sites=sites, localities=localities,
         metrics=metrics, manifest=_protect_manifest(record.manifest, metrics["overall"], threshold),
         groups=None if groups is None or fine is None else replace(groups, segment_flows=fine),
+        transport=None if transport is None else _without_postcodes(transport),
     )
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from hubplan.errors import InputError, input_error
 from hubplan.record.manifest import Manifest, read_manifest
 
-__all__ = ["MEASURES", "RunSummary", "SiteRole", "read_run"]
+__all__ = ["MEASURES", "TRANSPORT_MEASURES", "RunSummary", "SiteRole", "read_run"]
 
 MEASURES: tuple[tuple[str, str], ...] = (
     ("sites_open", "Sites open"),
@@ -31,6 +31,20 @@ MEASURES: tuple[tuple[str, str], ...] = (
     ("annual_co2e_tonnes", "Annual CO2e (t)"),
 )
 """``(metrics key, label)`` of each compared measure; dotted keys reach into sub-dicts."""
+
+TRANSPORT_MEASURES: tuple[tuple[str, str], ...] = (
+    ("passengers", "Transport: passengers, typical day"),
+    ("vehicles", "Transport: vehicles"),
+    ("vehicle_km_day", "Transport: vehicle-km per day"),
+    ("vehicle_hours_day", "Transport: vehicle-hours per day"),
+    ("ride_mean_minutes", "Transport: mean ride (min)"),
+    ("ride_p90_minutes", "Transport: 90th percentile ride (min)"),
+    ("ride_max_minutes", "Transport: longest ride (min)"),
+    ("ride_over_direct", "Transport: ride time / direct drive"),
+    ("co2e_tonnes_year", "Transport: CO2e per year (t)"),
+    ("cost_gbp_year", "Transport: vehicle cost per year (£)"),
+)
+"""``(key of a block of metrics.json's transport, label)`` of each compared transport measure."""
 
 @dataclass(frozen=True)
 class SiteRole:
@@ -57,6 +71,12 @@ class RunSummary:
     site_names: dict[str, str]
     title: str = ""
     site_roles: dict[str, SiteRole] = field(default_factory=dict)
+
+    @property
+    def transport(self) -> dict[str, Any] | None:
+        """``metrics.json``'s transport block, or ``None`` when the run's transport was not routed."""
+        block = self.metrics.get("transport")
+        return block if isinstance(block, dict) else None
 
 
 def read_run(folder: Path) -> RunSummary:
@@ -162,8 +182,30 @@ def _check_metrics(path: Path, metrics: dict[str, Any]) -> None:
             value: Any = block
             for part in key.split("."):
                 value = value.get(part) if isinstance(value, dict) else None
-            if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
-                raise _damaged(path, f"{where}.{key}", f"holds {_json_type(value)}, not a number")
+            _check_number(path, f"{where}.{key}", value)
+    _check_transport(path, metrics.get("transport"))
+
+
+def _check_number(path: Path, field: str, value: Any) -> None:
+    if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
+        raise _damaged(path, field, f"holds {_json_type(value)}, not a number")
+
+
+def _check_transport(path: Path, transport: Any) -> None:
+    """The transport block (if any) is an object whose status is text and whose compared figures are numbers."""
+    block = _object_or_null(path, "transport", transport)
+    status = block.get("status")
+    if status is not None and not isinstance(status, str):
+        raise _damaged(path, "transport.status", f"holds {_json_type(status)}, not text")
+    blocks = {"transport.overall": _object_or_null(path, "transport.overall", block.get("overall"))}
+    for area, figures in _object_or_null(path, "transport.localities", block.get("localities")).items():
+        blocks[f"transport.localities.{area}"] = _object_or_null(path, f"transport.localities.{area}", figures)
+    for where, figures in blocks.items():
+        suppressed = figures.get("suppressed")
+        if suppressed is not None and not isinstance(suppressed, list):
+            raise _damaged(path, f"{where}.suppressed", f"holds {_json_type(suppressed)}, not an array")
+        for key, _ in TRANSPORT_MEASURES:
+            _check_number(path, f"{where}.{key}", figures.get(key))
 
 
 def _check_manifest(path: Path, manifest: dict[str, Any]) -> None:

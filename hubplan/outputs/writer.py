@@ -12,6 +12,7 @@ from hubplan.files.atomic import atomic_directory
 from hubplan.files.jsontext import dumps_json
 from hubplan.outputs.easy_read import write_easy_read
 from hubplan.outputs.layers import ROUTES_LAYER, public_layers, write_geojson_layers, write_geopackage
+from hubplan.outputs.operational import write_operational
 from hubplan.outputs.privacy import protect, suppress_metrics
 from hubplan.outputs.report import report_markdown, write_report
 from hubplan.outputs.staticmaps import STATIC_MAPS, footer_attribution, write_static_maps
@@ -61,6 +62,12 @@ def write_run(record: RunRecord, out_root: Path = Path("outputs")) -> Path:
     wrote it (it carries the marker file ``.hubplan-output``, or :func:`is_unmarked_run`)
     and it holds nothing else.
 
+    A client-file run with routed transport also gets its operational rounds, with home
+    postcodes, in the separate folder ``out_root/<record.name>.operational/``
+    (:func:`~hubplan.outputs.operational.write_operational`), written first from the
+    record as given; pass the record *before* :func:`~hubplan.outputs.privacy.protect`
+    for it to be written (a protected record has no postcodes left to write).
+
     Parameters
     ----------
     record
@@ -89,6 +96,7 @@ def write_run(record: RunRecord, out_root: Path = Path("outputs")) -> Path:
             "use letters, digits, '.', '_' or '-' (at most 100, starting with a letter or digit)",
         )
     target = Path(out_root) / record.name
+    write_operational(record, out_root)  # from the unprotected record; never inside the run folder
     record = protect(record)  # every writer below sees counts as the privacy rule allows
     attribution = list(record.attributions)
     layers = public_layers(record)

@@ -12,6 +12,11 @@ isolation limit), capacity x capacity used. No attack may give back a suppressed
 count. A second client file, differing only inside the hidden bands (3 -> 4 and
 1 -> 2), must give exactly the same published numbers: then no attack of any kind can
 tell the values apart.
+
+The transport plan's people counts (passengers and wheelchair passengers of the typical
+day, per site, locality and overall) are attacked the same way on a client-file run with
+routed rounds (``routed_client_run``), its true counts read from the operational rounds
+file.
 """
 
 from __future__ import annotations
@@ -330,5 +335,40 @@ def test_differencing_the_breakdowns(published: Published, truth) -> None:
             hidden = [n for n, v in true_parts.items() if 0 < v < 5]
             if hidden:
                 assert not _recovers(_attacks(pub_block["attendees"], parts), true_parts, hidden), (where, kind)
+                checked += 1
+    assert checked >= 3
+
+
+def test_differencing_the_transport_block(routed_client_run) -> None:
+    """Overall minus visible localities or sites, and a locality minus its visible sites, give no hidden site back."""
+    rounds = pd.read_csv(routed_client_run.operational / "rounds.csv").drop_duplicates("passenger")
+    true = {"passengers": rounds.groupby("site_id").size().astype(float).to_dict(),
+            "wheelchair_passengers": rounds.assign(w=rounds["wheelchair"] == "yes").groupby("site_id")["w"]
+            .sum().astype(float).to_dict()}
+    transport = json.loads((routed_client_run.folder / "metrics.json").read_text())["transport"]
+    sites_layer = json.loads((routed_client_run.folder / "sites.geojson").read_text())["features"]
+    locality_of = {f["properties"]["site_id"]: f["properties"]["locality"] for f in sites_layer}
+    checked = 0
+    for key, true_sites in true.items():
+        published = {site: block[key] for site, block in transport["sites"].items()}
+        hidden = [site for site, count in true_sites.items() if 0 < count < 5]
+        assert all(published[site] is None for site in hidden), key
+        if key == "passengers":
+            assert len(hidden) >= 2
+        if hidden:
+            assert not _recovers(_attacks(transport["overall"][key], published), true_sites, hidden), key
+            checked += 1
+        true_localities = {name: sum(v for s, v in true_sites.items() if locality_of[s] == name)
+                           for name in transport["localities"]}
+        visible = {name: block[key] for name, block in transport["localities"].items()}
+        hidden_localities = [name for name, count in true_localities.items() if 0 < count < 5]
+        if hidden_localities:
+            assert not _recovers(_attacks(transport["overall"][key], visible), true_localities, hidden_localities)
+            checked += 1
+        for name, block in transport["localities"].items():
+            parts = {s: published[s] for s in published if locality_of[s] == name}
+            inside = [s for s in parts if s in hidden]
+            if inside:
+                assert not _recovers(_attacks(block[key], parts), true_sites, inside), (key, name)
                 checked += 1
     assert checked >= 3

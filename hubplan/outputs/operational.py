@@ -1,0 +1,166 @@
+"""The operational rounds of a client-file run: who is picked up where and when. NOT a public output.
+
+A run whose demand is a client file (real people) and that routes its transport gets,
+beside its public run folder ``<out>/<name>/``, a separate folder
+``<out>/<name>.operational/`` holding
+
+``rounds.csv``
+    One row per stop of every round: site, session, vehicle, the stop's order and time
+    (``HH:MM``), pickup or drop-off, at home or at the site, the passenger's running
+    number, home postcode, home area, demand segment and whether they need a wheelchair
+    space.
+``README.txt``
+    What the folder is, headed ``NOT FOR PUBLICATION: contains home postcodes``.
+
+It is written from the record *before* :func:`hubplan.outputs.privacy.protect` (which
+blanks the postcodes), atomically and only over a folder hubplan wrote (the marker file
+:data:`hubplan.files.atomic.MARKER`), with the folder readable by its owner only. Runs on
+a modelled estimate (``estimate``, ``synthetic``) get none: their passengers are a
+synthetic cohort, not people to collect.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from hubplan.files.atomic import atomic_directory, check_replaceable
+from hubplan.outputs.escape import csv_text
+from hubplan.record.run import RunRecord
+from hubplan.scenario import clock
+
+__all__ = [
+    "NOT_FOR_PUBLICATION",
+    "OPERATIONAL_FILES",
+    "OPERATIONAL_SUFFIX",
+    "ROUNDS_COLUMNS",
+    "check_operational_folder",
+    "has_operational",
+    "operational_folder",
+    "rounds_csv",
+    "write_operational",
+]
+
+OPERATIONAL_SUFFIX = ".operational"
+"""Added to the run's name for the folder beside the run folder."""
+
+OPERATIONAL_FILES = ("rounds.csv", "README.txt")
+"""Every file :func:`write_operational` writes (besides the marker file)."""
+
+NOT_FOR_PUBLICATION = "NOT FOR PUBLICATION: contains home postcodes"
+"""The warning heading the README and printed on the console."""
+
+ROUNDS_COLUMNS = (
+    "site_id", "site_name", "session", "vehicle", "vehicle_type", "round_departs", "round_returns", "order",
+    "time", "action", "stop_at", "passenger", "home_postcode", "area_id", "segment", "wheelchair",
+)
+"""The columns of ``rounds.csv``."""
+
+_PRIVATE_FOLDER = 0o700
+
+
+def has_operational(record: RunRecord) -> bool:
+    """Whether the run gets an operational folder.
+
+    It does for client records (``suppress_below`` set) with routed transport whose
+    passengers still carry their postcodes (the record before
+    :func:`~hubplan.outputs.privacy.protect`).
+    """
+    plan = record.transport
+    return (record.suppress_below is not None and plan is not None
+            and all(passenger.postcode for passenger in plan.passengers))
+
+
+def operational_folder(out_root: Path, name: str) -> Path:
+    """``<out_root>/<name>.operational``: beside the run folder, never inside it."""
+    return Path(out_root) / f"{name}{OPERATIONAL_SUFFIX}"
+
+
+def check_operational_folder(out_root: Path, name: str) -> None:
+    """Fail (``InputError``) unless the operational folder is absent or one hubplan wrote (before a solve)."""
+    check_replaceable(operational_folder(out_root, name))
+
+
+def rounds_csv(record: RunRecord) -> str:
+    """Every stop of every round as CSV (:data:`ROUNDS_COLUMNS`), ordered by site, session, vehicle, stop.
+
+    Raises
+    ------
+    ValueError
+        The record has no transport plan.
+    """
+    from hubplan.rounds.instances import Session  # loaded only for a run with transport
+
+    plan = record.transport
+    if plan is None:
+        raise ValueError("rounds_csv needs a record with a transport plan")
+    people = {passenger.number: passenger for passenger in plan.passengers}
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(ROUNDS_COLUMNS)
+    sessions = sorted(plan.sessions, key=lambda s: (s.site_id, list(Session).index(s.session)))
+    for session in sessions:
+        for one in sorted(session.rounds, key=lambda r: r.vehicle):
+            for order, stop in enumerate(one.stops, start=1):
+                person = people[stop.passenger]
+                row = (
+                    one.site_id, plan.site_names.get(one.site_id, one.site_id), one.session.value, one.vehicle,
+                    one.vehicle_type, clock(one.departs), clock(one.returns), order, clock(stop.minute),
+                    "pickup" if stop.boards else "drop-off", "site" if stop.at_site else "home", person.number,
+                    person.postcode, person.area_id, person.segment, "yes" if person.wheelchair else "no",
+                )
+                writer.writerow([csv_text(value) for value in row])
+    return buffer.getvalue()
+
+
+def _readme(record: RunRecord, public_folder: Path) -> str:
+    status = record.transport.status if record.transport is not None else ""
+    return "\n".join((
+        NOT_FOR_PUBLICATION,
+        "",
+        f"Operational minibus rounds of the run {record.name!r} ({record.title}), for the people who",
+        "arrange transport. rounds.csv lists every pickup and drop-off with the passenger's home",
+        "postcode: personal data from the client file. Keep it with the client file; do not publish,",
+        "email or share it as you would the public run folder.",
+        "",
+        f"The public outputs are in {public_folder} and hold no postcodes.",
+        f"Routes: {status}; a typical day's passengers, chosen by the scenario's [transport] shares",
+        "and seed (not a timetable for named days).",
+        "",
+        "Columns: " + ", ".join(ROUNDS_COLUMNS) + ".",
+        "time is the start of the stop (HH:MM); round_departs and round_returns are the vehicle's",
+        "times leaving and reaching its depot; passenger is a running number within this run.",
+        "",
+    ))
+
+
+def write_operational(record: RunRecord, out_root: Path = Path("outputs")) -> Path | None:
+    """Write the operational rounds of a client-file run beside its run folder; ``None`` when it has none.
+
+    Parameters
+    ----------
+    record
+        The run as the pipeline made it (before :func:`~hubplan.outputs.privacy.protect`).
+    out_root
+        The parent folder of the run folder (the command line's ``--out``).
+
+    Returns
+    -------
+    pathlib.Path or None
+        ``<out_root>/<name>.operational`` when :func:`has_operational`, else ``None``
+        (nothing written).
+
+    Raises
+    ------
+    InputError
+        A folder hubplan did not write is at that path, or it cannot be written.
+    """
+    if not has_operational(record):
+        return None
+    target = operational_folder(out_root, record.name)
+    with atomic_directory(target) as tmp:
+        tmp.chmod(_PRIVATE_FOLDER)  # home postcodes: the owner only
+        (tmp / "rounds.csv").write_text(rounds_csv(record), encoding="utf-8")
+        (tmp / "README.txt").write_text(_readme(record, Path(out_root) / record.name), encoding="utf-8")
+    return target
