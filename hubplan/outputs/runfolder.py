@@ -174,16 +174,21 @@ def _check_metrics(path: Path, metrics: dict[str, Any]) -> None:
     localities = _object_or_null(path, "localities", metrics.get("localities"))
     for area, block in localities.items():
         blocks[f"localities.{area}"] = _object_or_null(path, f"localities.{area}", block)
+    _check_blocks(path, blocks, [key for key, _ in MEASURES])
+    _check_transport(path, metrics.get("transport"))
+
+
+def _check_blocks(path: Path, blocks: dict[str, dict[str, Any]], measures: list[str]) -> None:
+    """Each block's ``suppressed`` is an array and each measure (a dotted path) a number or null."""
     for where, block in blocks.items():
         suppressed = block.get("suppressed")
         if suppressed is not None and not isinstance(suppressed, list):
             raise _damaged(path, f"{where}.suppressed", f"holds {_json_type(suppressed)}, not an array")
-        for key, _ in MEASURES:
+        for key in measures:
             value: Any = block
             for part in key.split("."):
                 value = value.get(part) if isinstance(value, dict) else None
             _check_number(path, f"{where}.{key}", value)
-    _check_transport(path, metrics.get("transport"))
 
 
 def _check_number(path: Path, field: str, value: Any) -> None:
@@ -200,12 +205,7 @@ def _check_transport(path: Path, transport: Any) -> None:
     blocks = {"transport.overall": _object_or_null(path, "transport.overall", block.get("overall"))}
     for area, figures in _object_or_null(path, "transport.localities", block.get("localities")).items():
         blocks[f"transport.localities.{area}"] = _object_or_null(path, f"transport.localities.{area}", figures)
-    for where, figures in blocks.items():
-        suppressed = figures.get("suppressed")
-        if suppressed is not None and not isinstance(suppressed, list):
-            raise _damaged(path, f"{where}.suppressed", f"holds {_json_type(suppressed)}, not an array")
-        for key, _ in TRANSPORT_MEASURES:
-            _check_number(path, f"{where}.{key}", figures.get(key))
+    _check_blocks(path, blocks, [key for key, _ in TRANSPORT_MEASURES])
 
 
 def _check_manifest(path: Path, manifest: dict[str, Any]) -> None:

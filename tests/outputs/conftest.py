@@ -35,9 +35,10 @@ import hashlib
 import json
 import re
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -316,6 +317,21 @@ def chromium_path() -> str:
     if found is None:
         pytest.skip("chromium not installed (Debian package chromium)")
     return found
+
+
+#: Chromium's switches for headless runs here (no sandbox as root, no GPU, no network chatter).
+BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def browser(chromium_path: str) -> Iterator[Any]:
+    """A headless Chromium driven by Playwright (skipped without Playwright or Chromium)."""
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=chromium_path, args=BROWSER_ARGS)
+        yield chromium
+        chromium.close()
 
 
 @pytest.fixture(scope="session")

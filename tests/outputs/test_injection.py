@@ -25,7 +25,7 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
 ]
-playwright_api = pytest.importorskip("playwright.sync_api")
+pytest.importorskip("playwright.sync_api")  # the whole module drives a browser
 
 IMG = '<img src=x onerror="window.__pwned=1">'
 """A payload without a slash: it fits in a file or folder name."""
@@ -44,8 +44,6 @@ SCENARIO_FILE = f"scenario {IMG}.toml"
 RUN_NAMES = (f"run {IMG}", "=1+2 run")
 AREA = f"Area {IMG}"
 
-BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 OPEN_EVERY_DETAIL = """() => {
     const hp = window.hubplan;
@@ -112,14 +110,6 @@ def pages(study_path: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[st
     compare([first, second], out_dir=tmp / "comparison")
     return {"report": run / "report.html", "map": run / "map.html", "easy_read": run / "easy_read.html",
             "comparison": tmp / "comparison" / "comparison.html"}
-
-
-@pytest.fixture(scope="module")
-def browser(chromium_path: str) -> Any:
-    with playwright_api.sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=chromium_path, args=BROWSER_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def _open(browser: Any, page_path: Path) -> tuple[Any, list[str]]:

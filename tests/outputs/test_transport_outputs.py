@@ -37,8 +37,6 @@ from hubplan.record.run import RunRecord
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO / "outputs" / "screenshots"
 ROUTING_SECONDS = 4
-BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SIZES = {"desktop": (1400, 1000), "phone": (412, 915)}
 HOSTILE_NAME = "Wareham <img src=x onerror=alert(1)> & *Plus*"
 
@@ -186,15 +184,6 @@ def test_report_has_the_transport_plan_with_its_assumptions(record: RunRecord, f
 
 
 # --- in the browser -----------------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def browser(chromium_path: str) -> Any:
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=chromium_path, args=BROWSER_ARGS)
-        yield chromium
-        chromium.close()
-
 
 def _drawn_rounds(page: Any) -> int:
     return page.evaluate("() => document.querySelectorAll('.leaflet-hp-rounds-pane path').length")

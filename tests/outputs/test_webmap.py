@@ -29,8 +29,6 @@ REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO / "outputs" / "screenshots"
 SCENARIOS = ("specialist", "services-not-buildings")
 SIZES = {"desktop": (1400, 1000), "phone": (412, 915)}
-BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 @pytest.fixture(scope="module")
@@ -128,15 +126,6 @@ def test_geopackage_carries_one_default_qgis_style_per_layer(runs) -> None:
 
 
 # --- in the browser ----------------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def browser(chromium_path: str) -> Any:
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=chromium_path, args=BROWSER_ARGS)
-        yield chromium
-        chromium.close()
-
 
 def _open(browser: Any, folder: Path, size: str) -> Any:
     width, height = SIZES[size]
