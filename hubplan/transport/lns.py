@@ -28,9 +28,13 @@ Parameters were set from single runs on Cordeau's a6-72, a7-84 and a8-96, 30 s, 
 empty routes, on a machine shared with other jobs (load average 4-5), so differences of
 a few tenths of a percent are noise: start temperature 0.03, 0.1, 0.3 and 1.0 typical
 arcs gave a8-96 4.28%, 1.27-2.76%, 1.16-2.18% and 0.96-1.75% above the optimum and a7-84
-(0.1: 0.60-1.22%, 0.3: 0.75%, 1.0: 0.74-1.09%); 5, 10, 15 and 20 requests removed per
-step on average were all within 1.4-2.8% on a8-96. The SISR paper's values were kept
-where nothing measured better.
+(0.1: 0.60-1.22%, 0.3: 0.75%, 1.0: 0.74-1.09%). The removal sizes and the blink rate
+are the SISR paper's (they are compile-time constants of the cached kernels, so trying
+other values needs a recompilation; that was not measured). Removing a whole route in
+5% of the steps lets the fleet shrink when vehicles have fixed costs: on six random
+day-service instances of 30-40 requests (``planner_like_instance`` in the tests, 5 s
+each) the total cost was 3096.86 with 18 vehicles without it, 3022.11 with 17 vehicles
+at 5% and 3056.36 with 18 at 20% (single runs).
 """
 
 # numba's nopython mode compiles the legacy np.random functions (its own generator, seeded
@@ -62,6 +66,9 @@ BLINK_RATE = 0.01
 #: exponentially with the time used), as shares of the starting cost divided by the number
 #: of requests, a typical arc's cost (chosen from the runs in the module docstring).
 START_TEMPERATURE_SHARE, END_TEMPERATURE_SHARE = 0.3, 0.001
+#: Probability that a step removes one whole route instead of strings, so that the fleet
+#: can shrink when vehicles have fixed costs (measurements in the module docstring).
+ROUTE_REMOVAL_RATE = 0.05
 #: Search steps per compiled call between checks of the clock.
 STEPS_PER_CALL = 200
 
@@ -168,7 +175,7 @@ def improve_routes(model: LnsModel, routes: list[list[int]], *, deadline: float,
         progress = (now - started) / total
         temperature = t_start * (t_end / t_start) ** progress
         current_cost, best_cost = _search_steps(current, lengths, best, best_lengths, current_cost, best_cost,
-                                                temperature, STEPS_PER_CALL, *arrays)
+                                                temperature, STEPS_PER_CALL, ROUTE_REMOVAL_RATE, *arrays)
     return [best[v, :best_lengths[v]].tolist() for v in range(k)]
 
 
@@ -378,11 +385,13 @@ def _insert(routes: IntArray, lengths: IntArray, v: int, p: int, d: int, i: int,
 @numba.njit(cache=True)
 def _ruin(  # noqa: C901
     routes: IntArray, lengths: IntArray, n: int, related: IntArray, removed: IntArray, buffer: IntArray,
+    route_removal: float,
 ) -> int:  # pragma: no cover - compiled
     """Remove strings of stops from routes near a random request; the removed requests' pickups go to ``removed``.
 
-    Returns how many requests were removed (unserved requests are added too, so that
-    they are offered a place again).
+    With probability ``route_removal`` a whole random route is removed instead. Returns
+    how many requests were removed (unserved requests are added too, so that they are
+    offered a place again).
     """
     vehicles = routes.shape[0]
     route_of = np.full(n + 1, -1, dtype=np.int64)
@@ -401,6 +410,18 @@ def _ruin(  # noqa: C901
             count += 1
     if used == 0:
         return count
+    if np.random.random() < route_removal:
+        chosen = np.random.randint(0, used)
+        for v in range(vehicles):
+            if lengths[v] > 0:
+                if chosen == 0:
+                    for k in range(lengths[v]):
+                        if routes[v, k] <= n:
+                            removed[count] = routes[v, k]
+                            count += 1
+                    lengths[v] = 0
+                    return count
+                chosen -= 1
     longest = min(float(MAX_STRING), stops / used)
     routes_to_ruin = int(np.random.random() * (4.0 * AVERAGE_REMOVED / (1.0 + longest) - 1.0)) + 1
     seed_request = np.random.randint(0, n)
@@ -445,9 +466,9 @@ def _ruin(  # noqa: C901
 @numba.njit(cache=True)
 def _search_steps(  # noqa: PLR0913
     current: IntArray, lengths: IntArray, best: IntArray, best_lengths: IntArray, current_cost: float,
-    best_cost: float, temperature: float, steps: int, transit: IntArray, earliest: IntArray, latest: IntArray,
-    ride: IntArray, span: int, cost: FloatArray, change: IntArray, capacity: IntArray, fixed: FloatArray,
-    related: IntArray, price: float,
+    best_cost: float, temperature: float, steps: int, route_removal: float, transit: IntArray, earliest: IntArray,
+    latest: IntArray, ride: IntArray, span: int, cost: FloatArray, change: IntArray, capacity: IntArray,
+    fixed: FloatArray, related: IntArray, price: float,
 ) -> tuple[float, float]:  # pragma: no cover - compiled
     """``steps`` ruin-and-recreate steps at ``temperature`` (arrays change in place); returns (current, best) cost."""
     width = current.shape[1]
@@ -465,7 +486,7 @@ def _search_steps(  # noqa: PLR0913
     for _ in range(steps):
         routes[:, :] = current
         route_lengths[:] = lengths
-        count = _ruin(routes, route_lengths, n, related, removed, buffer)
+        count = _ruin(routes, route_lengths, n, related, removed, buffer, route_removal)
         rule = np.random.randint(0, 3)  # SISR's sort orders: random, earliest pickup window, farthest first
         for k in range(count):
             p = removed[k]
