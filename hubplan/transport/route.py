@@ -14,15 +14,27 @@ Travel TIMES are rounded up, so that every schedule OR-Tools accepts is feasible
 exact arithmetic; travel COSTS are rounded to nearest, and the reported cost is the
 exact one, recomputed by the independent checker (:mod:`hubplan.transport.check`).
 
+The tuned search (:attr:`SearchMode.TUNED`) has three phases: OR-Tools finds a first
+solution and improves it by guided local search for :data:`GUIDED_SEARCH_SHARE` of the
+time limit; the compiled ruin-and-recreate search of :mod:`hubplan.transport.lns`
+(string removals, cheapest re-insertion, simulated annealing) takes it from there on
+the same integer time model; OR-Tools' greedy local search polishes its best for the
+last :data:`POLISH_SHARE`. Before any of it the windows are narrowed
+(:data:`TIGHTEN_WINDOWS`). How this was chosen, with measured figures, is in the README
+section "Transport routing": in short, OR-Tools' local search alone stalls on the
+larger benchmarks (on a8-96 guided local search makes about one move per second after
+its first local optimum, 5.4-7.3% above the optimum in 30-60 s), while the compiled
+search makes thousands of steps per second.
+
 The search is a heuristic: a result is the best found within the time limit, never a
-proof of optimality.
+proof of optimality. The compiled search is built by numba on its first use (about
+15 s on this machine, counted in that call's time) and cached on disk after that.
 """
 
 from __future__ import annotations
 
 import enum
 import math
-import random
 import time
 from dataclasses import dataclass
 
@@ -32,6 +44,7 @@ from ortools.constraint_solver import pywrapcp, routing_enums_pb2, routing_param
 from hubplan.errors import SolverError
 from hubplan.transport.check import CheckReport, check_routes
 from hubplan.transport.darp import DarpInstance
+from hubplan.transport.lns import LnsModel, improve_routes, relatedness
 
 __all__ = ["SCALE", "RoutingResult", "SearchMode", "route"]
 
@@ -39,10 +52,10 @@ __all__ = ["SCALE", "RoutingResult", "SearchMode", "route"]
 #: times up to 1/SCALE minute costs at most a few thousandths of a minute per route.
 SCALE = 10_000
 
-#: Share of the time limit given to guided local search before ruin-and-recreate (measured:
-#: on a5-60 in 60 s, 30 s + 30 s reached 815.57 where 60 s of guided search alone, penalties
-#: reset at each new best, reached 817.47; single runs on a loaded machine, see the README).
-GUIDED_SEARCH_SHARE = 0.5
+#: Share of the time limit given to OR-Tools' guided local search before the compiled
+#: ruin-and-recreate search (a start, not a contest: at 0.02 instead, single 60 s runs gave
+#: a7-84 0.38% and a8-96 1.18% against 1.13% and 0.94%, within run-to-run noise).
+GUIDED_SEARCH_SHARE = 0.1
 
 #: First-solution strategies for the guided search, in order; the next is tried only when the
 #: search from the previous leaves a request unserved (measured: on a3-36 parallel cheapest
@@ -53,16 +66,17 @@ FIRST_SOLUTION_STRATEGIES = (
     routing_enums_pb2.FirstSolutionStrategy.PATH_CHEAPEST_ARC,
 )
 
-#: Share of the requests removed in a ruin-and-recreate round (on average; 0.5-1.5 times it).
-RUIN_SHARE = 0.1
+#: Narrow each request's windows by its other window and ride limit before the search
+#: (Cordeau 2006). It changed nothing OR-Tools found on its own (a6-72 and a8-96, 30 s: the
+#: same routes with and without); kept because the compiled search screens insertion
+#: positions by the windows (its effect there was not measured separately).
+TIGHTEN_WINDOWS = True
 
-#: Seconds of OR-Tools local search allowed to re-insert the removed requests in one round.
-RECREATE_LIMIT_S = 2.0
+#: Share of the time limit left for OR-Tools' local search from the ruin-and-recreate best.
+POLISH_SHARE = 0.05
 
-#: A dearer round result is accepted with this probability when it is within
-#: :data:`ACCEPT_WORSE_RATIO` of the current cost (a choice, not tuned further).
-ACCEPT_WORSE_PROBABILITY = 0.1
-ACCEPT_WORSE_RATIO = 0.005
+#: OR-Tools' metaheuristic for that final polish.
+POLISH_METAHEURISTIC = routing_enums_pb2.LocalSearchMetaheuristic.GREEDY_DESCENT
 
 
 class SearchMode(enum.Enum):
@@ -71,8 +85,9 @@ class SearchMode(enum.Enum):
     ``TUNED``
         Parallel cheapest insertion for the first solution (others when it leaves a
         request out: :data:`FIRST_SOLUTION_STRATEGIES`), guided local search for
-        :data:`GUIDED_SEARCH_SHARE` of the time limit, then ruin-and-recreate rounds
-        until the limit (the configuration measured best here; see the README).
+        :data:`GUIDED_SEARCH_SHARE` of the time limit, the compiled ruin-and-recreate
+        search (:mod:`hubplan.transport.lns`), then OR-Tools' greedy local search for
+        the last :data:`POLISH_SHARE` (the configuration measured best here; see the README).
     ``DEFAULT``
         OR-Tools' default search parameters with only the time limit set, for comparison.
     """
@@ -131,7 +146,7 @@ def route(instance: DarpInstance, *, time_limit_s: float = 30.0, mode: SearchMod
     mode
         Search configuration (:class:`SearchMode`).
     seed
-        Seed of the ruin-and-recreate rounds of the tuned search (results also depend on
+        Seed of the ruin-and-recreate search of the tuned mode (results also depend on
         how much the machine gets done before the time limit).
 
     Returns
@@ -156,8 +171,10 @@ def route(instance: DarpInstance, *, time_limit_s: float = 30.0, mode: SearchMod
             raise _no_routes(instance, model, time_limit_s)
         routes = _routes_of(model, manager, solution, len(instance.vehicles))
     else:
-        routes, cost = _guided_search(instance, manager, model, time_limit_s * GUIDED_SEARCH_SHARE, deadline)
-        routes = _ruin_and_recreate(instance, manager, model, routes, cost, deadline=deadline, seed=seed)
+        routes, _ = _guided_search(instance, manager, model, time_limit_s * GUIDED_SEARCH_SHARE, deadline)
+        improved = improve_routes(_lns_model(instance), [list(r) for r in routes],
+                                  deadline=deadline - time_limit_s * POLISH_SHARE, seed=seed)
+        routes = _polish(instance, manager, model, improved, deadline)
     seconds = time.perf_counter() - t0
     return RoutingResult(routes=routes, report=check_routes(instance, routes), seconds=seconds,
                          time_limit_s=time_limit_s, mode=mode)
@@ -211,43 +228,31 @@ def _routes_of(model: pywrapcp.RoutingModel, manager: pywrapcp.RoutingIndexManag
     return tuple(routes)
 
 
-def _ruin_and_recreate(instance: DarpInstance, manager: pywrapcp.RoutingIndexManager, model: pywrapcp.RoutingModel,
-                       routes: tuple[tuple[int, ...], ...], cost: int, *, deadline: float,
-                       seed: int) -> tuple[tuple[int, ...], ...]:
-    """Improve ``routes`` until ``deadline``: remove a cluster of requests, let OR-Tools re-insert them.
+def _lns_model(instance: DarpInstance) -> LnsModel:
+    """The arrays :mod:`~hubplan.transport.lns` searches with: the OR-Tools model's integer times, exact costs."""
+    timing = _timing(instance)
+    n_nodes = len(instance.nodes)
+    return LnsModel(
+        n=instance.n_requests, transit=timing.transit, earliest=timing.earliest, latest=timing.latest,
+        ride=timing.ride_limits, span=timing.span, cost=np.ascontiguousarray(instance.travel, dtype=np.float64),
+        change=np.array([instance.load_change(node) for node in range(n_nodes)], dtype=np.int64),
+        capacity=np.array([v.capacity for v in instance.vehicles], dtype=np.int64),
+        fixed=np.array([v.fixed_cost for v in instance.vehicles], dtype=np.float64),
+        related=relatedness(instance.travel, instance.n_requests))
 
-    Each round takes the current routes, removes the requests whose pickup-drop-off
-    midpoints lie nearest a random request's (about :data:`RUIN_SHARE` of all requests),
-    and runs OR-Tools' local search (greedy descent, insertion operators) from there for
-    at most :data:`RECREATE_LIMIT_S`. A round's result replaces the current routes when it
-    is cheaper, or, with probability :data:`ACCEPT_WORSE_PROBABILITY`, when it is at most
-    :data:`ACCEPT_WORSE_RATIO` dearer (to leave local optima); the best is kept throughout.
-    """
-    n = instance.n_requests
-    rng = random.Random(seed)
-    coordinates = np.array([(node.x, node.y) for node in instance.nodes])
-    midpoints = (coordinates[1:n + 1] + coordinates[n + 1:2 * n + 1]) / 2
-    best, best_cost = routes, cost
-    current, current_cost = routes, cost
-    while (remaining := deadline - time.perf_counter()) > 0.05:
-        centre = midpoints[rng.randrange(n)]
-        count = max(2, round(RUIN_SHARE * n * rng.uniform(0.5, 1.5)))
-        nearest = np.argsort(np.hypot(*(midpoints - centre).T), kind="stable")[:count] + 1  # request numbers
-        removed = set(nearest.tolist()) | {int(r) + n for r in nearest}
-        partial = [[node for node in r if node not in removed] for r in current]
-        start = model.ReadAssignmentFromRoutes(partial, True)
-        params = _search_parameters(SearchMode.TUNED, min(RECREATE_LIMIT_S, remaining))
-        params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GREEDY_DESCENT
-        solution = None if start is None else model.SolveFromAssignmentWithParameters(start, params)
-        if solution is None:
-            continue
-        found = solution.ObjectiveValue()
-        if found < current_cost or (found <= current_cost * (1 + ACCEPT_WORSE_RATIO)
-                                    and rng.random() < ACCEPT_WORSE_PROBABILITY):
-            current, current_cost = _routes_of(model, manager, solution, len(instance.vehicles)), found
-        if found < best_cost:
-            best, best_cost = current, found
-    return best
+
+def _polish(instance: DarpInstance, manager: pywrapcp.RoutingIndexManager, model: pywrapcp.RoutingModel,
+            routes: list[list[int]], deadline: float) -> tuple[tuple[int, ...], ...]:
+    """OR-Tools local search (greedy descent) from ``routes`` until ``deadline``; ``routes`` when no time is left."""
+    remaining = deadline - time.perf_counter()
+    start = model.ReadAssignmentFromRoutes(routes, True)
+    if remaining > 0.05 and start is not None:
+        params = _search_parameters(SearchMode.TUNED, remaining)
+        params.local_search_metaheuristic = POLISH_METAHEURISTIC
+        solution = model.SolveFromAssignmentWithParameters(start, params)
+        if solution is not None:
+            return _routes_of(model, manager, solution, len(instance.vehicles))
+    return tuple(tuple(r) for r in routes)
 
 
 def _scaled(values: np.ndarray, *, up: bool) -> np.ndarray:
@@ -274,17 +279,15 @@ def _build(instance: DarpInstance) -> tuple[pywrapcp.RoutingIndexManager, pywrap
         model.AddDimensionWithVehicleCapacity(model.RegisterUnaryTransitVector(change), 0, capacities, True,
                                               f"load:{name}")
 
-    service = np.array([node.service for node in instance.nodes])
-    transit = _scaled(instance.travel, up=True) + _scaled(service, up=True)[:, None]
-    horizon = int(_scaled(np.array([max(node.latest for node in instance.nodes)]), up=True)[0])
-    model.AddDimension(model.RegisterTransitMatrix(transit.tolist()), horizon, horizon, False, "time")
+    timing = _timing(instance)
+    horizon = int(timing.latest.max())
+    model.AddDimension(model.RegisterTransitMatrix(timing.transit.tolist()), horizon, horizon, False, "time")
     time_dim = model.GetDimensionOrDie("time")
-    earliest = _scaled(np.array([node.earliest for node in instance.nodes]), up=True)
-    latest = np.floor(np.array([node.latest for node in instance.nodes]) * SCALE + 1e-6).astype(np.int64)
+    earliest, latest, ride_limits = timing.earliest, timing.latest, timing.ride_limits
     for node in range(n_nodes):
         if node not in (instance.start_depot, instance.end_depot):
             time_dim.CumulVar(manager.NodeToIndex(node)).SetRange(int(earliest[node]), int(latest[node]))
-    span = math.floor(instance.max_route_duration * SCALE + 1e-6)
+    span = timing.span
     for vehicle in range(n_vehicles):
         start, end = instance.start_depot, instance.end_depot
         time_dim.CumulVar(model.Start(vehicle)).SetRange(int(earliest[start]), int(latest[start]))
@@ -304,10 +307,64 @@ def _build(instance: DarpInstance) -> tuple[pywrapcp.RoutingIndexManager, pywrap
         solver.Add(model.ActiveVar(pick) == model.ActiveVar(drop))
         # ride time as dimension precedences (which the search's filters see, unlike solver.Add):
         # B(drop) >= B(pick) and B(pick) >= B(drop) - (max ride + pickup service)
-        ride_limit = math.floor((req.max_ride_time + instance.nodes[req.pickup].service) * SCALE + 1e-6)
         time_dim.AddNodePrecedence(pick, drop, 0)
-        time_dim.AddNodePrecedence(drop, pick, -ride_limit)
+        time_dim.AddNodePrecedence(drop, pick, -int(ride_limits[req.pickup]))
     return manager, model
+
+
+@dataclass(frozen=True)
+class _Timing:
+    """The time model in OR-Tools' integer units, shared by the OR-Tools model and :mod:`~hubplan.transport.lns`.
+
+    ``transit[a, b]`` is the service at ``a`` plus the travel ``a -> b``, rounded up;
+    ``earliest``/``latest`` the (tightened) windows; ``ride_limits[p]`` the longest
+    ``B(drop-off) - B(p)`` for pickup node ``p`` (max ride + pickup service, 0 for other
+    nodes); ``span`` the longest route duration.
+    """
+
+    transit: np.ndarray
+    earliest: np.ndarray
+    latest: np.ndarray
+    ride_limits: np.ndarray
+    span: int
+
+
+def _timing(instance: DarpInstance) -> _Timing:
+    """The integer time model of ``instance`` (see :class:`_Timing`)."""
+    service = np.array([node.service for node in instance.nodes])
+    transit = _scaled(instance.travel, up=True) + _scaled(service, up=True)[:, None]
+    earliest = _scaled(np.array([node.earliest for node in instance.nodes]), up=True)
+    latest = np.floor(np.array([node.latest for node in instance.nodes]) * SCALE + 1e-6).astype(np.int64)
+    ride_limits = np.zeros(len(instance.nodes), dtype=np.int64)
+    for req in instance.requests:
+        ride_limits[req.pickup] = math.floor((req.max_ride_time + instance.nodes[req.pickup].service) * SCALE + 1e-6)
+    if TIGHTEN_WINDOWS:
+        earliest, latest = _tightened_windows(instance, earliest, latest, transit, ride_limits)
+    return _Timing(transit=transit, earliest=earliest, latest=latest, ride_limits=ride_limits,
+                   span=math.floor(instance.max_route_duration * SCALE + 1e-6))
+
+
+def _tightened_windows(instance: DarpInstance, earliest: np.ndarray, latest: np.ndarray, transit: np.ndarray,
+                       ride_limits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Time windows narrowed by what each request's other window and ride limit imply (Cordeau 2006, sec. 5.1).
+
+    In OR-Tools units, for a request with pickup ``p``, drop-off ``d``, direct transit
+    ``t = transit[p, d]`` (travel + pickup service) and ride limit ``R``: ``B(d)`` lies in
+    ``[e(p) + t, l(p) + R]`` and ``B(p)`` in ``[e(d) - R, l(d) - t]``. Both are implied by
+    the model's constraints (same integer transits), so no feasible route is lost; the
+    search's filters and insertion heuristics then reject hopeless positions earlier. A
+    request whose narrowed window is empty cannot be served at all; it keeps its own
+    windows and the search leaves it out (the check reports it unserved).
+    """
+    earliest, latest = earliest.copy(), latest.copy()
+    for req in instance.requests:
+        p, d = req.pickup, req.dropoff
+        ride, direct = int(ride_limits[p]), int(transit[p, d])
+        e_d, l_d = max(earliest[d], earliest[p] + direct), min(latest[d], latest[p] + ride)
+        e_p, l_p = max(earliest[p], e_d - ride), min(latest[p], l_d - direct)
+        if e_p <= l_p and e_d <= l_d:
+            earliest[p], latest[p], earliest[d], latest[d] = e_p, l_p, e_d, l_d
+    return earliest, latest
 
 
 def _unserved_penalty(instance: DarpInstance) -> int:

@@ -370,3 +370,70 @@ def test_default_search_mode_keeps_the_model_and_only_the_time_limit():
     assert tuned.local_search_metaheuristic == enums.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
     assert default.time_limit.ToMilliseconds() == tuned.time_limit.ToMilliseconds() == 2500
     assert route(line_instance(), time_limit_s=0.5, mode=SearchMode.DEFAULT).report.feasible
+
+
+# ----- ruin and recreate ----------------------------------------------------------------------------
+
+def test_search_feasibility_delays_a_pickup_for_the_ride_time_and_rejects_an_impossible_ride():
+    """The search's exact schedule test: a wait before pickup 1 makes its ride fit; no wait fixes a detour."""
+    from hubplan.transport.lns import route_is_feasible
+    from hubplan.transport.route import _lns_model
+
+    waiting = _lns_model(line_instance(max_ride=5.0, windows={3: (20.0, 100.0)}))
+    assert route_is_feasible(waiting, 0, [1, 3])  # leave late: pickup at 15, drop-off at 20
+    detour = _lns_model(line_instance(max_ride=3.5))
+    assert not route_is_feasible(detour, 0, [1, 2, 4, 3])  # request 1 rides 1 + 2 + 1 = 4 whatever the waits
+    assert route_is_feasible(detour, 0, [1, 2, 3, 4])
+    assert not route_is_feasible(_lns_model(line_instance(capacity=(1, 1))), 0, [1, 2, 3, 4])  # two seats needed
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_search_feasibility_never_accepts_what_the_checker_rejects(seed):
+    """On random stop orders of a small random instance, every route the search calls feasible passes the checker."""
+    from hubplan.transport.lns import route_is_feasible
+    from hubplan.transport.route import _lns_model
+
+    inst = planner_like_instance(6, seed)
+    model = _lns_model(inst)
+    rng = np.random.default_rng(seed)
+    accepted = 0
+    for _ in range(300):
+        requests = rng.choice(np.arange(1, 7), size=int(rng.integers(1, 4)), replace=False)
+        stops = [int(x) for x in rng.permutation(np.r_[requests, requests + 6])]
+        stops = _pickups_first(stops, 6)
+        vehicle = int(rng.integers(0, len(inst.vehicles)))
+        if route_is_feasible(model, vehicle, stops):
+            accepted += 1
+            routes = [[] for _ in inst.vehicles]
+            routes[vehicle] = stops
+            report = check_routes(inst, routes)
+            assert set(report.kinds()) <= {ViolationKind.UNSERVED}, (stops, vehicle, report.violations)
+    assert accepted > 0
+
+
+def _pickups_first(stops, n):
+    """``stops`` with each drop-off moved after its pickup when it came first (order otherwise kept)."""
+    out, waiting = [], set()
+    for node in stops:
+        if node > n and node - n not in out:
+            waiting.add(node)
+            continue
+        out.append(node)
+        if node <= n and node + n in waiting:
+            out.append(node + n)
+            waiting.discard(node + n)
+    return out
+
+
+@needs_reference
+def test_ruin_and_recreate_alone_reaches_the_optimum_of_a2_16_from_empty_routes():
+    import time
+
+    from hubplan.transport.lns import improve_routes
+    from hubplan.transport.route import _lns_model
+
+    inst = read_cordeau(DARP / "a2-16.txt")
+    routes = improve_routes(_lns_model(inst), [[] for _ in inst.vehicles], deadline=time.perf_counter() + 3.0, seed=1)
+    report = check_routes(inst, routes)
+    assert report.feasible
+    assert report.cost == pytest.approx(294.3, abs=0.1)
