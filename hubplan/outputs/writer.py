@@ -12,7 +12,7 @@ from hubplan.files.atomic import atomic_directory
 from hubplan.files.jsontext import dumps_json
 from hubplan.outputs.easy_read import write_easy_read
 from hubplan.outputs.layers import ROUTES_LAYER, public_layers, write_geojson_layers, write_geopackage
-from hubplan.outputs.operational import write_operational
+from hubplan.outputs.operational import OPERATIONAL_SUFFIX, write_operational
 from hubplan.outputs.privacy import protect, suppress_metrics
 from hubplan.outputs.report import report_markdown, write_report
 from hubplan.outputs.staticmaps import STATIC_MAPS, footer_attribution, write_static_maps
@@ -95,6 +95,10 @@ def write_run(record: RunRecord, out_root: Path = Path("outputs")) -> Path:
             f"{record.name!r} cannot be used as an output folder name",
             "use letters, digits, '.', '_' or '-' (at most 100, starting with a letter or digit)",
         )
+    if record.name.endswith(OPERATIONAL_SUFFIX):
+        raise input_error(scenario_path or "scenario", "name",
+                          f"{record.name!r} ends in {OPERATIONAL_SUFFIX!r}, kept for the operational folder of a "
+                          "client-file run", f"choose a name that does not end in {OPERATIONAL_SUFFIX!r}")
     target = Path(out_root) / record.name
     write_operational(record, out_root)  # from the unprotected record; never inside the run folder
     record = protect(record)  # every writer below sees counts as the privacy rule allows

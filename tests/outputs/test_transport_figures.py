@@ -20,6 +20,7 @@ import pytest
 from click.testing import CliRunner
 
 from hubplan.cli import main
+from hubplan.errors import InputError
 from hubplan.outputs import compare, write_run
 from hubplan.outputs.compare import NOT_ROUTED
 from hubplan.outputs.operational import NOT_FOR_PUBLICATION, OPERATIONAL_FILES, ROUNDS_COLUMNS
@@ -191,3 +192,11 @@ def test_protect_blanks_postcodes_and_publishes_transport_counts(council_runs) -
             assert block["passengers"] % 5 == 0 and block["ride_max_minutes"] == raw[site]["ride_max_minutes"]
         assert block["vehicles"] == raw[site]["vehicles"] and block["cost_gbp_year"] == raw[site]["cost_gbp_year"]
     assert {key for key, _ in TRANSPORT_COLUMNS} <= set(protected.metrics["transport"]["overall"])
+
+
+def test_a_run_named_like_an_operational_folder_is_refused(make_record, tmp_path: Path) -> None:
+    """``x.operational`` would share its path with run x's operational folder: refused before anything is written."""
+    record = make_record(name="clients.operational")
+    with pytest.raises(InputError, match=r"name: 'clients.operational' ends in '.operational'"):
+        write_run(record, tmp_path)
+    assert list(tmp_path.iterdir()) == []
