@@ -92,7 +92,6 @@ def read_run(folder: Path) -> RunSummary:
     folder = Path(folder)
     loaded = {name: _json_object(folder / name) for name in ("metrics.json", "manifest.json", "sites.geojson")}
     _check_metrics(folder / "metrics.json", loaded["metrics.json"])
-    _check_manifest(folder / "manifest.json", loaded["manifest.json"])
     props = _site_properties(folder / "sites.geojson", loaded["sites.geojson"])
     manifest = read_manifest(loaded["manifest.json"], folder / "manifest.json")
     return RunSummary(
@@ -206,14 +205,6 @@ def _check_transport(path: Path, transport: Any) -> None:
     for area, figures in _object_or_null(path, "transport.localities", block.get("localities")).items():
         blocks[f"transport.localities.{area}"] = _object_or_null(path, f"transport.localities.{area}", figures)
     _check_blocks(path, blocks, [key for key, _ in TRANSPORT_MEASURES])
-
-
-def _check_manifest(path: Path, manifest: dict[str, Any]) -> None:
-    """The solver block the status line reads is an object with a numeric gap (or none)."""
-    solver = _object_or_null(path, "solver", manifest.get("solver"))
-    gap = solver.get("gap")
-    if gap is not None and (isinstance(gap, bool) or not isinstance(gap, (int, float))):
-        raise _damaged(path, "solver.gap", f"holds {_json_type(gap)}, not a number")
 
 
 def _site_properties(path: Path, layer: dict[str, Any]) -> list[dict[str, Any]]:

@@ -132,11 +132,14 @@ def test_a_damaged_manifest_names_its_field(runs, tmp_path: Path, damage, field:
     assert "\n" not in str(info.value)
 
 
-def _damage(folder: Path, tmp_path: Path, name: str, content: bytes | None) -> Path:
-    """A copy of a real run folder with one file replaced (or, for ``None``, by a folder)."""
+def _damage(folder: Path, tmp_path: Path, name: str, content: bytes | dict | None) -> Path:
+    """A copy of a real run folder with one file replaced (``None``: by a folder; a dict: keys of its JSON replaced)."""
     copy = tmp_path / folder.name
     shutil.copytree(folder, copy)
     target = copy / name
+    if isinstance(content, dict):
+        target.write_text(json.dumps({**json.loads(target.read_text(encoding="utf-8")), **content}), encoding="utf-8")
+        return copy
     target.unlink()
     if content is None:
         target.mkdir()
@@ -158,9 +161,12 @@ def _damage(folder: Path, tmp_path: Path, name: str, content: bytes | None) -> P
         ("metrics.json", b'{"overall": {"suppressed": 5}}',
          r"metrics\.json: overall\.suppressed: holds a number, not an array"),
         ("metrics.json", b"[" * 100_000, r"metrics\.json: RUN_DIR: not valid JSON \(.+\)"),
-        ("manifest.json", b'{"solver": ["optimal"]}', r"manifest\.json: solver: holds an array, not an object"),
-        ("manifest.json", b'{"solver": {"gap": "small"}}',
-         r"manifest\.json: solver\.gap: holds a string, not a number"),
+        ("manifest.json", {"solver": ["optimal"]},
+         r"manifest\.json: solver: Input should be a dictionary or an instance of SolverRecord "
+         r"in a manifest written by hubplan"),
+        ("manifest.json", {"solver": {"status": "optimal", "gap": "small"}},
+         r"manifest\.json: solver\.gap: Input should be a valid number.* in a manifest written by hubplan"),
+        ("manifest.json", b'{"solver": {"gap": 0}}', r"manifest\.json: travel: missing or not a JSON object"),
         ("sites.geojson", b"null", r"sites\.geojson: RUN_DIR: holds null, not a JSON object"),
         ("sites.geojson", b'{"features": null}', r"sites\.geojson: features: holds null, not an array of features"),
         ("sites.geojson", b'{"features": [{"properties": null}]}',
