@@ -198,13 +198,22 @@ def _malloc_trim_threshold() -> str | None:
     return os.environ.get("MALLOC_TRIM_THRESHOLD_")
 
 
+def _housekeeping_ms(dask_worker) -> tuple[float, float]:
+    callbacks = dask_worker.periodic_callbacks
+    return callbacks["tick"].callback_time, callbacks["memory_monitor"].callback_time
+
+
 @pytest.mark.slow
-def test_local_cluster_workers_keep_glibcs_adaptive_memory_thresholds(monkeypatch):
+def test_local_cluster_keeps_glibcs_adaptive_memory_thresholds_and_slow_housekeeping(monkeypatch):
     # dask's Nanny would export MALLOC_TRIM_THRESHOLD_=65536 to each worker (and to this process, so a
     # cluster started earlier in this process may have left it: start clean)
     monkeypatch.delenv("MALLOC_TRIM_THRESHOLD_", raising=False)
     with dask_client(None, 1) as client:
         assert list(client.run(_malloc_trim_threshold).values()) == [None]
+        # dask's defaults: a tick every 20 ms, a memory check every 100 ms
+        assert list(client.run(_housekeeping_ms).values()) == [(1000, 1000)]
+        assert client.run_on_scheduler(lambda dask_scheduler: dask_scheduler.periodic_callbacks["tick"].callback_time
+                                       ) == 1000
     assert _malloc_trim_threshold() is None
 
 
