@@ -36,7 +36,7 @@ TASKS_PER_WORKER = 8
 MAX_BATCH = 25
 #: The dask setting by which each Nanny exports ``MALLOC_TRIM_THRESHOLD_=65536`` to the workers it starts
 #: (and to its own process). A set trim threshold turns off glibc's adaptive mmap threshold, so every
-#: array of 128 KiB or more is mapped and unmapped anew: 50-80 times the page faults per variant here
+#: array of 128 KiB or more is mapped and unmapped anew: 20-80 times the page faults per variant here
 #: (measured: 0.1-0.4 s more system time per 200 variants of 16-20 CPU s). A sweep's workers keep
 #: little data, so the local cluster keeps glibc's default (``None`` drops the variable from what the
 #: Nanny exports; one set in the user's own environment is still inherited).
