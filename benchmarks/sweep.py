@@ -7,11 +7,12 @@ Dask cluster is started and warmed up (solver libraries loaded in every worker)
 before its clock starts; the start-up is reported on its own line. Reported: wall
 time of each run, the speed-up from 1 to 2 workers, the overhead of the 1-worker Dask
 run over the plain loop, each worker's resident memory after its run, and the load
-average before and after (the machine may be shared).
+average before and after each round (the machine may be shared). ``--rounds`` repeats
+the three runs, every other round in the opposite order.
 
 Usage::
 
-    PYTHONPATH=. .venv/bin/python benchmarks/sweep.py [--draws 200] [--json FILE]
+    PYTHONPATH=. .venv/bin/python benchmarks/sweep.py [--draws 200] [--rounds 1] [--json FILE]
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ import json
 import os
 import time
 from collections.abc import Sequence
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -49,7 +52,50 @@ def _cpu_seconds() -> float:
     return times.user + times.system
 
 
-def _on_dask(spec: SweepSpec, shared: SharedInputs, workers: int) -> tuple[pd.DataFrame, dict[str, object]]:
+@dataclass(frozen=True)
+class RunRecord:
+    """One timed run of the sweep.
+
+    Parameters
+    ----------
+    workers
+        Dask worker processes; 0 for the plain loop.
+    seconds
+        Wall time of the sweep (start-up excluded).
+    cpu_seconds
+        CPU time of the process(es) that solved (the loop's process, or the workers together).
+    scheduler_client_cpu_seconds
+        CPU time of the main process (scheduler and client) during a Dask run; 0 for the loop.
+    startup_seconds
+        Starting and warming up the cluster; 0 for the loop.
+    worker_rss_mb
+        Each worker's resident memory after the run.
+    """
+
+    workers: int
+    seconds: float
+    cpu_seconds: float
+    scheduler_client_cpu_seconds: float = 0.0
+    startup_seconds: float = 0.0
+    worker_rss_mb: tuple[float, ...] = ()
+
+    def row(self, n_variants: int) -> str:
+        """The Markdown table row of this run."""
+        per_variant = f"{self.seconds:.1f} | {self.seconds / n_variants:.3f}"
+        if self.workers == 0:
+            return f"| plain loop | {per_variant} | {self.cpu_seconds:.1f} | - | - |"
+        return (f"| Dask, {self.workers} worker(s) | {per_variant} | {self.cpu_seconds:.1f} + "
+                f"{self.scheduler_client_cpu_seconds:.1f} | {self.startup_seconds:.1f} | "
+                f"{[round(m) for m in self.worker_rss_mb]} |")
+
+
+def _loop(spec: SweepSpec, shared: SharedInputs) -> tuple[pd.DataFrame, RunRecord]:
+    start, cpu_start = time.perf_counter(), _cpu_seconds()
+    table = results_table(spec, run_sequential(shared, spec.variants))
+    return table, RunRecord(0, time.perf_counter() - start, _cpu_seconds() - cpu_start)
+
+
+def _on_dask(spec: SweepSpec, shared: SharedInputs, workers: int) -> tuple[pd.DataFrame, RunRecord]:
     start = time.perf_counter()
     with dask_client(None, workers) as client:
         startup = time.perf_counter() - start
@@ -59,50 +105,55 @@ def _on_dask(spec: SweepSpec, shared: SharedInputs, workers: int) -> tuple[pd.Da
         seconds = time.perf_counter() - start
         cpu = sum(client.run(_cpu_seconds)[w] - cpu_before[w] for w in cpu_before)
         main_cpu = _cpu_seconds() - main_before
-        memory = sorted(client.run(_worker_rss_mb).values())
-    record = {"workers": workers, "seconds": seconds, "startup_seconds": startup, "worker_cpu_seconds": cpu,
-              "scheduler_client_cpu_seconds": main_cpu, "worker_rss_mb": [round(m, 1) for m in memory]}
-    return results_table(spec, results), record
+        memory = tuple(sorted(client.run(_worker_rss_mb).values()))
+    return results_table(spec, results), RunRecord(workers, seconds, cpu, main_cpu, startup, memory)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the benchmark; print a Markdown table; return 0 when the three tables agree."""
+    """Run the benchmark; print a Markdown table per round; return 0 when every table agrees.
+
+    With ``--rounds 2`` or more, the runs go in the opposite order every other round
+    (loop, 1, 2 workers; then 2, 1 workers, loop), so a machine that slows down or
+    speeds up during the benchmark weighs on every run alike; the overhead and the
+    speed-up are then those of the runs' summed wall times.
+    """
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--draws", type=int, default=200)
+    parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args(argv)
 
-    load_before = os.getloadavg()
     spec = parse_vary(SCENARIO, [], draws=args.draws)
     shared = shared_inputs(spec.base)
     warm_up()
-    start, cpu_start = time.perf_counter(), _cpu_seconds()
-    loop_table = results_table(spec, run_sequential(shared, spec.variants))
-    loop_seconds, loop_cpu = time.perf_counter() - start, _cpu_seconds() - cpu_start
-    one_table, one = _on_dask(spec, shared, 1)
-    two_table, two = _on_dask(spec, shared, 2)
-    load_after = os.getloadavg()
-    same = loop_table.equals(one_table) and loop_table.equals(two_table)
-    speedup = float(one["seconds"]) / float(two["seconds"])  # type: ignore[arg-type]
-    overhead = float(one["seconds"]) / loop_seconds - 1  # type: ignore[arg-type]
-    print(f"{len(spec.variants)} variants (demand draws of {SCENARIO.name}); cpus: {os.cpu_count()}; "
-          f"load average before {load_before[0]:.2f}, after {load_after[0]:.2f}")
-    print("| run | wall s | s / variant | CPU s (workers + scheduler/client) | start-up s | worker RSS MB |")
-    print("|---|---:|---:|---:|---:|---|")
-    print(f"| plain loop | {loop_seconds:.1f} | {loop_seconds / len(spec.variants):.3f} | {loop_cpu:.1f} | - | - |")
-    for run in (one, two):
-        seconds = float(run["seconds"])  # type: ignore[arg-type]
-        print(f"| Dask, {run['workers']} worker(s) | {seconds:.1f} | {seconds / len(spec.variants):.3f} | "
-              f"{run['worker_cpu_seconds']:.1f} + {run['scheduler_client_cpu_seconds']:.1f} | "
-              f"{float(run['startup_seconds']):.1f} | {run['worker_rss_mb']} |")  # type: ignore[arg-type]
-    print(f"speed-up 1 -> 2 workers: {speedup:.2f}x; 1-worker Dask over the plain loop: {overhead:+.1%} wall; "
-          f"tables identical: {same}")
+    n = len(spec.variants)
+    tables: list[pd.DataFrame] = []
+    rounds: list[dict[str, Any]] = []
+    wall = dict.fromkeys((0, 1, 2), 0.0)
+    print(f"{n} variants (demand draws of {SCENARIO.name}); cpus: {os.cpu_count()}")
+    for number in range(args.rounds):
+        load_before = os.getloadavg()
+        records = []
+        for workers in (0, 1, 2) if number % 2 == 0 else (2, 1, 0):
+            table, record = _loop(spec, shared) if workers == 0 else _on_dask(spec, shared, workers)
+            tables.append(table)
+            records.append(record)
+            wall[workers] += record.seconds
+        load_after = os.getloadavg()
+        rounds.append({"load_before": load_before, "load_after": load_after, "runs": [asdict(r) for r in records]})
+        print(f"\nround {number + 1}: load average before {load_before[0]:.2f}, after {load_after[0]:.2f}")
+        print("| run | wall s | s / variant | CPU s (workers + scheduler/client) | start-up s | worker RSS MB |")
+        print("|---|---:|---:|---:|---:|---|")
+        for record in sorted(records, key=lambda r: r.workers):
+            print(record.row(n))
+    same = all(tables[0].equals(table) for table in tables[1:])
+    speedup, overhead = wall[1] / wall[2], wall[1] / wall[0] - 1
+    print(f"\nover {args.rounds} round(s): speed-up 1 -> 2 workers: {speedup:.2f}x; "
+          f"1-worker Dask over the plain loop: {overhead:+.1%} wall; tables identical: {same}")
     if args.json:
         args.json.write_text(json.dumps({
-            "variants": len(spec.variants), "cpus": os.cpu_count(), "load_before": load_before,
-            "load_after": load_after, "loop_seconds": loop_seconds, "loop_cpu_seconds": loop_cpu,
-            "dask": [one, two], "speedup_1_to_2": speedup,
-            "overhead_1_worker": overhead, "tables_identical": same,
+            "variants": n, "cpus": os.cpu_count(), "rounds": rounds,
+            "speedup_1_to_2": speedup, "overhead_1_worker": overhead, "tables_identical": same,
         }, indent=2), encoding="utf-8")
     return 0 if same else 1
 

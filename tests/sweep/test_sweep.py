@@ -12,7 +12,7 @@ import pytest
 from hubplan.errors import InputError
 from hubplan.files.atomic import MARKER
 from hubplan.sweep.results import results_table, site_shares
-from hubplan.sweep.run import run_on_dask, run_sequential, split_waves
+from hubplan.sweep.run import dask_client, run_on_dask, run_sequential, split_waves
 from hubplan.sweep.spec import SEED_AXIS, Variant, load_sweep, parse_vary, variant_id
 from hubplan.sweep.worker import VariantResult, _scaled, shared_inputs
 from hubplan.sweep.writer import SWEEP_FILES
@@ -190,6 +190,31 @@ def test_a_cluster_reached_by_address_gives_the_same_table(small):
             Client(cluster.scheduler_address) as client:
         table = results_table(spec, run_on_dask(client, shared, spec.variants))
     pd.testing.assert_frame_equal(table, results_table(spec, run_sequential(shared, spec.variants)))
+
+
+def _malloc_trim_threshold() -> str | None:
+    import os
+
+    return os.environ.get("MALLOC_TRIM_THRESHOLD_")
+
+
+def _housekeeping_ms(dask_worker) -> tuple[float, float]:
+    callbacks = dask_worker.periodic_callbacks
+    return callbacks["tick"].callback_time, callbacks["memory_monitor"].callback_time
+
+
+@pytest.mark.slow
+def test_local_cluster_keeps_glibcs_adaptive_memory_thresholds_and_slow_housekeeping(monkeypatch):
+    # dask's Nanny would export MALLOC_TRIM_THRESHOLD_=65536 to each worker (and to this process, so a
+    # cluster started earlier in this process may have left it: start clean)
+    monkeypatch.delenv("MALLOC_TRIM_THRESHOLD_", raising=False)
+    with dask_client(None, 1) as client:
+        assert list(client.run(_malloc_trim_threshold).values()) == [None]
+        # dask's defaults: a tick every 20 ms, a memory check every 100 ms
+        assert list(client.run(_housekeeping_ms).values()) == [(1000, 1000)]
+        assert client.run_on_scheduler(lambda dask_scheduler: dask_scheduler.periodic_callbacks["tick"].callback_time
+                                       ) == 1000
+    assert _malloc_trim_threshold() is None
 
 
 def test_an_unreachable_scheduler_is_one_line(cli, tmp_path):
