@@ -334,6 +334,30 @@ def browser(chromium_path: str) -> Iterator[Any]:
         chromium.close()
 
 
+#: The viewports every page is looked at in: a desktop and a phone.
+SIZES = {"desktop": (1400, 1000), "phone": (412, 915)}
+
+
+@pytest.fixture
+def open_map(browser: Any) -> Callable[[Path, str], Any]:
+    """``open_map(folder, size)``: a run's map.html open offline (no tiles) at a :data:`SIZES` viewport.
+
+    The page has waited 200 ms after loading and raised no script error.
+    """
+    def open_page(folder: Path, size: str) -> Any:
+        width, height = SIZES[size]
+        page = browser.new_page(viewport={"width": width, "height": height})
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.route("http*://**", lambda route: route.abort())  # offline: no tiles
+        page.goto(folder.joinpath("map.html").resolve().as_uri(), wait_until="load")
+        page.wait_for_timeout(200)
+        assert not errors, errors
+        return page
+
+    return open_page
+
+
 @pytest.fixture(scope="session")
 def record_study(source_dir: Path) -> dict[str, gpd.GeoDataFrame]:
     """Localities, home areas, area points and sites read from the shared data folder once."""

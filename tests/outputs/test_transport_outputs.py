@@ -14,6 +14,7 @@ import json
 import re
 import sqlite3
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from dataclasses import replace
 from itertools import pairwise
 from pathlib import Path
@@ -37,7 +38,7 @@ from hubplan.record.run import RunRecord
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO / "outputs" / "screenshots"
 ROUTING_SECONDS = 4
-SIZES = {"desktop": (1400, 1000), "phone": (412, 915)}
+VIEWS = ("desktop", "phone")  # the viewports of the open_map fixture
 HOSTILE_NAME = "Wareham <img src=x onerror=alert(1)> & *Plus*"
 
 
@@ -191,14 +192,12 @@ def _drawn_rounds(page: Any) -> int:
 
 @pytest.mark.browser
 @pytest.mark.slow
-@pytest.mark.parametrize("size", list(SIZES))
-def test_turning_the_rounds_on_draws_them(browser: Any, record: RunRecord, folder: Path, size: str) -> None:
-    width, height = SIZES[size]
-    page = browser.new_page(viewport={"width": width, "height": height})
+@pytest.mark.parametrize("size", VIEWS)
+def test_turning_the_rounds_on_draws_them(open_map: Callable[[Path, str], Any], record: RunRecord, folder: Path,
+                                          size: str) -> None:
+    page = open_map(folder, size)
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.route("http*://**", lambda route: route.abort())  # offline: no tiles
-    page.goto(folder.joinpath("map.html").resolve().as_uri(), wait_until="load")
     assert _drawn_rounds(page) == 0, "the rounds are off at first"
     if size == "phone":  # the layer list starts folded on a narrow screen and opens under the pointer
         page.hover("#hubplan-layers")

@@ -14,6 +14,7 @@ import json
 import re
 import sqlite3
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ from hubplan.record.run import RunRecord
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO / "outputs" / "screenshots"
 SCENARIOS = ("specialist", "services-not-buildings")
-SIZES = {"desktop": (1400, 1000), "phone": (412, 915)}
+VIEWS = ("desktop", "phone")  # the viewports of the open_map fixture
 
 
 @pytest.fixture(scope="module")
@@ -127,18 +128,6 @@ def test_geopackage_carries_one_default_qgis_style_per_layer(runs) -> None:
 
 # --- in the browser ----------------------------------------------------------------------------
 
-def _open(browser: Any, folder: Path, size: str) -> Any:
-    width, height = SIZES[size]
-    page = browser.new_page(viewport={"width": width, "height": height})
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.route("http*://**", lambda route: route.abort())  # offline: no tiles
-    page.goto(folder.joinpath("map.html").resolve().as_uri(), wait_until="load")
-    page.wait_for_timeout(200)
-    assert not errors, errors
-    return page
-
-
 def _box(page: Any, selector: str) -> dict[str, float]:
     return page.locator(selector).bounding_box()
 
@@ -160,13 +149,13 @@ def _label_visible(page: Any, site_id: str) -> bool:
 
 @pytest.mark.browser
 @pytest.mark.slow
-@pytest.mark.parametrize("size", list(SIZES))
+@pytest.mark.parametrize("size", VIEWS)
 @pytest.mark.parametrize("scenario", SCENARIOS)
-def test_what_a_reader_sees(browser: Any, runs, scenario: str, size: str) -> None:
+def test_what_a_reader_sees(open_map: Callable[[Path, str], Any], runs, scenario: str, size: str) -> None:
     folder = runs[scenario][1]
     sites = gpd.read_file(folder / "sites.geojson")
     shown = sites[sites["status"].isin(["open", "closed", "not_selected"])]
-    page = _open(browser, folder, size)
+    page = open_map(folder, size)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{scenario}-{size}.png"))
 
