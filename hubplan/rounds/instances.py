@@ -121,42 +121,84 @@ def _boarding(passenger: Passenger, config: TransportConfig) -> float:
     return config.wheelchair_boarding_minutes if passenger.wheelchair else config.boarding_minutes
 
 
+@dataclass(frozen=True)
+class _Reach:
+    """One rule a passenger's direct trip must meet: what is measured, its value and its limit per passenger."""
+
+    field: str
+    fix: str
+    measured: np.ndarray
+    allowed: np.ndarray
+    clock_times: bool
+
+    def text(self, i: int) -> str:
+        """The worst passenger's figure against the limit, in minutes or as times of day."""
+        if self.clock_times:
+            return f"{_time_of_day(self.measured[i])} against {_time_of_day(self.allowed[i])} at the latest"
+        return f"{self.measured[i]:.0f} min against {self.allowed[i]:.0f} min allowed"
+
+
 def check_reachable(site_id: str, site_name: str, passengers: tuple[Passenger, ...], minutes: np.ndarray,
                     config: TransportConfig, *, source: str, area_names: dict[str, str]) -> None:
     """Reject settings that no round can meet, even one vehicle carrying one passenger directly.
 
-    For each passenger: the direct ride must fit the ride limit, and the out-and-back
-    trip depot -> home -> site -> depot (with boarding) must fit ``max_route_minutes``.
+    For each passenger and both sessions: the direct ride must fit the ride limit; the
+    round depot -> home -> site -> depot (with boarding) must fit ``max_route_minutes``;
+    leaving the depot at 00:00, the direct trip must reach the site by ``arrive_by``; and
+    leaving the site at ``leave_from``, it must be back at the depot by midnight.
     ``minutes`` are the legs among ``[depot, site, home 1, ..., home n]`` (as for
-    :func:`build_instance`); the morning's legs are checked (home to site).
+    :func:`build_instance`).
 
     Raises
     ------
     InputError
-        Naming the home areas (never a postcode), the times and the setting to change.
+        Naming the home areas (never a postcode), the minutes or times and the setting to change.
     """
-    home_to_site, depot_to_home, site_to_depot = minutes[2:, 1], minutes[0, 2:], float(minutes[1, 0])
-    limits = ride_limits(home_to_site, config)
+    depot_to_home, home_to_site, home_to_depot = minutes[0, 2:], minutes[2:, 1], minutes[2:, 0]
+    depot_to_site, site_to_home, site_to_depot = float(minutes[0, 1]), minutes[1, 2:], float(minutes[1, 0])
+    direct = np.maximum(home_to_site, site_to_home)
     boarding = np.array([_boarding(p, config) for p in passengers])
-    whole_trip = depot_to_home + 2 * boarding + home_to_site + site_to_depot
-    for problem, over, field, fix in (
-        ("a direct ride", home_to_site > limits + 1e-9, "max_ride_minutes",
-         "raise transport.max_ride_minutes (or max_ride_multiple), or plan a nearer site for them"),
-        ("the shortest round with them alone", whole_trip > config.max_route_minutes + 1e-9, "max_route_minutes",
-         "raise transport.max_route_minutes, or start vehicles nearer (transport.depot)"),
-    ):
-        if over.any():
-            worst = np.flatnonzero(over)
-            areas = sorted({passengers[i].area_id for i in worst})
-            times = home_to_site if field == "max_ride_minutes" else whole_trip
-            allowed = limits if field == "max_ride_minutes" else np.full(len(passengers), config.max_route_minutes)
-            i = int(worst[np.argmax(times[worst] - allowed[worst])])
+    morning_round = depot_to_home + 2 * boarding + home_to_site + site_to_depot
+    afternoon_round = depot_to_site + 2 * boarding + site_to_home + home_to_depot
+    everyone = np.ones(len(passengers))
+    rules = (
+        _Reach("max_ride_minutes", "raise transport.max_ride_minutes (or max_ride_multiple), or plan a nearer site "
+               "for them", direct, ride_limits(direct, config), clock_times=False),
+        _Reach("max_route_minutes", "raise transport.max_route_minutes, or start vehicles nearer (transport.depot)",
+               np.maximum(morning_round, afternoon_round), config.max_route_minutes * everyone, clock_times=False),
+        _Reach("arrive_by", "allow a later arrival (transport.arrive_by), or start vehicles nearer (transport.depot)",
+               depot_to_home + boarding + home_to_site, config.arrive_by * everyone, clock_times=True),
+        _Reach("leave_from", "allow an earlier departure (transport.leave_from), or start vehicles nearer "
+               "(transport.depot)", config.leave_from + 2 * boarding + site_to_home + home_to_depot,
+               float(DAY_MINUTES) * everyone, clock_times=True),
+    )
+    for rule in rules:
+        over = np.flatnonzero(rule.measured > rule.allowed + 1e-9)
+        if over.size:
+            areas = sorted({passengers[i].area_id for i in over})
+            worst = int(over[np.argmax(rule.measured[over] - rule.allowed[over])])
             named = ", ".join(f"{area} ({area_names.get(area, area)})" for area in areas[:3])
             more = f" and {len(areas) - 3} more" if len(areas) > 3 else ""
             raise input_error(
-                source, f"transport.{field}",
-                f"{len(worst)} passenger(s) of {site_name} ({site_id}) from {named}{more} cannot be carried: "
-                f"{problem} takes up to {times[i]:.0f} min against {allowed[i]:.0f} min allowed", fix)
+                source, f"transport.{rule.field}",
+                f"{len(over)} passenger(s) of {site_name} ({site_id}) from {named}{more} cannot be carried even "
+                f"alone: {_REACH_WORDS[rule.field]} {rule.text(worst)}", rule.fix)
+
+
+def _time_of_day(minutes: float) -> str:
+    """``HH:MM``, ``midnight`` for the end of the day, and ``HH:MM the next day`` beyond it."""
+    if minutes == DAY_MINUTES:
+        return "midnight"
+    return clock(minutes) + (" the next day" if minutes > DAY_MINUTES else "")
+
+
+#: What each reach rule measures, in words (before the figure and its limit).
+_REACH_WORDS = {
+    "max_ride_minutes": "the direct ride takes",
+    "max_route_minutes": "the shortest round takes",
+    "arrive_by": "leaving the depot at 00:00, the direct trip reaches the site at",
+    "leave_from": "the direct trip home gets back to the depot at",
+}
 
 
 def _vehicles(types: tuple[VehicleType, ...], passengers: tuple[Passenger, ...], config: TransportConfig,

@@ -129,3 +129,26 @@ def test_more_vehicles_are_offered_when_round_lengths_not_seats_bind() -> None:
     routed = route_sessions(items, rebuild, time_limit_s=2, seed=0, source="plan.toml", workers=1)
     assert rebuilt == [2]
     assert len(routed[0].rounds) == 12 and all(len(r.stops) == 2 for r in routed[0].rounds)
+
+
+def test_a_depot_too_far_to_arrive_in_time_names_the_times() -> None:
+    """Depot 200 km west of the site, home 150 km east: even leaving at midnight the bus is at the site too late."""
+    x = np.array([-200.0, 0.0, 150.0])
+    km = np.abs(x[:, None] - x[None, :])
+    with pytest.raises(InputError) as caught:
+        check_reachable("S1", "Hub One", passengers_at(1), km / 40 * 60,
+                        config(max_ride_minutes=600, max_route_minutes=1440), source="plan.toml", area_names={})
+    message = str(caught.value)
+    # 525 min to the home, 2 min boarding, 225 min to the site: 12:32, against 10:00
+    assert "transport.arrive_by" in message and "reaches the site at 12:32 against 10:00 at the latest" in message
+
+
+def test_an_afternoon_trip_home_past_midnight_is_rejected() -> None:
+    x = np.array([-200.0, 0.0, 150.0])
+    km = np.abs(x[:, None] - x[None, :])
+    with pytest.raises(InputError, match=r"transport\.leave_from: .* gets back to the depot at \d\d:\d\d the next "
+                                         r"day against midnight"):
+        check_reachable("S1", "Hub One", passengers_at(1), km / 40 * 60,
+                        config(max_ride_minutes=600, max_route_minutes=1440, arrive_by="23:00", leave_from="23:00",
+                               leave_by="23:30", arrive_from="22:00"),
+                        source="plan.toml", area_names={})
