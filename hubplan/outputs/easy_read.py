@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import html
 import logging
+import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -237,6 +238,43 @@ def _overview(record: RunRecord, metrics: Mapping[str, Any]) -> list[str]:
     journeys = journey_words(overall)
     if journeys:
         points.append(_point(Icon.CLOCK, journeys))
+    return points + bus_points(metrics.get("transport"), record.suppress_below, overall.get("isolation_minutes"))
+
+
+def bus_points(transport: Mapping[str, Any] | None, threshold: int | None, long_minutes: Any = None) -> list[str]:
+    """The minibus plan in Easy Read: how many people and buses on a normal day, and the longest ride.
+
+    Counts are said as :func:`about_people` says them; the longest ride is rounded up to 5
+    minutes and shown with the long-journey clock when over ``long_minutes`` (the run's
+    isolation threshold); a figure withheld from publication is left out.
+
+    Examples
+    --------
+    >>> figures = {"passengers": 124, "vehicles": 23, "ride_max_minutes": 88.6, "suppressed": []}
+    >>> points = bus_points({"overall": figures}, None, 45)
+    >>> [line.split("</p>")[0] for point in points for line in point.split("<p>")[1:]]  # doctest: +NORMALIZE_WHITESPACE
+    ['Some people go on a council minibus.', 'On a normal day, about 120 people go on 23 minibuses.',
+     'The longest bus ride is about 90 minutes.', 'That is a long time.']
+    >>> bus_points(None, None)
+    []
+    """
+    overall = (transport or {}).get("overall")
+    if not overall:
+        return []
+    hidden = "passengers" in (overall.get("suppressed") or [])
+    people = about_people(overall.get("passengers"), hidden, threshold)
+    buses = overall.get("vehicles")
+    lines = ["Some people go on a council minibus."]
+    if not is_missing(buses):
+        lines.append(f"On a normal day, {people} go on {int(buses)} minibus{'es' if int(buses) != 1 else ''}.")
+    points = [_point(Icon.BUS, lines)]
+    longest = overall.get("ride_max_minutes")
+    if not is_missing(longest):
+        rounded = ROUND_SMALL * math.ceil(float(longest) / ROUND_SMALL)
+        long = not is_missing(long_minutes) and rounded > float(long_minutes)
+        points.append(_point(Icon.CLOCK_LONG if long else Icon.CLOCK,
+                             [f"The longest bus ride is about {rounded} minutes."] + (["That is a long time."] if long
+                                                                                      else [])))
     return points
 
 

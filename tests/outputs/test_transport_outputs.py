@@ -11,6 +11,7 @@ turned on; the report has the *Transport plan* section with its assumptions.
 from __future__ import annotations
 
 import json
+import math
 import re
 import sqlite3
 import xml.etree.ElementTree as ET
@@ -182,6 +183,16 @@ def test_report_has_the_transport_plan_with_its_assumptions(record: RunRecord, f
     assert f"{overall['co2e_tonnes_year']:,.1f} t" in section
     page = (folder / "report.html").read_text(encoding="utf-8")
     assert "<h2>Transport plan</h2>" in page and "<h3>Transport assumptions</h3>" in page
+
+
+def test_easy_read_says_how_many_ride_the_minibuses(record: RunRecord, folder: Path) -> None:
+    """The Easy Read page puts the bus plan in short sentences: people and buses on a normal day, the longest ride."""
+    page = (folder / "easy_read.html").read_text(encoding="utf-8")
+    overall = record.metrics["transport"]["overall"]
+    assert "Some people go on a council minibus." in page
+    assert f"go on {overall['vehicles']} minibuses." in page
+    longest = 5 * math.ceil(overall["ride_max_minutes"] / 5)
+    assert f"The longest bus ride is about {longest} minutes." in page
 
 
 # --- in the browser -----------------------------------------------------------------------------
