@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from hubplan.commands.options import progress_callback, study_option
 from hubplan.provenance import SolverRecord, TravelProvenance
+
+if TYPE_CHECKING:  # the scenario package is loaded when a command runs, not at start-up
+    from hubplan.scenario import Scenario
 
 __all__ = ["evaluate", "run", "solver_line", "transport", "travel_line"]
 
@@ -73,7 +77,7 @@ def evaluate(ctx: click.Context, scenario_path: Path, study: Path | None, json_p
         write_text_atomic(json_path, dumps_json(record.metrics), option="--json", what="the metrics file")
 
 
-def _run_and_write(ctx: click.Context, scenario_path: Path, study: Path | None, out_root: Path, *,
+def _run_and_write(ctx: click.Context, scenario: Scenario, study: Path | None, out_root: Path, *,
                    alternatives: int, transport: bool, time_limit_s: float | None = None) -> None:
     """Optimise (or evaluate) a scenario, route its transport, write its outputs and print the tables."""
     from hubplan.files.atomic import check_output_parent, check_replaceable
@@ -86,10 +90,8 @@ def _run_and_write(ctx: click.Context, scenario_path: Path, study: Path | None, 
     from hubplan.outputs.privacy import protect
     from hubplan.outputs.writer import is_unmarked_run, write_run
     from hubplan.pipeline import run_scenario
-    from hubplan.scenario import load_scenario
     from hubplan.tables import render_table, render_transport_table
 
-    scenario = load_scenario(scenario_path)
     if time_limit_s is not None and scenario.transport is not None:
         scenario = scenario.model_copy(
             update={"transport": scenario.transport.model_copy(update={"time_limit_s": time_limit_s})})
@@ -148,7 +150,10 @@ def run(ctx: click.Context, scenario_path: Path, study: Path | None, out_root: P
 
     With a [transport] table, also route the plan's morning and afternoon minibus rounds.
     """
-    _run_and_write(ctx, scenario_path, study, out_root, alternatives=alternatives, transport=not no_transport)
+    from hubplan.scenario import load_scenario
+
+    _run_and_write(ctx, load_scenario(scenario_path), study, out_root, alternatives=alternatives,
+                   transport=not no_transport)
 
 
 @click.command()
@@ -169,7 +174,8 @@ def transport(ctx: click.Context, scenario_path: Path, study: Path | None, out_r
     from hubplan.errors import input_error
     from hubplan.scenario import load_scenario
 
-    if load_scenario(scenario_path).transport is None:
+    scenario = load_scenario(scenario_path)
+    if scenario.transport is None:
         raise input_error(scenario_path, "transport", "the scenario has no [transport] table",
                           "add one (see README, Transport plan), e.g. a line [transport] to take every default")
-    _run_and_write(ctx, scenario_path, study, out_root, alternatives=1, transport=True, time_limit_s=time_limit_s)
+    _run_and_write(ctx, scenario, study, out_root, alternatives=1, transport=True, time_limit_s=time_limit_s)

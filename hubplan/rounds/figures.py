@@ -9,6 +9,7 @@ Ride times count every passenger-trip of the day (morning and afternoon).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 
@@ -81,17 +82,13 @@ class TransportFigures:
 
 def _vehicles_needed(sessions: Iterable[RoutedSession]) -> dict[str, int]:
     """Per vehicle type, each site's larger session count, summed over sites."""
-    per_site: dict[tuple[str, str], dict[str, int]] = {}
-    for session in sessions:
-        counts = per_site.setdefault((session.site_id, session.session.value), {})
-        for one in session.rounds:
-            counts[one.vehicle_type] = counts.get(one.vehicle_type, 0) + 1
-    needed: dict[str, int] = {}
-    for site in {site for site, _ in per_site}:
-        types = {t for (s, _), counts in per_site.items() if s == site for t in counts}
-        for vehicle_type in types:
-            most = max(counts.get(vehicle_type, 0) for (s, _), counts in per_site.items() if s == site)
-            needed[vehicle_type] = needed.get(vehicle_type, 0) + most
+    per_session = Counter((s.site_id, s.session, one.vehicle_type) for s in sessions for one in s.rounds)
+    per_site: dict[tuple[str, str], int] = {}
+    for (site, _, vehicle_type), count in per_session.items():
+        per_site[site, vehicle_type] = max(per_site.get((site, vehicle_type), 0), count)
+    needed: Counter[str] = Counter()
+    for (_, vehicle_type), count in per_site.items():
+        needed[vehicle_type] += count
     return dict(sorted(needed.items()))
 
 

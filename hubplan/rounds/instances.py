@@ -41,7 +41,6 @@ __all__ = [
     "build_instance",
     "check_reachable",
     "ride_limits",
-    "window_text",
 ]
 
 #: The two capacities of a vehicle, in the order of :class:`hubplan.transport.darp.Request.load`.
@@ -279,9 +278,3 @@ def build_instance(site_id: str, session: Session, passengers: tuple[Passenger, 
                             config.max_route_minutes, np.array(travel, dtype=float))
     return SiteInstance(site_id, session, passengers, types, instance, km[np.ix_(point, point)], direct, limited)
 
-
-def window_text(config: TransportConfig, session: Session) -> str:
-    """The session's window at the site, e.g. ``arrive 09:15-10:00``."""
-    if session is Session.MORNING:
-        return f"arrive {clock(config.arrive_from)}-{clock(config.arrive_by)}"
-    return f"leave {clock(config.leave_from)}-{clock(config.leave_by)}"

@@ -8,6 +8,7 @@ within the time limit, never claimed optimal; :attr:`TransportPlan.status` says 
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -175,9 +176,7 @@ def plan_transport(prepared: PreparedScenario, allocation: Allocation, *, progre
     network = scenario.resolve(scenario.travel.network) if scenario.travel.model == "osm" else None
     instances: list[SiteInstance] = []
     legs_of: dict[str, tuple[LegMatrices, np.ndarray]] = {}
-    by_site: dict[str, tuple[Passenger, ...]] = {}
-    for passenger in passengers:
-        by_site[passenger.site_id] = (*by_site.get(passenger.site_id, ()), passenger)
+    by_site = {site_id: tuple(group) for site_id, group in itertools.groupby(passengers, key=lambda p: p.site_id)}
     for site_id, group in sorted(by_site.items()):
         site = sites.loc[site_id]
         points = _site_points(site_id, float(site["lon"]), float(site["lat"]), config.depot, group)

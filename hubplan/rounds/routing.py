@@ -134,7 +134,7 @@ def _limits(instances: list[SiteInstance], total_s: float, workers: int) -> list
     return [max(MIN_ROUND_SECONDS, float(share)) for share in shares]
 
 
-def _session(item: SiteInstance, result: RoutingResult, seconds: float) -> RoutedSession:
+def _session(item: SiteInstance, result: RoutingResult) -> RoutedSession:
     """The routed session from the checker's schedules."""
     n = len(item.passengers)
     rounds: list[Round] = []
@@ -154,7 +154,7 @@ def _session(item: SiteInstance, result: RoutingResult, seconds: float) -> Route
     rides = {item.passengers[number - 1].number: float(ride)
              for schedule in result.report.routes for number, ride in schedule.ride_times.items()}
     direct = {p.number: float(d) for p, d in zip(item.passengers, item.direct_minutes, strict=True)}
-    return RoutedSession(item.site_id, item.session, tuple(rounds), rides, direct, seconds, result.time_limit_s)
+    return RoutedSession(item.site_id, item.session, tuple(rounds), rides, direct, result.seconds, result.time_limit_s)
 
 
 def _unserved(result: RoutingResult) -> int:
@@ -218,7 +218,7 @@ def route_sessions(instances: list[SiteInstance], rebuild: Rebuild, *, time_limi
                 if not result.report.feasible:
                     raise SolverError(f"{item.instance.name}: the independent check rejected the routes: "
                                       f"{result.report.violations[0]}; fix: report this as a bug")
-                done[index] = _session(item, result, result.seconds)
+                done[index] = _session(item, result)
                 if progress is not None:
                     progress(len(done), len(instances))
             pending = retry

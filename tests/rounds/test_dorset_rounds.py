@@ -39,7 +39,7 @@ def best(study_path: Path):
     return run_scenario(_quick("council-proposal-2026-best.toml"), study_path=study_path)
 
 
-def test_the_typical_day_follows_the_named_shares_and_is_reproducible(study_path: Path, proposal) -> None:
+def test_the_typical_day_follows_the_named_shares_and_is_reproducible(study_path: Path) -> None:
     scenario = _quick("council-proposal-2026.toml")
     prepared = prepare(scenario, study_path=study_path)
     from hubplan.optimise import optimise
