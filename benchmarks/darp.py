@@ -26,6 +26,7 @@ from pathlib import Path
 from hubplan.transport.check import Violation, check_routes
 from hubplan.transport.darp import DarpInstance, read_cordeau
 from hubplan.transport.route import SearchMode, route
+from hubplan.versions import machine_record
 
 #: A row of the optimum table in the reference README: ``| a2-16 | 2 | 16 | 294.3 (1 decimal) |``.
 _OPTIMUM_ROW = re.compile(r"^\|\s*(?P<name>[\w.-]+)\s*\|\s*\d+\s*\|\s*\d+\s*\|\s*(?P<value>\d+(?:\.\d+)?)")
@@ -117,9 +118,13 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(row)
     print(summary(rows) + ("" if saved is not None else f" ({mode.value} search, {args.time_limit:g} s each)"))
     if args.json:
-        args.json.write_text(json.dumps(
-            {r.name: {"cost": r.cost, "feasible": r.feasible, "routes": [list(x) for x in r.routes]}
-             for r in rows}, indent=1))
+        results: dict[str, object] = {
+            r.name: {"cost": r.cost, "feasible": r.feasible, "optimum": r.optimum, "gap_percent": r.gap_percent,
+                     "seconds": r.seconds, "routes": [list(x) for x in r.routes]}
+            for r in rows}
+        command = ["benchmarks/darp.py", *(sys.argv[1:] if argv is None else argv)]
+        results["recorded"] = machine_record(command)  # no instance is named "recorded"
+        args.json.write_text(json.dumps(results, indent=1))
     return exit_code(rows)
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from hubplan.core.orlib import instance_problem
 from hubplan.core.solve import solve, warm_up
+from hubplan.versions import machine_record
 
 
 def run(names: list[str], *, time_limit_s: float, engine: str, lagrangian: bool = True) -> list[dict]:
@@ -52,7 +53,7 @@ def run(names: list[str], *, time_limit_s: float, engine: str, lagrangian: bool 
 
 
 def markdown(rows: list[dict]) -> str:
-    """The results as a Markdown table (as pasted into the README)."""
+    """The results as a Markdown table (the docs build theirs from the --json results)."""
     lines = ["| instance | clients | p | objective | published | status | engine | gap | seconds |",
              "|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
@@ -91,7 +92,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.markdown:
         print(markdown(rows))
     if args.json:
-        args.json.write_text(json.dumps({"wall_s": wall, "results": rows}, indent=1))
+        command = ["benchmarks/orlib.py", *(sys.argv[1:] if argv is None else argv)]
+        record = {"recorded": machine_record(command), "wall_s": wall, "results": rows}
+        args.json.write_text(json.dumps(record, indent=1))
     if bad:
         print("MISMATCH or not optimal: " + ", ".join(bad), file=sys.stderr)
         return 1

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -30,6 +31,7 @@ from scipy.sparse.csgraph import dijkstra
 from hubplan.points import Points
 from hubplan.travel.osm import RoadNetwork, osm_matrix
 from hubplan.travel.roads import load_network
+from hubplan.versions import machine_record
 
 REPO = Path(__file__).resolve().parents[1]
 SOURCE = Path(os.environ.get("HUBPLAN_SOURCE", REPO.parent / "shared" / "data"))
@@ -192,6 +194,7 @@ def main() -> None:
                     "rows": [
                         {"step": n, "seconds": s, "ratio": r, "note": t} for n, s, r, t in rows
                     ],
+                    "recorded": machine_record(["benchmarks/travel_matrix.py", *sys.argv[1:]]),
                 },
                 indent=2,
             )

@@ -30,8 +30,12 @@ def test_matching_run_exits_zero_and_records_each_instance(tmp_path, capsys):
     bench = _load()
     out = tmp_path / "run.json"
     assert bench.main(["--instances", "pmed1,pmed4", "--cap", "cap41", "--json", str(out), "--markdown"]) == 0
-    rows = json.loads(out.read_text())["results"]
+    saved = json.loads(out.read_text())
+    rows = saved["results"]
     assert [r["instance"] for r in rows] == ["pmed1", "pmed4", "cap41"]
+    command = f"benchmarks/orlib.py --instances pmed1,pmed4 --cap cap41 --json {out} --markdown"
+    assert saved["recorded"]["command"] == command
+    assert saved["recorded"]["cpus"] >= 1 and saved["recorded"]["recorded_utc"].endswith("+00:00")
     assert all(r["match"] and r["status"] == "optimal" for r in rows)
     assert {r["instance"]: r["engine"] for r in rows} == {"pmed1": "lagrangian", "pmed4": "lagrangian",
                                                          "cap41": "highs"}

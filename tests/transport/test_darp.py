@@ -326,8 +326,11 @@ def test_benchmark_prints_cost_feasibility_and_gap_and_writes_routes(tmp_path, c
     assert _benchmark().main([str(DARP / "a4-16.txt"), "--time-limit", "2", "--json", str(out)]) == 0
     line = capsys.readouterr().out.splitlines()[0]
     assert line.startswith("a4-16 ") and "cost=282.68" in line and "feasible=true" in line and "gap=" in line
-    record = json.loads(out.read_text())["a4-16"]
+    saved = json.loads(out.read_text())
+    record = saved["a4-16"]
     assert record["cost"] == pytest.approx(282.68, abs=0.01)
+    assert record["optimum"] == 282.7 and record["gap_percent"] == pytest.approx(-0.0071, abs=0.005)
+    assert "--time-limit 2" in saved["recorded"]["command"]
     assert sorted(node for r in record["routes"] for node in r) == list(range(1, 33))
 
 
