@@ -1,6 +1,7 @@
 # hubplan: two commands on a fresh machine
 #   make run   - set up, build the study-area data, run the default scenario
-#   make test  - set up, build the data, lint (ruff, mypy), run the whole test suite
+#   make test  - set up, build the data, lint (ruff, mypy), build the docs strictly, run the whole test suite
+#   make docs  - build the documentation site into site/ (mkdocs build --strict)
 PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
@@ -8,12 +9,12 @@ SOURCE ?= $(if $(HUBPLAN_SOURCE),$(HUBPLAN_SOURCE),../shared/data)
 STUDY   = data/geo/study.gpkg
 SCENARIO ?= scenarios/dorset-current.toml
 
-.PHONY: run test lint setup system-deps data bench orlib clean
+.PHONY: run test lint docs setup system-deps data bench orlib clean
 
 $(BIN)/hubplan: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[test,bench]"
+	$(BIN)/pip install --quiet -e ".[test,bench,docs]"
 	touch $@
 
 setup: $(BIN)/hubplan system-deps
@@ -37,16 +38,25 @@ run: setup data
 	$(BIN)/hubplan --no-progress run $(SCENARIO)
 
 lint: setup
-	$(BIN)/ruff check hubplan benchmarks tests
+	$(BIN)/ruff check hubplan benchmarks tests docs/hooks
 	$(BIN)/mypy
 
-test: setup data lint
+# A broken link, page, reference or docstring fails the build (and so `make test`).
+docs: setup
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site
+
+test: setup data lint docs
 	HUBPLAN_SOURCE=$(abspath $(SOURCE)) $(BIN)/python -m pytest -q
 
+# Refreshes the results in benchmarks/results/ (the docs' benchmark tables are built from them),
+# then runs the spopt comparison (over half an hour; its results are printed, not committed).
+REFERENCE ?= ../shared/reference
 bench: setup data
-	$(BIN)/python benchmarks/travel_matrix.py
-	$(BIN)/python benchmarks/orlib.py --all-pmed --markdown
+	$(BIN)/python benchmarks/travel_matrix.py --json benchmarks/results/travel-matrix.json
+	$(BIN)/python benchmarks/orlib.py --all-pmed --cap cap41,cap71,cap131,cap71_uncap --json benchmarks/results/orlib.json
+	$(BIN)/python benchmarks/darp.py $$(ls $(REFERENCE)/darp/a*.txt | sort -t- -k2 -n) --time-limit 10 \
+	  --json benchmarks/results/darp.json
 	$(BIN)/python benchmarks/spopt_pmedian.py --all-pmed --time-limit 60 --markdown
 
 clean:
-	rm -rf $(VENV) outputs/* data/geo/*.gpkg .cache
+	rm -rf $(VENV) outputs/* data/geo/*.gpkg .cache site
