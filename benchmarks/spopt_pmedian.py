@@ -70,7 +70,7 @@ def run_spopt(name: str, time_limit: float) -> dict:
 
 
 def markdown(rows: list[dict]) -> str:
-    """The results as a Markdown table (as pasted into the README)."""
+    """The results as a Markdown table (printed with --markdown)."""
     lines = ["| instance | optimum | hubplan | hubplan status | engine | hubplan s | spopt | spopt result "
              "| spopt s | ratio |", "|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:

@@ -2,7 +2,7 @@
 
 The package is a one-way pipeline: ``scenario`` -> ``study`` -> ``demand`` ->
 ``travel`` -> ``problem`` -> ``solve`` -> ``metrics`` -> ``outputs``. See
-the README (*Layout*).
+the documentation (``docs/development.md``, *Layout*).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Imports point one way: down the layers of README's "Layout", and never in a circle.
+"""Imports point one way: down the layers of the docs' "Layout", and never in a circle.
 
 Every ``import`` and ``from ... import`` written in a module counts, including those under
 ``if TYPE_CHECKING:`` and inside functions: a circle that only typing or a deferred import
@@ -17,7 +17,7 @@ import hubplan
 
 PACKAGE = Path(hubplan.__file__).parent
 
-#: README "Layout", top to bottom: a module may import its own layer and the layers below it.
+#: "Layout" in docs/development.md, top to bottom: a module may import its own layer and the layers below it.
 LAYERS: list[tuple[str, ...]] = [
     ("hubplan.cli", "hubplan.commands"),
     ("hubplan.sweep",),
@@ -36,7 +36,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("hubplan.core",),
     ("hubplan.transport",),
     ("hubplan.files",),
-    # the leaves; provenance.py and tables.py (not named in the README) import nothing of hubplan,
+    # the leaves; provenance.py and tables.py import nothing of hubplan,
     # and the package itself only reads its version
     ("hubplan.errors", "hubplan.points", "hubplan.versions", "hubplan.provenance", "hubplan.tables"),
 ]

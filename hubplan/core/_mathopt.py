@@ -9,7 +9,7 @@ Why not the public ``mathopt.Model``: ``mathopt.solve`` needs one (built from
 the same proto with ``Model.from_model_proto``), exports it back to a proto, and
 turns every variable of a hint and of the result into a Python object; on large
 models that costs several times what building the proto does
-(``benchmarks/mathopt_route.py``, figures in the README). So the solver is called
+(``benchmarks/mathopt_route.py``, see docs/guide/optimiser.md). So the solver is called
 through ``ortools.math_opt.core.python.solver.solve``, the function
 ``mathopt.solve`` itself calls, with keyword arguments and named proto enums.
 That function is not public API: ``pyproject.toml`` bounds ``ortools`` below 10 and

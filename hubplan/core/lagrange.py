@@ -46,7 +46,7 @@ __all__ = ["MedianResult", "p_median_branch_and_bound"]
 #: non-improving iterations, and an iteration cap.
 ROOT_STEP, ROOT_PATIENCE, ROOT_ITERATIONS = 2.0, 30, 5000
 #: The same for a branch node, which starts from its parent's multipliers: the root's step
-#: and patience at nodes too cut both the nodes and the solve time (measurements in the README).
+#: and patience at nodes too cut both the nodes and the solve time (docs/guide/optimiser.md).
 NODE_STEP, NODE_PATIENCE, NODE_ITERATIONS = 2.0, 30, 300
 #: A node's relaxed plan within this fraction of the incumbent gets vertex substitution.
 LOCAL_SEARCH_WITHIN = 0.005
@@ -162,7 +162,7 @@ def _kth_smallest(values: FloatArray, k: int) -> float:  # pragma: no cover - co
     """The ``k``-th smallest entry (0-based) of ``values``, which it reorders.
 
     Hoare's selection; written out because numba compiles ``np.partition`` far more
-    slowly than this loop (see the README).
+    slowly than this loop (see docs/guide/optimiser.md).
     """
     lo, hi = 0, values.size - 1
     while lo < hi:
@@ -480,7 +480,7 @@ class _Search:
             self.leaf_bound = min(self.leaf_bound, self.consider(np.flatnonzero(forced | free)))
             return []
         # branch on the chosen free site that is dearest to close (fewer nodes than the least
-        # settled one; see the README); its closed branch usually dies at once and its open
+        # settled one; see docs/guide/optimiser.md); its closed branch usually dies at once and its open
         # branch has one site fewer to choose
         again = _relax(self.cost, node.lam, forced, free, q)
         chosen = again.chosen

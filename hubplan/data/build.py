@@ -80,7 +80,7 @@ def _check_columns(frame: pd.DataFrame, source: SourceFile, path: Path) -> None:
     if missing:
         raise DataError(
             f"{path}: missing column(s) {', '.join(missing)} ({source.key}); fix: use the file "
-            "as published (see the README's data sources) or a source folder laid out like ../shared/data"
+            "as published (see docs/data-sources.md) or a source folder laid out like ../shared/data"
         )
 
 

@@ -1,7 +1,7 @@
 """The public source files the study-area build reads, with their provenance.
 
 Each :class:`SourceFile` names a file inside a source folder laid out like
-``../shared/data`` (see the README's *Data sources* section for where each file
+``../shared/data`` (see ``docs/data-sources.md`` for where each file
 comes from officially), the columns the build needs, and the publisher, licence
 and attribution text that every derived output must carry.
 """

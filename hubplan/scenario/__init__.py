@@ -1,7 +1,7 @@
 """Scenario files: a validated, frozen description of one planning option.
 
-A scenario is a TOML file. Every section and field is described in the README
-(*Scenario files*) and exported as JSON Schema by ``hubplan scenario schema``.
+A scenario is a TOML file. Every section and field is described in the documentation
+(``docs/guide/scenario-files.md``) and exported as JSON Schema by ``hubplan scenario schema``.
 Unknown keys, wrong values, non-finite or absurdly large numbers and control
 characters in names are errors whose one-line message names the file, the
 field and the fix; :class:`hubplan.errors.InputError` carries them as

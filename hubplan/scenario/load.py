@@ -24,7 +24,7 @@ RESERVED_KEYS = ("source_path", "sha256")
 
 FIXES = {
     "extra_forbidden": "remove it or check its spelling against `hubplan scenario schema`",
-    "missing": "add it (see the README's scenario reference)",
+    "missing": "add it (see docs/guide/scenario-files.md)",
     "literal_error": "use one of the allowed values",
     "greater_than": "give a larger value",
     "greater_than_equal": "give a larger value",

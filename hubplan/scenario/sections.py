@@ -85,7 +85,7 @@ COUNCIL_FACTS: Mapping[str, float] = {
     "localities": 5,
     "care_dorset_day_services": 13,
 }
-"""Figures from Dorset Council's day-opportunities papers (see README, *Sources of the defaults*)."""
+"""Figures from Dorset Council's day-opportunities papers (see ``docs/guide/demand.md``)."""
 
 SITE_KINDS = ("day_centre", "library", "gp_practice", "gp_branch", "settlement", "custom")
 EXISTING_BUILDING_KINDS = ("day_centre",)
@@ -404,7 +404,7 @@ class SolverConfig(StrictModel):
 
 
 class MetricsConfig(StrictModel):
-    """Assumptions behind annual travel and carbon figures (see README, *Carbon*).
+    """Assumptions behind annual travel and carbon figures (see ``docs/guide/scenario-files.md``, *Carbon*).
 
     ``trips_per_week`` and ``weeks_per_year`` are assumptions (the council's
     papers give no attendance frequency): change them per scenario.

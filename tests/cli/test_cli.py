@@ -91,9 +91,9 @@ def test_debug_and_progress(cli, tmp_path: Path, study_path: Path) -> None:
 
 
 def test_exit_codes_are_documented(cli) -> None:
-    """Exit codes 0, 1, 2 and 130 (Ctrl-C) are described in the CLI's docstring and in the README."""
+    """Exit codes 0, 1, 2 and 130 (Ctrl-C) are described in the CLI's docstring and in the user guide."""
     doc = hubplan.cli.__doc__ or ""
-    text = (REPO / "README.md").read_text(encoding="utf-8")
+    text = (REPO / "docs" / "guide" / "reliability.md").read_text(encoding="utf-8")
     for code in ("0", "1", "2", "130"):
         assert re.search(rf"^{code}\n\s+\S", doc, flags=re.MULTILINE), code
         assert re.search(rf"^\| `?{code}`? \|", text, flags=re.MULTILINE), code
