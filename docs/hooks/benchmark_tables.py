@@ -62,7 +62,8 @@ def recorded_line(record: Mapping[str, Any] | None) -> str:
     Returns
     -------
     str
-        A Markdown paragraph; says so when the file records nothing.
+        A Markdown paragraph, then the command as a code block; says so when the file records
+        nothing.
     """
     if not record:
         return "*The results file does not record its machine or date.*"
@@ -84,7 +85,7 @@ def recorded_line(record: Mapping[str, Any] | None) -> str:
         parts.append(versions)
     line = "*" + "; ".join(parts) + ".*"
     if record.get("command"):
-        line += f" Command: `python {record['command']}`."
+        line += f" Command:\n\n```sh\npython {record['command']}\n```"
     return line
 
 

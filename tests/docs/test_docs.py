@@ -53,7 +53,7 @@ def test_orlib_table_is_built_from_the_json_with_its_machine_and_date(tmp_path):
     assert "Recorded 2026-12-06 12:21:44 UTC" in text
     assert "Linux x86_64, Test CPU, 2 CPUs" in text
     assert "load average 1.50 / 0.75 / 0.25" in text
-    assert "`python benchmarks/orlib.py --instances pmed1,pmed2`" in text
+    assert "Command:\n\n```sh\npython benchmarks/orlib.py --instances pmed1,pmed2\n```" in text
     assert "**1 of 2 instances proven optimal at the published optimum.**" in text
     assert "took 3.0 s in total; the slowest was pmed2 (2.8 s)" in text
     header, rule, *rows = _table_lines(text)
