@@ -14,7 +14,7 @@ import pytest
 from mkdocs.exceptions import PluginError
 
 REPO = Path(__file__).resolve().parents[2]
-HOOK = REPO / "docs" / "hooks" / "benchmark_tables.py"
+HOOKS = REPO / "docs" / "hooks"
 RESULTS = REPO / "benchmarks" / "results"
 
 RECORDED = {
@@ -24,8 +24,8 @@ RECORDED = {
 }
 
 
-def _hook():
-    spec = importlib.util.spec_from_file_location("benchmark_tables", HOOK)
+def _hook(name="benchmark_tables"):
+    spec = importlib.util.spec_from_file_location(name, HOOKS / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -136,6 +136,13 @@ def test_readme_is_short_and_its_links_exist():
     assert not missing
 
 
+def test_sphinx_roles_in_docstrings_show_as_code():
+    roles = _hook("sphinx_roles")
+    html = "<p>See :class:<code>~hubplan.core.problem.Problem</code> and :mod:<code>hubplan.travel</code>.</p>"
+    assert roles.plain_roles(html) == "<p>See <code>Problem</code> and <code>hubplan.travel</code>.</p>"
+    assert roles.plain_roles("a :b:<code>c</code>") == "a :b:<code>c</code>"  # not a Sphinx role
+
+
 @pytest.mark.slow
 def test_site_builds_strictly_offline(tmp_path):
     site = tmp_path / "site"
@@ -151,6 +158,7 @@ def test_site_builds_strictly_offline(tmp_path):
     assert "<td>pmed36</td>" in orlib
     reference = (site / "reference" / "core-solve.html").read_text()
     assert "warm_up" in reference and "hubplan.core.solve" in reference
+    assert ":class:<code>" not in reference
     assert "older_dementia" in (site / "scenarios.html").read_text()  # shipped files are included
     assert not (site / "hooks").exists()
     external = re.compile(r"<(?:script|link|img)[^>]+(?:src|href)=\"https?://")
