@@ -97,6 +97,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     from hubplan.core.orlib import instance_problem
     from hubplan.core.solve import solve, warm_up
+    from hubplan.versions import machine_record
 
     names = [s for s in args.instances.split(",") if s]
     if args.all_pmed:
@@ -123,7 +124,8 @@ def main(argv: list[str] | None = None) -> int:
               f"{sp.get('objective')!s:>8} {sp['result']:24s} {sp['seconds']:7.1f} "
               f"{'' if ratio is None else f'{ratio:7.1f}'}", flush=True)
         if args.json:  # after every instance, so a long run can be read while it goes
-            args.json.write_text(json.dumps(rows, indent=1))
+            command = ["benchmarks/spopt_pmedian.py", *(sys.argv[1:] if argv is None else argv)]
+            args.json.write_text(json.dumps({"recorded": machine_record(command), "results": rows}, indent=1))
     if args.markdown:
         print(markdown(rows))
     return 0

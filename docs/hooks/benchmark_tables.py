@@ -16,7 +16,7 @@ import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from statistics import mean
+from statistics import mean, median
 from typing import Any
 
 from mkdocs.exceptions import PluginError
@@ -161,6 +161,39 @@ def darp_table(data: Mapping[str, Any]) -> str:
     return "\n".join([recorded_line(data.get("recorded")), "", summary, "", *table])
 
 
+def spopt_table(data: Mapping[str, Any]) -> str:
+    """The hubplan-against-spopt table from ``benchmarks/spopt_pmedian.py --json`` results.
+
+    Parameters
+    ----------
+    data : mapping
+        ``{"recorded": {...}, "results": [row, ...]}``.
+
+    Returns
+    -------
+    str
+        The recorded line, a summary sentence and one table row per instance.
+    """
+    rows = data["results"]
+    body = [[
+        r["instance"], _number(r["published"]), _number(r["hubplan_objective"]), r["hubplan_status"],
+        r["hubplan_engine"], f"{r['hubplan_s']:.2f}", _number(r.get("spopt_objective")), r["spopt_result"],
+        f"{r['spopt_s']:.1f}", "" if r.get("ratio") is None else f"{r['ratio']:.0f}x",
+    ] for r in rows]
+    proven = sum(1 for r in rows if r["hubplan_status"] == "optimal")
+    spopt_proven = sum(1 for r in rows if r["spopt_result"] == "optimal")
+    summary = (f"**hubplan proved {proven} of {len(rows)} instances optimal; spopt proved {spopt_proven}"
+               " within its limit.**")
+    ratios = [r["ratio"] for r in rows if r.get("ratio") is not None]
+    if ratios:
+        summary += (f" Where both proved optimality, hubplan was {min(ratios):.0f}x to {max(ratios):.0f}x faster"
+                    f" (median {median(ratios):.0f}x).")
+    header = ["instance", "optimum", "hubplan", "hubplan status", "engine", "hubplan s", "spopt",
+              "spopt result", "spopt s", "ratio"]
+    table = _table(header, body, "lrrllrrlrr")
+    return "\n".join([recorded_line(data.get("recorded")), "", summary, "", *table])
+
+
 def travel_matrix_table(data: Mapping[str, Any]) -> str:
     """The travel-matrix table from ``benchmarks/travel_matrix.py --json`` results.
 
@@ -187,6 +220,7 @@ def travel_matrix_table(data: Mapping[str, Any]) -> str:
 TABLES: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "orlib": orlib_table,
     "darp": darp_table,
+    "spopt": spopt_table,
     "travel-matrix": travel_matrix_table,
 }
 

@@ -85,6 +85,22 @@ def test_darp_table_skips_the_record_and_summarises_the_gaps(tmp_path):
     assert rows[1][6] == "**no**"
 
 
+def test_spopt_table_gives_ratios_only_where_spopt_proved_optimality(tmp_path):
+    hook = _hook()
+    common = {"published": 7824.0, "hubplan_objective": 7824.0, "hubplan_status": "optimal",
+              "hubplan_engine": "lagrangian", "hubplan_s": 0.1}
+    rows = [dict(common, instance="pmed1", spopt_objective=7824.0, spopt_result="optimal", spopt_s=5.0, ratio=50.0),
+            dict(common, instance="pmed2", spopt_objective=7824.0, spopt_result="optimal", spopt_s=15.0, ratio=150.0),
+            dict(common, instance="pmed6", spopt_objective=None, spopt_result="timed out", spopt_s=75.1, ratio=None)]
+    (tmp_path / "spopt.json").write_text(json.dumps({"recorded": RECORDED, "results": rows}))
+    text = hook.benchmark_table("spopt", tmp_path)
+    assert "**hubplan proved 3 of 3 instances optimal; spopt proved 2 within its limit.**" in text
+    assert "hubplan was 50x to 150x faster (median 100x)" in text
+    _, _, *cells = _table_lines(text)
+    assert cells[0][-4:] == ["7,824", "optimal", "5.0", "50x"]
+    assert cells[2][-4:] == ["", "timed out", "75.1", ""]
+
+
 def test_a_file_without_a_record_says_so(tmp_path):
     hook = _hook()
     (tmp_path / "orlib.json").write_text(json.dumps({"results": [_orlib_row("pmed1", 5819.0, 5819.0)]}))
@@ -112,7 +128,9 @@ def test_committed_results_render_one_row_per_result():
     orlib = json.loads((RESULTS / "orlib.json").read_text())
     darp = json.loads((RESULTS / "darp.json").read_text())
     travel = json.loads((RESULTS / "travel-matrix.json").read_text())
-    expected = {"orlib": len(orlib["results"]), "darp": len(darp) - 1, "travel-matrix": len(travel["rows"])}
+    spopt = json.loads((RESULTS / "spopt.json").read_text())
+    expected = {"orlib": len(orlib["results"]), "darp": len(darp) - 1, "travel-matrix": len(travel["rows"]),
+                "spopt": len(spopt["results"])}
     assert set(expected) == set(hook.TABLES)
     for name, count in expected.items():
         text = hook.benchmark_table(name, RESULTS)
