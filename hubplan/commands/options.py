@@ -8,9 +8,10 @@ from pathlib import Path
 
 import click
 
+from hubplan.progress import Progress
+
 __all__ = ["cache_dir_option", "parse_speeds", "progress_callback", "speeds_option", "study_option"]
 
-Progress = Callable[[int, int], None]
 
 study_option = click.option(
     "--study", type=click.Path(path_type=Path), default=None,

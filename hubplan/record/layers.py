@@ -15,7 +15,7 @@ from hubplan.scenario import EXISTING_BUILDING_KINDS, TierConfig
 
 __all__ = [
     "EXISTING_BUILDING_KINDS", "TIER_JOINER", "TierKind", "area_journeys", "flows_with_kinds", "home_areas_layer",
-    "scenario_tier_labels", "site_status", "sites_layer", "tier_kind", "tier_label",
+    "metric_areas", "scenario_tier_labels", "site_status", "sites_layer", "tier_kind", "tier_label",
 ]
 
 TIER_JOINER = " + "
@@ -259,6 +259,25 @@ def home_areas_layer(prepared: PreparedScenario, allocation: Allocation) -> gpd.
         "imd_decile": areas["imd25_decile"].astype(int),
     }, geometry=areas.geometry.values, crs=WGS84)  # fmt: skip
     return layer
+
+
+def metric_areas(prepared: PreparedScenario, allocation: Allocation) -> pd.DataFrame:
+    """The home-area columns the metrics read (:func:`hubplan.metrics.compute_metrics`), without the layer's journeys.
+
+    ``area_id``, ``locality``, ``rural_urban``, ``imd_decile`` and ``minutes_to_spoke``,
+    valued as in :func:`home_areas_layer`: the light path for scoring many plans.
+    """
+    areas = prepared.study.home_areas
+    kinds = _tier_kinds(prepared)
+    site_kinds = {sid: {kinds[name] for name in names} for sid, names in allocation.open_tiers.items()}
+    ids = areas["area_id"]
+    return pd.DataFrame({
+        "area_id": ids,
+        "locality": areas["locality"],
+        "rural_urban": areas["rural_urban"],
+        "imd_decile": areas["imd25_decile"].astype(int),
+        "minutes_to_spoke": ids.map(_spoke_minutes(prepared, site_kinds)).astype(float),
+    })
 
 
 def _spoke_minutes(prepared: PreparedScenario, site_kinds: Mapping[str, set[str]]) -> pd.Series:

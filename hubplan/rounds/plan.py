@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +20,7 @@ from pydantic import JsonValue
 from hubplan.errors import input_error
 from hubplan.plan import Allocation, PreparedScenario
 from hubplan.points import Points
+from hubplan.progress import Progress
 from hubplan.rounds.figures import TransportFigures, figures_of
 from hubplan.rounds.instances import Session, SiteInstance, build_instance, check_reachable
 from hubplan.rounds.passengers import Passenger, typical_day
@@ -33,7 +34,6 @@ __all__ = ["KM_PER_DEGREE", "TransportPlan", "plan_transport"]
 #: km per degree of latitude (and of longitude at the equator), for the router's planar coordinates.
 KM_PER_DEGREE = 111.32
 
-Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
