@@ -21,6 +21,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from hubplan.scenario import MetricsConfig
+from hubplan.scenario.kinds import TierKind
 
 __all__ = [
     "DEPRIVATION_GROUPS",
@@ -51,8 +52,8 @@ GROUP_KINDS: tuple[str, ...] = ("tier", "segment", "rural_urban", "deprivation")
 RURAL_URBAN_LABELS: Mapping[str, str] = {"Rural": "Rural home areas", "Urban": "Urban home areas"}
 """Labels of the ONS 2021 rural/urban classes of home areas."""
 
-SPOKE = "spoke"
-"""The kind of a cover tier (see :class:`hubplan.record.layers.TierKind`)."""
+SPOKE = TierKind.SPOKE.value
+"""The kind of a cover tier, as the groups' ``kind`` names it."""
 
 
 @dataclass(frozen=True)

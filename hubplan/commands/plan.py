@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from hubplan.commands.options import progress_callback, study_option
+from hubplan.commands.options import out_root_option, progress_callback, study_option
 from hubplan.provenance import SolverRecord, TravelProvenance
 
 if TYPE_CHECKING:  # the scenario package is loaded when a command runs, not at start-up
@@ -120,8 +120,7 @@ def _run_and_write(ctx: click.Context, scenario: Scenario, study: Path | None, o
         click.echo(f"operational rounds ({NOT_FOR_PUBLICATION}): {operational / 'rounds.csv'}")
 
 
-out_option = click.option("--out", "out_root", type=click.Path(path_type=Path), default=Path("outputs"),
-                          show_default=True, help="Folder under which outputs/<scenario>/ is written.")
+out_option = out_root_option("scenario")
 
 
 @click.command()

@@ -21,7 +21,7 @@ from hubplan.record.run import RunRecord
 
 if TYPE_CHECKING:  # routing (OR-Tools) is loaded only when a run routes
     from hubplan.rounds import TransportPlan
-from hubplan.travel.base import OSM_ATTRIBUTION
+from hubplan.travel import travel_model
 
 __all__ = ["RunRecord", "figures_from_allocation", "record_from_allocation"]
 
@@ -59,7 +59,8 @@ def record_from_allocation(prepared: PreparedScenario, allocation: Allocation, s
     area_points = gpd.GeoDataFrame(
         {"area_id": points["area_id"]}, geometry=gpd.points_from_xy(points["pt_lon"], points["pt_lat"]), crs=WGS84
     )
-    attributions = prepared.study.attributions + ((OSM_ATTRIBUTION,) if prepared.travel.model == "osm" else ())
+    model = travel_model(prepared.travel.model)
+    attributions = prepared.study.attributions + ((model.attribution,) if model.attribution else ())
     return RunRecord(
         name=scenario.name,
         title=scenario.title or scenario.name,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from enum import Enum
 
 import geopandas as gpd
 import numpy as np
@@ -11,7 +10,8 @@ import pandas as pd
 
 from hubplan.data.schema import WGS84
 from hubplan.plan import Allocation, PreparedScenario
-from hubplan.scenario import EXISTING_BUILDING_KINDS, TierConfig
+from hubplan.scenario import EXISTING_BUILDING_KINDS
+from hubplan.scenario.kinds import TierKind, tier_kind
 
 __all__ = [
     "EXISTING_BUILDING_KINDS", "TIER_JOINER", "TierKind", "area_journeys", "flows_with_kinds", "home_areas_layer",
@@ -41,33 +41,6 @@ def site_status(is_open: np.ndarray, kind: np.ndarray, role: np.ndarray) -> np.n
     existing = np.isin(kind, EXISTING_BUILDING_KINDS)
     not_open = np.where(existing, "closed", np.where(role == "closed", "excluded", "not_selected"))
     return np.where(is_open, "open", not_open)
-
-
-class TierKind(str, Enum):
-    """What a tier of provision is to the public, whatever the scenario calls it.
-
-    ``hub``: an assign tier serving every segment no other tier names (the default);
-    ``specialist``: an assign tier serving named segments; ``spoke``: a cover tier
-    (activity brought near home, no assignment).
-    """
-
-    HUB = "hub"
-    SPECIALIST = "specialist"
-    SPOKE = "spoke"
-
-
-def tier_kind(tier: TierConfig) -> TierKind:
-    """Classify a scenario tier as hub, specialist or spoke.
-
-    Examples
-    --------
-    >>> [tier_kind(TierConfig(**c)).value for c in ({}, {"segments": ["ld"]},
-    ...                                             {"mode": "cover", "radius_minutes": 20})]
-    ['hub', 'specialist', 'spoke']
-    """
-    if tier.mode == "cover":
-        return TierKind.SPOKE
-    return TierKind.HUB if tier.segments is None else TierKind.SPECIALIST
 
 
 def tier_label(name: str, served: tuple[str, ...] = ()) -> str:
