@@ -25,10 +25,13 @@ import numpy.typing as npt
 from hubplan.core.problem import Problem, TierSpec
 from hubplan.errors import Issue
 
-__all__ = ["FIXED_PLAN", "fix_plan", "fixed_plan_issues", "has_choice", "hosted_tiers"]
+__all__ = ["FIXED_PLAN", "GIVEN_PLAN", "fix_plan", "fixed_plan_issues", "has_choice", "hosted_tiers", "pin_plan"]
 
 FIXED_PLAN = "fixed plan"
 """How a plan with nothing to choose was made, as its solver record names it ("evaluated (fixed plan)")."""
+
+GIVEN_PLAN = "plan as given"
+"""How a plan whose sites and tiers a caller named was made ("evaluated (plan as given)")."""
 
 
 def hosted_tiers(problem: Problem) -> npt.NDArray[np.bool_]:
@@ -142,11 +145,42 @@ def fix_plan(problem: Problem) -> Problem:
     >>> fixed.roles, fixed.tiers[0].count
     (('required', 'required', 'closed'), 2)
     """
-    hosted = hosted_tiers(problem)
+    pinned = pin_plan(problem, hosted_tiers(problem))
+    return replace(pinned, roles=tuple("required" if required else "closed" for required in problem.required))
+
+
+def pin_plan(problem: Problem, hosted: npt.NDArray[np.bool_]) -> Problem:
+    """The problem of a given plan: tier ``t`` open exactly at the sites ``hosted[t]``, every other site shut.
+
+    Only the journeys are left to the model, so the plan is scored by the optimiser's own
+    tiers, segments, reach, journey limits and capacities. :func:`fix_plan` pins the
+    scenario's fixed plan; a caller may pin any plan of the problem's sites.
+
+    Parameters
+    ----------
+    problem
+        The scenario's problem.
+    hosted
+        ``(tiers, m)`` booleans: which sites host which tier.
+
+    Returns
+    -------
+    Problem
+        Counts set to the plan's, candidate choice removed.
+
+    Examples
+    --------
+    >>> prob = Problem.from_matrix(np.array([[1.0, 5.0, 2.0]]), p=1)
+    >>> pinned = pin_plan(prob, np.array([[False, True, False]]))
+    >>> pinned.roles, pinned.tiers[0].count
+    (('closed', 'required', 'closed'), 1)
+    """
+    hosted = np.asarray(hosted, dtype=bool).reshape(len(problem.tiers), problem.n_sites)
     tiers = tuple(
         replace(tier, eligible=sites, count=int(sites.sum()), min_count=None, max_count=None,
                 group_count=None, group_min=None, group_max=None)
         for tier, sites in zip(problem.tiers, hosted, strict=True)
     )
-    roles = tuple("required" if required else "closed" for required in problem.required)
+    in_plan = np.any(hosted, axis=0).tolist()
+    roles = tuple("required" if bool(open_) else "closed" for open_ in in_plan)
     return replace(problem, tiers=tiers, roles=roles)

@@ -21,6 +21,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from hubplan.scenario import MetricsConfig
+from hubplan.scenario.kinds import TierKind
 
 __all__ = [
     "DEPRIVATION_GROUPS",
@@ -51,8 +52,8 @@ GROUP_KINDS: tuple[str, ...] = ("tier", "segment", "rural_urban", "deprivation")
 RURAL_URBAN_LABELS: Mapping[str, str] = {"Rural": "Rural home areas", "Urban": "Urban home areas"}
 """Labels of the ONS 2021 rural/urban classes of home areas."""
 
-SPOKE = "spoke"
-"""The kind of a cover tier (see :class:`hubplan.record.layers.TierKind`)."""
+SPOKE = TierKind.SPOKE.value
+"""The kind of a cover tier, as the groups' ``kind`` names it."""
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,33 @@ class GroupInputs:
     tier_labels: Mapping[str, str] = field(default_factory=dict)
     tier_kinds: Mapping[str, str] = field(default_factory=dict)
     reach_minutes: Mapping[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Columns:
+    """Flows as named numpy columns, so that selecting a group is a boolean mask, not pandas indexing.
+
+    A metrics run selects hundreds of groups (localities x tiers, segments, classes,
+    deciles); on numpy arrays each selection keeps the rows' order, so every sum is the
+    same as over the frame's rows.
+    """
+
+    arrays: Mapping[str, np.ndarray]
+
+    @classmethod
+    def of(cls, frame: pd.DataFrame) -> _Columns:
+        """The frame's columns as arrays."""
+        return cls({str(name): frame[name].to_numpy() for name in frame.columns})
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self.arrays[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.arrays
+
+    def select(self, mask: npt.NDArray[np.bool_]) -> _Columns:
+        """The rows where ``mask`` holds, in order."""
+        return _Columns({name: values[mask] for name, values in self.arrays.items()})
 
 
 def weighted_quantile(
@@ -137,13 +165,13 @@ def _minutes_figures(minutes: np.ndarray, weights: np.ndarray) -> dict[str, Any]
 
 
 def _journey_figures(
-    rows: pd.DataFrame, isolation_minutes: float, params: MetricsConfig
+    rows: _Columns, isolation_minutes: float, params: MetricsConfig
 ) -> dict[str, Any]:
-    weights = rows["attendees"].to_numpy(dtype=float)
-    minutes = rows["minutes"].to_numpy(dtype=float)
-    km = rows["km"].to_numpy(dtype=float)
+    weights = rows["attendees"].astype(float)
+    minutes = rows["minutes"].astype(float)
+    km = rows["km"].astype(float)
     isolated = minutes > isolation_minutes
-    rural = rows["rural_urban"].to_numpy() == "Rural"
+    rural = rows["rural_urban"] == "Rural"
     legs = 2.0 if params.return_journeys else 1.0
     annual_km = float((weights * km).sum() * legs * params.trips_per_week * params.weeks_per_year)
     return _minutes_figures(minutes, weights) | {
@@ -158,18 +186,18 @@ def _journey_figures(
     }
 
 
-def _group_block(rows: pd.DataFrame, minutes_column: str, isolation_minutes: float, label: str) -> dict[str, Any]:
+def _group_block(rows: _Columns, minutes_column: str, isolation_minutes: float, label: str) -> dict[str, Any]:
     """Journey figures of one group: who travels how long, and how many beyond the isolation limit."""
-    weights = rows["attendees"].to_numpy(dtype=float)
-    minutes = rows[minutes_column].to_numpy(dtype=float)
+    weights = rows["attendees"].astype(float)
+    minutes = rows[minutes_column].astype(float)
     isolated = float(weights[minutes > isolation_minutes].sum())
     return {"label": label, **_minutes_figures(minutes, weights), "isolated": {"total": isolated}}
 
 
-def _reach_block(rows: pd.DataFrame, radius: float, label: str) -> dict[str, Any]:
+def _reach_block(rows: _Columns, radius: float, label: str) -> dict[str, Any]:
     """Spoke reach: journeys to the nearest open spoke or hub, and who has none within ``radius``."""
-    weights = rows["attendees"].to_numpy(dtype=float)
-    minutes = rows["minutes_to_spoke"].to_numpy(dtype=float)
+    weights = rows["attendees"].astype(float)
+    minutes = rows["minutes_to_spoke"].astype(float)
     total = float(weights.sum())
     within = float(weights[minutes <= radius].sum())
     return {
@@ -178,14 +206,14 @@ def _reach_block(rows: pd.DataFrame, radius: float, label: str) -> dict[str, Any
     }
 
 
-def _tier_groups(rows: pd.DataFrame, inputs: GroupInputs, isolation_minutes: float) -> dict[str, Any]:
+def _tier_groups(rows: _Columns, inputs: GroupInputs, isolation_minutes: float) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for tier, label in inputs.tier_labels.items():
         if inputs.tier_kinds.get(tier) == SPOKE:
             if tier in inputs.reach_minutes and "minutes_to_spoke" in rows:
                 out[tier] = _reach_block(rows, inputs.reach_minutes[tier], label)
             continue
-        block = _group_block(rows[rows["tier"] == tier], "minutes", isolation_minutes, label)
+        block = _group_block(rows.select(rows["tier"] == tier), "minutes", isolation_minutes, label)
         out[tier] = block | {"kind": inputs.tier_kinds.get(tier, "")}
     return out
 
@@ -227,8 +255,15 @@ def group_figures(
     >>> groups["tier"]["hub"]["mean_minutes"], groups["rural_urban"]["Rural"]["isolated"]
     (20.0, {'total': 1.0})
     """
-    def by(frame: pd.DataFrame, column: str, key: object, label: str) -> dict[str, Any]:
-        return _group_block(frame[frame[column] == key], "minutes", isolation_minutes, label)
+    return _group_figures(_Columns.of(rows), _Columns.of(segment_rows), inputs, isolation_minutes)
+
+
+def _group_figures(
+    rows: _Columns, segment_rows: _Columns, inputs: GroupInputs, isolation_minutes: float
+) -> dict[str, dict[str, Any]]:
+    """:func:`group_figures` on columns."""
+    def by(frame: _Columns, column: str, key: object, label: str) -> dict[str, Any]:
+        return _group_block(frame.select(frame[column] == key), "minutes", isolation_minutes, label)
 
     groups: dict[str, dict[str, Any]] = {
         "tier": _tier_groups(rows, inputs, isolation_minutes),
@@ -238,7 +273,7 @@ def group_figures(
     }
     if "imd_decile" in rows:
         groups["deprivation"] = {
-            key: _group_block(rows[rows["imd_decile"].isin(deciles)], "minutes", isolation_minutes, label)
+            key: _group_block(rows.select(np.isin(rows["imd_decile"], deciles)), "minutes", isolation_minutes, label)
             for key, label, deciles in DEPRIVATION_GROUPS
         }
     return groups
@@ -304,19 +339,23 @@ def compute_metrics(
         segment_rows = groups.segment_flows.merge(home_areas[["area_id", "locality"]], on="area_id", how="left",
                                                   validate="many_to_one")
 
-    def block(selected: pd.Series, segment_selected: pd.Series | None, site_rows: pd.DataFrame) -> dict[str, Any]:
-        part = rows[selected]
+    flows, segment_flows = _Columns.of(rows), _Columns.of(segment_rows)
+
+    def block(selected: npt.NDArray[np.bool_], segment_selected: npt.NDArray[np.bool_] | None,
+              site_rows: pd.DataFrame) -> dict[str, Any]:
+        part = flows.select(selected)
         figures = _journey_figures(part, isolation_minutes, params) | _site_figures(site_rows)
         if groups is not None and segment_selected is not None:
-            figures["groups"] = group_figures(part, segment_rows[segment_selected], groups, isolation_minutes)
+            figures["groups"] = _group_figures(part, segment_flows.select(segment_selected), groups,
+                                               isolation_minutes)
         return figures
 
-    everyone = pd.Series(True, index=rows.index)
-    overall = block(everyone, pd.Series(True, index=segment_rows.index) if groups is not None else None, sites)
+    everyone = np.ones(len(rows), dtype=bool)
+    overall = block(everyone, np.ones(len(segment_rows), dtype=bool) if groups is not None else None, sites)
     per_locality: dict[str, Mapping[str, Any]] = {}
     for name in localities:
-        in_segment = segment_rows["locality"] == name if groups is not None else None
-        per_locality[name] = block(rows["locality"] == name, in_segment, sites[sites["locality"] == name])
+        in_segment = segment_flows["locality"] == name if groups is not None else None
+        per_locality[name] = block(flows["locality"] == name, in_segment, sites[sites["locality"] == name])
     return {
         "overall": overall,
         "localities": per_locality,

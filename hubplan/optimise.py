@@ -10,13 +10,13 @@ an :class:`hubplan.plan.Allocation`.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 
-from hubplan.baseline import FIXED_PLAN, fix_plan, fixed_plan_issues, has_choice
+from hubplan.baseline import FIXED_PLAN, GIVEN_PLAN, fix_plan, fixed_plan_issues, has_choice, pin_plan
 from hubplan.core.problem import Objective, Problem, TierSpec
 from hubplan.core.solution import Solution, SolverStatus
 from hubplan.core.solve import ENGINE_LABELS, solve
@@ -26,9 +26,15 @@ from hubplan.provenance import SolverRecord
 from hubplan.scenario import EXISTING_BUILDING_KINDS, Scenario, TierConfig
 from hubplan.scenario.fields import fix_with_suggestions
 
-__all__ = ["allocation_from_solution", "build_problem", "optimise", "problem_to_solve", "scenario_field_labels"]
+__all__ = [
+    "SiteHint", "allocation_from_solution", "build_problem", "evaluate_plan", "optimise", "problem_to_solve",
+    "scenario_field_labels",
+]
 
 LEXICOGRAPHIC_SECOND_STAGE = "median"
+
+SiteHint = Mapping[str, Sequence[str]]
+"""Tier name -> site IDs: a plan to start the search from, or a plan to evaluate."""
 
 #: How the numpy problem's fields are called in a scenario file, for messages (tier fields apart).
 SCENARIO_FIELDS: dict[str, str] = {
@@ -214,11 +220,11 @@ def _solver_record(solution: Solution, scenario: Scenario) -> SolverRecord:
 
 
 def allocation_from_solution(prepared: PreparedScenario, problem: Problem, solution: Solution, *,
-                             fixed: bool = False) -> Allocation:
+                             fixed: bool = False, method: str = FIXED_PLAN) -> Allocation:
     """Turn the solver's open sites and assignment into a plan of flows.
 
-    A ``fixed`` plan (nothing was chosen) is recorded as ``evaluated (fixed plan)``,
-    not with the solver's status.
+    A ``fixed`` plan (nothing was chosen) is recorded as ``evaluated (<method>)``, e.g.
+    ``evaluated (fixed plan)``, not with the solver's status.
 
     Raises
     ------
@@ -254,7 +260,7 @@ def allocation_from_solution(prepared: PreparedScenario, problem: Problem, solut
     flows["km"] = prepared.travel.km[flows["client"], flows["site"]]
     flows = flows.drop(columns=["client", "site"]).sort_values(["area_id", "tier", "site_id"]).reset_index(drop=True)
     carried = {tier.name: tier.segments for tier in problem.tiers if tier.mode == "assign" and tier.segments}
-    record = SolverRecord.evaluation(FIXED_PLAN) if fixed else _solver_record(solution, scenario)
+    record = SolverRecord.evaluation(method) if fixed else _solver_record(solution, scenario)
     return Allocation(_open_tiers(problem, solution), flows, record, segments_by_tier=carried)
 
 
@@ -289,8 +295,8 @@ def problem_to_solve(prepared: PreparedScenario, *, fixed: bool = False) -> tupl
     return fix_plan(problem), True
 
 
-def optimise(prepared: PreparedScenario, *, fixed: bool = False,
-             alternatives: int = 1) -> tuple[Allocation, dict[str, float]]:
+def optimise(prepared: PreparedScenario, *, fixed: bool = False, alternatives: int = 1,
+             hint: SiteHint | None = None) -> tuple[Allocation, dict[str, float]]:
     """Build the problem of a prepared scenario, solve it exactly and return the plan.
 
     Parameters
@@ -303,6 +309,8 @@ def optimise(prepared: PreparedScenario, *, fixed: bool = False,
     alternatives
         How many best distinct plans to find (1 = the best only); the others go
         to :attr:`Allocation.alternatives` (:mod:`hubplan.alternatives`).
+    hint
+        A plan to start the search from (tier -> site IDs; sites not taking part are ignored).
 
     Returns
     -------
@@ -328,6 +336,7 @@ def optimise(prepared: PreparedScenario, *, fixed: bool = False,
         time_limit_s=solver.time_limit_s,
         relative_gap=solver.relative_gap,
         threads=solver.threads,
+        hint=_index_hint(problem.site_ids, hint),
     )
     allocation = allocation_from_solution(prepared, problem, solution, fixed=is_fixed)
     seconds = {"model": build_seconds, "solve": solution.build_seconds + solution.solve_seconds}
@@ -341,3 +350,70 @@ def optimise(prepared: PreparedScenario, *, fixed: bool = False,
         allocation = replace(allocation, alternatives=alternative_plans(prepared, problem, ranked))
         seconds["alternatives"] = time.perf_counter() - start
     return allocation, seconds
+
+
+def _index_hint(site_ids: Sequence[str], hint: SiteHint | None) -> dict[str, tuple[int, ...]] | None:
+    """A hint by site ID as the core's column indices (IDs not among the sites are dropped)."""
+    if not hint:
+        return None
+    index = {site: j for j, site in enumerate(site_ids)}
+    return {tier: tuple(index[s] for s in sites if s in index) for tier, sites in hint.items()}
+
+
+def _hosted(prepared: PreparedScenario, problem: Problem, plan: SiteHint) -> np.ndarray:
+    """The ``(tiers, m)`` table of a plan given by tier name and site IDs, each name checked."""
+    source = prepared.scenario.source_path or prepared.scenario.name
+    tier_index = {tier.name: t for t, tier in enumerate(problem.tiers)}
+    site_index = {site: j for j, site in enumerate(problem.site_ids)}
+    hosted = np.zeros((len(problem.tiers), problem.n_sites), dtype=bool)
+    for tier, sites in plan.items():
+        if tier not in tier_index:
+            raise input_error(source, "plan", f"unknown tier {tier!r}",
+                              fix_with_suggestions([tier], tuple(tier_index), f"use one of {', '.join(tier_index)}"))
+        for site in sites:
+            if site not in site_index:
+                raise input_error(source, f"plan.{tier}", f"site {site!r} is not a site of this scenario",
+                                  "use a site ID of the scenario's required or candidate sites")
+            hosted[tier_index[tier], site_index[site]] = True
+    return hosted
+
+
+def evaluate_plan(prepared: PreparedScenario, plan: SiteHint) -> tuple[Allocation, dict[str, float]]:
+    """Score a plan given by tier name and site IDs, through the optimiser's own model.
+
+    Attendees go where the model sends them in that plan (their tier's nearest open
+    site, within reach and capacities); the plan is recorded as ``evaluated (plan as
+    given)``. The scenario's limits on choosing (number of buildings, budget, longest
+    journey) do not bind a given plan: its figures show how far it is from them.
+
+    Parameters
+    ----------
+    prepared
+        The run's inputs.
+    plan
+        Tier name -> the site IDs that host it.
+
+    Returns
+    -------
+    tuple of (Allocation, dict)
+        The plan with its record, and the wall time of building (``model``) and scoring it (``solve``).
+
+    Raises
+    ------
+    InputError
+        An unknown tier or site.
+    InfeasibleError
+        The plan cannot carry every attendee within the scenario's limits and capacities.
+    """
+    start = time.perf_counter()
+    problem = build_problem(prepared)
+    # a given plan is scored, not judged: the limits on choosing (buildings, budget, longest journey) do not
+    # bind it, so its figures say how far it is from them; who may use which site (reach) still holds
+    pinned = replace(pin_plan(problem, _hosted(prepared, problem, plan)),
+                     buildings=None, budget=None, max_minutes=None, max_minutes_to_reach=None)
+    build_seconds = time.perf_counter() - start
+    solver = prepared.scenario.solver
+    solution = solve(pinned, engine=solver.engine, time_limit_s=solver.time_limit_s,
+                     relative_gap=solver.relative_gap, threads=solver.threads)
+    allocation = allocation_from_solution(prepared, pinned, solution, fixed=True, method=GIVEN_PLAN)
+    return allocation, {"model": build_seconds, "solve": solution.build_seconds + solution.solve_seconds}

@@ -21,6 +21,7 @@ PACKAGE = Path(hubplan.__file__).parent
 LAYERS: list[tuple[str, ...]] = [
     ("hubplan.cli", "hubplan.commands"),
     ("hubplan.sweep",),
+    ("hubplan.api",),
     ("hubplan.outputs",),
     ("hubplan.pipeline",),
     ("hubplan.record",),
@@ -38,7 +39,8 @@ LAYERS: list[tuple[str, ...]] = [
     ("hubplan.files",),
     # the leaves; provenance.py and tables.py import nothing of hubplan,
     # and the package itself only reads its version
-    ("hubplan.errors", "hubplan.points", "hubplan.versions", "hubplan.provenance", "hubplan.tables"),
+    ("hubplan.errors", "hubplan.points", "hubplan.versions", "hubplan.provenance", "hubplan.tables",
+     "hubplan.progress"),
 ]
 #: The package ``hubplan`` itself (``__init__``), which sits with the leaves.
 ROOT = "hubplan"

@@ -46,14 +46,11 @@ def _is_scenario(path: Path) -> bool:
 def _run_folder(path: Path, runs_root: Path) -> Path:
     """A run folder as given, or the folder of a scenario ``.toml`` run now and written under ``runs_root``."""
     if _is_scenario(path):
-        from hubplan.outputs import write_run
-        from hubplan.outputs.operational import NOT_FOR_PUBLICATION, has_operational, operational_folder
-        from hubplan.pipeline import run_scenario
+        from hubplan.api import Study, write_outputs
+        from hubplan.outputs.operational import NOT_FOR_PUBLICATION
 
-        record = run_scenario(path)
-        folder = write_run(record, runs_root)  # a client-file run's operational rounds go beside it
-        if has_operational(record):
-            click.echo(f"operational rounds ({NOT_FOR_PUBLICATION}): "
-                       f"{operational_folder(runs_root, record.name) / 'rounds.csv'}", err=True)
+        folder, operational = write_outputs(Study.open(path).plan(), runs_root)  # operational rounds beside it
+        if operational is not None:
+            click.echo(f"operational rounds ({NOT_FOR_PUBLICATION}): {operational / 'rounds.csv'}", err=True)
         return folder
     return path

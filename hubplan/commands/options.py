@@ -8,9 +8,12 @@ from pathlib import Path
 
 import click
 
-__all__ = ["cache_dir_option", "parse_speeds", "progress_callback", "speeds_option", "study_option"]
+from hubplan.progress import Progress
 
-Progress = Callable[[int, int], None]
+__all__ = [
+    "cache_dir_option", "out_root_option", "parse_speeds", "progress_callback", "speeds_option", "study_option",
+]
+
 
 study_option = click.option(
     "--study", type=click.Path(path_type=Path), default=None,
@@ -45,6 +48,12 @@ speeds_option = click.option(
     metavar="CLASS=KPH[,...]",
     help="Override speeds per OSM highway class, e.g. --speeds residential=30,primary=64.",
 )
+
+
+def out_root_option(kind: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """The ``--out`` folder under which a command writes its folder (``outputs/<kind>/``), passed as ``out_root``."""
+    return click.option("--out", "out_root", type=click.Path(path_type=Path), default=Path("outputs"),
+                        show_default=True, help=f"Folder under which outputs/<{kind}>/ is written.")
 
 
 def cache_dir_option(default: Path, help_text: str) -> Callable[[Callable[..., None]], Callable[..., None]]:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from hubplan.commands.options import progress_callback, study_option
+from hubplan.commands.options import out_root_option, progress_callback, study_option
 from hubplan.provenance import SolverRecord, TravelProvenance
 
 if TYPE_CHECKING:  # the scenario package is loaded when a command runs, not at start-up
@@ -57,16 +57,15 @@ def solver_line(solver: SolverRecord) -> str:
 @click.pass_context
 def evaluate(ctx: click.Context, scenario_path: Path, study: Path | None, json_path: Path | None) -> None:
     """Evaluate the fixed plan (required sites, each in its tiers) and report journeys per locality."""
+    from hubplan.api import Study, publish
     from hubplan.files.atomic import check_output_file, write_text_atomic
     from hubplan.files.jsontext import dumps_json
-    from hubplan.outputs.privacy import protect
-    from hubplan.pipeline import evaluate_scenario
     from hubplan.tables import render_table
 
     if json_path is not None:
         check_output_file(json_path, option="--json", what="the metrics file")  # before the evaluation
     with progress_callback(ctx.obj.get("progress", False), "travel times") as progress:
-        record = protect(evaluate_scenario(scenario_path, study_path=study, progress=progress))
+        record = publish(Study.open(scenario_path, study_path=study, progress=progress).evaluate()).record
     overall = record.metrics["overall"]
     attendees = f"<{record.suppress_below}" if overall["attendees"] is None else f"{overall['attendees']:.0f}"
     click.echo(f"{record.title}: {overall['sites_open']} open sites, {attendees} attendees")
@@ -80,21 +79,12 @@ def evaluate(ctx: click.Context, scenario_path: Path, study: Path | None, json_p
 def _run_and_write(ctx: click.Context, scenario: Scenario, study: Path | None, out_root: Path, *,
                    alternatives: int, transport: bool, time_limit_s: float | None = None) -> None:
     """Optimise (or evaluate) a scenario, route its transport, write its outputs and print the tables."""
+    from hubplan.api import Study, publish, write_outputs
     from hubplan.files.atomic import check_output_parent, check_replaceable
-    from hubplan.outputs.operational import (
-        NOT_FOR_PUBLICATION,
-        check_operational_folder,
-        has_operational,
-        operational_folder,
-    )
-    from hubplan.outputs.privacy import protect
-    from hubplan.outputs.writer import is_unmarked_run, write_run
-    from hubplan.pipeline import run_scenario
+    from hubplan.outputs.operational import NOT_FOR_PUBLICATION, check_operational_folder
+    from hubplan.outputs.writer import is_unmarked_run
     from hubplan.tables import render_table, render_transport_table
 
-    if time_limit_s is not None and scenario.transport is not None:
-        scenario = scenario.model_copy(
-            update={"transport": scenario.transport.model_copy(update={"time_limit_s": time_limit_s})})
     check_output_parent(out_root)  # before the solve, not after it
     check_replaceable(out_root / scenario.name, adopt=is_unmarked_run)
     if transport and scenario.transport is not None and scenario.demand.method == "client_file":
@@ -102,11 +92,10 @@ def _run_and_write(ctx: click.Context, scenario: Scenario, study: Path | None, o
     enabled = ctx.obj.get("progress", False)
     with progress_callback(enabled, "travel times") as progress, \
             progress_callback(enabled, "transport rounds") as rounds_progress:
-        record = run_scenario(scenario, study_path=study, progress=progress, alternatives=alternatives,
-                              transport=transport, transport_progress=rounds_progress)
-    operational = operational_folder(out_root, record.name) if has_operational(record) else None
-    folder = write_run(record, out_root)  # writes the operational rounds first, then protects the record
-    record = protect(record)  # the console shows what the published outputs show
+        planned = Study.open(scenario, study_path=study, progress=progress).with_time_limit(time_limit_s).plan(
+            alternatives=alternatives, transport=transport, transport_progress=rounds_progress)
+    folder, operational = write_outputs(planned, out_root)
+    record = publish(planned).record  # the console shows what the published outputs show
     solver = record.manifest.solver
     click.echo(f"{record.title}: {solver_line(solver)}")
     if alternatives > 1:
@@ -131,8 +120,7 @@ def _run_and_write(ctx: click.Context, scenario: Scenario, study: Path | None, o
         click.echo(f"operational rounds ({NOT_FOR_PUBLICATION}): {operational / 'rounds.csv'}")
 
 
-out_option = click.option("--out", "out_root", type=click.Path(path_type=Path), default=Path("outputs"),
-                          show_default=True, help="Folder under which outputs/<scenario>/ is written.")
+out_option = out_root_option("scenario")
 
 
 @click.command()

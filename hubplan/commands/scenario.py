@@ -25,8 +25,8 @@ def validate_command(paths: tuple[Path, ...], study: Path | None) -> None:
     With a study area (--study, the scenario's own `study`, or data/geo/study.gpkg when it exists)
     the sites, localities, demand, travel and the pre-solve feasibility checks run too.
     """
+    from hubplan.api import check_scenario
     from hubplan.data.schema import DEFAULT_STUDY_PATH
-    from hubplan.pipeline import check_scenario
     from hubplan.scenario import load_scenario
 
     for path in paths:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from hubplan.commands.options import progress_callback, study_option
+from hubplan.commands.options import out_root_option, progress_callback, study_option
 
 __all__ = ["sweep"]
 
@@ -25,8 +25,7 @@ __all__ = ["sweep"]
 @click.option("--workers", type=click.IntRange(1, 512), default=None,
               help="Worker processes of the local cluster (default: one per CPU).")
 @study_option
-@click.option("--out", "out_root", type=click.Path(path_type=Path), default=Path("outputs"), show_default=True,
-              help="Folder under which outputs/<sweep>/ is written.")
+@out_root_option("sweep")
 def sweep(source: Path, vary: tuple[str, ...], draws: int | None, unset: tuple[str, ...],
           scheduler: str | None, workers: int | None, study: Path | None, out_root: Path) -> None:
     """Solve every combination of a sweep's parameters; write the table, robustness layer, charts and summary.

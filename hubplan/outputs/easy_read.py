@@ -29,7 +29,7 @@ import pandas as pd
 import shapely
 
 from hubplan.outputs.easy_read_style import EASY_READ_CSS, ICON_SPRITE, Icon, icon
-from hubplan.outputs.privacy import protect
+from hubplan.outputs.published import Published
 from hubplan.outputs.symbology import STATUS_STYLE, site_symbol, specialist_colours
 from hubplan.outputs.wording import is_missing
 from hubplan.record.layers import EXISTING_BUILDING_KINDS, TierKind
@@ -278,24 +278,22 @@ def bus_points(transport: Mapping[str, Any] | None, threshold: int | None, long_
     return points
 
 
-def easy_read_html(record: RunRecord, layers: Mapping[str, gpd.GeoDataFrame], metrics: Mapping[str, Any]) -> str:
+def easy_read_html(published: Published, layers: Mapping[str, gpd.GeoDataFrame]) -> str:
     """Build the Easy Read page of a run.
 
     Parameters
     ----------
-    record
-        The run (protected by the privacy rule here if it is not yet).
+    published
+        The run as the disclosure rule publishes it (its metrics as in the report).
     layers
         The output of :func:`hubplan.outputs.layers.public_layers`.
-    metrics
-        The metrics as published (:func:`hubplan.outputs.privacy.suppress_metrics`), as in the report.
 
     Returns
     -------
     str
         One HTML page: no scripts, no outside resources.
     """
-    record = protect(record)
+    record, metrics = published.record, published.metrics
     sites = layers["sites"]
     names = dict(zip(sites["site_id"], sites["name"], strict=True))
     kinds = dict(zip(sites["site_id"], sites["tier_kind"], strict=True))
@@ -328,10 +326,8 @@ def easy_read_html(record: RunRecord, layers: Mapping[str, gpd.GeoDataFrame], me
     )
 
 
-def write_easy_read(
-    record: RunRecord, layers: Mapping[str, gpd.GeoDataFrame], metrics: Mapping[str, Any], path: Path
-) -> Path:
+def write_easy_read(published: Published, layers: Mapping[str, gpd.GeoDataFrame], path: Path) -> Path:
     """Write :func:`easy_read_html` to ``path`` (byte-stable for the same run)."""
-    Path(path).write_text(easy_read_html(record, layers, metrics), encoding="utf-8")
+    Path(path).write_text(easy_read_html(published, layers), encoding="utf-8")
     log.debug("easy read summary: %s", path)
     return Path(path)

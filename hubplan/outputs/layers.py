@@ -29,10 +29,10 @@ from shapely.geometry.base import BaseGeometry
 from shapely.geometry.polygon import orient
 
 from hubplan.errors import DataError
-from hubplan.outputs.privacy import LOWER_SUFFIX, protect, suppress_columns
+from hubplan.outputs.privacy import LOWER_SUFFIX, suppress_columns
+from hubplan.outputs.published import Published
 from hubplan.outputs.qgis import GEOMETRY_COLUMN, STYLE_COLUMNS, style_rows
 from hubplan.outputs.routes import ROUTES_LAYER, published_rounds, routes_frame
-from hubplan.record.run import RunRecord
 
 __all__ = [
     "COORDINATE_DECIMALS",
@@ -189,13 +189,13 @@ def _catchments(
     return gpd.GeoDataFrame(pd.DataFrame(rows, columns=columns), geometry="geometry", crs="EPSG:4326")
 
 
-def public_layers(record: RunRecord) -> dict[str, gpd.GeoDataFrame]:
+def public_layers(published: Published) -> dict[str, gpd.GeoDataFrame]:
     """Build the public layers of a run, with small counts suppressed.
 
     Parameters
     ----------
-    record
-        The run (columns as documented in :mod:`hubplan.record.run`).
+    published
+        The run as the disclosure rule publishes it (columns as documented in :mod:`hubplan.record.run`).
 
     Returns
     -------
@@ -209,7 +209,7 @@ def public_layers(record: RunRecord) -> dict[str, gpd.GeoDataFrame]:
     DataError
         A frame lacks a documented column or a CRS.
     """
-    record = protect(record)  # counts stand for their bands (client records only)
+    record = published.record  # counts stand for their bands (client records only)
     threshold = record.suppress_below
     for layer in ("localities", "home_areas", "sites", "allocations"):
         _require(getattr(record, layer), _COLUMNS[layer], layer)

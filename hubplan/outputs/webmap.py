@@ -44,7 +44,8 @@ import pandas as pd
 from shapely.geometry import mapping
 
 from hubplan.outputs.escape import html_text
-from hubplan.outputs.privacy import layer_count_text, protect
+from hubplan.outputs.privacy import layer_count_text
+from hubplan.outputs.published import Published
 from hubplan.outputs.routes import ROUTES_LAYER
 from hubplan.outputs.symbology import (
     MINUTE_BREAKS,
@@ -283,13 +284,13 @@ def _number(value: Any) -> float | None:
     return None if is_missing(value) else round(float(value), 3)
 
 
-def map_data(record: RunRecord, layers: Mapping[str, gpd.GeoDataFrame]) -> dict[str, Any]:
+def map_data(published: Published, layers: Mapping[str, gpd.GeoDataFrame]) -> dict[str, Any]:
     """Everything the page draws, as JSON-ready data (HTML of popups and labels already escaped).
 
     Parameters
     ----------
-    record
-        The run (protected by the privacy rule here if it is not yet).
+    published
+        The run as the disclosure rule publishes it.
     layers
         The output of :func:`hubplan.outputs.layers.public_layers`.
 
@@ -300,7 +301,7 @@ def map_data(record: RunRecord, layers: Mapping[str, gpd.GeoDataFrame]) -> dict[
         ``sites``, ``rounds`` (empty without a transport plan), ``sessions`` (their line
         styles), ``bounds``, ``spokeLabelZoom``.
     """
-    record = protect(record)
+    record = published.record
     counts = PublishedCounts(record)
     isolation = float(record.metrics["overall"]["isolation_minutes"])
     homes, sites = layers["home_areas"], layers["sites"]
@@ -398,13 +399,13 @@ def _asset(name: str) -> str:
     return files("hubplan.outputs").joinpath("webmap_assets").joinpath(name).read_text("utf-8")
 
 
-def build_map(record: RunRecord, layers: Mapping[str, gpd.GeoDataFrame]) -> str:
+def build_map(published: Published, layers: Mapping[str, gpd.GeoDataFrame]) -> str:
     """Build the web map of a run as one HTML page.
 
     Parameters
     ----------
-    record
-        The run (title, attributions, allocations for journey figures).
+    published
+        The run as the disclosure rule publishes it (title, attributions, allocations for journey figures).
     layers
         The output of :func:`hubplan.outputs.layers.public_layers` (counts already
         published by the privacy rule).
@@ -415,7 +416,8 @@ def build_map(record: RunRecord, layers: Mapping[str, gpd.GeoDataFrame]) -> str:
         The page: Leaflet, styles, data and script inlined; no network needed.
     """
     js, css = _leaflet_assets()
-    data = map_data(record, layers)
+    record = published.record
+    data = map_data(published, layers)
     attributions = list(dict.fromkeys(record.attributions))
     sources = "".join(f"<li>{html.escape(a)}</li>" for a in attributions)
     sources += f"<li>Map tiles (when online): {OSM_ATTRIBUTION}</li><li>Map library: {LEAFLET_ATTRIBUTION}</li>"
@@ -442,7 +444,7 @@ def build_map(record: RunRecord, layers: Mapping[str, gpd.GeoDataFrame]) -> str:
     )
 
 
-def write_map(record: RunRecord, layers: Mapping[str, gpd.GeoDataFrame], path: Path) -> Path:
+def write_map(published: Published, layers: Mapping[str, gpd.GeoDataFrame], path: Path) -> Path:
     """Write :func:`build_map` to ``path`` (byte-stable for the same run)."""
-    Path(path).write_text(build_map(record, layers), encoding="utf-8")
+    Path(path).write_text(build_map(published, layers), encoding="utf-8")
     return Path(path)

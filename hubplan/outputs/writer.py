@@ -12,14 +12,14 @@ from hubplan.files.atomic import atomic_directory
 from hubplan.files.jsontext import dumps_json
 from hubplan.outputs.easy_read import write_easy_read
 from hubplan.outputs.layers import ROUTES_LAYER, public_layers, write_geojson_layers, write_geopackage
-from hubplan.outputs.operational import OPERATIONAL_SUFFIX, write_operational
-from hubplan.outputs.privacy import protect, suppress_metrics
+from hubplan.outputs.operational import OPERATIONAL_SUFFIX
+from hubplan.outputs.published import Published
 from hubplan.outputs.report import report_markdown, write_report
 from hubplan.outputs.staticmaps import STATIC_MAPS, footer_attribution, write_static_maps
 from hubplan.outputs.webmap import write_map
 from hubplan.record.run import RunRecord
 
-__all__ = ["OUTPUT_FILES", "TRANSPORT_FILES", "dumps_json", "is_unmarked_run", "write_run"]
+__all__ = ["OUTPUT_FILES", "TRANSPORT_FILES", "check_run_name", "dumps_json", "is_unmarked_run", "write_run"]
 
 log = logging.getLogger(__name__)
 
@@ -52,8 +52,29 @@ def is_unmarked_run(folder: Path) -> bool:
     return isinstance(manifest, dict) and "hubplan_version" in manifest
 
 
-def write_run(record: RunRecord, out_root: Path = Path("outputs")) -> Path:
-    """Write all outputs of ``record`` into ``out_root/<record.name>/`` atomically.
+def check_run_name(record: RunRecord) -> None:
+    """Refuse a run name that cannot be a plain output folder, or that the operational folder keeps.
+
+    Raises
+    ------
+    InputError
+        The name is not a plain folder name, or ends in the operational suffix.
+    """
+    scenario_path = record.manifest.scenario.file
+    if not _SAFE_NAME.match(record.name):
+        raise input_error(
+            scenario_path or "scenario", "name",
+            f"{record.name!r} cannot be used as an output folder name",
+            "use letters, digits, '.', '_' or '-' (at most 100, starting with a letter or digit)",
+        )
+    if record.name.endswith(OPERATIONAL_SUFFIX):
+        raise input_error(scenario_path or "scenario", "name",
+                          f"{record.name!r} ends in {OPERATIONAL_SUFFIX!r}, kept for the operational folder of a "
+                          "client-file run", f"choose a name that does not end in {OPERATIONAL_SUFFIX!r}")
+
+
+def write_run(published: Published, out_root: Path = Path("outputs")) -> Path:
+    """Write all public outputs of a published run into ``out_root/<name>/`` atomically.
 
     Everything is written into a temporary sibling folder first; only when all files
     are complete is the previous run's folder renamed aside, the new one renamed in and
@@ -62,16 +83,14 @@ def write_run(record: RunRecord, out_root: Path = Path("outputs")) -> Path:
     wrote it (it carries the marker file ``.hubplan-output``, or :func:`is_unmarked_run`)
     and it holds nothing else.
 
-    A client-file run with routed transport also gets its operational rounds, with home
-    postcodes, in the separate folder ``out_root/<record.name>.operational/``
-    (:func:`~hubplan.outputs.operational.write_operational`), written first from the
-    record as given; pass the record *before* :func:`~hubplan.outputs.privacy.protect`
-    for it to be written (a protected record has no postcodes left to write).
+    Only a :class:`~hubplan.outputs.published.Published` record is accepted: the
+    disclosure rule has been applied. A client-file run's operational rounds are written
+    apart, before it, by :func:`hubplan.api.write_outputs`.
 
     Parameters
     ----------
-    record
-        The run to write.
+    published
+        The run to write, as :func:`~hubplan.outputs.published.publish` made it.
     out_root
         The parent folder (the command line's ``--out``).
 
@@ -88,23 +107,12 @@ def write_run(record: RunRecord, out_root: Path = Path("outputs")) -> Path:
     DataError
         The record lacks a documented column.
     """
-    scenario_path = record.manifest.scenario.file
-    if not _SAFE_NAME.match(record.name):
-        raise input_error(
-            scenario_path or "scenario", "name",
-            f"{record.name!r} cannot be used as an output folder name",
-            "use letters, digits, '.', '_' or '-' (at most 100, starting with a letter or digit)",
-        )
-    if record.name.endswith(OPERATIONAL_SUFFIX):
-        raise input_error(scenario_path or "scenario", "name",
-                          f"{record.name!r} ends in {OPERATIONAL_SUFFIX!r}, kept for the operational folder of a "
-                          "client-file run", f"choose a name that does not end in {OPERATIONAL_SUFFIX!r}")
+    record = published.record
+    check_run_name(record)
     target = Path(out_root) / record.name
-    write_operational(record, out_root)  # from the unprotected record; never inside the run folder
-    record = protect(record)  # every writer below sees counts as the privacy rule allows
     attribution = list(record.attributions)
-    layers = public_layers(record)
-    metrics = suppress_metrics(record.metrics, record.suppress_below)
+    layers = public_layers(published)
+    metrics = published.metrics
     with atomic_directory(target, adopt=is_unmarked_run) as tmp:
         write_geojson_layers(layers, tmp, attribution=attribution)
         write_geopackage(layers, tmp / "layers.gpkg", attribution=attribution)
@@ -114,12 +122,12 @@ def write_run(record: RunRecord, out_root: Path = Path("outputs")) -> Path:
                         "suppress_below": record.suppress_below}),
             encoding="utf-8",
         )
-        write_map(record, layers, tmp / "map.html")
+        write_map(published, layers, tmp / "map.html")
         write_static_maps(layers, tmp, title=record.title, attribution=footer_attribution(attribution),
                           isolation_minutes=float(record.metrics["overall"]["isolation_minutes"]))
         files = (*OUTPUT_FILES, *(TRANSPORT_FILES if ROUTES_LAYER in layers else ()))
-        text = report_markdown(record, layers, metrics, STATIC_MAPS, files=files)
+        text = report_markdown(published, layers, STATIC_MAPS, files=files)
         write_report(text, tmp, title=record.title)
-        write_easy_read(record, layers, metrics, tmp / "easy_read.html")
+        write_easy_read(published, layers, tmp / "easy_read.html")
     log.info("run %s written to %s", record.name, target)
     return target

@@ -6,23 +6,24 @@ scenario and its plan; the writers in :mod:`hubplan.outputs` only read it.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
+import pandas as pd
 
 from hubplan.data.schema import WGS84
-from hubplan.metrics import compute_metrics
+from hubplan.metrics import GroupInputs, compute_metrics
 from hubplan.plan import Allocation, PreparedScenario
 from hubplan.record.groups import group_inputs
-from hubplan.record.layers import flows_with_kinds, home_areas_layer, sites_layer
+from hubplan.record.layers import flows_with_kinds, home_areas_layer, metric_areas, sites_layer
 from hubplan.record.manifest import build_manifest
 from hubplan.record.run import RunRecord
 
 if TYPE_CHECKING:  # routing (OR-Tools) is loaded only when a run routes
     from hubplan.rounds import TransportPlan
-from hubplan.travel.base import OSM_ATTRIBUTION
+from hubplan.travel import travel_model
 
-__all__ = ["RunRecord", "record_from_allocation"]
+__all__ = ["RunRecord", "figures_from_allocation", "record_from_allocation"]
 
 
 def record_from_allocation(prepared: PreparedScenario, allocation: Allocation, seconds: dict[str, float],
@@ -49,15 +50,7 @@ def record_from_allocation(prepared: PreparedScenario, allocation: Allocation, s
     sites = sites_layer(prepared, allocation)
     home_areas = home_areas_layer(prepared, allocation)
     groups = group_inputs(prepared, allocation)
-    metrics = compute_metrics(
-        allocation.flows,
-        home_areas,
-        sites,
-        localities=prepared.study.locality_names,
-        isolation_minutes=scenario.objective.isolation_minutes,
-        params=scenario.metrics,
-        groups=groups,
-    )
+    metrics = _metrics(prepared, allocation, sites, home_areas, groups)
     if transport is not None:
         metrics = {**metrics, "transport": transport.metrics()}
     localities = prepared.study.localities[["locality", "code", "geometry"]].copy()
@@ -66,7 +59,8 @@ def record_from_allocation(prepared: PreparedScenario, allocation: Allocation, s
     area_points = gpd.GeoDataFrame(
         {"area_id": points["area_id"]}, geometry=gpd.points_from_xy(points["pt_lon"], points["pt_lat"]), crs=WGS84
     )
-    attributions = prepared.study.attributions + ((OSM_ATTRIBUTION,) if prepared.travel.model == "osm" else ())
+    model = travel_model(prepared.travel.model)
+    attributions = prepared.study.attributions + ((model.attribution,) if model.attribution else ())
     return RunRecord(
         name=scenario.name,
         title=scenario.title or scenario.name,
@@ -81,4 +75,41 @@ def record_from_allocation(prepared: PreparedScenario, allocation: Allocation, s
         suppress_below=scenario.demand.suppress_below if prepared.demand.method == "client_file" else None,
         groups=groups,
         transport=transport,
+    )
+
+
+def figures_from_allocation(prepared: PreparedScenario, allocation: Allocation, *,
+                            breakdowns: bool = True) -> dict[str, Any]:
+    """The metrics of a plan (overall, per locality, with breakdowns), as :func:`record_from_allocation` has them.
+
+    Parameters
+    ----------
+    prepared
+        The run's inputs.
+    allocation
+        Open sites and flows.
+    breakdowns
+        Break each block down by tier, segment, rural/urban class and deprivation.
+
+    Returns
+    -------
+    dict
+        :func:`hubplan.metrics.compute_metrics`'s figures, without transport.
+    """
+    sites = sites_layer(prepared, allocation)
+    areas = metric_areas(prepared, allocation)
+    return _metrics(prepared, allocation, sites, areas, group_inputs(prepared, allocation) if breakdowns else None)
+
+
+def _metrics(prepared: PreparedScenario, allocation: Allocation, sites: gpd.GeoDataFrame,
+             home_areas: pd.DataFrame, groups: GroupInputs | None) -> dict[str, Any]:
+    scenario = prepared.scenario
+    return compute_metrics(
+        allocation.flows,
+        home_areas,
+        sites,
+        localities=prepared.study.locality_names,
+        isolation_minutes=scenario.objective.isolation_minutes,
+        params=scenario.metrics,
+        groups=groups,
     )

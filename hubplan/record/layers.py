@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from enum import Enum
 
 import geopandas as gpd
 import numpy as np
@@ -11,11 +10,12 @@ import pandas as pd
 
 from hubplan.data.schema import WGS84
 from hubplan.plan import Allocation, PreparedScenario
-from hubplan.scenario import EXISTING_BUILDING_KINDS, TierConfig
+from hubplan.scenario import EXISTING_BUILDING_KINDS
+from hubplan.scenario.kinds import TierKind, tier_kind
 
 __all__ = [
     "EXISTING_BUILDING_KINDS", "TIER_JOINER", "TierKind", "area_journeys", "flows_with_kinds", "home_areas_layer",
-    "scenario_tier_labels", "site_status", "sites_layer", "tier_kind", "tier_label",
+    "metric_areas", "scenario_tier_labels", "site_status", "sites_layer", "tier_kind", "tier_label",
 ]
 
 TIER_JOINER = " + "
@@ -41,33 +41,6 @@ def site_status(is_open: np.ndarray, kind: np.ndarray, role: np.ndarray) -> np.n
     existing = np.isin(kind, EXISTING_BUILDING_KINDS)
     not_open = np.where(existing, "closed", np.where(role == "closed", "excluded", "not_selected"))
     return np.where(is_open, "open", not_open)
-
-
-class TierKind(str, Enum):
-    """What a tier of provision is to the public, whatever the scenario calls it.
-
-    ``hub``: an assign tier serving every segment no other tier names (the default);
-    ``specialist``: an assign tier serving named segments; ``spoke``: a cover tier
-    (activity brought near home, no assignment).
-    """
-
-    HUB = "hub"
-    SPECIALIST = "specialist"
-    SPOKE = "spoke"
-
-
-def tier_kind(tier: TierConfig) -> TierKind:
-    """Classify a scenario tier as hub, specialist or spoke.
-
-    Examples
-    --------
-    >>> [tier_kind(TierConfig(**c)).value for c in ({}, {"segments": ["ld"]},
-    ...                                             {"mode": "cover", "radius_minutes": 20})]
-    ['hub', 'specialist', 'spoke']
-    """
-    if tier.mode == "cover":
-        return TierKind.SPOKE
-    return TierKind.HUB if tier.segments is None else TierKind.SPECIALIST
 
 
 def tier_label(name: str, served: tuple[str, ...] = ()) -> str:
@@ -259,6 +232,25 @@ def home_areas_layer(prepared: PreparedScenario, allocation: Allocation) -> gpd.
         "imd_decile": areas["imd25_decile"].astype(int),
     }, geometry=areas.geometry.values, crs=WGS84)  # fmt: skip
     return layer
+
+
+def metric_areas(prepared: PreparedScenario, allocation: Allocation) -> pd.DataFrame:
+    """The home-area columns the metrics read (:func:`hubplan.metrics.compute_metrics`), without the layer's journeys.
+
+    ``area_id``, ``locality``, ``rural_urban``, ``imd_decile`` and ``minutes_to_spoke``,
+    valued as in :func:`home_areas_layer`: the light path for scoring many plans.
+    """
+    areas = prepared.study.home_areas
+    kinds = _tier_kinds(prepared)
+    site_kinds = {sid: {kinds[name] for name in names} for sid, names in allocation.open_tiers.items()}
+    ids = areas["area_id"]
+    return pd.DataFrame({
+        "area_id": ids,
+        "locality": areas["locality"],
+        "rural_urban": areas["rural_urban"],
+        "imd_decile": areas["imd25_decile"].astype(int),
+        "minutes_to_spoke": ids.map(_spoke_minutes(prepared, site_kinds)).astype(float),
+    })
 
 
 def _spoke_minutes(prepared: PreparedScenario, site_kinds: Mapping[str, set[str]]) -> pd.Series:

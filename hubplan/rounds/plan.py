@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,12 +20,13 @@ from pydantic import JsonValue
 from hubplan.errors import input_error
 from hubplan.plan import Allocation, PreparedScenario
 from hubplan.points import Points
+from hubplan.progress import Progress
 from hubplan.rounds.figures import TransportFigures, figures_of
 from hubplan.rounds.instances import Session, SiteInstance, build_instance, check_reachable
 from hubplan.rounds.passengers import Passenger, typical_day
 from hubplan.rounds.routing import RoutedSession, route_sessions
 from hubplan.scenario import Depot, TransportConfig
-from hubplan.travel import RoadOptions
+from hubplan.travel import RoadOptions, travel_model
 from hubplan.travel.legs import LegMatrices, leg_matrices
 
 __all__ = ["KM_PER_DEGREE", "TransportPlan", "plan_transport"]
@@ -33,7 +34,6 @@ __all__ = ["KM_PER_DEGREE", "TransportPlan", "plan_transport"]
 #: km per degree of latitude (and of longitude at the equator), for the router's planar coordinates.
 KM_PER_DEGREE = 111.32
 
-Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
@@ -173,7 +173,7 @@ def plan_transport(prepared: PreparedScenario, allocation: Allocation, *, progre
     area_names = dict(zip(prepared.study.home_areas["area_id"], prepared.study.home_areas["name"], strict=True))
     roads = RoadOptions(speeds_kph=scenario.travel.speeds_kph or None, max_snap_km=scenario.travel.max_snap_km,
                         cache_dir=Path(".cache/hubplan"))
-    network = scenario.resolve(scenario.travel.network) if scenario.travel.model == "osm" else None
+    network = scenario.resolve(scenario.travel.network) if travel_model(scenario.travel.model).uses_network else None
     instances: list[SiteInstance] = []
     legs_of: dict[str, tuple[LegMatrices, np.ndarray]] = {}
     by_site = {site_id: tuple(group) for site_id, group in itertools.groupby(passengers, key=lambda p: p.site_id)}

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from hubplan.errors import SolverError, input_error
+from hubplan.progress import Progress
 from hubplan.rounds.instances import Session, SiteInstance
 from hubplan.transport.check import ViolationKind
 from hubplan.transport.route import RoutingResult, route
@@ -38,7 +39,6 @@ MIN_ROUND_SECONDS = 1.0
 #: How many times the vehicles offered may be doubled when duration limits leave people unserved.
 MAX_VEHICLE_SCALE = 8
 
-Progress = Callable[[int, int], None]
 Rebuild = Callable[[SiteInstance, int], SiteInstance]
 
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hubplan.errors import input_error
+from hubplan.progress import Progress
 from hubplan.sweep.spec import Variant
 from hubplan.sweep.worker import SharedInputs, SiteHint, VariantResult, solve_variant, solve_variants
 
@@ -29,7 +30,6 @@ __all__ = ["GLIBC_TRIM_SETTING", "QUIET_INTERVALS", "Progress", "SweepTiming", "
 
 log = logging.getLogger(__name__)
 
-Progress = Callable[[int, int], None]
 #: Tasks per worker a sweep aims at (more balance the load, fewer cost less to schedule).
 TASKS_PER_WORKER = 8
 #: The most variants in one task.

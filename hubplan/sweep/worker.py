@@ -16,9 +16,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from hubplan.api import SiteHint, Study
 from hubplan.data.study import StudyArea
 from hubplan.errors import HubplanError, InfeasibleError, SolverError
-from hubplan.plan import PreparedScenario
 from hubplan.scenario import Scenario
 from hubplan.sweep.spec import SPEED_AXIS, Variant, apply_parameters
 from hubplan.travel import TravelMatrix
@@ -27,8 +27,6 @@ __all__ = ["SharedInputs", "VariantResult", "shared_inputs", "solve_variant", "s
 
 log = logging.getLogger(__name__)
 
-#: Hint: tier -> site IDs of a starting plan.
-SiteHint = Mapping[str, tuple[str, ...]]
 
 
 @dataclass(frozen=True)
@@ -59,8 +57,8 @@ class VariantResult:
     variant
         Its ID and parameters.
     status
-        ``optimal``, ``feasible``, ``infeasible``, ``invalid`` (the parameters make no
-        valid scenario), ``no_solution`` or ``error``.
+        ``optimal``, ``feasible``, ``evaluated`` (the variant left nothing to choose),
+        ``infeasible``, ``invalid`` (the parameters make no valid scenario), ``no_solution`` or ``error``.
     reason
         Why there is no plan (empty when there is one).
     objective, bound, gap
@@ -82,8 +80,8 @@ class VariantResult:
 
     @property
     def has_plan(self) -> bool:
-        """True when the variant has a plan (optimal or feasible)."""
-        return self.status in ("optimal", "feasible")
+        """True when the variant has a plan (optimal, feasible or evaluated)."""
+        return self.status in ("optimal", "feasible", "evaluated")
 
     def hint(self) -> SiteHint:
         """Tier -> site IDs of this variant's plan, to warm-start another."""
@@ -96,9 +94,7 @@ class VariantResult:
 
 def shared_inputs(base: Scenario, *, study_path: Path | None = None) -> SharedInputs:
     """Load the study area and compute the base scenario's travel matrix, once for the whole sweep."""
-    from hubplan.pipeline import prepare
-
-    prepared = prepare(base, study_path=study_path)
+    prepared = Study.open(base, study_path=study_path).prepared
     return SharedInputs(base, prepared.study, prepared.travel)
 
 
@@ -110,47 +106,16 @@ def _scaled(travel: TravelMatrix, factor: float) -> TravelMatrix:
     return replace(travel, minutes=travel.minutes / factor, details=details)
 
 
-def _prepared(shared: SharedInputs, variant: Variant) -> PreparedScenario:
-    from hubplan.demand import load_demand
-    from hubplan.siting import resolve_sites
-
-    scenario = apply_parameters(shared.base, variant.parameters)
-    sites = resolve_sites(shared.study, scenario)
-    active = (sites["role"] != "closed").to_numpy()
-    if tuple(sites.loc[active, "site_id"]) != tuple(shared.travel.destination_ids):
-        raise ValueError("the parameters change which sites take part, but a sweep shares one travel matrix: "
-                         "vary only what keeps the candidate sites")
-    demand = load_demand(shared.study, scenario.demand, client_file=scenario.resolve(scenario.demand.client_file))
-    travel = _scaled(shared.travel, float(variant.parameters.get(SPEED_AXIS, 1.0)))
-    return PreparedScenario(scenario, shared.study, demand, sites, active, travel, {})
-
-
-def _index_hint(site_ids: tuple[str, ...], hint: SiteHint | None) -> dict[str, tuple[int, ...]] | None:
-    if not hint:
-        return None
-    index = {site: j for j, site in enumerate(site_ids)}
-    return {tier: tuple(index[s] for s in sites if s in index) for tier, sites in hint.items()}
-
-
 def _solved(shared: SharedInputs, variant: Variant, hint: SiteHint | None) -> VariantResult:
-    from hubplan.core.solve import solve
-    from hubplan.metrics import compute_metrics
-    from hubplan.optimise import allocation_from_solution, build_problem
-    from hubplan.record.layers import sites_layer
-
-    prepared = _prepared(shared, variant)
-    problem = build_problem(prepared)
-    config = prepared.scenario.solver
-    solution = solve(problem, engine=config.engine, time_limit_s=config.time_limit_s,
-                     relative_gap=config.relative_gap, threads=config.threads,
-                     hint=_index_hint(problem.site_ids, hint))
-    allocation = allocation_from_solution(prepared, problem, solution)
-    scenario = prepared.scenario
-    metrics = compute_metrics(allocation.flows, shared.study.home_areas, sites_layer(prepared, allocation),
-                              localities=shared.study.locality_names,
-                              isolation_minutes=scenario.objective.isolation_minutes, params=scenario.metrics)
-    return VariantResult(variant, str(solution.status), "", solution.objective, solution.best_bound, solution.gap,
-                         dict(sorted(allocation.open_tiers.items())), metrics["overall"])
+    """Solve one variant through the library API: its study shares the sweep's area and travel matrix."""
+    scenario = apply_parameters(shared.base, variant.parameters)
+    travel = _scaled(shared.travel, float(variant.parameters.get(SPEED_AXIS, 1.0)))
+    study = Study.sharing(scenario, shared.study, travel)
+    allocation, _ = study.solve(hint=hint)
+    solver = allocation.solver
+    overall = study.figures(allocation, breakdowns=False)["overall"]
+    return VariantResult(variant, solver.status, "", solver.objective, solver.best_bound, solver.gap,
+                         dict(sorted(allocation.open_tiers.items())), overall)
 
 
 def solve_variant(shared: SharedInputs, variant: Variant, hint: SiteHint | None = None) -> VariantResult:

@@ -1,6 +1,7 @@
 """Travel minutes and road kilometres between home areas and sites.
 
-Three models, one entry point (:func:`travel_matrix`):
+Three models, one class each in a registry (:mod:`hubplan.travel.models`), one entry
+point (:func:`travel_matrix`):
 
 ``calibrated`` (offline default)
     Minutes from crow-fly distance, fitted to real Dorset drive times
@@ -17,14 +18,17 @@ ready for the run manifest.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
-from hubplan.errors import input_error
 from hubplan.points import Points
+from hubplan.progress import Progress
 from hubplan.travel.base import DEFAULT_ROADS, MODELS, ROUTE_FACTOR, RoadOptions, TravelMatrix, crow_fly_km
+from hubplan.travel.models import TRAVEL_MODELS, TravelModel, TravelRequest, travel_model
 
-__all__ = ["MODELS", "ROUTE_FACTOR", "RoadOptions", "TravelMatrix", "crow_fly_km", "travel_matrix"]
+__all__ = [
+    "MODELS", "ROUTE_FACTOR", "TRAVEL_MODELS", "RoadOptions", "TravelMatrix", "TravelModel", "TravelRequest",
+    "crow_fly_km", "travel_matrix", "travel_model",
+]
 
 
 def travel_matrix(
@@ -35,7 +39,7 @@ def travel_matrix(
     network: Path | None = None,
     matrix_file: Path | None = None,
     roads: RoadOptions = DEFAULT_ROADS,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress | None = None,
     source_label: str | None = None,
 ) -> TravelMatrix:
     """Minutes and road km from every origin to every destination.
@@ -76,45 +80,6 @@ def travel_matrix(
     >>> tm.model, tm.minutes.shape, bool(tm.minutes[0, 0] < tm.minutes[0, 1])
     ('calibrated', (1, 2), True)
     """
-    if model == "calibrated":
-        from hubplan.travel.calibrated import calibrated_matrix
-
-        return calibrated_matrix(origins, destinations, source_label=source_label)
-    if model == "osm":
-        if network is None:
-            raise input_error(
-                source_label,
-                "travel.network",
-                "the osm model needs a road network file",
-                "set travel.network to a .graphml.gz built with `hubplan network build`, "
-                'or use model = "calibrated"',
-            )
-        from hubplan.travel.osm import osm_matrix
-
-        return osm_matrix(
-            origins,
-            destinations,
-            network=Path(network),
-            roads=roads,
-            progress=progress,
-            source_label=source_label,
-        )
-    if model == "matrix":
-        if matrix_file is None:
-            raise input_error(
-                source_label,
-                "travel.matrix",
-                "the matrix model needs an OD matrix CSV",
-                "set travel.matrix to a CSV with origin_id,destination_id,minutes[,km]",
-            )
-        from hubplan.travel.external import external_matrix
-
-        return external_matrix(
-            origins, destinations, matrix_file=Path(matrix_file), source_label=source_label
-        )
-    raise input_error(
-        source_label,
-        "travel.model",
-        f"unknown travel model {model!r}",
-        f"use one of {', '.join(MODELS)}",
-    )
+    request = TravelRequest(network=network, matrix_file=matrix_file, roads=roads, progress=progress,
+                            source_label=source_label)
+    return travel_model(model, source_label=source_label).matrix(origins, destinations, request)

@@ -116,13 +116,12 @@ def test_internal_error_is_exit_1(cli, monkeypatch: pytest.MonkeyPatch, tmp_path
 @pytest.mark.parametrize("command", ["run", "compare"])
 def test_unwritable_out_is_refused_before_any_solve(cli, command, tmp_path: Path, monkeypatch) -> None:
     """A file where the output folder should go fails at once, not after minutes of solving."""
-    import hubplan.pipeline
+    import hubplan.api
 
     def must_not_run(*_args, **_kwargs):
         raise AssertionError("the scenario was solved before the output folder was checked")
 
-    monkeypatch.setattr(hubplan.pipeline, "run_scenario", must_not_run)
-    monkeypatch.setattr(hubplan.pipeline, "evaluate_scenario", must_not_run)
+    monkeypatch.setattr(hubplan.api.Study, "open", must_not_run)
     blocker = tmp_path / "a-file.txt"
     blocker.write_text("not a folder")
     out = blocker if command == "run" else blocker / "comparison"

@@ -111,7 +111,7 @@ def test_run_records_and_prints_the_alternatives(cli, study_path, tmp_path):
     import json
     import re
 
-    from hubplan.pipeline import run_scenario
+    from hubplan.api import run_scenario
 
     record = run_scenario(SCENARIOS / "hub-per-locality.toml", study_path=study_path, alternatives=3)
     best = record.manifest.solver.objective
@@ -137,7 +137,7 @@ def test_run_records_and_prints_the_alternatives(cli, study_path, tmp_path):
 
 
 def test_a_run_without_alternatives_writes_no_alternatives_key(study_path, tmp_path):
-    from hubplan.pipeline import run_scenario
+    from hubplan.api import run_scenario
 
     record = run_scenario(SCENARIOS / "hub-per-locality.toml", study_path=study_path)
     assert record.manifest.alternatives == () and "alternatives" not in record.manifest.as_dict()

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from matplotlib import image as mpimg
 
+from hubplan.api import publish
 from hubplan.outputs.layers import public_layers
 from hubplan.outputs.webmap import write_map
 
@@ -28,7 +29,7 @@ def _screenshot(chromium_path: str, page: Path, png: Path, profile: Path) -> np.
 @pytest.mark.slow
 def test_map_draws_offline(chromium_path: str, make_record, tmp_path: Path) -> None:
     record = make_record(name="browser", spokes=6, seed=1)
-    page = write_map(record, public_layers(record), tmp_path / "map.html")
+    page = write_map(publish(record), public_layers(publish(record)), tmp_path / "map.html")
     pixels = _screenshot(chromium_path, page, tmp_path / "shot.png", tmp_path / "profile")
     assert pixels.shape[:2] == (800, 1000)
     flat = (pixels * 255).round().astype(np.uint8).reshape(-1, 3)

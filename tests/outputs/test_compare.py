@@ -12,9 +12,10 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from hubplan.api import write_outputs
 from hubplan.cli import main
 from hubplan.errors import InputError
-from hubplan.outputs import compare, write_run
+from hubplan.outputs import compare
 from hubplan.outputs.compare import read_run
 
 
@@ -23,7 +24,7 @@ def runs(make_record, tmp_path_factory):
     root = tmp_path_factory.mktemp("runs")
     base = make_record(name="hubs_only", spokes=0)
     plus = make_record(name="with_spokes", spokes=8, seed=0)
-    return base, plus, write_run(base, root), write_run(plus, root)
+    return base, plus, write_outputs(base, root)[0], write_outputs(plus, root)[0]
 
 
 def test_side_by_side_values_and_differences(runs, tmp_path: Path) -> None:
@@ -83,7 +84,7 @@ def test_suppressed_counts_stay_hidden(make_record, tmp_path: Path) -> None:
                           suppress_below=5)
     raw = private.metrics["localities"]["Weymouth and Portland"]["isolated"]["rural"]
     assert 0 < raw < 5  # honest small count from the real geography at this scale
-    folder = write_run(private, tmp_path)
+    folder = write_outputs(private, tmp_path)[0]
     table = compare([folder])
     assert math.isnan(table.value("Weymouth and Portland", "isolated.rural", "clients"))
     assert "| Weymouth and Portland | Isolated attendees, rural | <5 |" in table.to_markdown()
@@ -205,11 +206,11 @@ def test_null_localities_and_names_still_compare(runs, tmp_path: Path) -> None:
 @pytest.fixture(scope="module")
 def shipped(study_path: Path, tmp_path_factory) -> tuple[Path, Path]:
     """The shipped one-hub-per-locality and specialist scenarios, run and written."""
-    from hubplan.pipeline import run_scenario
+    from hubplan.api import run_scenario
 
     scenarios = Path(__file__).resolve().parents[2] / "scenarios"
     root = tmp_path_factory.mktemp("shipped")
-    return tuple(write_run(run_scenario(scenarios / f"{name}.toml", study_path=study_path), root)
+    return tuple(write_outputs(run_scenario(scenarios / f"{name}.toml", study_path=study_path), root)[0]
                  for name in ("hub-per-locality", "specialist"))  # type: ignore[return-value]
 
 

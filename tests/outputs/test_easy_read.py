@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from hubplan.outputs import write_run
+from hubplan.api import publish, write_outputs
 from hubplan.outputs.easy_read import about_people, easy_read_html
 from hubplan.outputs.layers import public_layers
 from hubplan.outputs.privacy import protect, suppress_metrics
@@ -39,7 +39,7 @@ def test_counts_are_round_and_protected(make_record) -> None:
     record = make_record(name="easy", integer_counts=True, suppress_below=5)
     protected = protect(record)
     metrics = suppress_metrics(protected.metrics, protected.suppress_below)
-    page = easy_read_html(record, public_layers(protected), metrics)
+    page = easy_read_html(publish(record), public_layers(publish(protected)))
     for name, block in metrics["localities"].items():
         said = about_people(block["attendees"], "attendees" in block["suppressed"], 5)
         assert f"{said[:1].upper() + said[1:]} from {name} use day services." in page
@@ -51,7 +51,7 @@ def test_names_are_escaped(make_record) -> None:
     sites = record.sites.copy()
     sites.loc[sites["status"] == "open", "name"] = "<b>Hub</b> & co"
     hostile = replace(record, sites=sites)
-    page = easy_read_html(hostile, public_layers(hostile), {})
+    page = easy_read_html(publish(hostile), public_layers(publish(hostile)))
     assert "<b>Hub</b>" not in page and "&lt;b&gt;Hub&lt;/b&gt; &amp; co will stay open." in page
 
 
@@ -61,7 +61,7 @@ def test_names_are_escaped(make_record) -> None:
 def test_easy_read_page_in_chromium(chromium_path: str, make_record, tmp_path: Path, viewport: str) -> None:
     playwright_api = pytest.importorskip("playwright.sync_api")
     record = make_record(name="easy", spokes=4, seed=2, integer_counts=True, suppress_below=5)
-    page_path = write_run(record, tmp_path) / "easy_read.html"
+    page_path = write_outputs(record, tmp_path)[0] / "easy_read.html"
     width, height = VIEWPORTS[viewport]
     with playwright_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium_path, args=["--no-sandbox", "--disable-gpu"])

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from hubplan.api import publish
 from hubplan.errors import InputError
 from hubplan.outputs import compare
 from hubplan.outputs.escape import csv_text, markdown_cell, markdown_code, markdown_text, render_markdown
@@ -93,7 +94,7 @@ def test_markdown_renderer_drops_raw_html_and_unsafe_links() -> None:
 def test_static_maps_print_dollar_signs_literally(make_record, tmp_path: Path) -> None:
     record = make_record(name="dollars")
     # mathtext would try to parse "$\nocommand$" and fail to draw the map at all
-    paths = write_static_maps(public_layers(record), tmp_path, title=r"From $\nocommand$ to $5$",
+    paths = write_static_maps(public_layers(publish(record)), tmp_path, title=r"From $\nocommand$ to $5$",
                               attribution=r"Sources: $\frac{1}$")
     assert [p.name for p in paths] == ["map_journeys.png", "map_sites.png"]
 

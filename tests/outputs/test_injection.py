@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 import tomli_w
 
-from hubplan.outputs import compare, write_run
-from hubplan.pipeline import run_scenario
+from hubplan.api import run_scenario, write_outputs
+from hubplan.outputs import compare
 
 pytestmark = [
     pytest.mark.browser,
@@ -97,7 +97,7 @@ def pages(study_path: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[st
     """report.html, map.html and easy_read.html of the hostile run, and comparison.html of two copies of it."""
     tmp = tmp_path_factory.mktemp("hostile")
     record = run_scenario(_scenario(tmp), study_path=study_path)
-    run = write_run(record, tmp / "outputs")
+    run = write_outputs(record, tmp / "outputs")[0]
     first, second = (shutil.copytree(run, tmp / "runs" / name) for name in RUN_NAMES)
     metrics = json.loads((second / "metrics.json").read_text(encoding="utf-8"))
     metrics["localities"][AREA] = metrics["localities"].popitem()[1]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from hubplan.outputs import write_run
+from hubplan.api import write_outputs
 from hubplan.outputs.privacy import DEFAULT_SUPPRESS_BELOW, count_text, is_suppressed
 
 TOTAL = 300  # whole attendees, shared over 223 areas: many areas get 1-4 (honest small counts)
@@ -22,7 +22,7 @@ def record(make_record):
 
 @pytest.fixture(scope="module")
 def written(record, tmp_path_factory) -> Path:
-    return write_run(record, tmp_path_factory.mktemp("private"))
+    return write_outputs(record, tmp_path_factory.mktemp("private"))[0]
 
 
 def test_fixture_really_has_small_counts(record) -> None:
@@ -65,7 +65,7 @@ def test_totals_are_computed_from_the_bands_and_rounded(written: Path, record) -
 
 
 def test_metrics_json_hides_small_isolated_counts(record, tmp_path: Path) -> None:
-    metrics = json.loads((write_run(record, tmp_path) / "metrics.json").read_text())
+    metrics = json.loads((write_outputs(record, tmp_path)[0] / "metrics.json").read_text())
     for name, block in [("overall", metrics["overall"]), *metrics["localities"].items()]:
         raw = record.metrics["overall"] if name == "overall" else record.metrics["localities"][name]
         for key in ("rural", "urban", "total"):

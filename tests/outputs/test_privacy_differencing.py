@@ -32,9 +32,9 @@ import pyogrio
 import pytest
 from click.testing import CliRunner
 
+from hubplan.api import evaluate_scenario, run_scenario, write_outputs
 from hubplan.cli import main
-from hubplan.outputs import compare, write_run
-from hubplan.pipeline import evaluate_scenario, run_scenario
+from hubplan.outputs import compare
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 LAYERS = ("localities", "sites", "home_areas", "allocations", "catchments")
@@ -261,7 +261,7 @@ def test_shares_and_capacity_do_not_give_counts_back(published: Published, truth
 
 def test_comparison_of_two_client_runs(published: Published, study, study_path: Path, tmp_path: Path) -> None:
     other = _scenario(tmp_path / "b", "hub-per-locality.toml", "clients-hubs", study, (3, 1))
-    other_folder = write_run(run_scenario(other), tmp_path / "runs")
+    other_folder = write_outputs(run_scenario(other), tmp_path / "runs")[0]
     table = compare([published.folder, other_folder], out_dir=tmp_path / "cmp")
     frame = pd.read_csv(tmp_path / "cmp" / "comparison.csv")
     counts = frame[frame["measure"].str.startswith("isolated")]

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from hubplan.outputs import write_run
-from hubplan.pipeline import evaluate_scenario, run_scenario
+from hubplan.api import evaluate_scenario, run_scenario, write_outputs
 from hubplan.provenance import SolverRecord
 from hubplan.record.run import RunRecord
 
@@ -36,7 +35,7 @@ def runs(study_path: Path) -> dict[str, RunRecord]:
 @pytest.fixture(scope="module")
 def reports(runs: dict[str, RunRecord], tmp_path_factory) -> dict[str, str]:
     root = tmp_path_factory.mktemp("reports")
-    return {name: (write_run(record, root) / "report.md").read_text() for name, record in runs.items()}
+    return {name: (write_outputs(record, root)[0] / "report.md").read_text() for name, record in runs.items()}
 
 
 def test_no_raw_floats_dicts_or_python_reprs(reports: dict[str, str]) -> None:

@@ -18,6 +18,7 @@ from matplotlib.legend import Legend
 from matplotlib.offsetbox import AnchoredOffsetbox
 from matplotlib.text import Text
 
+from hubplan.api import publish
 from hubplan.outputs.layers import public_layers
 from hubplan.outputs.printmap import BRITISH_GRID, nice_length
 from hubplan.outputs.staticmaps import STATIC_MAPS, draw_static_maps
@@ -29,7 +30,7 @@ TITLE = "Plan costing $5 to $10"
 @pytest.fixture(scope="module")
 def drawn(make_record, record_constants) -> tuple[dict[str, Figure], dict[str, gpd.GeoDataFrame]]:
     record = make_record(name="print", spokes=4, seed=3)
-    layers = public_layers(record)
+    layers = public_layers(publish(record))
     homes = layers["home_areas"]
     far = homes["minutes_to_hub"].nlargest(6).index  # the fixture isolates nobody at 25 min: mark some
     homes.loc[far, "isolated"] = True

@@ -19,13 +19,13 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from hubplan.api import run_scenario, write_outputs
 from hubplan.cli import main
 from hubplan.errors import InputError
-from hubplan.outputs import compare, write_run
+from hubplan.outputs import compare
 from hubplan.outputs.compare import NOT_ROUTED
 from hubplan.outputs.operational import NOT_FOR_PUBLICATION, OPERATIONAL_FILES, ROUNDS_COLUMNS
 from hubplan.outputs.privacy import TRANSPORT_DERIVED_KEYS, protect
-from hubplan.pipeline import run_scenario
 from hubplan.tables import TRANSPORT_COLUMNS
 
 
@@ -133,7 +133,7 @@ def council_runs(study_path: Path, routed_copy, tmp_path_factory: pytest.TempPat
         records[name] = run_scenario(routed_copy(base, name, root / "in"), study_path=study_path)
     unrouted = run_scenario(routed_copy("council-proposal-2026.toml", "proposal-unrouted", root / "in"),
                             study_path=study_path, transport=False)
-    folders = [write_run(record, root / "out") for record in (*records.values(), unrouted)]
+    folders = [write_outputs(record, root / "out")[0] for record in (*records.values(), unrouted)]
     return records, folders, root
 
 
@@ -198,5 +198,5 @@ def test_a_run_named_like_an_operational_folder_is_refused(make_record, tmp_path
     """``x.operational`` would share its path with run x's operational folder: refused before anything is written."""
     record = make_record(name="clients.operational")
     with pytest.raises(InputError, match=r"name: 'clients.operational' ends in '.operational'"):
-        write_run(record, tmp_path)
+        write_outputs(record, tmp_path)[0]
     assert list(tmp_path.iterdir()) == []

@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from hubplan.outputs import write_run
+from hubplan.api import publish, run_scenario, write_outputs
 from hubplan.outputs.layers import COORDINATE_DECIMALS, public_layers
 from hubplan.outputs.routes import (
     CLIENT_CLOCK_STEP_MINUTES,
@@ -33,7 +33,6 @@ from hubplan.outputs.routes import (
     published_rounds,
 )
 from hubplan.outputs.webmap import build_map
-from hubplan.pipeline import run_scenario
 from hubplan.record.run import RunRecord
 
 REPO = Path(__file__).resolve().parents[2]
@@ -57,7 +56,7 @@ def record(study_path: Path, tmp_path_factory: pytest.TempPathFactory) -> RunRec
 
 @pytest.fixture(scope="module")
 def folder(record: RunRecord, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return write_run(record, tmp_path_factory.mktemp("out"))
+    return write_outputs(record, tmp_path_factory.mktemp("out"))[0]
 
 
 def _snap(lon: float, lat: float) -> tuple[float, float]:
@@ -72,7 +71,7 @@ def _rounds_of(record: RunRecord) -> list[Any]:
 # --- the routes layer ---------------------------------------------------------------------------
 
 def test_routes_pass_only_depot_site_and_home_area_points(record: RunRecord) -> None:
-    routes = public_layers(record)[ROUTES_LAYER]
+    routes = public_layers(publish(record))[ROUTES_LAYER]
     assert record.transport is not None
     areas = {_snap(g.x, g.y) for g in record.area_points.geometry}
     sites = {_snap(g.x, g.y) for g in record.sites.geometry}
@@ -86,7 +85,7 @@ def test_routes_pass_only_depot_site_and_home_area_points(record: RunRecord) -> 
 
 
 def test_one_line_per_round_with_the_documented_attributes(record: RunRecord) -> None:
-    routes = public_layers(record)[ROUTES_LAYER]
+    routes = public_layers(publish(record))[ROUTES_LAYER]
     rounds = _rounds_of(record)
     assert len(routes) == len(rounds) > 0
     assert list(routes.columns) == [*ROUTE_COLUMNS, "geometry"]
@@ -156,7 +155,7 @@ def test_map_escapes_a_site_name_in_round_popups(record: RunRecord) -> None:
     hostile = replace(record, sites=sites,
                       transport=replace(record.transport, site_names={**record.transport.site_names,
                                                                      site: HOSTILE_NAME}))
-    text = build_map(hostile, public_layers(hostile))
+    text = build_map(publish(hostile), public_layers(publish(hostile)))
     mine = [r for r in _page_data(text)["rounds"] if "onerror" in r["popup"]]
     assert mine
     for r in mine:

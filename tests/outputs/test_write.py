@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 from shapely.geometry import shape
 
+from hubplan.api import write_outputs
 from hubplan.errors import DataError, InputError
 from hubplan.files.atomic import MARKER, remove_stale_siblings
-from hubplan.outputs import OUTPUT_FILES, write_run
+from hubplan.outputs import OUTPUT_FILES
 from hubplan.outputs.layers import LAYER_NAMES
 
 OGRINFO = shutil.which("ogrinfo")
@@ -30,7 +31,7 @@ def hubs_record(make_record):
 
 @pytest.fixture(scope="module")
 def written(hubs_record, tmp_path_factory) -> Path:
-    return write_run(hubs_record, tmp_path_factory.mktemp("out"))
+    return write_outputs(hubs_record, tmp_path_factory.mktemp("out"))[0]
 
 
 def _features(path: Path) -> list[dict]:
@@ -148,12 +149,12 @@ def test_report_names_sites_and_does_not_claim_optimality(record_constants, writ
 
 def test_report_says_optimal_only_when_proven(make_record, tmp_path: Path) -> None:
     record = make_record(name="proven", spokes=0, solver_status="optimal")
-    report = (write_run(record, tmp_path) / "report.md").read_text()
+    report = (write_outputs(record, tmp_path)[0] / "report.md").read_text()
     assert "**Proven best plan.** The solver proved that no plan meeting the scenario's rules scores better" in report
 
 
 def test_rerun_is_byte_identical(written: Path, hubs_record, tmp_path: Path) -> None:
-    again = write_run(hubs_record, tmp_path)
+    again = write_outputs(hubs_record, tmp_path)[0]
     for name in OUTPUT_FILES:
         if name == "layers.gpkg":  # SQLite stores a write timestamp; compared by ogrinfo above
             continue
@@ -161,12 +162,12 @@ def test_rerun_is_byte_identical(written: Path, hubs_record, tmp_path: Path) -> 
 
 
 def test_failure_mid_write_keeps_previous_run(hubs_record, tmp_path: Path) -> None:
-    first = write_run(hubs_record, tmp_path)
+    first = write_outputs(hubs_record, tmp_path)[0]
     before = {p.name: p.read_bytes() for p in first.iterdir()}
     # a manifest value JSON cannot hold: fails after the layers were written into the temp folder
     broken = replace(hubs_record, manifest=replace(hubs_record.manifest, demand={"bad": object()}))
     with pytest.raises(TypeError):
-        write_run(broken, tmp_path)
+        write_outputs(broken, tmp_path)[0]
     assert {p.name: p.read_bytes() for p in first.iterdir()} == before
     assert [p.name for p in tmp_path.iterdir()] == ["hubs_only"]
 
@@ -174,7 +175,7 @@ def test_failure_mid_write_keeps_previous_run(hubs_record, tmp_path: Path) -> No
 def test_missing_column_is_a_data_error(hubs_record, tmp_path: Path) -> None:
     broken = replace(hubs_record, home_areas=hubs_record.home_areas.drop(columns=["minutes_to_site"]))
     with pytest.raises(DataError, match=r"home_areas.*minutes_to_site"):
-        write_run(broken, tmp_path)
+        write_outputs(broken, tmp_path)[0]
     assert list(tmp_path.iterdir()) == []
 
 
@@ -182,12 +183,12 @@ def test_unwritable_output_folder_is_an_input_error(hubs_record, tmp_path: Path)
     blocker = tmp_path / "not_a_folder"
     blocker.write_text("a file where the output folder should be")
     with pytest.raises(InputError, match=r"not_a_folder: --out: cannot create.*; fix: choose a writable"):
-        write_run(hubs_record, blocker)
+        write_outputs(hubs_record, blocker)[0]
 
 
 def test_unsafe_run_name_is_an_input_error(hubs_record, tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"name: '\.\./escape' cannot be used"):
-        write_run(replace(hubs_record, name="../escape"), tmp_path)
+        write_outputs(replace(hubs_record, name="../escape"), tmp_path)[0]
 
 
 UK_POSTCODE = re.compile(r"\b[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][ABD-HJLNP-UW-Z]{2}\b")

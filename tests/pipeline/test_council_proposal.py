@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from hubplan.api import check_scenario, evaluate_scenario, run_scenario
 from hubplan.errors import InputError
-from hubplan.pipeline import check_scenario, evaluate_scenario, run_scenario
 from hubplan.scenario import ATTENDEES_ALL, ATTENDEES_CARE_DORSET_CENTRES, Scenario, load_scenario
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"

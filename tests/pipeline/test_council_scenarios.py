@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from hubplan.api import run_scenario
 from hubplan.errors import InfeasibleError, InputError
-from hubplan.pipeline import run_scenario
 from hubplan.scenario import Scenario, load_scenario
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"

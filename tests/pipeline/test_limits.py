@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from hubplan.api import run_scenario
 from hubplan.errors import SolverError
-from hubplan.pipeline import run_scenario
 
 HARD = """
 name = "hard-capacitated"

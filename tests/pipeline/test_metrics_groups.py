@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from hubplan.api import run_scenario
 from hubplan.metrics import GroupInputs, compute_metrics
-from hubplan.pipeline import run_scenario
 from hubplan.record.groups import split_by_segment
 from hubplan.scenario import MetricsConfig
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from hubplan.api import run_scenario
 from hubplan.cli import main
-from hubplan.pipeline import run_scenario
 
 SCENARIO = """
 name = "osm-newport"

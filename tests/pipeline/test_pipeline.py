@@ -9,9 +9,8 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
+from hubplan.api import evaluate_scenario, run_scenario, write_outputs
 from hubplan.cli import main
-from hubplan.outputs import write_run
-from hubplan.pipeline import evaluate_scenario, run_scenario
 from hubplan.record.manifest import read_manifest
 from hubplan.scenario import load_scenario
 
@@ -146,7 +145,7 @@ def test_county_wide_p_median_runs_through_the_lagrangian_engine(tmp_path: Path,
 def test_report_states_the_travel_model_and_its_error(study_path: Path, tmp_path: Path) -> None:
     """The report's assumptions name the travel model and its cross-validated error, as the manifest records them."""
     record = run_scenario(SCENARIOS / "dorset-current.toml", study_path=study_path)
-    folder = write_run(record, tmp_path)
+    folder = write_outputs(record, tmp_path)[0]
     error = json.loads((folder / "manifest.json").read_text())["travel"]["calibration_error"]
     report = (folder / "report.md").read_text()
     section = report.split("### Travel model and its error\n")[1].split("#")[0]
@@ -160,7 +159,7 @@ def test_report_states_the_travel_model_and_its_error(study_path: Path, tmp_path
 def test_manifest_file_reads_back_as_the_record(study_path: Path, tmp_path: Path) -> None:
     """manifest.json is the typed manifest's as_dict(), and the one reader gives the same manifest back."""
     record = run_scenario(SCENARIOS / "services-not-buildings.toml", study_path=study_path)
-    path = write_run(record, tmp_path) / "manifest.json"
+    path = write_outputs(record, tmp_path)[0] / "manifest.json"
     written = json.loads(path.read_text())
     assert {key: written[key] for key in record.manifest.as_dict()} == json.loads(
         json.dumps(record.manifest.as_dict()))

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from hubplan.api import run_scenario
 from hubplan.errors import InputError
-from hubplan.pipeline import prepare, run_scenario
+from hubplan.pipeline import prepare
 from hubplan.rounds import Session
 from hubplan.rounds.passengers import typical_day
 from hubplan.scenario import Scenario, load_scenario

@@ -18,11 +18,11 @@ import html
 import logging
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
 import geopandas as gpd
 
 from hubplan.outputs.escape import markdown_code, markdown_text, render_markdown
+from hubplan.outputs.published import Published
 from hubplan.outputs.report.journeys import group_tables, headline, locality_table
 from hubplan.outputs.report.method import (
     PLAN_STATUS,
@@ -33,7 +33,6 @@ from hubplan.outputs.report.method import (
 )
 from hubplan.outputs.report.sites import md_table, site_sections
 from hubplan.outputs.report.transport import transport_section
-from hubplan.record.run import RunRecord
 
 __all__ = ["REPORT_CSS", "report_markdown", "solver_sentence", "write_report"]
 
@@ -63,9 +62,8 @@ th,td{padding:3px 5px}td:first-child,th:first-child{min-width:7.5em;max-width:9e
 
 
 def report_markdown(
-    record: RunRecord,
+    published: Published,
     layers: Mapping[str, gpd.GeoDataFrame],
-    metrics: Mapping[str, Any],
     images: Mapping[str, str],
     files: Sequence[str] = (),
 ) -> str:
@@ -73,12 +71,10 @@ def report_markdown(
 
     Parameters
     ----------
-    record
-        The run (title, manifest, attributions, suppression threshold).
+    published
+        The run as the disclosure rule publishes it (title, manifest, attributions, metrics).
     layers
         Public layers (:func:`hubplan.outputs.layers.public_layers`).
-    metrics
-        The metrics as published (already suppressed).
     images
         ``{png file name: caption}`` of the static maps next to the report.
     files
@@ -89,6 +85,7 @@ def report_markdown(
     str
         Markdown text.
     """
+    record, metrics = published.record, published.metrics
     threshold = record.suppress_below
     manifest = record.manifest
     sites = layers["sites"]
