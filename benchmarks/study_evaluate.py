@@ -24,18 +24,19 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import statistics
+import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
-from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from hubplan.api import SiteHint, Study
 from hubplan.core.solve import warm_up
 from hubplan.errors import HubplanError
+from hubplan.versions import machine_record
 
 REPO = Path(__file__).resolve().parents[1]
 SCENARIO = REPO / "scenarios" / "council-proposal-2026-best.toml"
@@ -124,11 +125,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     cold = [_timed(cold(change)) for _label, change in changes[: args.cold]]
     load_after = os.getloadavg()
 
-    result = {
-        "benchmark": "study_evaluate",
-        "date": datetime.now(UTC).strftime("%Y-%m-%d"),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
-                    "load_before": [round(x, 2) for x in load_before], "load_after": [round(x, 2) for x in load_after]},
+    result: dict[str, Any] = {
+        "recorded": machine_record(["benchmarks/study_evaluate.py", *(argv if argv is not None else sys.argv[1:])]),
+        "load_after": [round(x, 2) for x in load_after],
         "scenario": SCENARIO.name,
         "clicks": len(changes),
         "answered_share": answered / len(warm_ms),

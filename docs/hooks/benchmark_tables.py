@@ -216,12 +216,46 @@ def travel_matrix_table(data: Mapping[str, Any]) -> str:
     return "\n".join([recorded_line(data.get("recorded")), "", summary, "", *table])
 
 
+def study_evaluate_table(data: Mapping[str, Any]) -> str:
+    """The warm what-if table from ``benchmarks/study_evaluate.py --json`` results.
+
+    Parameters
+    ----------
+    data : mapping
+        ``{"scenario", "clicks", "answered_share", "warm_ms", "warm_cpu_ms", "cold_ms", "cold_cpu_ms",
+        "cold_over_warm_cpu_median", "recorded"}``; each ``*_ms`` block has ``n``, ``median``, ``p95``
+        and ``max``.
+
+    Returns
+    -------
+    str
+        The recorded line, the workload and one row per path and clock.
+    """
+    rows = [
+        [label, clock, data[key]["n"], f"{data[key]['median']:.1f}", f"{data[key]['p95']:.1f}",
+         f"{data[key]['max']:.1f}"]
+        for label, clock, key in (("warm Study (one click)", "CPU", "warm_cpu_ms"),
+                                  ("warm Study (one click)", "wall", "warm_ms"),
+                                  ("cold: open the study, evaluate, build the record", "CPU", "cold_cpu_ms"),
+                                  ("cold: open the study, evaluate, build the record", "wall", "cold_ms"))
+    ]
+    summary = (f"Workload: every plan one click away from the best plan of `{data['scenario']}` "
+               f"({data['clicks']} clicks: a hub opened or closed, a specialist service moved); "
+               f"{data['answered_share']:.0%} of them give figures, the rest a one-line reason "
+               f"(a locality without a hub). The cold path's CPU median is "
+               f"{data['cold_over_warm_cpu_median']:.0f} times the warm one's.")
+    table = _table(["path", "clock", "clicks timed", "median ms", "95th percentile ms", "longest ms"], rows,
+                   "llrrrr")
+    return "\n".join([recorded_line(data.get("recorded")), "", summary, "", *table])
+
+
 #: Marker name -> table builder; the name is also the results file's stem.
 TABLES: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "orlib": orlib_table,
     "darp": darp_table,
     "spopt": spopt_table,
     "travel-matrix": travel_matrix_table,
+    "study_evaluate": study_evaluate_table,
 }
 
 
