@@ -35,5 +35,6 @@ def test_a_missing_input_names_its_field(name: str, field: str) -> None:
 
 def test_an_unknown_model_is_one_line() -> None:
     homes = Points(("E01020374",), np.array([-1.856]), np.array([50.907]))
-    with pytest.raises(InputError, match=r"travel\.model: unknown travel model 'bus'; fix: use one of calibrated, osm, matrix"):
+    expected = r"travel\.model: unknown travel model 'bus'; fix: use one of calibrated, osm, matrix"
+    with pytest.raises(InputError, match=expected):
         travel_matrix(homes, homes, model="bus", source_label="s.toml")
