@@ -17,7 +17,7 @@ from hubplan.points import Points
 from hubplan.progress import Progress
 from hubplan.travel.base import DEFAULT_ROADS, MODELS, OSM_ATTRIBUTION, RoadOptions, TravelMatrix
 
-__all__ = ["TRAVEL_MODELS", "CalibratedModel", "MatrixModel", "OsmModel", "TravelModel", "TravelRequest",
+__all__ = ["TRAVEL_MODELS", "CalibratedTravel", "MatrixTravel", "OsmTravel", "TravelModel", "TravelRequest",
            "travel_model"]
 
 
@@ -61,7 +61,7 @@ class TravelModel(Protocol):
         ...
 
 
-class CalibratedModel:
+class CalibratedTravel:
     """Minutes from crow-fly distance, fitted to real Dorset drive times (:mod:`hubplan.travel.calibrated`)."""
 
     name: ClassVar[str] = "calibrated"
@@ -75,7 +75,7 @@ class CalibratedModel:
         return calibrated_matrix(origins, destinations, source_label=request.source_label)
 
 
-class OsmModel:
+class OsmTravel:
     """Fastest paths on an OpenStreetMap drive network (:mod:`hubplan.travel.osm`)."""
 
     name: ClassVar[str] = "osm"
@@ -94,7 +94,7 @@ class OsmModel:
                           progress=request.progress, source_label=request.source_label)
 
 
-class MatrixModel:
+class MatrixTravel:
     """A user's own OD matrix CSV, e.g. exported from TRACC or SHAPE (:mod:`hubplan.travel.external`)."""
 
     name: ClassVar[str] = "matrix"
@@ -113,7 +113,7 @@ class MatrixModel:
 
 
 TRAVEL_MODELS: Mapping[str, TravelModel] = {
-    model.name: model for model in (CalibratedModel(), OsmModel(), MatrixModel())
+    model.name: model for model in (CalibratedTravel(), OsmTravel(), MatrixTravel())
 }
 """Every travel model by name, in :data:`~hubplan.travel.base.MODELS` order."""
 
