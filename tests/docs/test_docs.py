@@ -130,7 +130,7 @@ def test_committed_results_render_one_row_per_result():
     travel = json.loads((RESULTS / "travel-matrix.json").read_text())
     spopt = json.loads((RESULTS / "spopt.json").read_text())
     expected = {"orlib": len(orlib["results"]), "darp": len(darp) - 1, "travel-matrix": len(travel["rows"]),
-                "spopt": len(spopt["results"])}
+                "spopt": len(spopt["results"]), "study_evaluate": 4}  # warm and cold, each by CPU and wall clock
     assert set(expected) == set(hook.TABLES)
     for name, count in expected.items():
         text = hook.benchmark_table(name, RESULTS)
@@ -183,3 +183,14 @@ def test_site_builds_strictly_offline(tmp_path):
     pages = list(site.rglob("*.html"))
     assert len(pages) > 20
     assert not [p.name for p in pages if external.search(p.read_text())]
+
+
+def test_study_evaluate_table_states_the_warm_and_cold_paths():
+    hook = _hook()
+    data = json.loads((RESULTS / "study_evaluate.json").read_text())
+    text = hook.benchmark_table("study_evaluate", RESULTS)
+    rows = _table_lines(text)[2:]
+    assert [r.split("|")[1].strip() for r in rows] == ["warm Study (one click)"] * 2 + [
+        "cold: open the study, evaluate, build the record"] * 2
+    assert f"{data['warm_cpu_ms']['median']:.1f}" in rows[0]
+    assert f"({data['clicks']} clicks" in text
