@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hubplan.core import lagrange
+from hubplan.core import lagrange, subgradient
 from hubplan.core import strategies as solve_strategies
 from hubplan.core.heuristics import median_cost, p_median_heuristic
 from hubplan.core.lagrange import p_median_branch_and_bound
@@ -259,7 +259,7 @@ def test_kth_smallest_agrees_with_sorting(values, data):
     """The compiled selection (ties included) returns what sorting would."""
     k = data.draw(st.integers(0, len(values) - 1))
     array = np.asarray(values, dtype=float)
-    assert lagrange._kth_smallest(array.copy(), k) == np.sort(array)[k]
+    assert subgradient.kth_smallest(array.copy(), k) == np.sort(array)[k]
 
 
 def test_an_expired_time_limit_still_gives_a_valid_bound():
