@@ -136,13 +136,13 @@ def test_a_folder_at_an_output_file_path_fails_before_any_work(cli,
     command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Every single-file writer: a folder at the path is one line, exit 2, at once; nothing is touched."""
+    import hubplan.api
     import hubplan.data.build
-    import hubplan.pipeline
     import hubplan.travel
     import hubplan.travel.calibrated
     import hubplan.travel.roads
 
-    for module, name in ((hubplan.pipeline, "evaluate_scenario"), (hubplan.travel, "travel_matrix"),
+    for module, name in ((hubplan.api.Study, "open"), (hubplan.travel, "travel_matrix"),
                          (hubplan.travel.calibrated, "calibrate"), (hubplan.data.build, "build_study_area"),
                          (hubplan.travel.roads, "build_network")):
         monkeypatch.setattr(module, name, _must_not_run)
