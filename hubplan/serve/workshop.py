@@ -119,7 +119,7 @@ class Workshop:
             areas = _published_areas(published.record.home_areas)
         else:
             figures = self.study.figures(allocation)
-            areas = _area_minutes(allocation.flows)
+            areas = _area_minutes(allocation.flows, tuple(t.name for t in self.board.tiers if t.kind == "hub"))
         return Outcome(plan, public_indicators(self.board, plan, figures, areas), None, figures)
 
     def map_layers(self) -> dict[str, Any]:
@@ -148,17 +148,27 @@ def _plain(err: HubplanError) -> str:
     return f"The model cannot carry this plan: {text.split(': ', 1)[-1]}"
 
 
-def _area_minutes(flows: pd.DataFrame) -> dict[str, float]:
-    """``{home area: longest journey in minutes}`` over the flows that carry people."""
+def _minutes_by_area(frame: pd.DataFrame) -> dict[str, float]:
+    return {str(a): round(float(m), 1) for a, m in frame.items() if np.isfinite(m)}
+
+
+def _area_minutes(flows: pd.DataFrame, hub_tiers: tuple[str, ...]) -> dict[str, dict[str, float]]:
+    """``{"hub": {home area: minutes}, "longest": {...}}`` over the flows that carry people.
+
+    ``hub``: the longest journey to a hub-kind tier (the journey most attendees make);
+    ``longest``: the longest journey of any service from the area.
+    """
     used = flows[flows["attendees"] > 0]
-    longest = used.groupby("area_id")["minutes"].max()
-    return {str(a): round(float(m), 1) for a, m in longest.items()}
+    hubs = used[used["tier"].isin(hub_tiers)]
+    return {"hub": _minutes_by_area(hubs.groupby("area_id")["minutes"].max()),
+            "longest": _minutes_by_area(used.groupby("area_id")["minutes"].max())}
 
 
-def _published_areas(home_areas: pd.DataFrame) -> dict[str, float]:
-    """``{home area: longest journey}`` as the published record has it (missing where withheld)."""
-    column = home_areas["minutes_longest"].to_numpy(float)
-    return {str(a): round(float(m), 1) for a, m in zip(home_areas["area_id"], column, strict=True) if np.isfinite(m)}
+def _published_areas(home_areas: pd.DataFrame) -> dict[str, dict[str, float]]:
+    """The same as :func:`_area_minutes`, as the published record has them (missing where withheld)."""
+    indexed = home_areas.set_index("area_id")
+    return {"hub": _minutes_by_area(indexed["minutes_to_hub"].astype(float)),
+            "longest": _minutes_by_area(indexed["minutes_longest"].astype(float))}
 
 
 def _number(value: Any, digits: int = 1) -> float | None:
@@ -190,7 +200,7 @@ def _block(block: Mapping[str, Any], board: Board) -> dict[str, Any]:
 
 
 def public_indicators(board: Board, plan: Plan, figures: Mapping[str, Any],
-                      areas: Mapping[str, float]) -> dict[str, Any]:
+                      areas: Mapping[str, Mapping[str, float]]) -> dict[str, Any]:
     """The JSON the page and the API show for a plan (published figures only, no flows).
 
     Parameters
@@ -202,7 +212,7 @@ def public_indicators(board: Board, plan: Plan, figures: Mapping[str, Any],
     figures
         Its metrics as published.
     areas
-        ``{home area: longest journey in minutes}``, for colouring the map.
+        ``{"hub" | "longest": {home area: minutes}}``, for colouring the map.
 
     Returns
     -------

@@ -4,7 +4,7 @@
 (function () {
   "use strict";
   var board = null, state = null, map = null, areasLayer = null, markers = {}, easy = false, polling = null;
-  var colours = null;
+  var colours = null, view = "hub";
 
   function el(tag, text, cls) {
     var node = document.createElement(tag);
@@ -111,7 +111,13 @@
     var key = L.control({position: "bottomleft"});
     key.onAdd = function () {
       var box = el("div", null, "hp-key");
-      box.appendChild(el("b", "Longest journey from each home area"));
+      box.appendChild(el("b", "Colour the home areas by"));
+      [["hub", "the journey to the hub"], ["longest", "the longest journey (any service)"]].forEach(function (v) {
+        var label = el("label", null, "hp-key-view"), radio = el("input");
+        radio.type = "radio"; radio.name = "hp-view"; radio.value = v[0]; radio.checked = v[0] === view;
+        radio.addEventListener("change", function () { view = v[0]; if (state) recolour(); });
+        label.appendChild(radio); label.appendChild(document.createTextNode(" " + v[1])); box.appendChild(label);
+      });
       var lows = [0].concat(colours.breaks);
       colours.fills.forEach(function (fill, i) {
         var row = el("div", null, "hp-key-row"), sw = el("span", null, "hp-swatch");
@@ -234,6 +240,15 @@
     box.appendChild(adopt);
   }
 
+  function recolour() {
+    var areas = state.indicators ? state.indicators.areas[view] : null;
+    areasLayer.eachLayer(function (layer) {
+      var m = areas ? areas[layer.feature.properties.area_id] : null;
+      layer.setStyle({fillColor: areas ? colourOf(m) : colours.none});
+      var path = layer.getElement && layer.getElement();
+      if (path) path.setAttribute("data-minutes", m === undefined || m === null ? "" : String(m));
+    });
+  }
   function render(next) {
     state = next;
     var reason = document.getElementById("hp-reason");
@@ -243,12 +258,7 @@
       var b = board.buildings.find(function (x) { return x.id === id; });
       markers[id].setIcon(markerIcon(b, state.roles[id]));
     });
-    var areas = state.indicators ? state.indicators.areas : null;
-    areasLayer.eachLayer(function (layer) {
-      var m = areas ? areas[layer.feature.properties.area_id] : null;
-      layer.setStyle({fillColor: areas ? colourOf(m) : colours.none});
-      layer.getElement && layer.getElement() && layer.getElement().setAttribute("data-minutes", m === undefined || m === null ? "" : String(m));
-    });
+    recolour();
     renderFigures(state.indicators); renderEasy(state.indicators);
     document.getElementById("hp-undo").disabled = !state.can_undo;
     renderHistory(); renderSearch(state.search);
