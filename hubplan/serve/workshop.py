@@ -105,6 +105,11 @@ class Workshop:
                 self._cache.popitem(last=False)
         return found
 
+    def forget(self) -> None:
+        """Empty the cache of scored plans (benchmarks time the scoring, not the cache)."""
+        with self._lock:
+            self._cache.clear()
+
     def _score(self, plan: Plan) -> Outcome:
         reason = self.board.plain_reason(plan)
         if reason is not None:

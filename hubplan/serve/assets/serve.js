@@ -22,6 +22,7 @@
     return Number(v).toLocaleString("en-GB", {maximumFractionDigits: digits || 0, minimumFractionDigits: 0});
   }
   function minutes(v) { var n = num(v); return n === null ? "not shown" : n + " min"; }
+  function minutesExact(v) { var n = num(v, 1); return n === null ? "not shown" : n + " min"; }
   function minutesLong(v) { var n = num(v); return n === null ? "an unknown time" : n + " minutes"; }
   function people(v) {
     if (v === null || v === undefined) {
@@ -143,7 +144,7 @@
     if (!ind) return;
     var o = ind.overall, iso = ind.isolation_minutes;
     var head = el("div", null, "hp-headline");
-    [["Average journey", minutes(o.mean_minutes), "hp-mean"], ["Longest journey", minutes(o.max_minutes), "hp-max"],
+    [["Average journey", minutesExact(o.mean_minutes), "hp-mean"], ["Longest journey", minutesExact(o.max_minutes), "hp-max"],
      ["Isolated (over " + num(iso) + " min)", people(o.isolated.total), "hp-isolated-total"],
      ["Buildings open", num(o.buildings.open), "hp-open"]].forEach(function (h) {
       var card = el("div", null, "hp-card"); card.id = h[2];
@@ -191,13 +192,13 @@
     box.appendChild(el("h2", "What this plan means"));
     sentence(box, "clock", "On average, a journey to day services takes " + minutesLong(o.mean_minutes) + ".");
     sentence(box, "clock", "The longest journey takes " + minutesLong(o.max_minutes) + ".");
-    sentence(box, "far", people(o.isolated.total) + " people travel more than " + iso + " minutes. That is a long way.");
+    sentence(box, "far", peopleEasy(o.isolated.total) + " people travel more than " + iso + " minutes. That is a long way.");
     sentence(box, "building", num(o.buildings.open) + " buildings are open. " + num(o.buildings.closed) + " buildings close.");
     sentence(box, "car", "Car travel to day services makes about " + (o.annual_co2e_tonnes === null ? "an unknown amount of" : num(o.annual_co2e_tonnes) + " tonnes of") + " carbon dioxide a year.");
     box.appendChild(el("h2", "In each area"));
     ind.localities.forEach(function (loc) {
       sentence(box, "person", "In " + loc.name + ", the average journey takes " + minutesLong(loc.mean_minutes) + ". " +
-        people(loc.isolated.total) + " people travel more than " + iso + " minutes.");
+        peopleEasy(loc.isolated.total) + " people travel more than " + iso + " minutes.");
     });
   }
 
@@ -249,8 +250,10 @@
       if (path) path.setAttribute("data-minutes", m === undefined || m === null ? "" : String(m));
     });
   }
+  function peopleEasy(v) { return v === null || v === undefined ? people(v) : "About " + num(Math.round(v)); }
   function render(next) {
     state = next;
+    if (map) map.closePopup();
     var reason = document.getElementById("hp-reason");
     reason.hidden = !state.reason; reason.textContent = state.reason || "";
     document.body.classList.toggle("hp-infeasible", !!state.reason);
