@@ -290,6 +290,7 @@ async def _failed(_request: Request, err: Exception) -> JSONResponse:
 def _board_json(workshop: Workshop) -> dict[str, Any]:
     scenario = workshop.study.scenario
     return {"title": scenario.title or scenario.name, "client_records": workshop.client_records,
+            "tiers_per_site": workshop.board.tiers_per_site,
             "tiers": [{"name": t.name, "kind": t.kind, "label": t.label, "token": t.token}
                       for t in workshop.board.tiers],
             "buildings": [{"id": b.site_id, "name": b.name, "locality": b.locality, "kind": b.kind,

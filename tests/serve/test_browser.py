@@ -126,3 +126,22 @@ def test_a_plan_without_a_hub_shows_its_reason(chromium, server: str) -> None:
         assert not errors, errors
     finally:
         context.close()
+
+
+def test_move_a_specialist_service_to_another_building(chromium, server: str, tmp_path: Path) -> None:
+    context, page, errors = _open(chromium, server, "desktop")
+    try:
+        page.locator(f"[data-site='{VERWOOD}']").click()  # closed -> hub, and its popup opens
+        page.wait_for_selector(f"[data-site='{VERWOOD}'][data-role='hub']")
+        move = page.locator(".hp-move", has_text="complex learning-disability")
+        assert "from Dorchester Connect" in move.inner_text()
+        _shot(page, tmp_path, "serve-desktop-move")
+        move.click()
+        page.wait_for_selector(f"[data-site='{VERWOOD}'][data-role='hub+specialist:specialist_ld']")
+        roles = context.request.get(f"{server}/api/plan").json()["roles"]
+        assert roles[VERWOOD] == "hub+specialist:specialist_ld"
+        assert roles["CD-DORCHESTER-CONNECT"] == "hub"
+        assert [s for s, r in roles.items() if "specialist_ld" in r] == [VERWOOD]
+        assert not errors, errors
+    finally:
+        context.close()

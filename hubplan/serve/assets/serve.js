@@ -80,6 +80,7 @@
     box.appendChild(el("div", building.locality, "hp-muted"));
     box.appendChild(el("div", "Now: " + roleLabel(building, token)));
     box.appendChild(el("div", "Choose what it does:", "hp-muted"));
+    var list = el("div", null, "hp-roles"); box.appendChild(list);
     building.roles.forEach(function (role) {
       var b = el("button", role.label, "hp-role" + (role.token === token ? " hp-current" : ""));
       b.type = "button"; b.setAttribute("data-token", role.token);
@@ -87,9 +88,38 @@
         var roles = {}; roles[building.id] = role.token;
         act("POST", "/api/plan", {roles: roles}); map.closePopup();
       });
-      box.appendChild(b);
+      list.appendChild(b);
     });
+    moveButtons(building, token).forEach(function (b) { box.appendChild(b); });
     return box;
+  }
+
+  function moveButtons(building, token) {
+    /* "Move the specialist service here": this building gains the tier, its other hosts lose it (one step). */
+    var mine = token === "closed" ? [] : token.split("+"), out = [];
+    board.tiers.filter(function (t) { return t.kind === "specialist" && mine.indexOf(t.token) < 0; }).forEach(function (t) {
+      var wanted = mine.concat([t.token]);
+      if (wanted.length > board.tiers_per_site) return;
+      var mineRole = building.roles.find(function (r) {
+        var parts = r.token.split("+"); return parts.length === wanted.length && wanted.every(function (w) { return parts.indexOf(w) >= 0; });
+      });
+      if (!mineRole) return;
+      var roles = {}, from = [];
+      roles[building.id] = mineRole.token;
+      Object.keys(state.roles).forEach(function (id) {
+        var parts = state.roles[id] === "closed" ? [] : state.roles[id].split("+");
+        if (id === building.id || parts.indexOf(t.token) < 0) return;
+        var rest = parts.filter(function (p) { return p !== t.token; });
+        roles[id] = rest.length ? rest.join("+") : "closed";
+        from.push(board.buildings.find(function (x) { return x.id === id; }).name);
+      });
+      if (!from.length) return;
+      var b = el("button", "Move “" + t.label + "” here from " + from.join(", "), "hp-role hp-move");
+      b.type = "button";
+      b.addEventListener("click", function () { act("POST", "/api/plan", {roles: roles}); map.closePopup(); });
+      out.push(b);
+    });
+    return out;
   }
 
   function drawMap() {
@@ -111,8 +141,9 @@
     map.fitBounds(board.layers.bounds, {padding: [8, 8]});
     var key = L.control({position: "bottomleft"});
     key.onAdd = function () {
-      var box = el("div", null, "hp-key");
-      box.appendChild(el("b", "Colour the home areas by"));
+      var box = el("details", null, "hp-key");
+      box.open = window.innerWidth > 900;  /* a phone opens the key when it wants it */
+      box.appendChild(el("summary", "Key: colour the home areas by"));
       [["hub", "the journey to the hub"], ["longest", "the longest journey (any service)"]].forEach(function (v) {
         var label = el("label", null, "hp-key-view"), radio = el("input");
         radio.type = "radio"; radio.name = "hp-view"; radio.value = v[0]; radio.checked = v[0] === view;
@@ -128,6 +159,12 @@
       });
       var none = el("div", null, "hp-key-row"), sw = el("span", null, "hp-swatch"); sw.style.background = colours.none;
       none.appendChild(sw); none.appendChild(el("span", "no journey shown")); box.appendChild(none);
+      box.appendChild(el("b", "Buildings"));
+      board.tiers.concat([{token: "closed", label: "Closed"}]).forEach(function (t) {
+        var r = el("div", null, "hp-key-row"), look = roleLook(t.token), mark = el("span", look[2], "hp-key-mark");
+        mark.style.background = look[0]; mark.style.color = look[1]; r.appendChild(mark); r.appendChild(el("span", t.label));
+        box.appendChild(r);
+      });
       L.DomEvent.disableClickPropagation(box);
       return box;
     };
