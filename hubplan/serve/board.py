@@ -118,7 +118,13 @@ class Plan:
         return Plan.of(changed)
 
     def hint(self) -> SiteHint:
-        """The plan as :meth:`hubplan.api.Study.allocate` takes it: ``{tier: [site IDs]}``."""
+        """The plan as :meth:`hubplan.api.Study.allocate` takes it: ``{tier: [site IDs]}``.
+
+        Examples
+        --------
+        >>> Plan.of({"B": ("hub",), "A": ("hub", "specialist_ld"), "C": ()}).hint()
+        {'hub': ['A', 'B'], 'specialist_ld': ['A']}
+        """
         by_tier: dict[str, list[str]] = {}
         for site, tiers in self.open_tiers:
             for tier in tiers:

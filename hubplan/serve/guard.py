@@ -35,10 +35,6 @@ Send = Callable[[Message], Awaitable[None]]
 App = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
-class _TooLarge(Exception):
-    pass
-
-
 async def _refuse(send: Send, status: int, text: str) -> None:
     body = json.dumps({"error": text}).encode()
     await send({"type": "http.response.start", "status": status,
@@ -47,14 +43,14 @@ async def _refuse(send: Send, status: int, text: str) -> None:
 
 
 class BodyLimit:
-    """Refuse request bodies over ``limit`` bytes with 413 (ASGI middleware)."""
+    """Refuse request bodies over ``limit`` bytes with 413 (ASGI middleware); the body is read before the app runs."""
 
     def __init__(self, app: App, limit: int = MAX_BODY_BYTES) -> None:
         self.app = app
         self.limit = limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Check the declared length, then count the body as it arrives."""
+        """Check the declared length, then read and count the body before passing it on."""
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -64,29 +60,27 @@ class BodyLimit:
         if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
             await _refuse(send, 413, message)
             return
-        seen = 0
-        started = False
-
-        async def counted() -> Message:
-            nonlocal seen
+        body = bytearray()
+        more = True
+        while more:  # read the whole (small) body first: a handler never sees a part of an oversized one
             incoming = await receive()
-            if incoming["type"] == "http.request":
-                seen += len(incoming.get("body", b""))
-                if seen > self.limit:
-                    raise _TooLarge
-            return incoming
-
-        async def tracked(outgoing: Message) -> None:
-            nonlocal started
-            if outgoing["type"] == "http.response.start":
-                started = True
-            await send(outgoing)
-
-        try:
-            await self.app(scope, counted, tracked)
-        except _TooLarge:
-            if not started:
+            if incoming["type"] != "http.request":
+                break
+            body += incoming.get("body", b"")
+            more = bool(incoming.get("more_body", False))
+            if len(body) > self.limit:
                 await _refuse(send, 413, message)
+                return
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": bytes(body), "more_body": False}
+            return await receive()  # after the body: wait for the client's disconnect
+
+        await self.app(scope, replay, send)
 
 
 class SecurityHeaders:

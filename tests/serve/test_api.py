@@ -135,6 +135,9 @@ def test_malformed_and_oversized_bodies_are_refused(new_client, out_dir: Path) -
     big = client.post("/api/plan", content=b'{"roles": {"' + b"x" * 20_000 + b'": "hub"}}',
                       headers={"content-type": "application/json"})
     assert big.status_code == 413 and "larger than" in big.json()["error"]
+    streamed = client.post("/api/plan", content=iter([b"x" * 10_000, b"x" * 10_000]),
+                           headers={"content-type": "application/json"})  # no Content-Length: counted as it comes
+    assert streamed.status_code == 413
     assert client.get("/api/plan", headers={"host": "evil.example"}).status_code == 400  # no DNS rebinding
     assert not out_dir.exists()
 
