@@ -145,3 +145,24 @@ def test_move_a_specialist_service_to_another_building(chromium, server: str, tm
         assert not errors, errors
     finally:
         context.close()
+
+
+def test_find_the_best_plan_from_here_and_use_it(chromium, server: str, tmp_path: Path) -> None:
+    context, page, errors = _open(chromium, server, "desktop")
+    try:
+        page.locator(f"[data-site='{VERWOOD}']").click()
+        page.wait_for_selector(f"[data-site='{VERWOOD}'][data-role='hub']")
+        page.locator("#hp-best").click()
+        page.wait_for_selector("#hp-search:not([hidden])")
+        page.wait_for_selector("#hp-adopt, #hp-search >> text=already that plan", timeout=120_000)
+        text = page.locator("#hp-search").inner_text()
+        assert "keeps the open buildings" in text and "this plan:" in text
+        _shot(page, tmp_path, "serve-desktop-best")
+        if page.locator("#hp-adopt").count():
+            page.locator("#hp-adopt").click()
+            page.wait_for_selector("#hp-search >> text=already that plan")
+        roles = context.request.get(f"{server}/api/plan").json()["roles"]
+        assert roles[VERWOOD] != "closed"  # the table's choice was kept
+        assert not errors, errors
+    finally:
+        context.close()

@@ -263,7 +263,7 @@
     if (search.state === "failed") { box.appendChild(el("p", search.reason)); return; }
     var c = search.comparison;
     box.appendChild(el("p", "The " + (search.status === "optimal" ? "best" : "best found") + " plan that keeps the open buildings: average journey " +
-      minutes(c.best.mean_minutes) + " (this plan: " + minutes(c.current.mean_minutes) + "), isolated " + people(c.best.isolated) +
+      minutesExact(c.best.mean_minutes) + " (this plan: " + minutesExact(c.current.mean_minutes) + "), isolated " + people(c.best.isolated) +
       " (this plan: " + people(c.current.isolated) + ")."));
     if (!c.changes.length) { box.appendChild(el("p", "This plan is already that plan.")); return; }
     var ul = el("ul");
