@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from hubplan.commands.options import progress_callback, study_option
+from hubplan.commands.options import out_root_option, progress_callback, study_option
 
 __all__ = ["serve_command"]
 
@@ -18,14 +18,17 @@ __all__ = ["serve_command"]
               help="Address to listen on: 127.0.0.1 is this machine only; give 0.0.0.0 to let the room's "
                    "tablets in (on a trusted network).")
 @click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True, help="TCP port.")
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("outputs/serve"), show_default=True,
-              help="The only folder the server writes to (saved plans, as scenario files).")
+@out_root_option("serve")
 @click.pass_context
 def serve_command(ctx: click.Context, scenario_path: Path, study: Path | None, host: str, port: int,
-                  out_dir: Path) -> None:
-    """Start a local web app for workshops: click buildings, see journeys and isolation change at once."""
+                  out_root: Path) -> None:
+    """Start a local web app for workshops: click buildings, see journeys and isolation change at once.
+
+    Saved plans (scenario files) go to OUT/serve/, the only folder the server writes to.
+    """
     from hubplan.serve.server import open_workshop, serve
 
+    out_dir = out_root / "serve"
     with progress_callback(ctx.obj.get("progress", False), "travel times"):
         workshop = open_workshop(scenario_path, study_path=study)
     if not ctx.obj.get("quiet"):

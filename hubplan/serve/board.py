@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from itertools import combinations
 
 from hubplan.api import SiteHint, Study
-from hubplan.record.layers import TierKind, tier_kind, tier_label
+from hubplan.record.layers import tier_label
+from hubplan.scenario.kinds import TierKind, tier_kind
 
 __all__ = ["Board", "BoardError", "Building", "Plan", "Role", "TierInfo"]
 
