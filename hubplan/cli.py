@@ -89,10 +89,12 @@ def _register() -> None:
     from hubplan.commands.network import network
     from hubplan.commands.plan import evaluate, run, transport
     from hubplan.commands.scenario import scenario
+    from hubplan.commands.serve import serve_command
     from hubplan.commands.sweep import sweep
     from hubplan.commands.travel import travel
 
-    for command in (data, scenario, evaluate, run, transport, compare_command, travel, network, sweep):
+    for command in (data, scenario, evaluate, run, transport, compare_command, travel, network, sweep,
+                    serve_command):
         main.add_command(command)
 
 

@@ -19,7 +19,7 @@ PACKAGE = Path(hubplan.__file__).parent
 
 #: "Layout" in docs/development.md, top to bottom: a module may import its own layer and the layers below it.
 LAYERS: list[tuple[str, ...]] = [
-    ("hubplan.cli", "hubplan.commands"),
+    ("hubplan.cli", "hubplan.commands", "hubplan.serve"),
     ("hubplan.sweep",),
     ("hubplan.api",),
     ("hubplan.outputs",),

@@ -249,6 +249,41 @@ def study_evaluate_table(data: Mapping[str, Any]) -> str:
     return "\n".join([recorded_line(data.get("recorded")), "", summary, "", *table])
 
 
+def serve_clicks_table(data: Mapping[str, Any]) -> str:
+    """The workshop-click table from ``benchmarks/serve_clicks.py --json`` results.
+
+    Parameters
+    ----------
+    data : mapping
+        ``{"date", "scenario", "machine": {"cpus", "load_before", "load_after"}, "open_seconds",
+        "first_page_seconds", "clicks", "repeat", "http": {"wall_ms", "cpu_ms", "feasible_share"},
+        "load": {"sessions", "seconds", "clicks", "errors", "wall_ms", "peak_rss_mb"}}``.
+
+    Returns
+    -------
+    str
+        The date, machine and load, the workload, and one row per measure.
+    """
+    machine, http, load = data["machine"], data["http"], data["load"]
+    header = (f"*Recorded {data['date']} on {machine['cpus']} CPUs, load average "
+              f"{machine['load_before'][0]:.1f} before and {machine['load_after'][0]:.1f} after.*")
+    summary = (f"`{data['scenario']}`: the study opened and its starting plan solved in "
+               f"{data['open_seconds']:.1f} s, the first page {data['first_page_seconds']:.2f} s later; "
+               f"{data['clicks']} clicks x {data['repeat']} rounds, {http['feasible_share']:.0%} of them giving "
+               f"figures (the rest a plain reason).")
+    rows = [
+        ["one click, uncached", "CPU", http["cpu_ms"]["n"], f"{http['cpu_ms']['median']:.0f}",
+         f"{http['cpu_ms']['p95']:.0f}", f"{http['cpu_ms']['max']:.0f}"],
+        ["one click, uncached", "wall", http["wall_ms"]["n"], f"{http['wall_ms']['median']:.0f}",
+         f"{http['wall_ms']['p95']:.0f}", f"{http['wall_ms']['max']:.0f}"],
+        [f"{load['sessions']} sessions for {load['seconds']:.0f} s ({load['errors']} errors, peak "
+         f"{load['peak_rss_mb']:.0f} MB)", "wall", load["wall_ms"]["n"], f"{load['wall_ms']['median']:.0f}",
+         f"{load['wall_ms']['p95']:.0f}", f"{load['wall_ms']['max']:.0f}"],
+    ]
+    table = _table(["measure", "clock", "clicks", "median ms", "95th percentile ms", "longest ms"], rows, "llrrrr")
+    return "\n".join([header, "", summary, "", *table])
+
+
 #: Marker name -> table builder; the name is also the results file's stem.
 TABLES: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "orlib": orlib_table,
@@ -256,6 +291,7 @@ TABLES: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "spopt": spopt_table,
     "travel-matrix": travel_matrix_table,
     "study_evaluate": study_evaluate_table,
+    "serve_clicks": serve_clicks_table,
 }
 
 

@@ -130,7 +130,9 @@ def test_committed_results_render_one_row_per_result():
     travel = json.loads((RESULTS / "travel-matrix.json").read_text())
     spopt = json.loads((RESULTS / "spopt.json").read_text())
     expected = {"orlib": len(orlib["results"]), "darp": len(darp) - 1, "travel-matrix": len(travel["rows"]),
-                "spopt": len(spopt["results"]), "study_evaluate": 4}  # warm and cold, each by CPU and wall clock
+                "spopt": len(spopt["results"]),
+                "study_evaluate": 4,  # warm and cold, each by CPU and wall clock
+                "serve_clicks": 3}  # a click by CPU and wall clock, and the load test
     assert set(expected) == set(hook.TABLES)
     for name, count in expected.items():
         text = hook.benchmark_table(name, RESULTS)
