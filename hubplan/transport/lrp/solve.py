@@ -35,7 +35,7 @@ Examples
 ...                                route_cost=10)
 >>> result = solve_lrp(inst, LrpSettings(screen_steps=50, refine_steps=100, move_steps=50, final_steps=200))
 >>> result.cost, result.open_depots
-(850.0, (1,))
+(820.0, (0, 1))
 """
 
 from __future__ import annotations
