@@ -435,7 +435,8 @@ def anneal(data: Data, cur: State, best: State, steps: int, temps: FloatArray) -
     data
         The instance.
     cur, best
-        The current and best states (updated in place).
+        The current and best states (updated in place); a state within the depot
+        capacities is better than any over them, whatever their costs.
     steps
         Number of steps.
     temps
@@ -452,6 +453,7 @@ def anneal(data: Data, cur: State, best: State, steps: int, temps: FloatArray) -
     removed = np.empty(n, np.int64)
     ruined = np.zeros(n, np.bool_)
     cur_cost, best_cost = state_cost(data, cur), state_cost(data, best)
+    best_ok = overload(data, best) == 0.0
     accepted = 0
     for step in range(steps):
         temp = temps[0] * (temps[1] / temps[0]) ** (step / max(steps, 1))
@@ -473,7 +475,8 @@ def anneal(data: Data, cur: State, best: State, steps: int, temps: FloatArray) -
             copy_state(cand, cur)
             cur_cost = cost
             accepted += 1
-            if cost < best_cost - 1e-9:
+            ok = overload(data, cur) == 0.0
+            if (ok and not best_ok) or (ok == best_ok and cost < best_cost - 1e-9):
                 copy_state(cur, best)
-                best_cost = cost
+                best_cost, best_ok = cost, ok
     return np.array([cur_cost, best_cost, float(accepted)])

@@ -14,9 +14,10 @@ A location neighbourhood around the compiled ruin-and-recreate routing search of
    depot added, dropped or swapped away is ranked by a cheap estimate, the cost of the
    current routes repaired for it (routes of a closed depot, and customers nearer a new
    depot than to their own, re-inserted greedily) after a short cold search
-   (:attr:`LrpSettings.move_steps`); the best move is taken when its estimate beats
-   the current cost, and confirmed by another longer search; at most
-   :attr:`LrpSettings.max_moves` moves.
+   (:attr:`LrpSettings.move_steps`); the :attr:`LrpSettings.confirm` best estimates are
+   confirmed by longer searches, and the best of them is taken when it beats the
+   current cost; at most :attr:`LrpSettings.max_moves` moves, never back to a set
+   already searched.
 3. **Long search.** The :attr:`LrpSettings.final_count` best sets found get
    :attr:`LrpSettings.final_steps` more steps; the best solution seen anywhere is returned.
 
@@ -74,6 +75,8 @@ class LrpSettings:
         Routing steps at each start and after each location move taken.
     move_steps
         Routing steps that estimate one location move.
+    confirm
+        Moves with the best estimates confirmed by ``refine_steps`` steps each.
     max_moves
         Location moves taken from one start at most.
     final_count, final_steps
@@ -92,9 +95,10 @@ class LrpSettings:
     starts: int = 3
     refine_steps: int = 20_000
     move_steps: int = 3_000
+    confirm: int = 3
     max_moves: int = 10
     final_count: int = 2
-    final_steps: int = 300_000
+    final_steps: int = 500_000
     start_temperature: float = 0.5
     end_temperature: float = 0.005
     seed: int = 0
@@ -150,8 +154,8 @@ class _Run:
         m = self.inst.n_depots
         self.neighbours = np.argsort(self.inst.cost[m:, m:], axis=1, kind="stable").astype(np.int64)
 
-    def data(self, depots: Iterable[int], relaxed: bool = False) -> kernels.Data:
-        """The kernels' arrays with routes from ``depots`` (``relaxed``: depot capacities not charged)."""
+    def data(self, depots: Iterable[int]) -> kernels.Data:
+        """The kernels' arrays with routes from ``depots``."""
         inst = self.inst
         allowed = np.zeros(inst.n_depots, np.bool_)
         allowed[list(depots)] = True
@@ -159,7 +163,7 @@ class _Run:
         opening = np.array(inst.opening_cost)
         return kernels.Data(cost, np.array(inst.demand), inst.vehicle_capacity, np.array(inst.depot_capacity),
                             opening, inst.route_cost, self.neighbours, allowed,
-                            0.0 if relaxed else kernels.overload_cost(cost, opening, inst.route_cost))
+                            kernels.overload_cost(cost, opening, inst.route_cost))
 
     def out_of_time(self) -> bool:
         if time.monotonic() >= self.deadline:
@@ -298,18 +302,23 @@ def _move(run: _Run, item: _Screened, depots: tuple[int, ...]) -> _Screened:
     return _Screened(run.anneal(data, st, run.settings.move_steps, temps), depots, st)
 
 
-def _location_search(run: _Run, item: _Screened) -> _Screened:
-    """Round 2 from one start: best-improvement add/drop/swap moves, each confirmed."""
+def _location_search(run: _Run, item: _Screened, visited: set[tuple[int, ...]]) -> _Screened:
+    """Round 2 from one start: add/drop/swap moves ranked by estimate, the best few confirmed."""
     floor = _fewest_routes_cost(run.inst)
     item = _deepen(run, item, run.settings.refine_steps)
+    visited.add(item.depots)
     for _ in range(run.settings.max_moves):
         moves = [_move(run, item, depots) for depots in _neighbour_sets(run.inst, item.depots)
-                 if float(run.inst.opening_cost[list(depots)].sum()) + floor < run.best_cost
-                 and not run.out_of_time()]
-        best = min(moves, key=lambda s: s.cost, default=None)
+                 if depots not in visited and not run.out_of_time()
+                 and float(run.inst.opening_cost[list(depots)].sum()) + floor < run.best_cost]
+        moves.sort(key=lambda s: s.cost)
+        confirmed = [_deepen(run, move, run.settings.refine_steps) for move in moves[:run.settings.confirm]]
+        visited.update(move.depots for move in moves[:run.settings.confirm])
+        visited.update(move.depots for move in confirmed)
+        best = min(confirmed, key=lambda s: s.cost, default=None)
         if best is None or best.cost >= item.cost - 1e-9:
             break
-        item = _deepen(run, best, run.settings.refine_steps)
+        item = best
     return item
 
 
@@ -352,10 +361,11 @@ def solve_lrp(inst: LrpInstance, settings: LrpSettings | None = None,
     say = progress or (lambda _line: None)
     say(f"{inst.name}: screened {len(pool)} depot sets, best {run.best_cost:.0f}")
     found: dict[tuple[int, ...], _Screened] = {}
+    visited: set[tuple[int, ...]] = set()
     for item in pool[:settings.starts]:
-        if item.depots in found:
+        if item.depots in visited:
             continue
-        end = _location_search(run, item)
+        end = _location_search(run, item, visited)
         if end.depots not in found or end.cost < found[end.depots].cost:
             found[end.depots] = end
         say(f"{inst.name}: location search from {item.depots} ended at {end.depots}, best {run.best_cost:.0f}")
@@ -393,8 +403,5 @@ def route_from_depots(inst: LrpInstance, depots: Sequence[int], settings: LrpSet
     run = _Run(inst, settings, started + settings.time_limit_s)
     depots = tuple(sorted(int(j) for j in depots))
     data = run.data(depots)
-    st = _greedy(run, data)
-    arc = _typical_arc(inst, data, st)
-    temps = (settings.start_temperature * arc, settings.end_temperature * arc)
-    run.anneal(data, st, settings.final_steps, temps)
+    _deepen(run, _Screened(math.inf, depots, _greedy(run, data)), settings.final_steps)
     return _result(run, started, 1)
