@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from hubplan.core.orlib import reference_dir
-from hubplan.errors import InputError
+from hubplan.errors import InputError, SolverError
 from hubplan.transport.lrp.check import LrpRoute, check_solution
 from hubplan.transport.lrp.instance import LrpInstance, read_prodhon
 from hubplan.transport.lrp.solve import LrpSettings, route_from_depots, solve_lrp
@@ -166,3 +166,34 @@ def test_short_run_on_the_smallest_instance_is_feasible_and_near_the_best_known(
     assert check.feasible and check.cost == result.cost
     assert not result.hit_time_limit
     assert check.cost <= 1.03 * best_known
+
+
+def test_time_cap_stops_the_search_but_not_before_a_feasible_solution():
+    inst = _small()
+    result = solve_lrp(inst, LrpSettings(time_limit_s=1e-9))
+    assert result.hit_time_limit and check_solution(inst, result.routes).feasible
+
+
+def test_beyond_twelve_candidates_add_drop_swap_finds_the_free_central_depot():
+    """13 candidates: one at the centre costs nothing to open, the others 10,000 each."""
+    rng = np.random.default_rng(7)
+    depots = np.vstack([[[25, 25]], rng.integers(0, 50, size=(12, 2))])
+    inst = LrpInstance.from_points(depots, rng.integers(15, 35, size=(8, 2)), demand=np.full(8, 10),
+                                   vehicle_capacity=40, depot_capacity=np.full(13, 80),
+                                   opening_cost=[0] + [10_000] * 12, route_cost=100)
+    result = solve_lrp(inst, QUICK)
+    assert result.open_depots == (0,) and check_solution(inst, result.routes).feasible
+
+
+def test_unpackable_depot_capacities_raise_a_solver_error():
+    """Three customers of 2 and depots of 3: the total fits (6) but no customer can be split."""
+    inst = LrpInstance.from_points([[0, 0], [10, 0]], [[1, 0], [2, 0], [3, 0]], demand=[2, 2, 2],
+                                   vehicle_capacity=6, depot_capacity=[3, 3], opening_cost=[1, 1], route_cost=1)
+    with pytest.raises(SolverError, match="no routes within the depot capacities"):
+        solve_lrp(inst, LrpSettings(screen_steps=20, refine_steps=50, move_steps=20, final_steps=50))
+
+
+def test_reader_flag_one_gives_real_costs(tmp_path):
+    inst = read_prodhon(_write(tmp_path, [*GOOD[:-1], 1]))
+    assert not inst.integer_costs and inst.cost[0].tolist() == [0.0, 1.0, 2.0]
+    assert read_prodhon(_write(tmp_path, GOOD)).cost[0].tolist() == [0.0, 100.0, 200.0]

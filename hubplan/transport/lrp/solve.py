@@ -49,6 +49,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from hubplan.errors import SolverError
 from hubplan.transport.lrp import kernels
 from hubplan.transport.lrp.check import LrpRoute
 from hubplan.transport.lrp.instance import LrpInstance
@@ -166,7 +167,8 @@ class _Run:
                             kernels.overload_cost(cost, opening, inst.route_cost))
 
     def out_of_time(self) -> bool:
-        if time.monotonic() >= self.deadline:
+        """Whether the safety cap has passed; never before a solution within every capacity is found."""
+        if self.best_routes and time.monotonic() >= self.deadline:
             self.hit_time_limit = True
         return self.hit_time_limit
 
@@ -324,7 +326,8 @@ def _location_search(run: _Run, item: _Screened, visited: set[tuple[int, ...]]) 
 
 def _result(run: _Run, started: float, screened: int) -> LrpResult:
     if not run.best_routes:
-        raise ValueError(f"{run.inst.name}: no depot set could be routed within the capacities")
+        raise SolverError(f"{run.inst.name}: no routes within the depot capacities were found in the work "
+                          "budget; fix: raise the depot capacities or the budget (LrpSettings)")
     open_depots = tuple(sorted({r.depot for r in run.best_routes}))
     return LrpResult(run.best_routes, run.best_cost, open_depots, run.steps, time.monotonic() - started,
                      run.hit_time_limit, screened)
@@ -350,8 +353,8 @@ def solve_lrp(inst: LrpInstance, settings: LrpSettings | None = None,
 
     Raises
     ------
-    ValueError
-        When no depot set could be routed (capacities that cannot be packed).
+    SolverError
+        When no routes within the depot capacities were found (capacities that cannot be packed).
     """
     settings = settings or LrpSettings()
     started = time.monotonic()
@@ -394,8 +397,8 @@ def route_from_depots(inst: LrpInstance, depots: Sequence[int], settings: LrpSet
 
     Raises
     ------
-    ValueError
-        When the depots' capacities cannot be packed.
+    SolverError
+        When no routes within the depots' capacities were found.
     """
     settings = settings or LrpSettings()
     started = time.monotonic()
