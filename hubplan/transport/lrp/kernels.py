@@ -56,7 +56,7 @@ SPLIT_BETA = 0.01
 #: as :data:`hubplan.transport.lns.ROUTE_REMOVAL_RATE`).
 ROUTE_REMOVAL_RATE = 0.05
 #: Probability that a step removes every route of one depot (a depot-closing move inside
-#: the allowed depots; assumption, tuned on coord50-5-1 and coord100-5-1, see docs/lrp.md).
+#: the allowed depots; assumption, not tuned).
 DEPOT_REMOVAL_RATE = 0.01
 
 

@@ -64,7 +64,7 @@ STEPS_PER_CALL = 5000
 
 @dataclass(frozen=True)
 class LrpSettings:
-    """Work budget and search parameters (defaults chosen on Prodhon's instances, docs/lrp.md).
+    """Work budget and search parameters (defaults set from a few runs on Prodhon's instances, docs/lrp.md).
 
     Parameters
     ----------
