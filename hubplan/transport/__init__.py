@@ -5,4 +5,6 @@
 :mod:`~hubplan.transport.route` the router (OR-Tools model and search) and
 :mod:`~hubplan.transport.lns` its compiled ruin-and-recreate search (a heuristic: the
 results are the best found within a time limit, never claimed optimal).
+:mod:`~hubplan.transport.lrp` chooses depots together with capacitated vehicle routes
+(location-routing; Prodhon's benchmark format, a checker and a compiled search).
 """
