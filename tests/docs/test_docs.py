@@ -132,7 +132,8 @@ def test_committed_results_render_one_row_per_result():
     expected = {"orlib": len(orlib["results"]), "darp": len(darp) - 1, "travel-matrix": len(travel["rows"]),
                 "spopt": len(spopt["results"]),
                 "study_evaluate": 4,  # warm and cold, each by CPU and wall clock
-                "serve_clicks": 3}  # a click by CPU and wall clock, and the load test
+                "serve_clicks": 3,  # a click by CPU and wall clock, and the load test
+                "lrp": len(json.loads((RESULTS / "lrp.json").read_text()))}
     assert set(expected) == set(hook.TABLES)
     for name, count in expected.items():
         text = hook.benchmark_table(name, RESULTS)
