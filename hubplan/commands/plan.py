@@ -80,7 +80,7 @@ def evaluate(ctx: click.Context, scenario_path: Path, study: Path | None, json_p
 def _run_and_write(ctx: click.Context, scenario: Scenario, study: Path | None, out_root: Path, *,
                    alternatives: int, transport: bool, time_limit_s: float | None = None) -> None:
     """Optimise (or evaluate) a scenario, route its transport, write its outputs and print the tables."""
-    from hubplan.files.atomic import check_output_parent, check_replaceable
+    from hubplan.files.atomic import check_output_parent
     from hubplan.outputs.operational import (
         NOT_FOR_PUBLICATION,
         check_operational_folder,
@@ -88,7 +88,7 @@ def _run_and_write(ctx: click.Context, scenario: Scenario, study: Path | None, o
         operational_folder,
     )
     from hubplan.outputs.privacy import protect
-    from hubplan.outputs.writer import is_unmarked_run, write_run
+    from hubplan.outputs.writer import check_run_folder, write_run
     from hubplan.pipeline import run_scenario
     from hubplan.tables import render_table, render_transport_table
 
@@ -96,7 +96,7 @@ def _run_and_write(ctx: click.Context, scenario: Scenario, study: Path | None, o
         scenario = scenario.model_copy(
             update={"transport": scenario.transport.model_copy(update={"time_limit_s": time_limit_s})})
     check_output_parent(out_root)  # before the solve, not after it
-    check_replaceable(out_root / scenario.name, adopt=is_unmarked_run)
+    check_run_folder(out_root, scenario.name)
     if transport and scenario.transport is not None and scenario.demand.method == "client_file":
         check_operational_folder(out_root, scenario.name)
     enabled = ctx.obj.get("progress", False)

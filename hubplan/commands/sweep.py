@@ -37,10 +37,11 @@ def sweep(source: Path, vary: tuple[str, ...], draws: int | None, unset: tuple[s
     from hubplan.sweep.run import dask_client, run_on_dask, timed
     from hubplan.sweep.spec import load_sweep, parse_vary
     from hubplan.sweep.worker import shared_inputs
-    from hubplan.sweep.writer import write_sweep
+    from hubplan.sweep.writer import check_sweep_folder, write_sweep
 
     spec = parse_vary(source, vary, draws=draws, unset=unset) if vary or draws else load_sweep(source)
     check_output_parent(out_root)
+    check_sweep_folder(out_root, spec.name)  # before solving: never over a run or a user's folder
     click.echo(f"{spec.title}: {len(spec.variants)} variants of {spec.base.name}", err=True)
     shared = shared_inputs(spec.base, study_path=study)
     with dask_client(scheduler, workers) as client:
