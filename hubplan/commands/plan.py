@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from hubplan.commands.options import progress_callback, study_option
+from hubplan.commands.options import checked_seconds, progress_callback, study_option
 from hubplan.provenance import SolverRecord, TravelProvenance
 
 if TYPE_CHECKING:  # the scenario package is loaded when a command runs, not at start-up
@@ -160,8 +160,9 @@ def run(ctx: click.Context, scenario_path: Path, study: Path | None, out_root: P
 @click.argument("scenario_path", metavar="SCENARIO", type=click.Path(path_type=Path))
 @study_option
 @out_option
-@click.option("--time-limit", "time_limit_s", type=click.FloatRange(min=0, min_open=True, max=24 * 3600),
-              default=None, metavar="S", help="Routing time for the whole plan (default: the scenario's "
+@click.option("--time-limit", "time_limit_s", type=float, default=None, metavar="S",
+              callback=lambda ctx, param, value: checked_seconds("--time-limit", value, 24 * 3600.0),
+              help="Routing time for the whole plan (default: the scenario's "
               "transport.time_limit_s).")
 @click.pass_context
 def transport(ctx: click.Context, scenario_path: Path, study: Path | None, out_root: Path,
