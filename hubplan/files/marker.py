@@ -120,9 +120,9 @@ def _refuse_marked(target: Path, option: str, kind: str, found: tuple[str | None
     a_kind = f"{'an' if kind[:1] in 'aeiou' else 'a'} {kind}"
     fix = f"choose another name or another {option} (hubplan replaces an output only with one of its kind)"
     if marked is None and not listed <= set(legacy_files):
-        raise input_error(target, option, f"the folder is another kind of hubplan output, not {a_kind}", fix)
+        raise input_error(target, option, f"the folder is another kind of hubplan output, not {a_kind} output", fix)
     if marked is not None and marked != kind:
-        raise input_error(target, option, f"the folder is a hubplan {marked} output, not {a_kind}", fix)
+        raise input_error(target, option, f"the folder is a hubplan {marked} output, not {a_kind} output", fix)
     foreign = [name for name in entries if name not in listed and name != MARKER]
     if foreign:
         more = f" and {len(foreign) - 3} more" if len(foreign) > 3 else ""
@@ -173,7 +173,7 @@ def check_replaceable(
     >>> check_replaceable(root / "a-run", kind="sweep")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    hubplan.errors.InputError: ...a-run: --out: the folder is a hubplan run output, not a sweep; fix: ...
+    hubplan.errors.InputError: ...a-run: --out: the folder is a hubplan run output, not a sweep output; fix: ...
     """
     target = Path(target)
     fix = f"move or rename it (hubplan never replaces what it did not write), or choose another {option}"

@@ -57,7 +57,7 @@ def test_an_output_replaces_only_its_own_kind(cli, tmp_path: Path, existing: str
         assert marked_kind(folder) == writing
         return
     a_kind = f"{'an' if writing[0] in 'aeiou' else 'a'} {writing}"
-    with pytest.raises(InputError, match=f"the folder is a hubplan {existing} output, not {a_kind}; fix: "):
+    with pytest.raises(InputError, match=f"the folder is a hubplan {existing} output, not {a_kind} output; fix: "):
         with atomic_directory(folder, kind=writing) as tmp:
             (tmp / "b.txt").write_text("new", encoding="utf-8")
     assert cli.fingerprint(tmp_path) == before
@@ -69,7 +69,7 @@ def test_a_marker_from_before_kinds_is_taken_only_by_the_kind_whose_files_it_lis
     (folder / "sweep.json").write_text("{}", encoding="utf-8")
     (folder / MARKER).write_text(json.dumps({"written_by": "hubplan", "files": ["sweep.json"]}), encoding="utf-8")
     check_replaceable(folder, kind="sweep", legacy_files=("sweep.json", "variants.csv"))
-    with pytest.raises(InputError, match="the folder is another kind of hubplan output, not a run"):
+    with pytest.raises(InputError, match="the folder is another kind of hubplan output, not a run output"):
         check_replaceable(folder, kind="run", legacy_files=("manifest.json", "metrics.json"))
 
 
@@ -112,7 +112,8 @@ def test_a_sweep_named_like_a_run_folder_leaves_the_run(cli, tmp_path: Path) -> 
     before = cli.fingerprint(tmp_path)
     outcome = cli.invoke(["sweep", str(sweep), "--out", str(out)])
     assert outcome.exit_code == 2, outcome.exception
-    assert "small: --out: the folder is a hubplan run output, not a sweep; fix: " in cli.one_error_line(outcome.stderr)
+    line = cli.one_error_line(outcome.stderr)
+    assert "small: --out: the folder is a hubplan run output, not a sweep output; fix: " in line
     assert cli.fingerprint(tmp_path) == before
 
 
@@ -144,7 +145,7 @@ def test_operational_rounds_never_replace_a_sweep_at_their_path(cli, tmp_path: P
     before = cli.fingerprint(tmp_path)
     outcome = cli.invoke(["run", str(scenario), "--study", str(study_path), "--out", str(out)])
     assert outcome.exit_code == 2, outcome.exception
-    assert "clients.operational: --out: the folder is a hubplan sweep output, not an operational" in \
+    assert "clients.operational: --out: the folder is a hubplan sweep output, not an operational output" in \
         cli.one_error_line(outcome.stderr)
     assert cli.fingerprint(tmp_path) == before
 
