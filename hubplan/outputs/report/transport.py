@@ -145,10 +145,15 @@ def _routed_sentence(overall: Mapping[str, Any], localities: int, demand_method:
     who = ("They are people from the client records; the map and the routes layer show only their home areas."
            if demand_method == "client_file" else
            "They are a modelled cohort drawn at random at postcode level (a seeded draw, not real people).")
+    left_out = overall.get("sites_left_out") or 0
+    withheld = (f" The vehicle, km, time, cost and CO2e figures leave out the rounds of {left_out} site"
+                f"{'s' if left_out != 1 else ''} with fewer than {threshold} passengers, which would reveal them; "
+                "their passengers are counted." if left_out and threshold is not None else "")
     return (f"The council's minibuses were routed for a typical service day: each passenger is picked up at home "
             f"in the morning and taken to their site, then taken home in the afternoon. On that day "
-            f"{passengers} people travel to the open sites in {localities} localities, on {vehicles} vehicles "
-            f"(a site keeps its own vehicles; the same vehicles run its morning and afternoon rounds). {who}")
+            f"{passengers} people travel to the open sites in {localities} localities, on "
+            f"{'at least ' if left_out else ''}{vehicles} vehicles "
+            f"(a site keeps its own vehicles; the same vehicles run its morning and afternoon rounds). {who}{withheld}")
 
 
 def _honesty_sentence(transport: Mapping[str, Any]) -> str:
