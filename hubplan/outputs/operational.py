@@ -153,11 +153,22 @@ def _readme(record: RunRecord, public_folder: Path) -> str:
         f"Routes: {status}; a typical day's passengers, chosen by the scenario's [transport] shares",
         "and seed (not a timetable for named days).",
         "",
+        *_no_road_lines(record),
         "Columns: " + ", ".join(ROUNDS_COLUMNS) + ".",
         "time is the start of the stop (HH:MM); round_departs and round_returns are the vehicle's",
         "times leaving and reaching its depot; passenger is a running number within this run.",
         "",
     ))
+
+
+def _no_road_lines(record: RunRecord) -> list[str]:
+    """Which passengers live where no road reaches (``metrics["transport"]["no_road"]``), for the README."""
+    no_road = (record.metrics.get("transport") or {}).get("no_road") or {}
+    numbers = no_road.get("numbers") or []
+    if not numbers:
+        return []
+    return [f"NO ROAD: passenger(s) {', '.join(str(n) for n in numbers)} live on land no road joins to the "
+            "mainland (e.g. Brownsea Island, ferry only); their rounds assume a road: arrange them separately.", ""]
 
 
 def write_operational(record: RunRecord, out_root: Path = Path("outputs")) -> Path | None:

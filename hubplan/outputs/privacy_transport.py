@@ -31,7 +31,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from hubplan.outputs.disclosure import band, publish_count
+from hubplan.outputs.disclosure import band, public_count, publish_count
 
 if TYPE_CHECKING:  # routing (OR-Tools) is loaded only when a run routes
     from hubplan.rounds import TransportPlan
@@ -142,6 +142,10 @@ def protect_transport(plan: TransportPlan, transport: Mapping[str, Any],
                        for name, block in (transport.get("localities") or {}).items()},
     }
     published = suppress_transport(regrouped, plan.site_locality, threshold)
+    no_road = transport.get("no_road")
+    if isinstance(no_road, Mapping):  # a count of people; which island, and who, stay operational
+        count = public_count(float(no_road.get("passengers") or 0), threshold)
+        published["no_road"] = {"passengers": count, "suppressed": ["passengers"] if count is None else []}
     for block in (published["overall"], *published["localities"].values(), *published["sites"].values()):
         for key, step in TRANSPORT_STEPS.items():
             if key in block:

@@ -156,6 +156,22 @@ def _routed_sentence(overall: Mapping[str, Any], localities: int, demand_method:
             f"(a site keeps its own vehicles; the same vehicles run its morning and afternoon rounds). {who}{withheld}")
 
 
+def _no_road_sentence(no_road: Any, threshold: int | None) -> list[str]:
+    """A warning when some passengers live where no road reaches (an island reached by ferry)."""
+    if not isinstance(no_road, Mapping):
+        return []
+    count = no_road.get("passengers")
+    hidden = "passengers" in (no_road.get("suppressed") or [])
+    if not hidden and not count:
+        return []
+    areas = [markdown_text(str(a)) for a in no_road.get("home_areas") or []]
+    where = f" (home area{'s' if len(areas) != 1 else ''} {', '.join(areas)})" if areas else ""
+    who = f"<{threshold}" if hidden and threshold is not None else whole(count)
+    return [f"**No road to {who} passenger{'s' if hidden or count != 1 else ''}' homes.** They live on land that "
+            f"no road joins to the mainland, such as Brownsea Island (reached by ferry){where}. Their rides above "
+            "assume a road that does not exist: arrange their transport separately.\n"]
+
+
 def _honesty_sentence(transport: Mapping[str, Any]) -> str:
     limit = transport.get("time_limit_s")
     limit_text = "" if limit is None else (f" The search's time limit, {_plain(limit)} seconds, is shared out between "
@@ -194,6 +210,7 @@ def transport_section(manifest: Manifest, metrics: Mapping[str, Any], threshold:
              _routed_sentence(overall, len(localities), str((manifest.demand or {}).get("method", "")), threshold)
              + "\n",
              _honesty_sentence(provenance) + "\n",
+             *_no_road_sentence(transport.get("no_road"), threshold),
              "### Transport figures by locality\n",
              "A typical service day (both rounds) and, for CO2e and cost, a year of service days. A ride is one "
              "passenger's time on board, morning or afternoon; the direct drive is the same trip with no other "
