@@ -78,12 +78,15 @@ def _exit_now(code: int) -> None:
     (a local Dask cluster's, a routing pool's) are killed first, so none is left behind.
     """
     import multiprocessing
+    import multiprocessing.util
     import os
 
     for child in multiprocessing.active_children():
         child.kill()
     for child in multiprocessing.active_children():
         child.join(timeout=1)
+    # release what the killed pools held (their semaphores), or the resource tracker complains on stderr
+    multiprocessing.util._run_finalizers(0)  # type: ignore[attr-defined]
     logging.shutdown()
     sys.stdout.flush()
     sys.stderr.flush()
