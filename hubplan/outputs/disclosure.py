@@ -23,7 +23,6 @@ __all__ = [
     "Band",
     "band",
     "count_text",
-    "is_missing_value",
     "is_suppressed",
     "layer_count_text",
     "public_count",
@@ -212,6 +211,3 @@ def layer_count_text(
     if _missing(count):
         return "n/a"
     return f"{float(count):,.{decimals}f}"  # type: ignore[arg-type]
-
-
-is_missing_value = _missing
