@@ -37,6 +37,7 @@ from hubplan.errors import input_error
 from hubplan.files.reading import CLIENT_FILE
 from hubplan.files.tables import CsvSpec, CsvTable, read_csv_table, shown
 from hubplan.scenario import DemandConfig
+from hubplan.scenario.fields import MAX_ATTENDEES
 
 __all__ = [
     "Demand",
@@ -179,13 +180,17 @@ def _client_counts(path: Path, table: CsvTable) -> npt.NDArray[np.float64]:
         return np.ones(len(table.rows))
     cells = table.rows["attendees"]
     counts = pd.to_numeric(cells, errors="coerce")
-    bad = counts.isna() | (counts <= 0) | (counts != counts.round())
+    with np.errstate(all="ignore"):  # 1e308 and the like are refused below, not warned about
+        bad = counts.isna() | (counts <= 0) | (counts > MAX_ATTENDEES) | (counts != counts.round())
     if bad.any():
         row = int(np.flatnonzero(bad.to_numpy())[0])
         raise input_error(
-            path, "attendees", f"line {table.lines[row]}: {shown(cells.iloc[row])} is not a positive whole number",
-            "give a count of 1 or more",
+            path, "attendees", f"line {table.lines[row]}: {shown(cells.iloc[row])} is not a whole number from 1 to "
+            f"{MAX_ATTENDEES:,}", "give the row's count of attendees",
         )
+    if counts.sum() > MAX_ATTENDEES:
+        raise input_error(path, "attendees", f"{counts.sum():,.0f} attendees in all, more than {MAX_ATTENDEES:,} "
+                          "(above the Dorset Council area's residents)", "check the counts")
     return counts.to_numpy(dtype=float)
 
 
@@ -217,7 +222,8 @@ def _wheelchair_counts(path: Path, table: CsvTable, counts: npt.NDArray[np.float
     cells = table.rows["wheelchair"].str.strip().str.lower()
     words = cells.map({"yes": 1.0, "true": 1.0, "no": 0.0, "false": 0.0})
     values = words.fillna(pd.to_numeric(cells, errors="coerce"))
-    bad = values.isna() | (values < 0) | (values != values.round()) | (values > counts)
+    with np.errstate(all="ignore"):
+        bad = values.isna() | (values < 0) | (values != values.round()) | (values > counts)
     if bad.any():
         row = int(np.flatnonzero(bad.to_numpy())[0])
         raise input_error(

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 __all__ = [
+    "ClusterError",
     "DataError",
     "HubplanError",
     "InfeasibleError",
@@ -98,6 +99,10 @@ class InfeasibleError(HubplanError):
 
 class SolverError(HubplanError):
     """The solver failed, or found no solution within its limits."""
+
+
+class ClusterError(HubplanError):
+    """A Dask cluster has no workers, or lost them while a sweep ran."""
 
 
 def input_error(

@@ -21,18 +21,19 @@ def compare_command(runs: tuple[Path, ...], baseline: str | None, out_dir: Path,
     """Compare run folders (or scenario .toml files, run first) side by side."""
     from hubplan.files.atomic import check_output_parent, check_replaceable
     from hubplan.outputs import compare
-    from hubplan.outputs.operational import operational_folder
-    from hubplan.outputs.writer import is_unmarked_run
+    from hubplan.outputs.compare import COMPARISON_FILES, COMPARISON_KIND
+    from hubplan.outputs.operational import check_operational_folder
+    from hubplan.outputs.writer import check_run_folder
     from hubplan.scenario import load_scenario
 
     check_output_parent(out_dir.parent)  # before any scenario is run
-    check_replaceable(out_dir)
+    check_replaceable(out_dir, kind=COMPARISON_KIND, legacy_files=COMPARISON_FILES)
     check_output_parent(runs_root, option="--runs-out")
     for path in filter(_is_scenario, runs):
         scenario = load_scenario(path)
-        check_replaceable(runs_root / scenario.name, option="--runs-out", adopt=is_unmarked_run)
+        check_run_folder(runs_root, scenario.name, option="--runs-out")
         if scenario.transport is not None and scenario.demand.method == "client_file":
-            check_replaceable(operational_folder(runs_root, scenario.name), option="--runs-out")
+            check_operational_folder(runs_root, scenario.name, option="--runs-out")
     folders = [_run_folder(path, runs_root) for path in runs]
     table = compare(folders, baseline=baseline, out_dir=out_dir)
     click.echo(table.to_markdown(), nl=False)

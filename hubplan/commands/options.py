@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import math
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -11,7 +13,15 @@ import click
 from hubplan.progress import Progress
 
 __all__ = [
-    "cache_dir_option", "out_root_option", "parse_speeds", "progress_callback", "speeds_option", "study_option",
+    "WORKERS_PER_CPU",
+    "cache_dir_option",
+    "checked_seconds",
+    "checked_workers",
+    "out_root_option",
+    "parse_speeds",
+    "progress_callback",
+    "speeds_option",
+    "study_option",
 ]
 
 
@@ -79,3 +89,35 @@ def progress_callback(enabled: bool, label: str) -> Iterator[Progress | None]:
             bar.update(task, completed=done, total=total)
 
         yield update
+
+
+WORKERS_PER_CPU = 4
+"""Most local worker processes per CPU (``--workers``). Assumption: a sweep's solves are CPU-bound,
+so more processes than CPUs only share them; four per CPU leaves room to oversubscribe on purpose
+and refuses a typo such as 512 (each worker holds the study area and matrix: 370-560 MB measured)."""
+
+
+def checked_seconds(option: str, value: float | None, most: float) -> float | None:
+    """``value`` if it is a finite number of seconds in (0, ``most``]; else a one-line error naming ``option``."""
+    from hubplan.errors import input_error
+
+    if value is None:
+        return None
+    if not math.isfinite(value) or not 0 < value <= most:
+        raise input_error(option, repr(value), f"is not a number of seconds above 0 and at most {most:g}",
+                          f"give {option} a number such as 30")
+    return value
+
+
+def checked_workers(value: int | None) -> int | None:
+    """``value`` if it is between 1 and :data:`WORKERS_PER_CPU` per CPU of this machine; else a one-line error."""
+    from hubplan.errors import input_error
+
+    if value is None:
+        return None
+    cpus = os.cpu_count() or 1
+    most = WORKERS_PER_CPU * cpus
+    if not 1 <= value <= most:
+        raise input_error("--workers", str(value), f"is not from 1 to {most} ({WORKERS_PER_CPU} per CPU, "
+                          f"{cpus} CPUs here)", f"give at most {most}, or leave it out for one per CPU")
+    return value

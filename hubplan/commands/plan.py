@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from hubplan.commands.options import out_root_option, progress_callback, study_option
+from hubplan.commands.options import checked_seconds, out_root_option, progress_callback, study_option
 from hubplan.provenance import SolverRecord, TravelProvenance
 
 if TYPE_CHECKING:  # the scenario package is loaded when a command runs, not at start-up
@@ -80,13 +80,13 @@ def _run_and_write(ctx: click.Context, scenario: Scenario, study: Path | None, o
                    alternatives: int, transport: bool, time_limit_s: float | None = None) -> None:
     """Optimise (or evaluate) a scenario, route its transport, write its outputs and print the tables."""
     from hubplan.api import Study, publish, write_outputs
-    from hubplan.files.atomic import check_output_parent, check_replaceable
+    from hubplan.files.atomic import check_output_parent
     from hubplan.outputs.operational import NOT_FOR_PUBLICATION, check_operational_folder
-    from hubplan.outputs.writer import is_unmarked_run
+    from hubplan.outputs.writer import check_run_folder
     from hubplan.tables import render_table, render_transport_table
 
     check_output_parent(out_root)  # before the solve, not after it
-    check_replaceable(out_root / scenario.name, adopt=is_unmarked_run)
+    check_run_folder(out_root, scenario.name)
     if transport and scenario.transport is not None and scenario.demand.method == "client_file":
         check_operational_folder(out_root, scenario.name)
     enabled = ctx.obj.get("progress", False)
@@ -148,8 +148,9 @@ def run(ctx: click.Context, scenario_path: Path, study: Path | None, out_root: P
 @click.argument("scenario_path", metavar="SCENARIO", type=click.Path(path_type=Path))
 @study_option
 @out_option
-@click.option("--time-limit", "time_limit_s", type=click.FloatRange(min=0, min_open=True, max=24 * 3600),
-              default=None, metavar="S", help="Routing time for the whole plan (default: the scenario's "
+@click.option("--time-limit", "time_limit_s", type=float, default=None, metavar="S",
+              callback=lambda ctx, param, value: checked_seconds("--time-limit", value, 24 * 3600.0),
+              help="Routing time for the whole plan (default: the scenario's "
               "transport.time_limit_s).")
 @click.pass_context
 def transport(ctx: click.Context, scenario_path: Path, study: Path | None, out_root: Path,

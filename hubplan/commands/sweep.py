@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from hubplan.commands.options import out_root_option, progress_callback, study_option
+from hubplan.commands.options import checked_seconds, checked_workers, out_root_option, progress_callback, study_option
 
 __all__ = ["sweep"]
 
@@ -22,28 +22,37 @@ __all__ = ["sweep"]
               help="With --vary: remove a field of the scenario, e.g. tiers.hub.count_per_locality.")
 @click.option("--scheduler", default=None, metavar="ADDRESS",
               help="Run on an existing Dask cluster (tcp://HOST:PORT) instead of a local one.")
-@click.option("--workers", type=click.IntRange(1, 512), default=None,
-              help="Worker processes of the local cluster (default: one per CPU).")
+@click.option("--scheduler-timeout", "timeout_s", type=float, default=None, metavar="SECONDS",
+              callback=lambda ctx, param, value: checked_seconds("--scheduler-timeout", value, 600.0),
+              help="How long reaching the scheduler may take (default 20).")
+@click.option("--workers", type=int, default=None, callback=lambda ctx, param, value: checked_workers(value),
+              help="Worker processes of the local cluster (default: one per CPU; at most 4 per CPU).")
 @study_option
 @out_root_option("sweep")
-def sweep(source: Path, vary: tuple[str, ...], draws: int | None, unset: tuple[str, ...],
-          scheduler: str | None, workers: int | None, study: Path | None, out_root: Path) -> None:
+def sweep(source: Path, vary: tuple[str, ...], draws: int | None, unset: tuple[str, ...],  # noqa: PLR0913
+          scheduler: str | None, timeout_s: float | None, workers: int | None, study: Path | None,
+          out_root: Path) -> None:
     """Solve every combination of a sweep's parameters; write the table, robustness layer, charts and summary.
 
     SOURCE is a sweep file (``*.sweep.toml``), or a scenario with ``--vary`` options.
     """
     from hubplan.files.atomic import check_output_parent
+    from hubplan.sweep.cluster import SCHEDULER_TIMEOUT_S, parse_scheduler_address
     from hubplan.sweep.run import dask_client, run_on_dask, timed
     from hubplan.sweep.spec import load_sweep, parse_vary
     from hubplan.sweep.worker import shared_inputs
-    from hubplan.sweep.writer import write_sweep
+    from hubplan.sweep.writer import check_sweep_folder, write_sweep
 
+    if scheduler is not None:
+        parse_scheduler_address(scheduler)  # a malformed address is refused before anything is read
     spec = parse_vary(source, vary, draws=draws, unset=unset) if vary or draws else load_sweep(source)
     check_output_parent(out_root)
-    click.echo(f"{spec.title}: {len(spec.variants)} variants of {spec.base.name}", err=True)
+    check_sweep_folder(out_root, spec.name)  # before solving: never over a run or a user's folder
     shared = shared_inputs(spec.base, study_path=study)
-    with dask_client(scheduler, workers) as client:
+    # reached (and its workers checked) before anything is printed: a refusal is the only line
+    with dask_client(scheduler, workers, timeout_s or SCHEDULER_TIMEOUT_S) as client:
         n_workers = len(client.scheduler_info(n_workers=-1)["workers"])
+        click.echo(f"{spec.title}: {len(spec.variants)} variants of {spec.base.name}", err=True)
         click.echo(f"dask: {n_workers} workers; dashboard: {client.dashboard_link}", err=True)
         show = click.get_current_context().find_root().obj.get("progress", False)
         with progress_callback(show, "variants") as progress:

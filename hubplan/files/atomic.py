@@ -9,22 +9,23 @@ file or folder behind (a killed process's are swept by the next write, see
 :func:`remove_stale_siblings`). ``OSError`` while writing becomes a one-line
 :class:`~hubplan.errors.InputError` naming the path and the option that chose it.
 
-An existing output folder is replaced only if hubplan wrote it: every folder
-:func:`atomic_directory` writes carries a marker file, :data:`MARKER`, listing
-the files it holds, and a folder is replaced only if it carries one and holds
-nothing else (or is empty, or a caller recognises it as its own older output).
-A plain file, a symbolic link, an unmarked folder or a marked one with files the
-user added is a one-line error and stays untouched.
+An existing output folder is replaced only if hubplan wrote it as the same kind
+of output: every folder :func:`atomic_directory` writes carries a marker file,
+:data:`~hubplan.files.marker.MARKER`, recording its kind and the files it holds,
+and a folder is replaced only if it carries one of that kind and holds nothing
+else (or is empty, or a caller recognises it as its own older output). A plain
+file, a symbolic link, an unmarked folder, another kind's folder or a marked one
+with files the user added is a one-line error and stays untouched (see
+:mod:`hubplan.files.marker`).
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -38,9 +39,12 @@ from hubplan.files.durable import (
     unwritable,
     write_error,
 )
+from hubplan.files.marker import MARKER, SCRATCH, check_replaceable, is_scratch, write_marker, write_scratch
 
 __all__ = [
     "MARKER",
+    "PRIVATE_FILE",
+    "PRIVATE_FOLDER",
     "atomic_directory",
     "atomic_file",
     "check_output_file",
@@ -50,9 +54,6 @@ __all__ = [
     "write_bytes_atomic",
     "write_text_atomic",
 ]
-
-MARKER = ".hubplan-output"
-"""The file that marks a folder as written by hubplan; it lists the folder's files (JSON)."""
 
 log = logging.getLogger(__name__)
 
@@ -103,9 +104,11 @@ def remove_stale_siblings(target: Path) -> list[Path]:
     """Delete the temporary folders that killed runs left beside ``target``.
 
     A run writes into ``.<name>.tmp-<pid>-XXXX`` (and parks the previous output in
-    ``.<name>.old-<pid>-XXXX`` while swapping). A SIGKILL cannot clean up, so the
-    next run removes those whose process no longer exists; folders of live
-    processes (a run of the same scenario going on now) are left alone.
+    ``.<name>.old-<pid>-XXXX`` while swapping), each marked with
+    :data:`~hubplan.files.marker.SCRATCH` naming the pid. A SIGKILL cannot clean up,
+    so the next run removes those whose marker names a process that no longer exists.
+    A folder is never removed for its name alone (a user may name a folder so):
+    without the marker, or with a live process's, it is left alone.
 
     Returns
     -------
@@ -118,12 +121,20 @@ def remove_stale_siblings(target: Path) -> list[Path]:
         prefix = f".{target.name}.{kind}-"
         for folder in target.parent.glob(f"{prefix}*-*"):
             pid = folder.name[len(prefix):].split("-", 1)[0]
-            if folder.is_dir() and pid.isdigit() and not _process_alive(int(pid)):
+            if (folder.is_dir() and not folder.is_symlink() and pid.isdigit() and is_scratch(folder, int(pid))
+                    and not _process_alive(int(pid))):
                 shutil.rmtree(folder, ignore_errors=True)
                 removed.append(folder)
     for folder in removed:
         log.info("removed %s, left by a run that was killed", folder)
     return removed
+
+
+def _scratch_folder(target: Path, kind: str) -> Path:
+    """A new private temporary folder ``.<name>.<kind>-<pid>-XXXX`` beside ``target``, marked as scratch."""
+    folder = Path(tempfile.mkdtemp(prefix=f".{target.name}.{kind}-{os.getpid()}-", dir=target.parent))
+    write_scratch(folder)
+    return folder
 
 
 def _file_fix(create_parent: bool) -> str:
@@ -223,7 +234,7 @@ def atomic_file(
         if create_parent:
             path.parent.mkdir(parents=True, exist_ok=True)
         remove_stale_siblings(path)
-        scratch = Path(tempfile.mkdtemp(prefix=f".{path.name}.tmp-{os.getpid()}-", dir=path.parent))
+        scratch = _scratch_folder(path, "tmp")
     except OSError as err:
         remove_empty(created)
         raise write_error(path, option, what, err, fix) from err
@@ -275,84 +286,6 @@ def write_bytes_atomic(
     return Path(path)
 
 
-def _marked_files(folder: Path) -> set[str] | None:
-    """The files the marker in ``folder`` lists, or ``None`` if it has no valid marker."""
-    try:
-        listed = json.loads((folder / MARKER).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError):
-        return None
-    if not isinstance(listed, dict) or listed.get("written_by") != "hubplan":
-        return None
-    files = listed.get("files")
-    if not isinstance(files, list) or not all(isinstance(name, str) for name in files):
-        return None
-    return set(files)
-
-
-def _write_marker(folder: Path) -> None:
-    names = sorted(entry.name for entry in folder.iterdir() if entry.name != MARKER)
-    text = json.dumps({"written_by": "hubplan", "files": names}, indent=1) + "\n"
-    (folder / MARKER).write_text(text, encoding="utf-8")
-
-
-def check_replaceable(
-    target: Path, *, option: str = "--out", adopt: Callable[[Path], bool] | None = None
-) -> None:
-    """Fail unless ``target`` is absent or a folder hubplan wrote and that holds nothing else.
-
-    Parameters
-    ----------
-    target
-        The output folder about to be written.
-    option
-        The command-line option that chose its parent folder, named in the error.
-    adopt
-        Recognises an unmarked folder as the caller's own older output (written
-        before folders carried :data:`MARKER`).
-
-    Raises
-    ------
-    InputError
-        ``target`` is a file, a symbolic link, an unmarked folder that ``adopt``
-        does not recognise, or a marked folder holding files hubplan did not write.
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> root = Path(tempfile.mkdtemp())
-    >>> (root / "mine").mkdir(); _ = (root / "mine" / "notes.txt").write_text("keep me")
-    >>> check_replaceable(root / "mine")  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    hubplan.errors.InputError: ...mine: --out: the folder exists and hubplan did not write it; fix: ...
-    """
-    target = Path(target)
-    fix = f"move or rename it (hubplan never replaces what it did not write), or choose another {option}"
-    if not os.path.lexists(target):
-        return
-    if target.is_symlink() or not target.is_dir():
-        kind = "a symbolic link" if target.is_symlink() else "a file"
-        raise input_error(target, option, f"{kind} is at the path of the output folder", fix)
-    try:
-        entries = sorted(entry.name for entry in target.iterdir())
-    except OSError as err:
-        raise input_error(target, option, f"cannot read the output folder ({err.strerror})", fix) from err
-    if not entries:
-        return
-    listed = _marked_files(target)
-    if listed is None:
-        if adopt is not None and adopt(target):
-            return
-        raise input_error(target, option, "the folder exists and hubplan did not write it", fix)
-    foreign = [name for name in entries if name not in listed and name != MARKER]
-    if foreign:
-        more = f" and {len(foreign) - 3} more" if len(foreign) > 3 else ""
-        raise input_error(
-            target, option, f"the folder holds files hubplan did not write ({', '.join(foreign[:3])}{more})",
-            f"move those files out of it, or choose another {option}",
-        )
-
-
 def _fsync_tree(folder: Path) -> None:
     for entry in sorted(folder.rglob("*")):
         if entry.is_file() and not entry.is_symlink():
@@ -360,29 +293,59 @@ def _fsync_tree(folder: Path) -> None:
     fsync_folder(folder)
 
 
+PRIVATE_FOLDER = 0o700
+"""Mode of a private output folder (:func:`atomic_directory` with ``private=True``): the owner only."""
+
+PRIVATE_FILE = 0o600
+"""Mode of every file in a private output folder, whatever the umask: the owner only."""
+
+
+def _make_private(folder: Path) -> None:
+    """Set every folder under ``folder`` (itself included) to 0700 and every file to 0600."""
+    for entry in folder.rglob("*"):
+        if not entry.is_symlink():
+            entry.chmod(PRIVATE_FOLDER if entry.is_dir() else PRIVATE_FILE)
+    folder.chmod(PRIVATE_FOLDER)
+
+
+def _finish(tmp: Path, kind: str, private: bool) -> None:
+    """Replace the scratch mark with the output marker, set private modes and flush everything."""
+    (tmp / SCRATCH).unlink()
+    write_marker(tmp, kind)
+    if private:
+        _make_private(tmp)
+    _fsync_tree(tmp)
+
+
 @contextmanager
 def atomic_directory(
-    target: Path, *, option: str = "--out", adopt: Callable[[Path], bool] | None = None
+    target: Path, *, kind: str, option: str = "--out", adopt: Callable[[Path], bool] | None = None,
+    legacy_files: Collection[str] = (), private: bool = False,
 ) -> Iterator[Path]:
     """Yield a fresh temporary sibling of ``target``; on success it replaces ``target``.
 
-    Everything is written into ``<parent>/.<name>.tmp-<pid>-XXXX``. When the block
-    ends without error, :data:`MARKER` is added, the files are flushed (``fsync``),
-    a previous ``target`` is renamed aside, the new folder is renamed in, and the
-    old one is removed; Ctrl-C cannot split these steps. If the block raises (or
-    Ctrl-C arrives), the temporary folder and any parent folder this call created
-    are deleted and ``target`` is left exactly as it was. Temporary folders that
-    killed runs left behind are removed first (:func:`remove_stale_siblings`).
+    Everything is written into ``<parent>/.<name>.tmp-<pid>-XXXX`` (marked as scratch,
+    see :func:`remove_stale_siblings`). When the block ends without error, :data:`MARKER`
+    is added with ``kind``, the files are flushed (``fsync``), a previous ``target`` is
+    renamed aside, the new folder is renamed in, and the old one is removed; Ctrl-C
+    cannot split these steps. If the block raises (or Ctrl-C arrives), the temporary
+    folder and any parent folder this call created are deleted and ``target`` is left
+    exactly as it was.
 
     Parameters
     ----------
     target
         The folder to create or replace: it must be absent, or pass
-        :func:`check_replaceable` (checked before and again at the swap).
+        :func:`check_replaceable` for ``kind`` (checked before and again at the swap).
+    kind
+        The kind of output (``"run"``, ``"sweep"``, ...), recorded in the marker.
     option
         The command-line option that chose the parent folder, named in errors.
-    adopt
+    adopt, legacy_files
         See :func:`check_replaceable`.
+    private
+        The folder and its files are for the owner only (0700 and 0600, whatever the
+        umask); otherwise the folder is world-readable (0755) like a published one.
 
     Yields
     ------
@@ -392,14 +355,14 @@ def atomic_directory(
     Raises
     ------
     InputError
-        ``target`` exists and hubplan did not write it; the parent folder cannot be
-        created or written; or an ``OSError`` (e.g. a full disk) while writing.
+        ``target`` exists and hubplan did not write it as a ``kind``; the parent folder
+        cannot be created or written; or an ``OSError`` (e.g. a full disk) while writing.
 
     Examples
     --------
     >>> import tempfile
     >>> root = Path(tempfile.mkdtemp())
-    >>> with atomic_directory(root / "run") as tmp:
+    >>> with atomic_directory(root / "run", kind="run") as tmp:
     ...     _ = (tmp / "a.txt").write_text("x")
     >>> sorted(p.name for p in root.iterdir()), sorted(p.name for p in (root / "run").iterdir())
     (['run'], ['.hubplan-output', 'a.txt'])
@@ -407,22 +370,23 @@ def atomic_directory(
     target = Path(target)
     parent = target.parent
     fix = _fix(option)
-    check_replaceable(target, option=option, adopt=adopt)
+    check_replaceable(target, kind=kind, option=option, adopt=adopt, legacy_files=legacy_files)
     created = missing_ancestors(parent)
     try:
         parent.mkdir(parents=True, exist_ok=True)
         remove_stale_siblings(target)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-{os.getpid()}-", dir=parent))
-        tmp.chmod(0o755)  # mkdtemp makes it private; a published run folder is world-readable
+        tmp = _scratch_folder(target, "tmp")  # mkdtemp makes it private (0700)
+        if not private:
+            tmp.chmod(0o755)  # a published run folder is world-readable
     except OSError as err:
         remove_empty(created)
         raise input_error(parent, option, f"cannot create the output folder ({err.strerror})", fix) from err
     try:
         yield tmp
-        _write_marker(tmp)
-        _fsync_tree(tmp)
+        _finish(tmp, kind, private)
         with sigint_deferred():
-            check_replaceable(target, option=option, adopt=adopt)  # nothing foreign appeared meanwhile
+            # nothing foreign appeared meanwhile
+            check_replaceable(target, kind=kind, option=option, adopt=adopt, legacy_files=legacy_files)
             _swap(tmp, target, option)
     except BaseException as err:
         with sigint_deferred():
@@ -439,7 +403,7 @@ def _swap(tmp: Path, target: Path, option: str) -> None:
     old: Path | None = None
     try:
         if os.path.lexists(target):
-            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-{os.getpid()}-", dir=target.parent))
+            old = _scratch_folder(target, "old")
             target.replace(old / target.name)
         tmp.replace(target)
     except OSError as err:

@@ -39,9 +39,15 @@ from hubplan.outputs.report.method import PLAN_STATUS
 from hubplan.outputs.runfolder import MEASURES, TRANSPORT_MEASURES, RunSummary, read_run
 from hubplan.record.manifest import Manifest
 
-__all__ = ["MEASURES", "ComparisonTable", "RunSummary", "compare", "read_run"]
+__all__ = ["COMPARISON_FILES", "COMPARISON_KIND", "MEASURES", "ComparisonTable", "RunSummary", "compare", "read_run"]
 
 log = logging.getLogger(__name__)
+
+COMPARISON_KIND = "comparison"
+"""The kind recorded in a comparison folder's marker: only a comparison replaces it."""
+
+COMPARISON_FILES = ("comparison.csv", "comparison.md", "comparison.html")
+"""Every file :meth:`ComparisonTable.write` writes."""
 
 _COUNT_MEASURES = {"isolated.rural", "isolated.urban"}
 _SHARE_MEASURES = {"share_within.30", "share_within.45"}
@@ -279,11 +285,11 @@ class ComparisonTable:
 
     def write(self, out_dir: Path) -> list[Path]:
         """Write ``comparison.csv``, ``comparison.md`` and ``comparison.html`` atomically."""
-        with atomic_directory(Path(out_dir)) as tmp:
+        with atomic_directory(Path(out_dir), kind=COMPARISON_KIND, legacy_files=COMPARISON_FILES) as tmp:
             (tmp / "comparison.csv").write_text(self.to_csv(), encoding="utf-8")
             (tmp / "comparison.md").write_text(self.to_markdown(), encoding="utf-8")
             (tmp / "comparison.html").write_text(self.to_html(), encoding="utf-8")
-        return [Path(out_dir) / n for n in ("comparison.csv", "comparison.md", "comparison.html")]
+        return [Path(out_dir) / n for n in COMPARISON_FILES]
 
 
 _COMPARE_CSS = """

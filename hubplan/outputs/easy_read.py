@@ -266,7 +266,8 @@ def bus_points(transport: Mapping[str, Any] | None, threshold: int | None, long_
     buses = overall.get("vehicles")
     lines = ["Some people go on a council minibus."]
     if not is_missing(buses):
-        lines.append(f"On a normal day, {people} go on {int(buses)} minibus{'es' if int(buses) != 1 else ''}.")
+        least = "at least " if overall.get("sites_left_out") else ""  # some sites' buses are withheld
+        lines.append(f"On a normal day, {people} go on {least}{int(buses)} minibus{'es' if int(buses) != 1 else ''}.")
     points = [_point(Icon.BUS, lines)]
     longest = overall.get("ride_max_minutes")
     if not is_missing(longest):

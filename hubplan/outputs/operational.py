@@ -14,7 +14,9 @@ beside its public run folder ``<out>/<name>/``, a separate folder
 
 It is written from the record *before* :func:`hubplan.outputs.privacy.protect` (which
 blanks the postcodes), atomically and only over a folder hubplan wrote (the marker file
-:data:`hubplan.files.atomic.MARKER`), with the folder readable by its owner only. Runs on
+:data:`hubplan.files.marker.MARKER`, kind ``operational``), with the folder and its files
+readable by their owner only, whatever the umask, and never through a symbolic link in
+``--out``. Runs on
 a modelled estimate (``estimate``, ``synthetic``) get none: their passengers are a
 synthetic cohort, not people to collect.
 """
@@ -25,6 +27,7 @@ import csv
 import io
 from pathlib import Path
 
+from hubplan.errors import input_error
 from hubplan.files.atomic import atomic_directory, check_replaceable
 from hubplan.outputs.escape import csv_text
 from hubplan.record.run import RunRecord
@@ -33,6 +36,7 @@ from hubplan.scenario import clock
 __all__ = [
     "NOT_FOR_PUBLICATION",
     "OPERATIONAL_FILES",
+    "OPERATIONAL_KIND",
     "OPERATIONAL_SUFFIX",
     "ROUNDS_COLUMNS",
     "check_operational_folder",
@@ -57,7 +61,8 @@ ROUNDS_COLUMNS = (
 )
 """The columns of ``rounds.csv``."""
 
-_PRIVATE_FOLDER = 0o700
+OPERATIONAL_KIND = "operational"
+"""The kind recorded in the operational folder's marker: only operational rounds replace it."""
 
 
 def has_operational(record: RunRecord) -> bool:
@@ -77,9 +82,29 @@ def operational_folder(out_root: Path, name: str) -> Path:
     return Path(out_root) / f"{name}{OPERATIONAL_SUFFIX}"
 
 
-def check_operational_folder(out_root: Path, name: str) -> None:
-    """Fail (``InputError``) unless the operational folder is absent or one hubplan wrote (before a solve)."""
-    check_replaceable(operational_folder(out_root, name))
+def _symlink_in(path: Path) -> Path | None:
+    """The first symbolic link among ``path`` (made absolute) and its ancestors, or ``None``."""
+    absolute = Path(path).absolute()
+    for candidate in (*reversed(absolute.parents), absolute):
+        if candidate.is_symlink():
+            return candidate
+    return None
+
+
+def check_operational_folder(out_root: Path, name: str, *, option: str = "--out") -> None:
+    """Fail (``InputError``) unless the operational folder may be written (checked before a solve, and at the write).
+
+    It must be absent or operational rounds hubplan wrote, and ``out_root`` must not
+    resolve through a symbolic link: home postcodes go only into the folder named, never
+    through a link into another (a published web folder, say).
+    """
+    link = _symlink_in(Path(out_root))
+    if link is not None:
+        raise input_error(out_root, option, f"resolves through the symbolic link {link} (to {link.readlink()}); "
+                          "the operational rounds hold home postcodes and are written only into a folder named "
+                          "directly", f"give the real folder with {option}, not a link to it")
+    check_replaceable(operational_folder(out_root, name), kind=OPERATIONAL_KIND, option=option,
+                      legacy_files=OPERATIONAL_FILES)
 
 
 def rounds_csv(record: RunRecord) -> str:
@@ -128,11 +153,22 @@ def _readme(record: RunRecord, public_folder: Path) -> str:
         f"Routes: {status}; a typical day's passengers, chosen by the scenario's [transport] shares",
         "and seed (not a timetable for named days).",
         "",
+        *_no_road_lines(record),
         "Columns: " + ", ".join(ROUNDS_COLUMNS) + ".",
         "time is the start of the stop (HH:MM); round_departs and round_returns are the vehicle's",
         "times leaving and reaching its depot; passenger is a running number within this run.",
         "",
     ))
+
+
+def _no_road_lines(record: RunRecord) -> list[str]:
+    """Which passengers live where no road reaches (``metrics["transport"]["no_road"]``), for the README."""
+    no_road = (record.metrics.get("transport") or {}).get("no_road") or {}
+    numbers = no_road.get("numbers") or []
+    if not numbers:
+        return []
+    return [f"NO ROAD: passenger(s) {', '.join(str(n) for n in numbers)} live on land no road joins to the "
+            "mainland (e.g. Brownsea Island, ferry only); their rounds assume a road: arrange them separately.", ""]
 
 
 def write_operational(record: RunRecord, out_root: Path = Path("outputs")) -> Path | None:
@@ -158,9 +194,10 @@ def write_operational(record: RunRecord, out_root: Path = Path("outputs")) -> Pa
     """
     if not has_operational(record):
         return None
+    check_operational_folder(out_root, record.name)
     target = operational_folder(out_root, record.name)
-    with atomic_directory(target) as tmp:
-        tmp.chmod(_PRIVATE_FOLDER)  # home postcodes: the owner only
+    # home postcodes: the folder and its files for the owner only (0700, 0600), whatever the umask
+    with atomic_directory(target, kind=OPERATIONAL_KIND, legacy_files=OPERATIONAL_FILES, private=True) as tmp:
         (tmp / "rounds.csv").write_text(rounds_csv(record), encoding="utf-8")
         (tmp / "README.txt").write_text(_readme(record, Path(out_root) / record.name), encoding="utf-8")
     return target

@@ -23,15 +23,18 @@ through unchanged. The rule, stated once here and in the README (*Privacy*):
 4. **Solver internals** that weigh the exact counts (objective, bound, objective terms,
    coverage) are withheld and the relative gap is rounded to 4 decimals; client-row
    tallies (``rows_skipped``...) follow step 3.
-5. **Transport plan.** Its finest cells are the sites' passengers and wheelchair
-   passengers of the typical day, banded as in step 1; locality and whole-plan counts are
-   the sums of the sites' bands, published by step 3; a block whose passengers are
-   hidden loses its ride-time figures (:data:`TRANSPORT_DERIVED_KEYS`). Vehicles,
-   vehicle-km and -hours, CO2e and cost describe vehicles, not people, and are published
-   as routed. The passengers' postcodes and positions are blanked in the protected
-   record (:func:`protect`): only the operational file
-   (:mod:`hubplan.outputs.operational`), written from the unprotected record outside the
-   run folder, lists them.
+5. **Transport plan** (:mod:`hubplan.outputs.privacy_transport`). Its finest cells are the
+   sites' passengers and wheelchair passengers of the typical day, banded as in step 1;
+   locality and whole-plan counts are the sums of the sites' bands, published by step 3.
+   Vehicles, rounds, km, hours, CO2e, cost, ride times and route lines are derived from
+   the passengers: a site whose passengers are hidden publishes none of them (nor its
+   routes), a site whose wheelchair passengers are hidden no vehicles by type, and the
+   groups' figures cover only sites that cannot be differenced back to a hidden one;
+   for client records every such figure is coarsened. The passengers' postcodes and
+   positions are blanked in the protected record (:func:`protect`): only the operational
+   file (:mod:`hubplan.outputs.operational`), written from the unprotected record outside
+   the run folder, lists them. ``docs/privacy-inference.md`` states the attacks this
+   survives.
 
 Why it cannot be undone: by step 2 every published number is a function of the
 visible cells and of the *band* of each hidden cell, never of the hidden cell's value.
@@ -50,22 +53,44 @@ small-numbers practice of suppressing counts of 1 to 4 (e.g. NHS England,
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from dataclasses import replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from hubplan.metrics import compute_metrics
+from hubplan.outputs.disclosure import (  # noqa: F401 - the rule's primitives, re-exported
+    CLIENT_ROW_KEYS,
+    COUNT_METRIC_KEYS,
+    DEFAULT_SUPPRESS_BELOW,
+    DERIVED_METRIC_KEYS,
+    GAP_DECIMALS,
+    LOWER_SUFFIX,
+    ROUNDING_BASE,
+    Band,
+    _missing,
+    band,
+    count_text,
+    is_suppressed,
+    layer_count_text,
+    public_count,
+    publish_count,
+    round_to_base,
+)
+from hubplan.outputs.privacy_transport import (
+    TRANSPORT_COUNT_KEYS,
+    TRANSPORT_DERIVED_KEYS,
+    VEHICLE_KEYS,
+    _without_postcodes,
+    protect_transport,
+    suppress_transport,
+)
 from hubplan.record.layers import area_journeys
 from hubplan.record.manifest import Manifest
 from hubplan.record.run import RunRecord
 from hubplan.scenario import MetricsConfig
-
-if TYPE_CHECKING:  # routing (OR-Tools) is loaded only when a run routes
-    from hubplan.rounds import TransportPlan
 
 __all__ = [
     "COUNT_METRIC_KEYS",
@@ -75,12 +100,14 @@ __all__ = [
     "ROUNDING_BASE",
     "TRANSPORT_COUNT_KEYS",
     "TRANSPORT_DERIVED_KEYS",
+    "VEHICLE_KEYS",
     "Band",
     "band",
     "count_text",
     "is_suppressed",
     "layer_count_text",
     "protect",
+    "protect_transport",
     "public_count",
     "publish_count",
     "suppress_columns",
@@ -88,196 +115,7 @@ __all__ = [
     "suppress_transport",
 ]
 
-DEFAULT_SUPPRESS_BELOW = 5
-"""Default threshold: counts of 1 to 4 people are suppressed (NHS/ONS small-numbers practice)."""
 
-ROUNDING_BASE = 5
-"""Published counts from client records are rounded to a multiple of this (ONS/NHS practice)."""
-
-COUNT_METRIC_KEYS = ("attendees", "isolated", "beyond_reach")
-"""Keys of a metrics block (``overall``, one locality or one group) that hold counts of people."""
-
-DERIVED_METRIC_KEYS = (
-    "mean_minutes", "median_minutes", "p90_minutes", "max_minutes", "share_within",
-    "annual_travel_km", "annual_co2e_tonnes", "within_reach",
-)
-"""Figures of a metrics block computed from its attendees: suppressed when they are."""
-
-TRANSPORT_COUNT_KEYS = ("passengers", "wheelchair_passengers")
-"""Keys of a transport block (``metrics["transport"]``'s overall, locality or site) that count people."""
-
-TRANSPORT_DERIVED_KEYS = (
-    "ride_mean_minutes", "ride_p90_minutes", "ride_max_minutes", "direct_mean_minutes", "ride_over_direct",
-    "extra_ride_mean_minutes",
-)
-"""Figures of a transport block computed from its passengers' trips: suppressed when its passengers are."""
-
-LOWER_SUFFIX = "_min"
-"""Suffix of the column holding a count's smallest possible value (``attendees_min``)."""
-
-GAP_DECIMALS = 4
-"""Decimals of the solver's relative gap published for client records (0.01 percentage points)."""
-
-CLIENT_ROW_KEYS = ("rows_geocoded", "rows_skipped")
-"""Client-file row tallies in the manifest's ``demand`` block (``rows`` is their sum)."""
-
-
-def _missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value)) or bool(pd.isna(value))
-
-
-@dataclass(frozen=True)
-class Band:
-    """What a cell of people stands for in every output.
-
-    Attributes
-    ----------
-    estimate
-        The value used in sums and statistics: the cell itself, or the midpoint of the
-        band of a hidden cell.
-    lower
-        The smallest count the cell can be given its band (the cell itself when shown).
-    """
-
-    estimate: float
-    lower: float
-
-
-def band(count: float, threshold: int | None) -> Band:
-    """Return the band a cell of ``count`` people stands for.
-
-    Hidden counts (1 to ``threshold - 1``) fall into two bands of whole numbers, each
-    with at least two members (``1-2`` and ``3-4`` for a threshold of 5; one band
-    ``1-(threshold-1)`` below a threshold of 5).
-
-    Parameters
-    ----------
-    count
-        People in one allocation cell (a whole number for client records).
-    threshold
-        ``RunRecord.suppress_below``; ``None`` disables protection.
-
-    Returns
-    -------
-    Band
-
-    Examples
-    --------
-    >>> [band(c, 5) for c in (0, 1, 2, 3, 4, 7)]  # doctest: +NORMALIZE_WHITESPACE
-    [Band(estimate=0.0, lower=0.0), Band(estimate=1.5, lower=1.0), Band(estimate=1.5, lower=1.0),
-     Band(estimate=3.5, lower=3.0), Band(estimate=3.5, lower=3.0), Band(estimate=7.0, lower=7.0)]
-    """
-    value = float(count)
-    if not is_suppressed(value, threshold):
-        return Band(value, value)
-    top = int(threshold) - 1  # type: ignore[arg-type]
-    split = top // 2 if top >= 4 else top  # the last member of the low band
-    low, high = (1, split) if value < split + 0.5 else (split + 1, top)
-    return Band((low + high) / 2.0, float(low))
-
-
-def round_to_base(value: float, base: int = ROUNDING_BASE) -> float:
-    """Round to the nearest multiple of ``base`` (halves go up).
-
-    Examples
-    --------
-    >>> round_to_base(521), round_to_base(7.5), round_to_base(12.4)
-    (520.0, 10.0, 10.0)
-    """
-    return float(base * math.floor(float(value) / base + 0.5))
-
-
-def publish_count(estimate: float | None, lower: float | None, threshold: int | None) -> float | None:
-    """Return a count as it may be published: the one rule every output uses.
-
-    Parameters
-    ----------
-    estimate
-        The count computed from the cells (:func:`band` estimates).
-    lower
-        Its smallest possible value given the bands (``None``: same as ``estimate``).
-    threshold
-        ``RunRecord.suppress_below``; ``None`` (modelled estimates) returns ``estimate``.
-
-    Returns
-    -------
-    float or None
-        ``0`` when nobody is counted, ``None`` (suppressed) when ``lower`` is below
-        ``threshold``, else ``estimate`` rounded to :data:`ROUNDING_BASE`.
-
-    Examples
-    --------
-    >>> publish_count(0, 0, 5), publish_count(3.5, 3, 5), publish_count(5.0, 4, 5), publish_count(521, 521, 5)
-    (0.0, None, None, 520.0)
-    >>> publish_count(3.2, None, None)
-    3.2
-    """
-    if _missing(estimate):
-        return None
-    value = float(estimate)  # type: ignore[arg-type]
-    if threshold is None:
-        return value
-    if value == 0:
-        return 0.0
-    floor = value if _missing(lower) else float(lower)  # type: ignore[arg-type]
-    if floor < threshold:
-        return None
-    return round_to_base(value)
-
-
-def is_suppressed(count: float | None, threshold: int | None) -> bool:
-    """Return whether a single count of ``count`` people is hidden under the rule.
-
-    Examples
-    --------
-    >>> is_suppressed(3, 5), is_suppressed(0, 5), is_suppressed(5, 5), is_suppressed(3, None)
-    (True, False, False, False)
-    """
-    if threshold is None or _missing(count):
-        return False
-    return 0 < float(count) < threshold  # type: ignore[arg-type]
-
-
-def public_count(count: float | None, threshold: int | None) -> float | None:
-    """Return a single count as published: ``None`` when suppressed or missing, else rounded.
-
-    Examples
-    --------
-    >>> public_count(12.0, 5), public_count(2.0, 5), public_count(2.0, None)
-    (10.0, None, 2.0)
-    """
-    return publish_count(count, count, threshold)
-
-
-def count_text(count: float | None, threshold: int | None, *, decimals: int = 0) -> str:
-    """Format a single count of people for text: ``"<5"`` when suppressed, rounded otherwise.
-
-    Examples
-    --------
-    >>> count_text(1234.4, 5), count_text(3, 5), count_text(3, None), count_text(None, 5)
-    ('1,235', '<5', '3', 'n/a')
-    """
-    if _missing(count):
-        return "n/a"
-    return layer_count_text(public_count(count, threshold), is_suppressed(count, threshold), threshold,
-                            decimals=decimals)
-
-
-def layer_count_text(
-    count: float | None, suppressed: bool, threshold: int | None, *, decimals: int = 0
-) -> str:
-    """Format a count from a public layer, whose suppressed values are already missing.
-
-    Examples
-    --------
-    >>> layer_count_text(float("nan"), True, 5), layer_count_text(7.0, False, None)
-    ('<5', '7')
-    """
-    if suppressed and threshold is not None:
-        return f"<{threshold}"
-    if _missing(count):
-        return "n/a"
-    return f"{float(count):,.{decimals}f}"  # type: ignore[arg-type]
 
 
 def suppress_columns(
@@ -422,80 +260,6 @@ def suppress_metrics(
     return out
 
 
-def suppress_transport(
-    transport: Mapping[str, Any], site_locality: Mapping[str, str], threshold: int | None
-) -> dict[str, Any]:
-    """Return a copy of ``metrics["transport"]`` with its counts of people published (rule step 5).
-
-    Each site's passengers and wheelchair passengers are cells (:func:`band`); a
-    locality's and the whole plan's counts are the sums of their sites' bands, so that no
-    total minus its visible sites gives a hidden site back. Every block gains a
-    ``suppressed`` list; a block whose passengers are hidden loses its ride-time figures
-    (:data:`TRANSPORT_DERIVED_KEYS`). Vehicles, km, hours, CO2e and cost are copied.
-
-    Parameters
-    ----------
-    transport
-        ``{"status", "overall", "localities": {name: {...}}, "sites": {site_id: {...}}}``
-        (:meth:`hubplan.rounds.TransportPlan.metrics`).
-    site_locality
-        Site ID -> locality, for every site in ``transport["sites"]``.
-    threshold
-        ``RunRecord.suppress_below``; ``None`` returns the figures unchanged.
-
-    Returns
-    -------
-    dict
-
-    Examples
-    --------
-    >>> site = {"passengers": 3, "wheelchair_passengers": 0, "vehicles": 1, "ride_mean_minutes": 20.0}
-    >>> big = {"passengers": 12, "wheelchair_passengers": 2, "vehicles": 2, "ride_mean_minutes": 30.0}
-    >>> out = suppress_transport({"overall": {}, "localities": {"A": {}},
-    ...                           "sites": {"s1": site, "s2": big}}, {"s1": "A", "s2": "A"}, 5)
-    >>> out["sites"]["s1"]["passengers"], out["sites"]["s1"]["ride_mean_minutes"], out["sites"]["s1"]["vehicles"]
-    (None, None, 1)
-    >>> out["sites"]["s2"]["passengers"], out["sites"]["s2"]["wheelchair_passengers"], out["sites"]["s2"]["suppressed"]
-    (10.0, None, ['wheelchair_passengers'])
-    >>> out["localities"]["A"]["passengers"]  # 3.5 (the band 3-4) + 12, rounded
-    15.0
-    """
-    if threshold is None:
-        return dict(transport)
-    sites: Mapping[str, Mapping[str, Any]] = transport.get("sites") or {}
-    bands = {site: {key: band(block.get(key) or 0, threshold) for key in TRANSPORT_COUNT_KEYS}
-             for site, block in sites.items()}
-
-    def published(block: Mapping[str, Any], members: Iterable[str]) -> dict[str, Any]:
-        chosen = [bands[site] for site in members if site in bands]
-        out: dict[str, Any] = dict(block)
-        hidden: list[str] = []
-        for key in TRANSPORT_COUNT_KEYS:
-            value = publish_count(sum(b[key].estimate for b in chosen), sum(b[key].lower for b in chosen), threshold)
-            if value is None:
-                hidden.append(key)
-            out[key] = value
-        if "passengers" in hidden:
-            out.update(dict.fromkeys(key for key in TRANSPORT_DERIVED_KEYS if key in out))
-        out["suppressed"] = hidden
-        return out
-
-    localities: Mapping[str, Mapping[str, Any]] = transport.get("localities") or {}
-    return {
-        **transport,
-        "overall": published(transport.get("overall") or {}, sites),
-        "localities": {name: published(block, [s for s in sites if site_locality.get(s) == name])
-                       for name, block in localities.items()},
-        "sites": {site: published(block, [site]) for site, block in sites.items()},
-    }
-
-
-def _without_postcodes(plan: TransportPlan) -> TransportPlan:
-    """The plan with every passenger's postcode blanked and position unknown (public writers show home areas)."""
-    nan = float("nan")
-    return replace(plan, passengers=tuple(replace(p, postcode="", lon=nan, lat=nan) for p in plan.passengers))
-
-
 def _with_lower(frame: pd.DataFrame, key: str, cells: pd.DataFrame, ids: pd.Series) -> pd.DataFrame:
     """Set ``attendees`` and ``attendees_min`` of ``frame`` to the sums of ``cells`` by ``key``."""
     sums = cells.groupby(key)[["attendees", "attendees" + LOWER_SUFFIX]].sum()
@@ -594,14 +358,15 @@ def protect(record: RunRecord) -> RunRecord:
     estimate, lower = figures(cells, "attendees"), figures(cells, lower_column)
     metrics = suppress_metrics({**source, **estimate}, threshold, lower=lower)
     transport = record.transport
-    if "transport" in source:
-        site_locality = dict(zip(record.sites["site_id"], record.sites["locality"], strict=True))
-        metrics["transport"] = suppress_transport(source["transport"], site_locality, threshold)
+    if "transport" in source and transport is not None:
+        metrics["transport"], transport = protect_transport(transport, source["transport"], threshold)
+    elif transport is not None:
+        transport = _without_postcodes(transport)
     return replace(
         record, allocations=cells, home_areas=home, sites=sites, localities=localities,
         metrics=metrics, manifest=_protect_manifest(record.manifest, metrics["overall"], threshold),
         groups=None if groups is None or fine is None else replace(groups, segment_flows=fine),
-        transport=None if transport is None else _without_postcodes(transport),
+        transport=transport,
     )
 
 

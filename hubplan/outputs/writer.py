@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 from hubplan.errors import input_error
-from hubplan.files.atomic import atomic_directory
+from hubplan.files.atomic import atomic_directory, check_replaceable
 from hubplan.files.jsontext import dumps_json
 from hubplan.outputs.easy_read import write_easy_read
 from hubplan.outputs.layers import ROUTES_LAYER, public_layers, write_geojson_layers, write_geopackage
@@ -19,7 +19,17 @@ from hubplan.outputs.staticmaps import STATIC_MAPS, footer_attribution, write_st
 from hubplan.outputs.webmap import write_map
 from hubplan.record.run import RunRecord
 
-__all__ = ["OUTPUT_FILES", "TRANSPORT_FILES", "check_run_name", "dumps_json", "is_unmarked_run", "write_run"]
+__all__ = [
+    "LEGACY_RUN_FILES",
+    "OUTPUT_FILES",
+    "RUN_KIND",
+    "TRANSPORT_FILES",
+    "check_run_folder",
+    "check_run_name",
+    "dumps_json",
+    "is_unmarked_run",
+    "write_run",
+]
 
 log = logging.getLogger(__name__)
 
@@ -36,20 +46,63 @@ TRANSPORT_FILES = (f"{ROUTES_LAYER}.geojson",)
 
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 
+RUN_KIND = "run"
+"""The kind recorded in a run folder's marker: only a run replaces a run folder."""
+
+LEGACY_RUN_FILES = frozenset({
+    "localities.geojson", "sites.geojson", "home_areas.geojson", "allocations.geojson",
+    "catchments.geojson", "layers.gpkg", "metrics.json", "manifest.json", "map.html",
+    "map_journeys.png", "map_sites.png", "report.md", "report.html",
+})
+"""Every file of a run written before run folders carried the marker (hubplan before 18097ee)."""
+
+LEGACY_WRITE_WINDOW_S = 600.0
+"""An older run's files were written together: none is newer than its manifest by more than
+this (s; a run writes its files within seconds). A later file is the user's edit (assumption)."""
+
+
+LEGACY_MANIFEST_BYTES = 10_000_000
+"""The largest ``manifest.json`` read when recognising an older run (a real one is a few kB)."""
+
+
+def _legacy_manifest_names(folder: Path, manifest: object) -> bool:
+    """Whether ``manifest`` is hubplan's and names the scenario the folder is named after."""
+    if not isinstance(manifest, dict) or "hubplan_version" not in manifest:
+        return False
+    scenario = manifest.get("scenario")
+    return isinstance(scenario, dict) and scenario.get("name") == folder.name
+
 
 def is_unmarked_run(folder: Path) -> bool:
-    """Whether ``folder`` is a run written before run folders carried the marker file.
+    """Whether ``folder`` is a whole run written before run folders carried the marker file.
 
-    Such a folder holds nothing but :data:`OUTPUT_FILES`, and its ``manifest.json``
-    is hubplan's (a JSON object with ``hubplan_version``), so it may be replaced.
+    Such a folder holds exactly :data:`LEGACY_RUN_FILES`, every one a regular file, none
+    modified more than :data:`LEGACY_WRITE_WINDOW_S` after its ``manifest.json``, which is
+    hubplan's (``hubplan_version``) and names the scenario the folder is named after. A
+    user's folder with a copied manifest, a missing or an added file, or an edited report
+    is not adopted.
     """
-    if not {entry.name for entry in folder.iterdir()} <= set(OUTPUT_FILES):
-        return False
     try:
+        entries = list(folder.iterdir())
+        if {entry.name for entry in entries} != LEGACY_RUN_FILES:
+            return False
+        if any(entry.is_symlink() or not entry.is_file() for entry in entries):
+            return False
+        written = (folder / "manifest.json").stat().st_mtime
+        if any(entry.stat().st_mtime > written + LEGACY_WRITE_WINDOW_S for entry in entries):
+            return False
+        if (folder / "manifest.json").stat().st_size > LEGACY_MANIFEST_BYTES:
+            return False
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError):
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
         return False
-    return isinstance(manifest, dict) and "hubplan_version" in manifest
+    return _legacy_manifest_names(folder, manifest)
+
+
+def check_run_folder(out_root: Path, name: str, *, option: str = "--out") -> None:
+    """Fail (``InputError``) unless ``out_root/name`` may take a run: absent, a run hubplan wrote, or an older run."""
+    check_replaceable(Path(out_root) / name, kind=RUN_KIND, option=option, adopt=is_unmarked_run,
+                      legacy_files=(*OUTPUT_FILES, *TRANSPORT_FILES))
 
 
 def check_run_name(record: RunRecord) -> None:
@@ -113,7 +166,8 @@ def write_run(published: Published, out_root: Path = Path("outputs")) -> Path:
     attribution = list(record.attributions)
     layers = public_layers(published)
     metrics = published.metrics
-    with atomic_directory(target, adopt=is_unmarked_run) as tmp:
+    with atomic_directory(target, kind=RUN_KIND, adopt=is_unmarked_run,
+                          legacy_files=(*OUTPUT_FILES, *TRANSPORT_FILES)) as tmp:
         write_geojson_layers(layers, tmp, attribution=attribution)
         write_geopackage(layers, tmp / "layers.gpkg", attribution=attribution)
         (tmp / "metrics.json").write_text(dumps_json(metrics), encoding="utf-8")

@@ -20,6 +20,8 @@ from hubplan.record.manifest import build_manifest
 from hubplan.record.run import RunRecord
 
 if TYPE_CHECKING:  # routing (OR-Tools) is loaded only when a run routes
+    from pydantic import JsonValue
+
     from hubplan.rounds import TransportPlan
 from hubplan.travel import travel_model
 
@@ -52,7 +54,7 @@ def record_from_allocation(prepared: PreparedScenario, allocation: Allocation, s
     groups = group_inputs(prepared, allocation)
     metrics = _metrics(prepared, allocation, sites, home_areas, groups)
     if transport is not None:
-        metrics = {**metrics, "transport": transport.metrics()}
+        metrics = {**metrics, "transport": {**transport.metrics(), "no_road": _no_road(prepared, transport)}}
     localities = prepared.study.localities[["locality", "code", "geometry"]].copy()
     localities["attendees"] = localities["locality"].map(home_areas.groupby("locality")["attendees"].sum())
     points = prepared.study.home_areas
@@ -113,3 +115,25 @@ def _metrics(prepared: PreparedScenario, allocation: Allocation, sites: gpd.GeoD
         params=scenario.metrics,
         groups=groups,
     )
+
+
+def _no_road(prepared: PreparedScenario, transport: TransportPlan) -> dict[str, JsonValue]:
+    """Passengers whose homes no road reaches (:func:`hubplan.siting.off_mainland`): their count, areas and numbers.
+
+    The routed rides assume a road; the report and the operational file say so. Passenger
+    numbers are for the operational file only (:mod:`hubplan.outputs.privacy_transport`
+    removes them, and the areas, for client records).
+    """
+    import numpy as np
+
+    from hubplan.siting import off_mainland
+
+    people = [p for p in transport.passengers if p.postcode]
+    if not people:
+        return {"passengers": 0, "home_areas": [], "numbers": []}
+    off = off_mainland(prepared.study, np.array([p.lon for p in people]), np.array([p.lat for p in people]))
+    names = dict(zip(prepared.study.home_areas["area_id"], prepared.study.home_areas["name"], strict=True))
+    stranded = [p for p, flag in zip(people, off, strict=True) if flag]
+    areas: list[JsonValue] = [*sorted({str(names.get(p.area_id, p.area_id)) for p in stranded})]
+    numbers: list[JsonValue] = [p.number for p in stranded]
+    return {"passengers": len(stranded), "home_areas": areas, "numbers": numbers}

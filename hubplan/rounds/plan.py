@@ -135,6 +135,26 @@ def _check_wheelchair_spaces(passengers: tuple[Passenger, ...], config: Transpor
                           "give a vehicle type wheelchair_spaces = 1 or more")
 
 
+MAX_PASSENGERS_PER_SITE = 500
+"""Most passengers one site's rounds may carry on the typical day (the supported size of a routing).
+
+A site's routing holds matrices over its 2n + 2 stops, so memory grows with the square of
+its passengers (issue 20 measured 7.4 GB for 20,000 clients). Assumption: the council's 521
+attendees in all, 60% of them on council transport, put a few dozen on any site's rounds;
+500 is about ten times that, and a larger count is refused with one line before routing."""
+
+
+def _check_site_sizes(by_site: dict[str, tuple[Passenger, ...]], site_names: dict[str, str], source: str) -> None:
+    """Refuse, before any matrix is built, a site with more passengers than :data:`MAX_PASSENGERS_PER_SITE`."""
+    largest = max(by_site.items(), key=lambda item: len(item[1]), default=None)
+    if largest is not None and len(largest[1]) > MAX_PASSENGERS_PER_SITE:
+        site_id, group = largest
+        raise input_error(source, "transport", f"{len(group):,} passengers on the typical day at "
+                          f"{site_names.get(site_id, site_id)}, more than the {MAX_PASSENGERS_PER_SITE} one site's "
+                          "rounds are routed for", "check the demand (a client row's attendees, demand.total) or "
+                          "lower transport.council_transport_share")
+
+
 def plan_transport(prepared: PreparedScenario, allocation: Allocation, *, progress: Progress | None = None,
                    workers: int | None = None) -> TransportPlan:
     """Route the plan's morning and afternoon rounds (the scenario must have a ``[transport]`` table).
@@ -177,6 +197,7 @@ def plan_transport(prepared: PreparedScenario, allocation: Allocation, *, progre
     instances: list[SiteInstance] = []
     legs_of: dict[str, tuple[LegMatrices, np.ndarray]] = {}
     by_site = {site_id: tuple(group) for site_id, group in itertools.groupby(passengers, key=lambda p: p.site_id)}
+    _check_site_sizes(by_site, dict(zip(prepared.sites["site_id"], prepared.sites["name"], strict=True)), source)
     for site_id, group in sorted(by_site.items()):
         site = sites.loc[site_id]
         points = _site_points(site_id, float(site["lon"]), float(site["lat"]), config.depot, group)

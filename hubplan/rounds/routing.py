@@ -17,9 +17,10 @@ gets a one-line error naming the site and the setting.
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import multiprocessing
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -203,7 +204,7 @@ def route_sessions(instances: list[SiteInstance], rebuild: Rebuild, *, time_limi
     limits = _limits(instances, time_limit_s, workers)
     done: dict[int, RoutedSession] = {}
     pending = {index: (item, 1) for index, item in enumerate(instances)}
-    with _executor(workers) as pool:
+    with _executor(workers) as pool, _abandoned_on_interrupt(pool):
         while pending:
             futures = {pool.submit(_route_one, item, limits[index], seed): index
                        for index, (item, _) in pending.items()}
@@ -223,6 +224,23 @@ def route_sessions(instances: list[SiteInstance], rebuild: Rebuild, *, time_limi
                     progress(len(done), len(instances))
             pending = retry
     return [done[index] for index in range(len(instances))]
+
+
+@contextlib.contextmanager
+def _abandoned_on_interrupt(pool: concurrent.futures.Executor) -> Iterator[None]:
+    """On Ctrl-C (or any error), drop the queued routings instead of running them all first.
+
+    ``with pool`` alone would wait for every queued instance on the way out (106-112 s
+    measured after Ctrl-C, issue 20): the queue is cancelled and the pool's own worker
+    processes, busy with instances whose results nobody will read, are killed.
+    """
+    try:
+        yield
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in list((getattr(pool, "_processes", None) or {}).values()):  # the pool's own, still running
+            process.kill()
+        raise
 
 
 def _executor(workers: int) -> concurrent.futures.Executor:

@@ -24,6 +24,7 @@ __all__ = [
     "MAX_ATTENDEES",
     "MAX_JOURNEY_MINUTES",
     "MAX_OBJECTIVE_WEIGHT",
+    "MAX_SEED",
     "MAX_SITE_CAPACITY",
     "MAX_SNAP_KM",
     "MAX_TIME_LIMIT_S",
@@ -69,6 +70,10 @@ outweigh every journey of the council's 521 attendees, so a larger weight is a t
 MAX_TIME_LIMIT_S = 24 * 60 * 60
 """Longest solver time limit in seconds. Assumption: the shipped scenarios are proven optimal in
 seconds, so a limit beyond a day is a typo (``inf`` used to crash the solver's timer)."""
+
+MAX_SEED = 2**32 - 1
+"""Largest random seed (``demand.seed``, ``transport.seed``, a sweep's seeds). Assumption: the
+range of a 32-bit seed, which every generator hubplan seeds accepts; 2**64 used to reach them."""
 
 MAX_SNAP_KM = 1_000
 """Farthest a point may be snapped to the road network, in km (``travel.max_snap_km``).

@@ -17,7 +17,7 @@ from hubplan.files.reading import SCENARIO_FILE, read_bounded
 from hubplan.scenario.fields import ISSUE_ERROR_TYPE
 from hubplan.scenario.model import Scenario
 
-__all__ = ["load_scenario", "scenario_issues", "scenario_json_schema"]
+__all__ = ["load_scenario", "scenario_issues", "scenario_json_schema", "too_deep"]
 
 RESERVED_KEYS = ("source_path", "sha256")
 """Fields hubplan sets itself; a scenario file may not give them."""
@@ -147,6 +147,8 @@ def load_scenario(path: Path | str) -> Scenario:
         raise input_error(path, "(file)", "not UTF-8 text", "save the file as UTF-8") from err
     except tomllib.TOMLDecodeError as err:
         raise input_error(path, "(syntax)", f"invalid TOML: {err}", "correct the TOML syntax at that line") from err
+    except RecursionError:
+        raise too_deep(path) from None
     for reserved in RESERVED_KEYS:
         if reserved in data:
             raise input_error(path, reserved, "unknown key", "remove it (hubplan sets it itself)")
@@ -156,6 +158,12 @@ def load_scenario(path: Path | str) -> Scenario:
         issues = scenario_issues(err, path)
         raise InputError(_headline(issues), issues=issues) from err
     return scenario.model_copy(update={"source_path": path.resolve(), "sha256": hashlib.sha256(raw).hexdigest()})
+
+
+def too_deep(path: Path) -> InputError:
+    """The one-line error for a TOML file nested more deeply than the reader's recursion allows."""
+    return input_error(path, "(syntax)", "tables or arrays nested too deeply to read",
+                       "nest them a few levels at most, as the documented keys are")
 
 
 def scenario_json_schema() -> str:

@@ -18,6 +18,7 @@ from hubplan.scenario.fields import (
     MAX_ATTENDEES,
     MAX_JOURNEY_MINUTES,
     MAX_OBJECTIVE_WEIGHT,
+    MAX_SEED,
     MAX_SITE_CAPACITY,
     MAX_SNAP_KM,
     MAX_TIME_LIMIT_S,
@@ -134,7 +135,7 @@ class DemandConfig(StrictModel):
     segments: tuple[SegmentConfig, ...] | None = None
     client_file: FilePath | None = None
     on_unknown_postcode: Literal["error", "skip"] = "error"
-    seed: int = Field(default=0, ge=0)
+    seed: int = Field(default=0, ge=0, le=MAX_SEED)
     suppress_below: int = Field(default=5, ge=0)
 
     @model_validator(mode="before")

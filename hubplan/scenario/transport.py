@@ -18,6 +18,7 @@ from pydantic import BeforeValidator, Field, model_validator
 from hubplan.scenario.fields import (
     MAX_ANNUAL_COST_GBP,
     MAX_JOURNEY_MINUTES,
+    MAX_SEED,
     MAX_TIME_LIMIT_S,
     Name,
     OneLine,
@@ -142,7 +143,7 @@ class TransportConfig(StrictModel):
     max_route_minutes: float = Field(default=180.0, gt=0, le=MAX_JOURNEY_MINUTES)
     max_vehicles_per_site: int | None = Field(default=None, ge=1, le=1000)
     time_limit_s: float = Field(default=30.0, gt=0, le=MAX_TIME_LIMIT_S)
-    seed: int = Field(default=0, ge=0)
+    seed: int = Field(default=0, ge=0, le=MAX_SEED)
 
     @model_validator(mode="after")
     def _check_windows(self) -> TransportConfig:

@@ -10,9 +10,11 @@ and returns one row's worth of figures.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import os
+import signal
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -20,8 +22,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from hubplan.errors import input_error
+from hubplan.errors import ClusterError, input_error
 from hubplan.progress import Progress
+from hubplan.sweep.cluster import SCHEDULER_TIMEOUT_S, reach_scheduler
 from hubplan.sweep.spec import Variant
 from hubplan.sweep.worker import SharedInputs, SiteHint, VariantResult, solve_variant, solve_variants
 
@@ -34,6 +37,11 @@ log = logging.getLogger(__name__)
 TASKS_PER_WORKER = 8
 #: The most variants in one task.
 MAX_BATCH = 25
+#: How often a waiting sweep checks that its cluster still has workers (s).
+WORKER_CHECK_S = 1.0
+#: How long a cluster may have no worker before the sweep stops (s). Assumption: a worker that
+#: restarts (dask's nanny) is back within seconds; a minute without any is a lost cluster.
+WORKERLESS_GRACE_S = 60.0
 #: The dask setting by which each Nanny exports ``MALLOC_TRIM_THRESHOLD_=65536`` to the workers it starts
 #: (and to its own process). A set trim threshold turns off glibc's adaptive mmap threshold, so every
 #: array of 128 KiB or more is mapped and unmapped anew: 20-80 times the page faults per variant here
@@ -113,8 +121,11 @@ def run_sequential(shared: SharedInputs, variants: Sequence[Variant],
     return sorted(results, key=lambda r: r.variant.variant_id)
 
 
+_LOST = "the worker failed: "
+
+
 def _failed(variant: Variant, err: BaseException) -> VariantResult:
-    return VariantResult(variant, "error", f"the worker failed: {type(err).__name__}: {err}")
+    return VariantResult(variant, "error", f"{_LOST}{type(err).__name__}: {err}")
 
 
 def batch_size(n_variants: int, n_workers: int) -> int:
@@ -131,7 +142,7 @@ def batch_size(n_variants: int, n_workers: int) -> int:
 
 
 def run_on_dask(client: Any, shared: SharedInputs, variants: Sequence[Variant],
-                progress: Progress | None = None) -> list[VariantResult]:
+                progress: Progress | None = None, *, grace_s: float = WORKERLESS_GRACE_S) -> list[VariantResult]:
     """Solve every variant on the cluster of ``client``; each finished group head releases its group.
 
     Parameters
@@ -145,11 +156,21 @@ def run_on_dask(client: Any, shared: SharedInputs, variants: Sequence[Variant],
         (:func:`batch_size`) so that scheduling costs little per variant.
     progress
         Optional ``(done, total)`` callback, called as results arrive.
+    grace_s
+        How long the cluster may have no worker at all before the sweep stops.
 
     Returns
     -------
     list of VariantResult
-        Sorted by variant ID; a task that failed on its worker gives rows with status ``error``.
+        Sorted by variant ID.
+
+    Raises
+    ------
+    ClusterError
+        A task was lost with its workers (dask's ``KilledWorker``, after it retried on
+        ``distributed.scheduler.allowed-failures`` more workers) or failed on its worker,
+        or the cluster had no worker for ``grace_s``: a sweep never reports success over
+        rows its cluster lost.
     """
     from dask.distributed import as_completed
 
@@ -167,21 +188,58 @@ def run_on_dask(client: Any, shared: SharedInputs, variants: Sequence[Variant],
     pending = as_completed([submit((anchor,), None) for anchor in first])
     heads = {anchor.variant_id for anchor in first}
     results: list[VariantResult] = []
-    for future in pending:
-        batch = batch_of.pop(future.key)
-        try:
-            done = future.result()
-        except Exception as err:  # the task itself failed (worker lost, unpicklable input)
-            done = [_failed(variant, err) for variant in batch]
-        results.extend(done)
-        if batch[0].variant_id in heads:
-            others = rest[batch[0].group]
-            for start in range(0, len(others), size):
-                pending.add(submit(tuple(others[start:start + size]), _hint_of(done[0])))
-        if progress:
-            progress(len(results), len(variants))
-        future.release()
+    lost: list[BaseException] = []
+    while not pending.is_empty():
+        for future in _ready(pending, client, grace_s):
+            batch = batch_of.pop(future.key)
+            try:
+                done = future.result()
+            except Exception as err:  # the task itself failed (worker lost, unpicklable input)
+                done = [_failed(variant, err) for variant in batch]
+                lost.append(err)
+            results.extend(done)
+            if batch[0].variant_id in heads:
+                others = rest[batch[0].group]
+                for start in range(0, len(others), size):
+                    pending.add(submit(tuple(others[start:start + size]), _hint_of(done[0])))
+            if progress:
+                progress(len(results), len(variants))
+            future.release()
+    if lost:
+        raise _lost_error(lost, sum(r.status == "error" and r.reason.startswith(_LOST) for r in results),
+                          len(variants))
     return sorted(results, key=lambda r: r.variant.variant_id)
+
+
+def _ready(pending: Any, client: Any, grace_s: float) -> list[Any]:
+    """The futures finished so far (at least one); fail once the cluster has had no worker for ``grace_s``."""
+    since: float | None = None
+    while True:
+        with pending.thread_condition:  # held while checking, so a notify cannot slip in between
+            if not pending.has_ready():
+                pending.thread_condition.wait(timeout=WORKER_CHECK_S)
+        if pending.has_ready():
+            return list(pending.next_batch(block=False))
+        if client.nthreads():
+            since = None
+            continue
+        since = time.monotonic() if since is None else since
+        if time.monotonic() - since >= grace_s:
+            raise ClusterError(f"the Dask cluster has had no workers for {grace_s:g} s, with "
+                               f"{pending.count()} tasks of the sweep still to run; fix: start workers "
+                               "(`dask worker ADDRESS`) or check why they stopped (memory, logs), then run again")
+
+
+def _lost_error(errors: Sequence[BaseException], n_lost: int, n_variants: int) -> ClusterError:
+    import dask
+
+    retries = dask.config.get("distributed.scheduler.allowed-failures")
+    first = errors[0]
+    return ClusterError(
+        f"{n_lost} of {n_variants} variants were lost with their workers ({type(first).__name__}: "
+        f"{str(first)[:200]}; dask gives a task up after losing it with {retries + 1} workers, or with the "
+        "inputs broadcast to them); nothing was written; fix: "
+        "check the cluster's workers (memory limit, logs) and run the sweep again")
 
 
 def _warm_up() -> None:
@@ -191,7 +249,8 @@ def _warm_up() -> None:
 
 
 @contextmanager
-def dask_client(scheduler: str | None = None, workers: int | None = None) -> Iterator[Any]:
+def dask_client(scheduler: str | None = None, workers: int | None = None,
+                timeout_s: float = SCHEDULER_TIMEOUT_S) -> Iterator[Any]:
     """A ``dask.distributed.Client``: on the scheduler at ``scheduler``, else on a new local cluster.
 
     The local cluster has ``workers`` single-threaded worker processes (default: one
@@ -199,10 +258,15 @@ def dask_client(scheduler: str | None = None, workers: int | None = None) -> Ite
     slower housekeeping (:data:`QUIET_INTERVALS`). Every worker loads the solver
     libraries before the clock starts.
 
+    A scheduler given by address is checked first (:func:`~hubplan.sweep.cluster.reach_scheduler`),
+    each step within ``timeout_s``, and must have a worker within ``timeout_s``.
+
     Raises
     ------
     InputError
-        The scheduler cannot be reached.
+        The address is malformed, or no Dask scheduler answers there in time.
+    ClusterError
+        The scheduler has no worker.
     """
     import dask
     from dask.distributed import Client, LocalCluster
@@ -212,19 +276,52 @@ def dask_client(scheduler: str | None = None, workers: int | None = None) -> Ite
     # distributed logs every worker's start and stop at INFO: show them only under -v
     logging.getLogger("distributed").setLevel(max(logging.getLogger().getEffectiveLevel(), logging.WARNING))
     if scheduler is not None:
-        try:
-            client = Client(scheduler, timeout="20s")
-        except OSError as err:
-            raise input_error("--scheduler", scheduler, f"cannot reach the scheduler ({err})",
-                              "start one (`dask scheduler`) or give its tcp://HOST:PORT") from err
-        with client:
-            client.run(_warm_up)
+        with _remote_client(scheduler, timeout_s) as client:
             yield client
         return
     n = workers or os.cpu_count() or 1
     with dask.config.set({GLIBC_TRIM_SETTING: None, **QUIET_INTERVALS}), \
             LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0",
                          silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
+        pids = [int(pid) for pid in client.run(os.getpid).values()]
+        client.run(_warm_up)
+        try:
+            yield client
+        except KeyboardInterrupt:
+            _stop_at_once(pids)
+            raise
+
+
+def _stop_at_once(pids: Sequence[int]) -> None:
+    """Kill this sweep's own local worker processes (Ctrl-C: a solve in progress is not worth waiting for).
+
+    Their nannies would otherwise wait up to 4 s for each to finish its task; the cluster
+    then closes at once, and dask's complaint about it is not shown.
+    """
+    logging.getLogger("distributed").setLevel(logging.CRITICAL)
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, signal.SIGKILL)
+
+
+@contextmanager
+def _remote_client(scheduler: str, timeout_s: float) -> Iterator[Any]:
+    from dask.distributed import Client
+
+    address, n_workers = reach_scheduler(scheduler, timeout_s)
+    try:
+        client = Client(str(address), timeout=f"{timeout_s}s")
+    except Exception as err:
+        raise input_error("--scheduler", str(address), f"cannot reach the scheduler ({type(err).__name__})",
+                          "start one (`dask scheduler`) or give its tcp://HOST:PORT") from None
+    with client:
+        if not n_workers:
+            try:
+                client.wait_for_workers(1, timeout=timeout_s)
+            except TimeoutError:
+                raise ClusterError(f"--scheduler: {address}: the scheduler has no workers (none joined within "
+                                   f"{timeout_s:g} s); fix: start workers with `dask worker {address}`, "
+                                   "then run again") from None
         client.run(_warm_up)
         yield client
 

@@ -41,9 +41,10 @@ from typing import Any
 from pydantic import Field, ValidationError, model_validator
 
 from hubplan.errors import InputError, Issue, input_error
+from hubplan.files.reading import SCENARIO_FILE, InputLimit, read_bounded
 from hubplan.scenario import Scenario, load_scenario
-from hubplan.scenario.fields import Name, OneLine, StrictModel, scenario_issue
-from hubplan.scenario.load import scenario_issues
+from hubplan.scenario.fields import MAX_SEED, Name, OneLine, StrictModel, scenario_issue
+from hubplan.scenario.load import scenario_issues, too_deep
 
 __all__ = [
     "SEED_AXIS",
@@ -63,10 +64,18 @@ SPEED_AXIS = "travel.speed_factor"
 SWEEP_AXES = (SEED_AXIS, SPEED_AXIS)
 #: The most variants one sweep may have (a guard against a typo such as 1..100000).
 MAX_VARIANTS = 100_000
+#: The largest sweep file read: the scenario file's cap (a sweep file is a few lines).
+SWEEP_FILE = InputLimit("sweep file", SCENARIO_FILE.max_bytes)
 #: Characters of the SHA-256 hex digest kept as a variant's ID.
 ID_LENGTH = 12
 
 Value = int | float | str | bool
+
+
+def _short(value: object) -> str:
+    """``repr(value)``, cut to 40 characters (a huge number stays readable in a one-line error)."""
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:37]}..."
 
 
 class SweepFile(StrictModel):
@@ -78,7 +87,7 @@ class SweepFile(StrictModel):
     unset: tuple[str, ...] = ()
     set: dict[str, Value] = Field(default_factory=dict)
     draws: int | None = Field(default=None, ge=1, le=MAX_VARIANTS)
-    first_seed: int = Field(default=1, ge=0)
+    first_seed: int = Field(default=1, ge=0, le=MAX_SEED)
     vary: dict[str, list[Value]] = Field(default_factory=dict)
 
     @model_validator(mode="after")
@@ -95,8 +104,12 @@ class SweepFile(StrictModel):
                 raise scenario_issue(f"vary.{SPEED_AXIS}", f"{value!r} is not a factor in (0, 5]",
                                      "give factors such as 0.9, 1.0, 1.1")
         for value in self.vary.get(SEED_AXIS, ()):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                raise scenario_issue(f"vary.{SEED_AXIS}", f"{value!r} is not a seed", "give whole numbers >= 0")
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_SEED:
+                raise scenario_issue(f"vary.{SEED_AXIS}", f"{_short(value)} is not a seed",
+                                     f"give whole numbers from 0 to {MAX_SEED}")
+        if self.draws is not None and self.first_seed + self.draws - 1 > MAX_SEED:
+            raise scenario_issue("first_seed", f"the draws' seeds run past {MAX_SEED}",
+                                 f"give first_seed at most {MAX_SEED - self.draws + 1}")
         return self
 
     def axes(self) -> dict[str, tuple[Value, ...]]:
@@ -240,17 +253,26 @@ def _check_axes(source: Path | str, base: Scenario, axes: Mapping[str, tuple[Val
             continue
         for value in values:
             try:
-                apply_parameters(base, {axis: value})
+                edited = apply_parameters(base, {axis: value})
             except (ValidationError, KeyError) as err:
                 raise InputError(issues=[_edit_issue(source, f"vary.{axis}", err)]) from err
+            if edited.demand.method == "client_file" and axis != SEED_AXIS:
+                raise input_error(source, f"vary.{axis}", f"the value {_short(value)} makes a variant's demand "
+                                  "come from client records, whose per-variant figures a sweep would publish "
+                                  "unprotected", "sweep over estimated demand or demand.seed draws")
 
 
-def _variants(axes: Mapping[str, tuple[Value, ...]], source: Path | str) -> tuple[Variant, ...]:
+def _check_count(axes: Mapping[str, Sequence[Value]], source: Path | str) -> None:
+    """At most :data:`MAX_VARIANTS` combinations (counted, never expanded)."""
     count = 1
     for values in axes.values():
         count *= len(values)
     if count > MAX_VARIANTS:
-        raise input_error(source, "vary", f"{count} variants, more than {MAX_VARIANTS}", "vary fewer values")
+        raise input_error(source, "vary", f"{count:.3g} variants, more than {MAX_VARIANTS}", "vary fewer values")
+
+
+def _variants(axes: Mapping[str, tuple[Value, ...]], source: Path | str) -> tuple[Variant, ...]:
+    _check_count(axes, source)
     names = list(axes)
     variants = []
     for combo in itertools.product(*axes.values()):
@@ -263,6 +285,7 @@ def _variants(axes: Mapping[str, tuple[Value, ...]], source: Path | str) -> tupl
 def _spec(config: SweepFile, scenario: Scenario, source: Path | str, path: Path | None) -> SweepSpec:
     base = _checked_base(source, scenario, config.unset, config.set)
     axes = config.axes()
+    _check_count(axes, source)  # before each value is checked: a typo such as 1..100000 stops at once
     _check_axes(source, base, axes)
     return SweepSpec(config.name, config.title or config.name, base, axes, _variants(axes, source), path)
 
@@ -277,13 +300,18 @@ def load_sweep(path: Path | str) -> SweepSpec:
     """
     path = Path(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(read_bounded(path, SWEEP_FILE).decode("utf-8"))
     except FileNotFoundError as err:
         raise input_error(path, "(file)", "sweep file not found", "check the path") from err
-    except (OSError, UnicodeDecodeError) as err:
-        raise input_error(path, "(file)", f"cannot be read ({err})", "save it as UTF-8 text") from err
+    except OSError as err:
+        raise input_error(path, "(file)", f"cannot be read ({err.strerror})", "check the path and permissions"
+                          ) from err
+    except UnicodeDecodeError as err:
+        raise input_error(path, "(file)", "not UTF-8 text", "save the file as UTF-8") from err
     except tomllib.TOMLDecodeError as err:
         raise input_error(path, "(syntax)", f"invalid TOML: {err}", "correct the TOML syntax at that line") from err
+    except RecursionError:
+        raise too_deep(path) from None
     try:
         config = SweepFile.model_validate(data)
     except ValidationError as err:
@@ -296,7 +324,11 @@ def _values(text: str) -> list[Value]:
     """``5..9`` (whole numbers), or a comma list of numbers, ``true``/``false`` or words."""
     start, sep, stop = text.partition("..")
     if sep and start.strip().lstrip("-").isdigit() and stop.strip().lstrip("-").isdigit():
-        return list(range(int(start), int(stop) + 1))
+        first, last = int(start), int(stop)
+        if last - first + 1 > MAX_VARIANTS:  # counted before it is expanded
+            raise input_error("--vary", text.strip()[:60], f"a range of {last - first + 1:.3g} values, more than "
+                              f"the {MAX_VARIANTS} variants a sweep may have", "give a shorter range")
+        return list(range(first, last + 1))
     values: list[Value] = []
     for item in (part.strip() for part in text.split(",")):
         parsed = tomllib.loads(f"v = {item}")["v"] if item and _is_toml_scalar(item) else item

@@ -18,7 +18,7 @@ import pandas as pd
 
 from hubplan import __version__
 from hubplan.data.schema import WGS84
-from hubplan.files.atomic import atomic_directory
+from hubplan.files.atomic import atomic_directory, check_replaceable
 from hubplan.files.jsontext import dumps_json
 from hubplan.outputs.escape import csv_text
 from hubplan.outputs.layers import geojson_text
@@ -30,13 +30,21 @@ from hubplan.sweep.summary import summary_html
 from hubplan.sweep.worker import SharedInputs, VariantResult
 from hubplan.versions import dependency_versions
 
-__all__ = ["SWEEP_FILES", "write_sweep"]
+__all__ = ["SWEEP_FILES", "SWEEP_KIND", "check_sweep_folder", "write_sweep"]
 
 log = logging.getLogger(__name__)
 
 SWEEP_FILES = ("variants.parquet", "variants.csv", "robustness.geojson", "robustness.csv", "robustness.png",
                "tradeoffs.png", "index.html", "sweep.json")
 """Every file :func:`write_sweep` writes."""
+
+SWEEP_KIND = "sweep"
+"""The kind recorded in a sweep folder's marker: only a sweep replaces a sweep folder."""
+
+
+def check_sweep_folder(out_root: Path, name: str) -> None:
+    """Fail (``InputError``) unless ``out_root/name`` is absent or a sweep hubplan wrote (checked before solving)."""
+    check_replaceable(Path(out_root) / name, kind=SWEEP_KIND, legacy_files=SWEEP_FILES)
 
 
 def _sites(shared: SharedInputs) -> gpd.GeoDataFrame:
@@ -110,7 +118,7 @@ def write_sweep(spec: SweepSpec, shared: SharedInputs, results: Sequence[Variant
     names = dict(zip(sites["site_id"], sites["name"], strict=True))
     counts = {str(k): int(v) for k, v in table["status"].value_counts().sort_index().items()}
     target = Path(out_root) / spec.name
-    with atomic_directory(target) as tmp:
+    with atomic_directory(target, kind=SWEEP_KIND, legacy_files=SWEEP_FILES) as tmp:
         table.to_parquet(tmp / "variants.parquet", index=False)
         _csv(table, tmp / "variants.csv")
         _csv(shares, tmp / "robustness.csv")

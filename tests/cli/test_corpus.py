@@ -17,6 +17,8 @@ from typing import Any
 
 import pytest
 
+from hubplan.files.marker import write_marker
+
 REPO = Path(__file__).resolve().parents[2]
 SCENARIOS = REPO / "scenarios"
 CORPUS = REPO / "tests" / "corpus"
@@ -50,6 +52,9 @@ NUMBER_AND_TEXT_COVERAGE = (
     "NaN number", "infinite number", "absurd magnitude", "negative seed",
     "control character in a name, title or label", "control character in a file path",
 )
+
+# Issue 20: the classes of the second safety pass, each with cases ("CLASS: what").
+ISSUE_20_CLASSES = ("scheduler", "sweep", "privacy", "transport number", "output name")
 
 
 @pytest.fixture(scope="session")
@@ -92,7 +97,29 @@ def _prepare(case: dict[str, Any], tmp_path: Path, study_path: Path, request: py
         "corpus": str(CORPUS), "study": str(study_path), "scenarios": str(SCENARIOS), "tmp": str(work),
         "out": str(out), "a_file": str(a_file), "readonly": str(readonly),
     }  # fmt: skip
+    for step in case.get("setup", []):
+        _setup(step[0], [part.format(**values) for part in step[1:]])
     return [arg.format(**values) for arg in case["args"]]
+
+
+def _setup(action: str, parts: list[str]) -> None:
+    """One ``setup`` step of a case (see cases.toml): real folders, files, markers, links and FIFOs."""
+    path = Path(parts[0])
+    if action == "mkdir":
+        path.mkdir(parents=True, exist_ok=True)
+    elif action == "file":
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(parts[1], encoding="utf-8")
+    elif action == "marker":  # a folder hubplan wrote as this kind of output
+        path.mkdir(parents=True, exist_ok=True)
+        write_marker(path, parts[1])
+    elif action == "symlink":
+        Path(parts[1]).mkdir(parents=True, exist_ok=True)
+        path.symlink_to(parts[1])
+    elif action == "fifo":
+        os.mkfifo(path)
+    else:
+        raise ValueError(f"unknown setup step {action!r}")
 
 
 def _check(cli, case: dict[str, Any], exit_code: int, stdout: str, stderr: str, error: BaseException | None) -> None:
@@ -132,6 +159,14 @@ def test_corpus_covers_numbers_and_text() -> None:
     covered = [case["covers"] for case in CASES]
     assert {item: covered.count(item) for item in NUMBER_AND_TEXT_COVERAGE if covered.count(item) == 0} == {}
     assert sum(covered.count(item) for item in NUMBER_AND_TEXT_COVERAGE) >= 12
+
+def test_corpus_covers_the_second_safety_pass() -> None:
+    """Issue 20: at least 60 cases across scheduler addresses, sweep inputs, privacy, transport numbers and names."""
+    classes = [case["covers"].split(":", 1)[0] for case in CASES if ":" in case["covers"]]
+    counts = {name: classes.count(name) for name in ISSUE_20_CLASSES}
+    assert all(counts.values()), counts
+    assert sum(counts.values()) >= 60, counts
+
 
 @pytest.mark.parametrize("case", [pytest.param(c, id=c["id"], marks=_marks(c)) for c in CASES])
 def test_malformed_input(cli,

@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from hubplan.files.atomic import MARKER
+from hubplan.outputs.writer import LEGACY_RUN_FILES
 
 REPO = Path(__file__).resolve().parents[2]
 SCENARIOS = REPO / "scenarios"
@@ -71,10 +72,11 @@ def test_run_refuses_a_run_folder_the_user_added_files_to(cli, tmp_path: Path, s
 
 
 def test_run_replaces_its_own_runs_marked_or_older(cli, tmp_path: Path, study_path: Path, previous_run: Path) -> None:
-    """A marked run is replaced; so is an unmarked run an earlier hubplan wrote (manifest with hubplan_version)."""
+    """A marked run is replaced; so is a whole unmarked run an earlier hubplan wrote (its files, its manifest)."""
     folder = _copy_run(previous_run, tmp_path)
     assert (folder / MARKER).is_file()
-    (folder / MARKER).unlink()  # as written before folders were marked
+    for name in {p.name for p in folder.iterdir()} - LEGACY_RUN_FILES:
+        (folder / name).unlink()  # as written before folders were marked (and before the Easy Read page)
     old_manifest = (folder / "manifest.json").read_bytes()
     assert cli.make_run(SCENARIO, study_path, tmp_path) == folder
     assert (folder / MARKER).is_file() and (folder / "manifest.json").read_bytes() != old_manifest

@@ -17,6 +17,7 @@ from shapely.geometry import shape
 from hubplan.api import write_outputs
 from hubplan.errors import DataError, InputError
 from hubplan.files.atomic import MARKER, remove_stale_siblings
+from hubplan.files.marker import SCRATCH
 from hubplan.outputs import OUTPUT_FILES
 from hubplan.outputs.layers import LAYER_NAMES
 
@@ -40,7 +41,8 @@ def _features(path: Path) -> list[dict]:
 
 def test_every_output_file_is_written_and_no_temp_left(written: Path) -> None:
     assert sorted(p.name for p in written.iterdir()) == sorted([*OUTPUT_FILES, MARKER])
-    assert json.loads((written / MARKER).read_text()) == {"written_by": "hubplan", "files": sorted(OUTPUT_FILES)}
+    assert json.loads((written / MARKER).read_text()) == {"written_by": "hubplan", "kind": "run",
+                                                          "files": sorted(OUTPUT_FILES)}
     assert [p.name for p in written.parent.iterdir()] == ["hubs_only"]
 
 
@@ -205,15 +207,22 @@ def test_no_postcodes_in_any_text_output(written: Path) -> None:
 
 
 def test_stale_folders_of_killed_runs_are_swept_but_live_ones_kept(tmp_path: Path) -> None:
-    """Only temporary folders whose process has gone are removed, and only this target's."""
+    """Only temporary folders hubplan marked, whose process has gone, are removed, and only this target's.
+
+    A folder merely named like a leftover (the user's own, or one whose mark names another
+    process) is never removed: the name is a pattern a user can also write.
+    """
     gone = subprocess.Popen([sys.executable, "-c", "pass"])
     gone.wait()
     dead, alive = gone.pid, os.getpid()
-    names = [f".run.tmp-{dead}-abc", f".run.old-{dead}-def", f".run.tmp-{alive}-ghi",
-             ".run.tmp-legacy", f".other.tmp-{dead}-jkl"]
-    for name in names:
+    marked = {f".run.tmp-{dead}-abc": dead, f".run.old-{dead}-def": dead, f".run.tmp-{alive}-ghi": alive,
+              ".run.tmp-legacy": dead, f".other.tmp-{dead}-jkl": dead, f".run.tmp-{dead}-xyz": alive}
+    unmarked = [f".run.tmp-{dead}-mine", f".run.old-{dead}-photos"]
+    for name in [*marked, *unmarked]:
         (tmp_path / name).mkdir()
         (tmp_path / name / "partial.geojson").write_text("{")
+    for name, pid in marked.items():
+        (tmp_path / name / SCRATCH).write_text(json.dumps({"written_by": "hubplan", "pid": pid}))
     removed = remove_stale_siblings(tmp_path / "run")
-    assert sorted(p.name for p in removed) == sorted(names[:2])
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(names[2:])
+    assert sorted(p.name for p in removed) == sorted(list(marked)[:2])
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*list(marked)[2:], *unmarked])

@@ -145,10 +145,31 @@ def _routed_sentence(overall: Mapping[str, Any], localities: int, demand_method:
     who = ("They are people from the client records; the map and the routes layer show only their home areas."
            if demand_method == "client_file" else
            "They are a modelled cohort drawn at random at postcode level (a seeded draw, not real people).")
+    left_out = overall.get("sites_left_out") or 0
+    withheld = (f" The vehicle, km, time, cost and CO2e figures leave out the rounds of {left_out} site"
+                f"{'s' if left_out != 1 else ''} with fewer than {threshold} passengers, which would reveal them; "
+                "their passengers are counted." if left_out and threshold is not None else "")
     return (f"The council's minibuses were routed for a typical service day: each passenger is picked up at home "
             f"in the morning and taken to their site, then taken home in the afternoon. On that day "
-            f"{passengers} people travel to the open sites in {localities} localities, on {vehicles} vehicles "
-            f"(a site keeps its own vehicles; the same vehicles run its morning and afternoon rounds). {who}")
+            f"{passengers} people travel to the open sites in {localities} localities, on "
+            f"{'at least ' if left_out else ''}{vehicles} vehicles "
+            f"(a site keeps its own vehicles; the same vehicles run its morning and afternoon rounds). {who}{withheld}")
+
+
+def _no_road_sentence(no_road: Any, threshold: int | None) -> list[str]:
+    """A warning when some passengers live where no road reaches (an island reached by ferry)."""
+    if not isinstance(no_road, Mapping):
+        return []
+    count = no_road.get("passengers")
+    hidden = "passengers" in (no_road.get("suppressed") or [])
+    if not hidden and not count:
+        return []
+    areas = [markdown_text(str(a)) for a in no_road.get("home_areas") or []]
+    where = f" (home area{'s' if len(areas) != 1 else ''} {', '.join(areas)})" if areas else ""
+    who = f"<{threshold}" if hidden and threshold is not None else whole(count)
+    return [f"**No road to {who} passenger{'s' if hidden or count != 1 else ''}' homes.** They live on land that "
+            f"no road joins to the mainland, such as Brownsea Island (reached by ferry){where}. Their rides above "
+            "assume a road that does not exist: arrange their transport separately.\n"]
 
 
 def _honesty_sentence(transport: Mapping[str, Any]) -> str:
@@ -189,6 +210,7 @@ def transport_section(manifest: Manifest, metrics: Mapping[str, Any], threshold:
              _routed_sentence(overall, len(localities), str((manifest.demand or {}).get("method", "")), threshold)
              + "\n",
              _honesty_sentence(provenance) + "\n",
+             *_no_road_sentence(transport.get("no_road"), threshold),
              "### Transport figures by locality\n",
              "A typical service day (both rounds) and, for CO2e and cost, a year of service days. A ride is one "
              "passenger's time on board, morning or afternoon; the direct drive is the same trip with no other "
