@@ -182,8 +182,8 @@ def _kth_smallest(values: FloatArray, k: int) -> float:  # pragma: no cover - co
         elif k >= i:
             lo = i
         else:
-            return values[k]
-    return values[k]
+            return float(values[k])
+    return float(values[k])
 
 
 # The compiled kernel, the one waiver of C901 and PLR0913 in the core (RUF100 until the

@@ -134,7 +134,7 @@ def safe_url(url: str) -> bool:
     return scheme in SAFE_SCHEMES
 
 
-class _DropUnsafeLinks(Treeprocessor):
+class _DropUnsafeLinks(Treeprocessor):  # type: ignore[misc]  # Markdown ships no type information
     """Remove ``href``/``src`` attributes whose address :func:`safe_url` rejects."""
 
     def run(self, root: ET.Element) -> None:
@@ -168,7 +168,8 @@ def render_markdown(text: str) -> str:
     md.preprocessors.deregister("html_block")
     md.inlinePatterns.deregister("html")
     md.treeprocessors.register(_DropUnsafeLinks(md), "drop_unsafe_links", 0)
-    return md.convert(text)
+    converted: str = md.convert(text)  # Markdown ships no type information
+    return converted
 
 
 def plot_text(text: Any) -> str:
