@@ -24,8 +24,8 @@ from hubplan.errors import input_error
 from hubplan.sweep.spec import Variant
 from hubplan.sweep.worker import SharedInputs, SiteHint, VariantResult, solve_variant, solve_variants
 
-__all__ = ["GLIBC_TRIM_SETTING", "QUIET_INTERVALS", "Progress", "SweepTiming", "batch_size", "dask_client",
-           "run_on_dask", "run_sequential", "split_waves"]
+__all__ = ["GLIBC_TRIM_SETTING", "QUIET_INTERVALS", "SCHEDULER_TIMEOUT_S", "Progress", "SweepTiming", "batch_size",
+           "dask_client", "run_on_dask", "run_sequential", "split_waves"]
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +41,9 @@ MAX_BATCH = 25
 #: little data, so the local cluster keeps glibc's default (``None`` drops the variable from what the
 #: Nanny exports; one set in the user's own environment is still inherited).
 GLIBC_TRIM_SETTING = "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_"
+#: Seconds to wait for a ``--scheduler`` to answer before the sweep stops with an input error
+#: (an assumption: long enough for a scheduler on another machine of the same network).
+SCHEDULER_TIMEOUT_S = 20.0
 #: Slower housekeeping for the local cluster: the event loops' health tick (dask: 20 ms), the memory
 #: checks against the spill and pause thresholds (100 ms) and the dashboard's system samples (500 ms).
 #: With dask's intervals an idle 1-worker cluster took 2.8% of a core in the main process (scheduler,
@@ -164,7 +167,8 @@ def run_on_dask(client: Any, shared: SharedInputs, variants: Sequence[Variant],
         batch_of[key] = batch
         return client.submit(solve_variants, shared_future, batch, hint, key=key, pure=False)
 
-    pending = as_completed([submit((anchor,), None) for anchor in first])
+    # distributed ships without annotations: its calls below are untyped
+    pending = as_completed([submit((anchor,), None) for anchor in first])  # type: ignore[no-untyped-call]
     heads = {anchor.variant_id for anchor in first}
     results: list[VariantResult] = []
     for future in pending:
@@ -177,7 +181,7 @@ def run_on_dask(client: Any, shared: SharedInputs, variants: Sequence[Variant],
         if batch[0].variant_id in heads:
             others = rest[batch[0].group]
             for start in range(0, len(others), size):
-                pending.add(submit(tuple(others[start:start + size]), _hint_of(done[0])))
+                pending.add(submit(tuple(others[start:start + size]), _hint_of(done[0])))  # type: ignore[no-untyped-call]
         if progress:
             progress(len(results), len(variants))
         future.release()
@@ -191,13 +195,15 @@ def _warm_up() -> None:
 
 
 @contextmanager
-def dask_client(scheduler: str | None = None, workers: int | None = None) -> Iterator[Any]:
+def dask_client(scheduler: str | None = None, workers: int | None = None, *,
+                connect_timeout_s: float | None = None) -> Iterator[Any]:
     """A ``dask.distributed.Client``: on the scheduler at ``scheduler``, else on a new local cluster.
 
     The local cluster has ``workers`` single-threaded worker processes (default: one
     per CPU) with glibc's default memory trimming (:data:`GLIBC_TRIM_SETTING`) and
     slower housekeeping (:data:`QUIET_INTERVALS`). Every worker loads the solver
-    libraries before the clock starts.
+    libraries before the clock starts. A scheduler that does not answer within
+    ``connect_timeout_s`` (default :data:`SCHEDULER_TIMEOUT_S`) is an input error.
 
     Raises
     ------
@@ -213,7 +219,8 @@ def dask_client(scheduler: str | None = None, workers: int | None = None) -> Ite
     logging.getLogger("distributed").setLevel(max(logging.getLogger().getEffectiveLevel(), logging.WARNING))
     if scheduler is not None:
         try:
-            client = Client(scheduler, timeout="20s")
+            timeout = SCHEDULER_TIMEOUT_S if connect_timeout_s is None else connect_timeout_s
+            client = Client(scheduler, timeout=f"{timeout}s")  # type: ignore[no-untyped-call]
         except OSError as err:
             raise input_error("--scheduler", scheduler, f"cannot reach the scheduler ({err})",
                               "start one (`dask scheduler`) or give its tcp://HOST:PORT") from err
@@ -223,8 +230,9 @@ def dask_client(scheduler: str | None = None, workers: int | None = None) -> Ite
         return
     n = workers or os.cpu_count() or 1
     with dask.config.set({GLIBC_TRIM_SETTING: None, **QUIET_INTERVALS}), \
-            LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0",
-                         silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
+            LocalCluster(n_workers=n, threads_per_worker=1, processes=True,  # type: ignore[no-untyped-call]
+                         dashboard_address=":0", silence_logs=logging.ERROR) as cluster, \
+            Client(cluster) as client:  # type: ignore[no-untyped-call]
         client.run(_warm_up)
         yield client
 

@@ -11,6 +11,7 @@ import pytest
 
 from hubplan.errors import InputError
 from hubplan.files.atomic import MARKER
+from hubplan.sweep import run as sweep_run
 from hubplan.sweep.results import results_table, site_shares
 from hubplan.sweep.run import dask_client, run_on_dask, run_sequential, split_waves
 from hubplan.sweep.spec import SEED_AXIS, Variant, load_sweep, parse_vary, variant_id
@@ -217,7 +218,8 @@ def test_local_cluster_keeps_glibcs_adaptive_memory_thresholds_and_slow_housekee
     assert _malloc_trim_threshold() is None
 
 
-def test_an_unreachable_scheduler_is_one_line(cli, tmp_path):
+def test_an_unreachable_scheduler_is_one_line(cli, tmp_path, monkeypatch):
+    monkeypatch.setattr(sweep_run, "SCHEDULER_TIMEOUT_S", 0.5)  # the refusal, without waiting out the 20 s default
     path = _sweep_file(tmp_path, SMALL)
     outcome = cli.invoke(["sweep", str(path), "--scheduler", "tcp://127.0.0.1:9", "--out", str(tmp_path / "out")])
     assert outcome.exit_code == 2, outcome.exception
