@@ -22,8 +22,6 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 
-from hubplan.outputs import write_run
-from hubplan.pipeline import run_scenario
 from hubplan.record.run import RunRecord
 
 REPO = Path(__file__).resolve().parents[2]
@@ -33,13 +31,9 @@ VIEWS = ("desktop", "phone")  # the viewports of the open_map fixture
 
 
 @pytest.fixture(scope="module")
-def runs(study_path: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[RunRecord, Path]]:
-    out = tmp_path_factory.mktemp("webmap")
-    result = {}
-    for name in SCENARIOS:
-        record = run_scenario(REPO / "scenarios" / f"{name}.toml", study_path=study_path)
-        result[name] = (record, write_run(record, out))
-    return result
+def runs(shipped) -> dict[str, tuple[RunRecord, Path]]:
+    """The two scenarios' records and run folders, shared with the other tests (read-only)."""
+    return {name: (shipped.record(name), shipped.folder(name)) for name in SCENARIOS}
 
 
 def _page_data(folder: Path) -> dict[str, Any]:

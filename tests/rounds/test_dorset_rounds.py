@@ -30,13 +30,14 @@ def _quick(name: str, **transport: object) -> Scenario:
 
 
 @pytest.fixture(scope="module")
-def proposal(study_path: Path):
-    return run_scenario(_quick("council-proposal-2026.toml"), study_path=study_path)
+def proposal(shipped):
+    """The proposal routed for the suite's routing time (shared with the output tests, read-only)."""
+    return shipped.record("council-proposal-2026", "routed")
 
 
 @pytest.fixture(scope="module")
-def best(study_path: Path):
-    return run_scenario(_quick("council-proposal-2026-best.toml"), study_path=study_path)
+def best(shipped):
+    return shipped.record("council-proposal-2026-best", "routed")
 
 
 def test_the_typical_day_follows_the_named_shares_and_is_reproducible(study_path: Path) -> None:
