@@ -324,9 +324,9 @@ BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-r
                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def browser(chromium_path: str) -> Iterator[Any]:
-    """A headless Chromium driven by Playwright (skipped without Playwright or Chromium)."""
+    """A headless Chromium driven by Playwright (skipped without Playwright or Chromium), one for this folder."""
     playwright_api = pytest.importorskip("playwright.sync_api")
     with playwright_api.sync_playwright() as pw:
         chromium = pw.chromium.launch(executable_path=chromium_path, args=BROWSER_ARGS)
