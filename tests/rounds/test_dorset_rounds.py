@@ -17,7 +17,9 @@ from hubplan.scenario import Scenario, load_scenario
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 LOCALITIES = {"East Dorset", "North Dorset", "Purbeck", "West Dorset", "Weymouth and Portland"}
 
-#: Routing seconds for the whole plan in these tests (the shipped default is longer; quality is not under test).
+#: Routing seconds for the whole plan in the scenarios built here (the shipped default is longer; quality is
+#: not under test). The routed proposal and best plan come from the session's ``shipped`` fixture instead
+#: (routed for tests/conftest.py's ROUTING_TEST_SECONDS, once for every test that reads them).
 TEST_LIMIT_S = 6.0
 
 
