@@ -100,7 +100,8 @@ class Demand:
 
     def per_area(self) -> npt.NDArray[np.float64]:
         """Attendees per home area, all segments."""
-        return self.attendees.sum(axis=1)
+        total: npt.NDArray[np.float64] = self.attendees.sum(axis=1)
+        return total
 
     def per_segment(self) -> dict[str, float]:
         """Attendees per segment."""
@@ -191,7 +192,8 @@ def _client_counts(path: Path, table: CsvTable) -> npt.NDArray[np.float64]:
     if counts.sum() > MAX_ATTENDEES:
         raise input_error(path, "attendees", f"{counts.sum():,.0f} attendees in all, more than {MAX_ATTENDEES:,} "
                           "(above the Dorset Council area's residents)", "check the counts")
-    return counts.to_numpy(dtype=float)
+    whole: npt.NDArray[np.float64] = counts.to_numpy(dtype=float)
+    return whole
 
 
 @dataclass(frozen=True)
@@ -230,7 +232,8 @@ def _wheelchair_counts(path: Path, table: CsvTable, counts: npt.NDArray[np.float
             path, "wheelchair", f"line {table.lines[row]}: {shown(table.rows['wheelchair'].iloc[row])} is not yes, no "
             "or a whole number up to the row's attendees", "give yes/no, or how many of the row's attendees need one",
         )
-    return values.to_numpy(dtype=float)
+    spaces: npt.NDArray[np.float64] = values.to_numpy(dtype=float)
+    return spaces
 
 
 def geocode_client_file(study: StudyArea, config: DemandConfig, path: Path) -> GeocodedClients:
@@ -337,7 +340,7 @@ def apportion(total: int, shares: npt.ArrayLike) -> npt.NDArray[np.int64]:
     [156, 255, 110]
     """
     quotas = total * np.asarray(shares, dtype=float) / np.sum(shares)
-    parts = np.floor(quotas).astype(np.int64)
+    parts: npt.NDArray[np.int64] = np.floor(quotas).astype(np.int64)
     remainder_order = np.argsort(-(quotas - parts), kind="stable")
     parts[remainder_order[: total - int(parts.sum())]] += 1
     return parts

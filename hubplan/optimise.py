@@ -89,7 +89,8 @@ def _per_site(override: pd.Series, default: float | None, *, unknown: float) -> 
     """Per-site values: the site's own, else the tier's default, else ``unknown``; ``None`` if none is set."""
     if default is None and override.isna().all():
         return None
-    return override.fillna(unknown if default is None else default).to_numpy(dtype=float)
+    values: np.ndarray = override.fillna(unknown if default is None else default).to_numpy(dtype=float)
+    return values
 
 
 def _tier_cost(sites: pd.DataFrame, tier: TierConfig) -> np.ndarray | None:

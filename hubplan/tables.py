@@ -85,7 +85,8 @@ def render_table(metrics: Mapping[str, Any]) -> str:
             else:
                 cells.append(f"{100 * value:.0f}%" if key.startswith("within_") else f"{value:.0f}")
         shown[label] = cells
-    return shown.to_string()
+    text: str = shown.to_string()  # pandas ships no type information
+    return text
 
 
 TRANSPORT_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -130,7 +131,8 @@ def render_transport_table(transport: Mapping[str, Any], *, hidden: str = "hidde
     shown = pd.DataFrame(index=frame.index)
     for key, heading in TRANSPORT_COLUMNS:
         shown[heading] = frame[key].map(_transport_cell(key, hidden))
-    return shown.to_string()
+    text: str = shown.to_string()  # pandas ships no type information
+    return text
 
 
 def _transport_cell(key: str, hidden: str) -> Callable[[float], str]:

@@ -7,6 +7,9 @@
 * ``cli``: a :class:`CliHarness` that runs ``hubplan`` in this process or as a real
   subprocess and fingerprints folders (the reliability tests of issue 6).
 * ``routed_copy``: a shipped scenario copied with its transport routed quickly.
+* ``shipped``: each shipped scenario run (evaluated, routed) once per session and its run
+  folder written once (:class:`ShippedRuns`). Tests read these records and folders and
+  never change them: a test that needs to change one copies it first.
 """
 
 from __future__ import annotations
@@ -17,11 +20,15 @@ import re
 import subprocess
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Literal
 
 import pytest
 from click.testing import CliRunner
+
+if TYPE_CHECKING:
+    from hubplan.record.run import RunRecord
 
 REPO = Path(__file__).resolve().parents[1]
 SOURCE = Path(os.environ.get("HUBPLAN_SOURCE", REPO.parent / "shared" / "data")).resolve()
@@ -148,8 +155,8 @@ ROUTING_TEST_SECONDS = 4
 
 
 def _routed_copy(base: str, name: str, folder: Path, *, demand: str | None = None, settings: str = "",
-                 tables: str = "") -> Path:
-    """A copy of ``scenarios/<base>`` named ``name`` in ``folder``, routed for ROUTING_TEST_SECONDS.
+                 tables: str = "", seconds: float = ROUTING_TEST_SECONDS) -> Path:
+    """A copy of ``scenarios/<base>`` named ``name`` in ``folder``, routed for ``seconds`` (ROUTING_TEST_SECONDS).
 
     ``demand`` replaces its ``[demand]`` table (and its segments); a ``[transport]`` table is
     added when it has none, ``settings`` (``key = value`` lines) go into it and ``tables``
@@ -161,7 +168,7 @@ def _routed_copy(base: str, name: str, folder: Path, *, demand: str | None = Non
         text = re.sub(r"(?ms)^\[demand\]\n.*?(?=^\[(?!\[demand\.))", demand + "\n", text)
     if "[transport]" not in text:
         text += "\n[transport]\n"
-    text = text.replace("[transport]\n", f"[transport]\ntime_limit_s = {ROUTING_TEST_SECONDS}\n{settings}")
+    text = text.replace("[transport]\n", f"[transport]\ntime_limit_s = {seconds:g}\n{settings}")
     text += tables
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.toml"
@@ -173,3 +180,56 @@ def _routed_copy(base: str, name: str, folder: Path, *, demand: str | None = Non
 def routed_copy() -> Callable[..., Path]:
     """``routed_copy(base, name, folder, ...)``: a scenario copy routed quickly (:func:`_routed_copy`)."""
     return _routed_copy
+
+
+How = Literal["run", "evaluate", "routed"]
+"""How :class:`ShippedRuns` runs a shipped scenario (see :meth:`ShippedRuns.record`)."""
+
+
+@dataclass(frozen=True)
+class ShippedRuns:
+    """The shipped scenarios, each run once per session and written once, on first use.
+
+    The records and folders are shared by every test that asks for them: read them, never
+    change them (copy a folder, or ``dataclasses.replace`` a record, first).
+    """
+
+    study_path: Path
+    root: Path
+    _records: dict[tuple[str, How], RunRecord] = field(default_factory=dict)
+    _folders: dict[tuple[str, How], Path] = field(default_factory=dict)
+
+    def record(self, name: str, how: How = "run") -> RunRecord:
+        """``scenarios/<name>.toml`` optimised without routing (``run``), its fixed plan evaluated
+        (``evaluate``), or optimised and routed for ROUTING_TEST_SECONDS (``routed``, a copy
+        made by :func:`_routed_copy` under the same name).
+        """
+        from hubplan.api import Study
+
+        key = (name, how)
+        if key not in self._records:
+            path = SCENARIOS / f"{name}.toml"
+            if how == "evaluate":
+                record = Study.open(path, study_path=self.study_path).evaluate()
+            elif how == "routed":
+                record = Study.open(_routed_copy(path.name, name, self.root / "in"), study_path=self.study_path).plan()
+                assert record.transport is not None, f"{name} has no [transport] table"
+            else:
+                record = Study.open(path, study_path=self.study_path).plan(transport=False)
+            self._records[key] = record
+        return self._records[key]
+
+    def folder(self, name: str, how: How = "run") -> Path:
+        """The run folder of :meth:`record` written by ``write_outputs`` (under ``<root>/<how>/``)."""
+        from hubplan.api import write_outputs
+
+        key = (name, how)
+        if key not in self._folders:
+            self._folders[key] = write_outputs(self.record(name, how), self.root / how)[0]
+        return self._folders[key]
+
+
+@pytest.fixture(scope="session")
+def shipped(study_path: Path, tmp_path_factory: pytest.TempPathFactory) -> ShippedRuns:
+    """The shipped scenarios run, evaluated or routed once per session (:class:`ShippedRuns`)."""
+    return ShippedRuns(study_path, tmp_path_factory.mktemp("shipped"))

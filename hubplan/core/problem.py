@@ -135,7 +135,8 @@ class Problem(ProblemData):
     @property
     def required(self) -> BoolArray:
         """Sites whose role is ``required``, ``(m,)``."""
-        return np.asarray(self.roles) == "required"
+        required: BoolArray = np.asarray(self.roles) == "required"
+        return required
 
     def tier_index(self, name: str) -> int:
         """Return the position of the tier called ``name``."""
@@ -147,14 +148,17 @@ class Problem(ProblemData):
     def tier_demand(self, tier: TierSpec) -> FloatArray:
         """Attendees of each client in the segments ``tier`` serves (all if none named), ``(n,)``."""
         if not tier.segments:
-            return self.demand.sum(axis=1)
+            everyone: FloatArray = self.demand.sum(axis=1)
+            return everyone
         cols = [self.segments.index(s) for s in tier.segments]
-        return self.demand[:, cols].sum(axis=1)
+        served: FloatArray = self.demand[:, cols].sum(axis=1)
+        return served
 
     def available(self, tier: TierSpec) -> BoolArray:
         """Sites that may open in ``tier``: eligible and not closed, ``(m,)``."""
         elig = np.ones(self.n_sites, bool) if tier.eligible is None else tier.eligible
-        return elig & (np.asarray(self.roles) != "closed")
+        may_open: BoolArray = elig & (np.asarray(self.roles) != "closed")
+        return may_open
 
     def within(self, tier: TierSpec) -> bool:
         """Whether ``tier`` serves clients in their own group only (its own setting, else the problem's)."""

@@ -54,8 +54,8 @@ def kth_smallest(values: FloatArray, k: int) -> float:  # pragma: no cover - com
         elif k >= i:
             lo = i
         else:
-            return values[k]
-    return values[k]
+            return float(values[k])
+    return float(values[k])
 
 
 # The compiled kernel, the one waiver of C901 and PLR0913 in the core (RUF100 until the

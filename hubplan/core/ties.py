@@ -138,7 +138,7 @@ def twin_variants(problem: Problem, open_sites: Mapping[str, tuple[int, ...]], *
 def _twins(problem: Problem, j: int, hosted: list[int]) -> BoolArray:
     """Existing sites interchangeable with site ``j`` in each of the ``hosted`` tiers, ``(m,)``."""
     minutes = problem.minutes
-    same = problem.existing.copy() if problem.existing is not None else np.zeros(problem.n_sites, bool)
+    same: BoolArray = problem.existing.copy() if problem.existing is not None else np.zeros(problem.n_sites, bool)
     same &= problem.site_group == problem.site_group[j]
     same &= np.all(minutes == minutes[:, [j]], axis=0)  # inf == inf: unreachable from the same clients
     if problem.building_cost is not None:

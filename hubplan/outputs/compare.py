@@ -234,7 +234,8 @@ class ComparisonTable:
         table = self.table.rename(columns=csv_text)
         text = table.select_dtypes(include=["object", "string"]).columns
         table[text] = table[text].map(csv_text)
-        return table.to_csv(index=False, float_format="%.6g", lineterminator="\n")
+        csv: str = table.to_csv(index=False, float_format="%.6g", lineterminator="\n")
+        return csv
 
     def chart_png(self) -> bytes:
         """Draw overall journey figures per run as a grouped bar chart (PNG bytes)."""

@@ -134,7 +134,7 @@ def safe_url(url: str) -> bool:
     return scheme in SAFE_SCHEMES
 
 
-class _DropUnsafeLinks(Treeprocessor):
+class _DropUnsafeLinks(Treeprocessor):  # type: ignore[misc]  # Markdown ships no type information
     """Remove ``href``/``src`` attributes whose address :func:`safe_url` rejects."""
 
     def run(self, root: ET.Element) -> None:
@@ -168,21 +168,30 @@ def render_markdown(text: str) -> str:
     md.preprocessors.deregister("html_block")
     md.inlinePatterns.deregister("html")
     md.treeprocessors.register(_DropUnsafeLinks(md), "drop_unsafe_links", 0)
-    return md.convert(text)
+    converted: str = md.convert(text)  # Markdown ships no type information
+    return converted
+
+
+_CONTROL_BUT_NEWLINE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+"""Control characters other than a line break: no font has a glyph for them (a tab in a run name)."""
 
 
 def plot_text(text: Any) -> str:
     r"""Escape ``$`` for a matplotlib text artist, so that it prints as ``$``, not as mathtext.
 
     Escaping (rather than ``parse_math=False``) also holds for wrapped text, which
-    matplotlib measures as mathtext whenever the string looks like it.
+    matplotlib measures as mathtext whenever the string looks like it. Control
+    characters other than a line break (e.g. a tab) print as a space: the fonts have
+    no glyph for them.
 
     Examples
     --------
     >>> plot_text("Costs $5 to $10")
     'Costs \\$5 to \\$10'
+    >>> plot_text("\tTab\x07")
+    ' Tab '
     """
-    return str(text).replace("$", r"\$")
+    return _CONTROL_BUT_NEWLINE.sub(" ", str(text)).replace("$", r"\$")
 
 
 def csv_text(value: Any) -> Any:

@@ -156,7 +156,7 @@ def _legend_maker(placement: Placement, entries: list[tuple[Any, str]]) -> Calla
             figure = ax.figure
             return figure.legend(handles, words, loc="lower center",
                                  bbox_to_anchor=floor_anchor(placement, 0.5), ncol=2, **style)
-        return ax.legend(handles, words, loc=corner, **style)  # type: ignore[call-overload]
+        return ax.legend(handles, words, loc=corner, **style)  # type: ignore[call-overload,no-any-return]
     return make
 
 
@@ -165,7 +165,7 @@ def _figure(localities: gpd.GeoDataFrame, title: str, attribution: str) -> tuple
     canvas = FigureCanvasAgg(fig)
     sources = textwrap.fill(plot_text(attribution), ATTRIBUTION_CHARS)
     text = fig.text(0.01, 0.01, sources, fontsize=5, va="bottom", **PLAIN_TEXT)
-    renderer = canvas.get_renderer()
+    renderer = canvas.get_renderer()  # type: ignore[no-untyped-call]  # unannotated in matplotlib's Agg backend
     bottom = (text.get_window_extent(renderer).height + 12) / fig.bbox.height
     fig.subplots_adjust(left=0.02, right=0.98, bottom=bottom, top=0.93)
     ax = fig.subplots()

@@ -134,7 +134,8 @@ Token = Annotated[str | None, Cookie(alias=COOKIE, max_length=100)]
 
 def _session(request: Request, response: Response, hubplan_session: Token = None) -> Session:
     """The caller's session (a new one, and its cookie, when the cookie is missing or unknown)."""
-    real, session = request.app.state.sessions.get(hubplan_session)
+    sessions: Sessions = request.app.state.sessions
+    real, session = sessions.get(hubplan_session)
     if real != hubplan_session:
         response.set_cookie(COOKIE, real, httponly=True, samesite="strict")
     return session

@@ -158,9 +158,9 @@ def check_listener(address: SchedulerAddress, timeout_s: float) -> None:
 
 
 async def _identity(address: str, timeout_s: float) -> Any:
-    from distributed.comm import connect
+    from distributed.comm import connect  # type: ignore[attr-defined]  # re-exported, not listed in __all__
 
-    comm = await connect(address, timeout=timeout_s)
+    comm = await connect(address, timeout=timeout_s)  # type: ignore[no-untyped-call]  # distributed is untyped
     try:
         await comm.write({"op": "identity"})
         return await comm.read()

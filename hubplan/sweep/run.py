@@ -22,14 +22,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from hubplan.api import SiteHint
 from hubplan.errors import ClusterError, input_error
 from hubplan.progress import Progress
 from hubplan.sweep.cluster import SCHEDULER_TIMEOUT_S, reach_scheduler
 from hubplan.sweep.spec import Variant
-from hubplan.sweep.worker import SharedInputs, SiteHint, VariantResult, solve_variant, solve_variants
+from hubplan.sweep.worker import SharedInputs, VariantResult, solve_variant, solve_variants
 
-__all__ = ["GLIBC_TRIM_SETTING", "QUIET_INTERVALS", "Progress", "SweepTiming", "batch_size", "dask_client",
-           "run_on_dask", "run_sequential", "split_waves"]
+__all__ = ["GLIBC_TRIM_SETTING", "QUIET_INTERVALS", "SCHEDULER_TIMEOUT_S", "Progress", "SweepTiming", "batch_size",
+           "dask_client", "run_on_dask", "run_sequential", "split_waves"]
 
 log = logging.getLogger(__name__)
 
@@ -185,11 +186,12 @@ def run_on_dask(client: Any, shared: SharedInputs, variants: Sequence[Variant],
         batch_of[key] = batch
         return client.submit(solve_variants, shared_future, batch, hint, key=key, pure=False)
 
-    pending = as_completed([submit((anchor,), None) for anchor in first])
+    # distributed ships without annotations: its calls below are untyped
+    pending = as_completed([submit((anchor,), None) for anchor in first])  # type: ignore[no-untyped-call]
     heads = {anchor.variant_id for anchor in first}
     results: list[VariantResult] = []
     lost: list[BaseException] = []
-    while not pending.is_empty():
+    while not pending.is_empty():  # type: ignore[no-untyped-call]  # distributed is untyped
         for future in _ready(pending, client, grace_s):
             batch = batch_of.pop(future.key)
             try:
@@ -201,7 +203,7 @@ def run_on_dask(client: Any, shared: SharedInputs, variants: Sequence[Variant],
             if batch[0].variant_id in heads:
                 others = rest[batch[0].group]
                 for start in range(0, len(others), size):
-                    pending.add(submit(tuple(others[start:start + size]), _hint_of(done[0])))
+                    pending.add(submit(tuple(others[start:start + size]), _hint_of(done[0])))  # type: ignore[no-untyped-call]
             if progress:
                 progress(len(results), len(variants))
             future.release()
@@ -256,7 +258,8 @@ def dask_client(scheduler: str | None = None, workers: int | None = None,
     The local cluster has ``workers`` single-threaded worker processes (default: one
     per CPU) with glibc's default memory trimming (:data:`GLIBC_TRIM_SETTING`) and
     slower housekeeping (:data:`QUIET_INTERVALS`). Every worker loads the solver
-    libraries before the clock starts.
+    libraries before the clock starts. A scheduler that does not answer within
+    ``connect_timeout_s`` (default :data:`SCHEDULER_TIMEOUT_S`) is an input error.
 
     A scheduler given by address is checked first (:func:`~hubplan.sweep.cluster.reach_scheduler`),
     each step within ``timeout_s``, and must have a worker within ``timeout_s``.
@@ -281,8 +284,9 @@ def dask_client(scheduler: str | None = None, workers: int | None = None,
         return
     n = workers or os.cpu_count() or 1
     with dask.config.set({GLIBC_TRIM_SETTING: None, **QUIET_INTERVALS}), \
-            LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0",
-                         silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
+            LocalCluster(n_workers=n, threads_per_worker=1, processes=True,  # type: ignore[no-untyped-call]
+                         dashboard_address=":0", silence_logs=logging.ERROR) as cluster, \
+            Client(cluster) as client:  # type: ignore[no-untyped-call]
         pids = [int(pid) for pid in client.run(os.getpid).values()]
         client.run(_warm_up)
         try:
@@ -310,7 +314,7 @@ def _remote_client(scheduler: str, timeout_s: float) -> Iterator[Any]:
 
     address, n_workers = reach_scheduler(scheduler, timeout_s)
     try:
-        client = Client(str(address), timeout=f"{timeout_s}s")
+        client = Client(str(address), timeout=f"{timeout_s}s")  # type: ignore[no-untyped-call]
     except Exception as err:
         raise input_error("--scheduler", str(address), f"cannot reach the scheduler ({type(err).__name__})",
                           "start one (`dask scheduler`) or give its tcp://HOST:PORT") from None

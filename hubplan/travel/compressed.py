@@ -166,7 +166,7 @@ class _BoundedReader(io.RawIOBase):
         # file of exactly the cap passes and a larger one is caught after one byte more.
         view = memoryview(buffer)[: self._origin.max_bytes + 1 - self._count]
         try:
-            n_read = self._stream.readinto(view)  # type: ignore[attr-defined]
+            n_read: int = self._stream.readinto(view)  # type: ignore[attr-defined]
         except _DAMAGED as err:
             raise self._origin.damaged(err) from err
         self._count += n_read

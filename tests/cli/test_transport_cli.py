@@ -46,8 +46,9 @@ def test_an_impossible_ride_limit_names_home_areas_and_times(cli, study_path: Pa
 
 def test_a_fleet_limit_too_small_is_refused(cli, study_path: Path, routed_copy: Callable[..., Path],
                                             tmp_path: Path) -> None:
+    # two seats and one van cannot carry a site's passengers however long the search: route for 1 s, not 4
     scenario = routed_copy("council-proposal-2026.toml", "one-van", tmp_path, settings="max_vehicles_per_site = 1\n",
-                           tables=(
+                           seconds=1, tables=(
         '\n[[transport.vehicles]]\nname = "small-van"\nseats = 2\nwheelchair_spaces = 1\ndaily_cost_gbp = 200\n'))
     line = _refused(cli, scenario, study_path, tmp_path / "out")
     assert ": transport.max_vehicles_per_site: the fleet limit is too small at site " in line

@@ -326,7 +326,11 @@ BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-r
 
 @pytest.fixture(scope="module")
 def browser(chromium_path: str) -> Iterator[Any]:
-    """A headless Chromium driven by Playwright (skipped without Playwright or Chromium)."""
+    """A headless Chromium driven by Playwright (skipped without Playwright or Chromium), one per test module.
+
+    Not one per session: Playwright's sync API keeps an event loop running in the main thread while
+    it is open, and tests elsewhere (sweeps on Dask, the workshop server) start loops of their own.
+    """
     playwright_api = pytest.importorskip("playwright.sync_api")
     with playwright_api.sync_playwright() as pw:
         chromium = pw.chromium.launch(executable_path=chromium_path, args=BROWSER_ARGS)

@@ -204,18 +204,13 @@ def test_null_localities_and_names_still_compare(runs, tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def shipped(study_path: Path, tmp_path_factory) -> tuple[Path, Path]:
-    """The shipped one-hub-per-locality and specialist scenarios, run and written."""
-    from hubplan.api import run_scenario
-
-    scenarios = Path(__file__).resolve().parents[2] / "scenarios"
-    root = tmp_path_factory.mktemp("shipped")
-    return tuple(write_outputs(run_scenario(scenarios / f"{name}.toml", study_path=study_path), root)[0]
-                 for name in ("hub-per-locality", "specialist"))  # type: ignore[return-value]
+def hubs_and_specialist(shipped) -> tuple[Path, Path]:
+    """The shipped one-hub-per-locality and specialist scenarios' run folders (shared, read-only)."""
+    return shipped.folder("hub-per-locality"), shipped.folder("specialist")
 
 
-def test_titles_tier_changes_and_assumption_warnings(shipped, tmp_path: Path) -> None:
-    hubs, specialist = shipped
+def test_titles_tier_changes_and_assumption_warnings(hubs_and_specialist, tmp_path: Path) -> None:
+    hubs, specialist = hubs_and_specialist
     table = compare([hubs, specialist], out_dir=tmp_path / "cmp")
     assert table.titles == {"hub-per-locality": "One hub per locality (day centres or libraries)",
                             "specialist": "Hubs plus specialist dementia and complex-needs sites"}
@@ -234,8 +229,8 @@ def test_titles_tier_changes_and_assumption_warnings(shipped, tmp_path: Path) ->
     assert printed.exit_code == 0 and "Warning: these runs differ in their assumptions" in printed.stdout
 
 
-def test_rows_per_tier_and_per_segment(shipped) -> None:
-    hubs, specialist = shipped
+def test_rows_per_tier_and_per_segment(hubs_and_specialist) -> None:
+    hubs, specialist = hubs_and_specialist
     table = compare([hubs, specialist])
     metrics = json.loads((specialist / "metrics.json").read_text())["overall"]["groups"]
     assert table.value("Overall", "tier/specialist_ld/mean_minutes", "specialist") == pytest.approx(
@@ -250,8 +245,8 @@ def test_rows_per_tier_and_per_segment(shipped) -> None:
     assert re.fullmatch(r"\d+", isolated[3])  # counts print as whole numbers
 
 
-def test_runs_written_before_titles_and_rules_still_compare(shipped, tmp_path: Path) -> None:
-    hubs, specialist = shipped
+def test_runs_written_before_titles_and_rules_still_compare(hubs_and_specialist, tmp_path: Path) -> None:
+    hubs, specialist = hubs_and_specialist
     old = tmp_path / "old-hubs"
     shutil.copytree(hubs, old)
     manifest = json.loads((old / "manifest.json").read_text())

@@ -17,6 +17,7 @@ from hubplan.api import publish, write_outputs
 from hubplan.outputs.easy_read import about_people, easy_read_html
 from hubplan.outputs.layers import public_layers
 from hubplan.outputs.privacy import protect, suppress_metrics
+from hubplan.record.run import RunRecord
 
 VIEWPORTS = {"desktop": (1400, 1000), "phone": (412, 915)}
 
@@ -55,22 +56,26 @@ def test_names_are_escaped(make_record) -> None:
     assert "<b>Hub</b>" not in page and "&lt;b&gt;Hub&lt;/b&gt; &amp; co will stay open." in page
 
 
+@pytest.fixture(scope="module")
+def easy_run(make_record, tmp_path_factory: pytest.TempPathFactory) -> tuple[RunRecord, Path]:
+    """A record with spokes and hidden small counts, and its easy-read page written once for both viewports."""
+    record = make_record(name="easy", spokes=4, seed=2, integer_counts=True, suppress_below=5)
+    return record, write_outputs(record, tmp_path_factory.mktemp("easy"))[0] / "easy_read.html"
+
+
 @pytest.mark.browser
 @pytest.mark.slow
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
-def test_easy_read_page_in_chromium(chromium_path: str, make_record, tmp_path: Path, viewport: str) -> None:
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    record = make_record(name="easy", spokes=4, seed=2, integer_counts=True, suppress_below=5)
-    page_path = write_outputs(record, tmp_path)[0] / "easy_read.html"
+def test_easy_read_page_in_chromium(browser: Any, easy_run: tuple[RunRecord, Path], tmp_path: Path,
+                                    viewport: str) -> None:
+    record, page_path = easy_run
     width, height = VIEWPORTS[viewport]
-    with playwright_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium_path, args=["--no-sandbox", "--disable-gpu"])
-        page = browser.new_page(viewport={"width": width, "height": height})
-        page.route("http*://**", lambda route: route.abort())
-        page.goto(page_path.resolve().as_uri(), wait_until="load")
-        seen: dict[str, Any] = page.evaluate(MEASURE)
-        page.screenshot(path=str(tmp_path / f"easy_read-{viewport}.png"), full_page=True)
-        browser.close()
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.route("http*://**", lambda route: route.abort())
+    page.goto(page_path.resolve().as_uri(), wait_until="load")
+    seen: dict[str, Any] = page.evaluate(MEASURE)
+    page.screenshot(path=str(tmp_path / f"easy_read-{viewport}.png"), full_page=True)
+    page.close()
     assert seen["sections"] == list(record.localities["locality"])
     assert len(seen["points"]) >= 6 * len(seen["sections"])
     assert min(seen["sizes"]) >= 20, seen["sizes"]

@@ -4,26 +4,25 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
-from hubplan.api import evaluate_scenario, run_scenario, write_outputs
+from hubplan.api import write_outputs
 from hubplan.provenance import SolverRecord
 from hubplan.record.run import RunRecord
 
-SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 RAW_FLOAT = re.compile(r"\d\.\d{4,}")
 """A number with more than 3 decimals: a raw float left unformatted."""
 
 
+SHIPPED = {"specialist": ("specialist", "run"), "services": ("services-not-buildings", "run"),
+           "today": ("dorset-current", "evaluate")}
+"""The reports read here: shipped scenarios run (or evaluated) and written once per session."""
+
+
 @pytest.fixture(scope="module")
-def runs(study_path: Path) -> dict[str, RunRecord]:
-    runs = {
-        "specialist": run_scenario(SCENARIOS / "specialist.toml", study_path=study_path),
-        "services": run_scenario(SCENARIOS / "services-not-buildings.toml", study_path=study_path),
-        "today": evaluate_scenario(SCENARIOS / "dorset-current.toml", study_path=study_path),
-    }
+def runs(shipped) -> dict[str, RunRecord]:
+    runs = {key: shipped.record(name, how) for key, (name, how) in SHIPPED.items()}
     timed_out = replace(runs["specialist"], name="timed-out", manifest=replace(
         runs["specialist"].manifest,
         solver=SolverRecord("feasible", objective=11000.0, best_bound=10670.0, gap=0.03, relative_gap_target=1e-4,
@@ -33,9 +32,10 @@ def runs(study_path: Path) -> dict[str, RunRecord]:
 
 
 @pytest.fixture(scope="module")
-def reports(runs: dict[str, RunRecord], tmp_path_factory) -> dict[str, str]:
-    root = tmp_path_factory.mktemp("reports")
-    return {name: (write_outputs(record, root)[0] / "report.md").read_text() for name, record in runs.items()}
+def reports(runs: dict[str, RunRecord], shipped, tmp_path_factory) -> dict[str, str]:
+    written = {key: shipped.folder(name, how) for key, (name, how) in SHIPPED.items()}
+    written["timed-out"] = write_outputs(runs["timed-out"], tmp_path_factory.mktemp("reports"))[0]
+    return {key: (folder / "report.md").read_text() for key, folder in written.items()}
 
 
 def test_no_raw_floats_dicts_or_python_reprs(reports: dict[str, str]) -> None:

@@ -125,23 +125,22 @@ def test_a_folder_hubplan_did_not_write_is_not_replaced(routed_client_run, study
 
 
 @pytest.fixture(scope="module")
-def council_runs(study_path: Path, routed_copy, tmp_path_factory: pytest.TempPathFactory):
-    """The council's proposal and the best plan under its rules, routed, and the proposal not routed."""
+def council_runs(shipped, study_path: Path, routed_copy, tmp_path_factory: pytest.TempPathFactory):
+    """The council's proposal and the best plan under its rules, routed (shared), and the proposal not routed."""
     root = tmp_path_factory.mktemp("council")
-    records = {}
-    for base in ("council-proposal-2026.toml", "council-proposal-2026-best.toml"):
-        name = base.removesuffix(".toml")
-        records[name] = run_scenario(routed_copy(base, name, root / "in"), study_path=study_path)
+    names = ("council-proposal-2026", "council-proposal-2026-best")
+    records = {name: shipped.record(name, "routed") for name in names}
     unrouted = run_scenario(routed_copy("council-proposal-2026.toml", "proposal-unrouted", root / "in"),
                             study_path=study_path, transport=False)
-    folders = [write_outputs(record, root / "out")[0] for record in (*records.values(), unrouted)]
+    folders = [shipped.folder(name, "routed") for name in names] + [write_outputs(unrouted, root / "out")[0]]
     return records, folders, root
 
 
 def test_compare_puts_transport_side_by_side(council_runs, tmp_path: Path) -> None:
-    records, folders, root = council_runs
+    records, folders, _root = council_runs
     base, best = "council-proposal-2026", "council-proposal-2026-best"
-    assert not list((root / "out").glob("*.operational"))  # modelled demand: a synthetic cohort, no rounds file
+    for out in {folder.parent for folder in folders}:  # modelled demand: a synthetic cohort, no rounds file
+        assert not list(out.glob("*.operational"))
     table = compare(folders, out_dir=tmp_path / "cmp")
     diff = f"{best} - {base}"
     differing = 0

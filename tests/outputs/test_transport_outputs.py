@@ -1,7 +1,7 @@
 """Issue 15, item 5: the transport plan in the consultation outputs (routes layer, web map, report).
 
 The council's proposal is run for real with a short routing limit (a scenario copy with
-``[transport] time_limit_s = 4``), once for the module. The checks: every vertex of
+``[transport] time_limit_s = 4``), once for the session (the ``shipped`` fixture). The checks: every vertex of
 the ``routes`` layer is a depot, site or home-area point and none is a passenger's
 position; the layer has one line per round and only its documented attributes; the map
 carries the rounds (escaped, off at first) and the browser draws them when the layer is
@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from hubplan.api import publish, run_scenario, write_outputs
+from hubplan.api import publish
 from hubplan.outputs.layers import COORDINATE_DECIMALS, public_layers
 from hubplan.outputs.routes import (
     CLIENT_CLOCK_STEP_MINUTES,
@@ -37,26 +37,20 @@ from hubplan.record.run import RunRecord
 
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO / "outputs" / "screenshots"
-ROUTING_SECONDS = 4
 VIEWS = ("desktop", "phone")  # the viewports of the open_map fixture
 HOSTILE_NAME = "Wareham <img src=x onerror=alert(1)> & *Plus*"
 
 
 @pytest.fixture(scope="module")
-def record(study_path: Path, tmp_path_factory: pytest.TempPathFactory) -> RunRecord:
-    text = (REPO / "scenarios" / "council-proposal-2026.toml").read_text(encoding="utf-8")
-    assert "\n[transport]\n" in text
-    scenario = tmp_path_factory.mktemp("scenario") / "council-proposal-2026.toml"
-    scenario.write_text(text.replace("\n[transport]\n", f"\n[transport]\ntime_limit_s = {ROUTING_SECONDS}\n", 1),
-                        encoding="utf-8")
-    result = run_scenario(scenario, study_path=study_path)
+def record(shipped) -> RunRecord:
+    result = shipped.record("council-proposal-2026", "routed")
     assert result.transport is not None
     return result
 
 
 @pytest.fixture(scope="module")
-def folder(record: RunRecord, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return write_outputs(record, tmp_path_factory.mktemp("out"))[0]
+def folder(shipped) -> Path:
+    return shipped.folder("council-proposal-2026", "routed")  # shared: read, never changed
 
 
 def _snap(lon: float, lat: float) -> tuple[float, float]:

@@ -22,7 +22,6 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 
-from hubplan.api import run_scenario, write_outputs
 from hubplan.record.run import RunRecord
 
 REPO = Path(__file__).resolve().parents[2]
@@ -32,13 +31,9 @@ VIEWS = ("desktop", "phone")  # the viewports of the open_map fixture
 
 
 @pytest.fixture(scope="module")
-def runs(study_path: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[RunRecord, Path]]:
-    out = tmp_path_factory.mktemp("webmap")
-    result = {}
-    for name in SCENARIOS:
-        record = run_scenario(REPO / "scenarios" / f"{name}.toml", study_path=study_path)
-        result[name] = (record, write_outputs(record, out)[0])
-    return result
+def runs(shipped) -> dict[str, tuple[RunRecord, Path]]:
+    """The two scenarios' records and run folders, shared with the other tests (read-only)."""
+    return {name: (shipped.record(name), shipped.folder(name)) for name in SCENARIOS}
 
 
 def _page_data(folder: Path) -> dict[str, Any]:
@@ -195,21 +190,23 @@ def test_what_a_reader_sees(open_map: Callable[[Path, str], Any], runs, scenario
         page.click("#hp-legend-toggle")
 
     # every open site's name: hubs and specialists at the default zoom, spokes at their locality's zoom
+    # (the scripts below return nothing: Leaflet's calls return the map or marker, which Playwright
+    # would serialise, object graph and all, for seconds each time)
     for site in opened.itertuples():
         if site.tier_kind != "spoke":
             assert _label_visible(page, site.site_id), site.name
     for site in opened[opened["tier_kind"] == "spoke"].itertuples():
-        page.evaluate("([lat, lon]) => window.hubplan.map.setView([lat, lon], 10.5, {animate: false})",
+        page.evaluate("([lat, lon]) => { window.hubplan.map.setView([lat, lon], 10.5, {animate: false}); }",
                       [site.geometry.y, site.geometry.x])
         assert _label_visible(page, site.site_id), site.name
-    page.evaluate("() => window.hubplan.fit()")
+    page.evaluate("() => { window.hubplan.fit(); }")
 
     # hovering a hub shows its plain-English popup
     hub = opened[opened["tier_kind"] == "hub"].iloc[0]
-    page.evaluate("id => window.hubplan.labelled.find(m => m.hpSite.id === id).fire('mouseover')", hub.site_id)
+    page.evaluate("id => { window.hubplan.labelled.find(m => m.hpSite.id === id).fire('mouseover'); }", hub.site_id)
     popup = page.locator(".leaflet-popup-content").inner_text()
     assert popup.startswith(hub["name"]) and "Hub for" in popup and re.search(r"\d+ people; journeys", popup)
-    page.evaluate("() => window.hubplan.map.closePopup()")
+    page.evaluate("() => { window.hubplan.map.closePopup(); }")
 
     # isolated areas are hatched on the map in every view
     isolated = gpd.read_file(folder / "home_areas.geojson")["isolated"].sum()

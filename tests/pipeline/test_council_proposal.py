@@ -37,13 +37,13 @@ def _open_tiers(record) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def proposal(study_path: Path):
-    return run_scenario(PROPOSAL, study_path=study_path, transport=False)
+def proposal(shipped):
+    return shipped.record("council-proposal-2026")  # optimised (nothing to choose), not routed
 
 
 @pytest.fixture(scope="module")
-def best(study_path: Path):
-    return run_scenario(BEST, study_path=study_path, transport=False)
+def best(shipped):
+    return shipped.record("council-proposal-2026-best")  # optimised, not routed
 
 
 # ------------------------------------------------------------------ 1. one path for a fixed plan
@@ -104,8 +104,8 @@ def test_validate_checks_against_the_study_area_and_says_so(cli, study_path: Pat
 
 
 # ------------------------------------------------------------------ 3. whose demand
-def test_the_population_planned_is_a_choice_recorded_in_the_manifest(study_path: Path) -> None:
-    everyone = evaluate_scenario(SCENARIOS / "dorset-current.toml", study_path=study_path)
+def test_the_population_planned_is_a_choice_recorded_in_the_manifest(shipped, study_path: Path) -> None:
+    everyone = shipped.record("dorset-current", "evaluate")
     assert everyone.manifest.demand["population"] == "all_attendees"
     assert everyone.manifest.demand["population_attendees"] == ATTENDEES_ALL == 521
     scenario = _edited(SCENARIOS / "dorset-current.toml", demand={"population": "care_dorset_centres", "total": None})

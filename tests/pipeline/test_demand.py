@@ -91,8 +91,9 @@ def test_client_file_unknown_postcodes_are_listed(study, tmp_path: Path) -> None
         ("postcode,segment\nDT1 1AA,children\n",
          r"clients\.csv: segment: unknown segment\(s\) 'children'; fix: use one of"),
         ("postcode,segment,attendees\nDT1 1AA,older_people,0\n",
-         r"clients\.csv: attendees: line 2: '0' is not a positive"),
-        ("postcode,segment,attendees\nDT1 1AA,older_people,1.5\n", r"attendees: line 2: '1.5' is not a positive whole"),
+         r"clients\.csv: attendees: line 2: '0' is not a whole number from 1 to 400,000"),
+        ("postcode,segment,attendees\nDT1 1AA,older_people,1.5\n",
+         r"attendees: line 2: '1.5' is not a whole number from 1 to"),
     ],
 )
 def test_client_file_errors(study, tmp_path: Path, text: str, message: str) -> None:

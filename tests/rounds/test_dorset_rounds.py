@@ -18,7 +18,9 @@ from hubplan.scenario import Scenario, load_scenario
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 LOCALITIES = {"East Dorset", "North Dorset", "Purbeck", "West Dorset", "Weymouth and Portland"}
 
-#: Routing seconds for the whole plan in these tests (the shipped default is longer; quality is not under test).
+#: Routing seconds for the whole plan in the scenarios built here (the shipped default is longer; quality is
+#: not under test). The routed proposal and best plan come from the session's ``shipped`` fixture instead
+#: (routed for tests/conftest.py's ROUTING_TEST_SECONDS, once for every test that reads them).
 TEST_LIMIT_S = 6.0
 
 
@@ -31,13 +33,14 @@ def _quick(name: str, **transport: object) -> Scenario:
 
 
 @pytest.fixture(scope="module")
-def proposal(study_path: Path):
-    return run_scenario(_quick("council-proposal-2026.toml"), study_path=study_path)
+def proposal(shipped):
+    """The proposal routed for the suite's routing time (shared with the output tests, read-only)."""
+    return shipped.record("council-proposal-2026", "routed")
 
 
 @pytest.fixture(scope="module")
-def best(study_path: Path):
-    return run_scenario(_quick("council-proposal-2026-best.toml"), study_path=study_path)
+def best(shipped):
+    return shipped.record("council-proposal-2026-best", "routed")
 
 
 def test_the_typical_day_follows_the_named_shares_and_is_reproducible(study_path: Path) -> None:

@@ -217,8 +217,9 @@ def test_local_cluster_keeps_glibcs_adaptive_memory_thresholds_and_slow_housekee
     assert _malloc_trim_threshold() is None
 
 
-def test_an_unreachable_scheduler_is_one_line(cli, tmp_path):
+def test_an_unreachable_scheduler_is_one_line(cli, tmp_path, monkeypatch):
     path = _sweep_file(tmp_path, SMALL)
-    outcome = cli.invoke(["sweep", str(path), "--scheduler", "tcp://127.0.0.1:9", "--out", str(tmp_path / "out")])
+    outcome = cli.invoke(["sweep", str(path), "--scheduler", "tcp://127.0.0.1:9", "--scheduler-timeout", "0.5",
+                          "--out", str(tmp_path / "out")])  # the refusal, without waiting out the 20 s default
     assert outcome.exit_code == 2, outcome.exception
     assert "--scheduler: tcp://127.0.0.1:9: cannot reach the scheduler" in outcome.stderr

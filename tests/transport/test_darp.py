@@ -304,8 +304,12 @@ def test_router_reaches_the_proven_optimum_of_the_smallest_benchmarks(name, opti
 @needs_reference
 @pytest.mark.slow
 def test_router_serves_every_request_of_a3_36_by_trying_another_first_solution():
-    """From parallel cheapest insertion the search left request 7 of a3-36 out in every run."""
-    result = route(read_cordeau(DARP / "a3-36.txt"), time_limit_s=30.0)
+    """From parallel cheapest insertion the search left request 7 of a3-36 out in every run.
+
+    10 s, not 30: the search ran until its limit whatever it had found, and it found the
+    optimum (583.19) within 1 CPU s here, even under a load of 6 on 2 cores.
+    """
+    result = route(read_cordeau(DARP / "a3-36.txt"), time_limit_s=10.0)
     assert result.report.feasible
     assert result.cost <= 583.19 * 1.03
 

@@ -126,7 +126,7 @@ def route_travel(data: Data, st: State, r: int) -> float:
     total = data.cost[d, m + st.routes[r, 0]] + data.cost[m + st.routes[r, ln - 1], d]
     for k in range(ln - 1):
         total += data.cost[m + st.routes[r, k], m + st.routes[r, k + 1]]
-    return total
+    return float(total)
 
 
 def overload_cost(cost: FloatArray, opening_cost: FloatArray, route_cost: float) -> float:
@@ -150,7 +150,7 @@ def overload(data: Data, st: State) -> float:
 
 @numba.njit(cache=True)
 def _over(data: Data, j: int, load: float) -> float:
-    return data.overload_cost * max(0.0, load - data.depot_capacity[j])
+    return float(data.overload_cost * max(0.0, load - data.depot_capacity[j]))
 
 
 @numba.njit(cache=True)
