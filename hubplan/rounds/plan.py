@@ -141,7 +141,9 @@ MAX_PASSENGERS_PER_SITE = 500
 A site's routing holds matrices over its 2n + 2 stops, so memory grows with the square of
 its passengers (issue 20 measured 7.4 GB for 20,000 clients). Assumption: the council's 521
 attendees in all, 60% of them on council transport, put a few dozen on any site's rounds;
-500 is about ten times that, and a larger count is refused with one line before routing."""
+500 is about ten times that, and a larger count is refused with one line before routing.
+Measured (``hubplan transport``, 20 s routing, real Dorchester postcodes, one site): 250
+passengers 526 MB and 500 passengers 593 MB at the peak of the largest process."""
 
 
 def _check_site_sizes(by_site: dict[str, tuple[Passenger, ...]], site_names: dict[str, str], source: str) -> None:
