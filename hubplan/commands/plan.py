@@ -161,8 +161,8 @@ def run(ctx: click.Context, scenario_path: Path, study: Path | None, out_root: P
 @study_option
 @out_option
 @click.option("--time-limit", "time_limit_s", type=click.FloatRange(min=0, min_open=True, max=24 * 3600),
-              default=None, metavar="S", help="Routing time for the whole plan (default: the scenario's "
-              "transport.time_limit_s).")
+              default=None, metavar="S", help="Safety time cap on the whole plan's routing, which stops on "
+              "its work budget (transport.search_steps) otherwise (default: the scenario's transport.time_limit_s).")
 @click.pass_context
 def transport(ctx: click.Context, scenario_path: Path, study: Path | None, out_root: Path,
               time_limit_s: float | None) -> None:

@@ -3,7 +3,8 @@
 :func:`plan_transport` takes a run's inputs and its plan (open sites, who goes where)
 and returns a :class:`TransportPlan`: every open site's morning and afternoon rounds
 with the figures per site, locality and overall. The routes are the router's best found
-within the time limit, never claimed optimal; :attr:`TransportPlan.status` says so.
+within its work budget, never claimed optimal; :attr:`TransportPlan.status` says so, and
+says when the safety time cap cut a search short (figures may then differ between runs).
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ class TransportPlan:
     days_per_year
         Service days in a year (``service_days_per_week x metrics.weeks_per_year``).
     seconds, time_limit_s
-        Wall time of the routing and its limit.
+        Wall time of the routing and its safety cap (in the manifest, not in the figures).
     """
 
     config: TransportConfig
@@ -90,8 +91,19 @@ class TransportPlan:
 
     @property
     def status(self) -> str:
-        """How good the routes are, honestly: the router's best within its time, not a proven optimum."""
-        return f"best found in {self.seconds:.0f} s (routing heuristic; not proven optimal)"
+        """How good the routes are, honestly: the router's best within its work budget, not a proven optimum.
+
+        The same scenario, seed and settings give the same text (no wall time in it), so the
+        figures block of ``metrics.json`` is reproducible; when the time cap ended any
+        search early, the text says so and in how many sessions.
+        """
+        text = (f"best found with {self.config.search_steps:,} search steps per round "
+                "(routing heuristic; not proven optimal)")
+        capped = sum(s.capped for s in self.sessions)
+        if capped:
+            text += (f"; the safety time cap ({self.time_limit_s:g} s) cut {capped} of {len(self.sessions)} "
+                     "searches short, so these routes may differ between runs")
+        return text
 
     def _figures(self, sites: set[str]) -> TransportFigures:
         return figures_of([s for s in self.sessions if s.site_id in sites],
@@ -193,8 +205,8 @@ def plan_transport(prepared: PreparedScenario, allocation: Allocation, *, progre
         return build_instance(item.site_id, item.session, item.passengers, legs.minutes, legs.km, xy, config,
                               scale=scale)
 
-    routed = route_sessions(instances, rebuild, time_limit_s=config.time_limit_s, seed=config.seed, source=source,
-                            workers=workers, progress=progress)
+    routed = route_sessions(instances, rebuild, time_limit_s=config.time_limit_s, seed=config.seed,
+                            steps=config.search_steps, source=source, workers=workers, progress=progress)
     legs_model = next(iter(legs_of.values()))[0].model if legs_of else "no passengers"
     return TransportPlan(
         config=config,

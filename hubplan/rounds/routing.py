@@ -2,11 +2,14 @@
 
 Each (site, session) is an independent dial-a-ride instance
 (:mod:`hubplan.rounds.instances`), routed by :func:`hubplan.transport.route.route` in a
-process pool (one process per core, at most one per instance). The plan's time limit
-is shared out in proportion to each instance's passengers (at least
-:data:`MIN_ROUND_SECONDS` each), so the whole plan takes about the limit on this
-machine. Each result is re-checked exactly by :mod:`hubplan.transport.check`; the
-routes are a heuristic's best found, never claimed optimal.
+process pool (one process per core, at most one per instance). Each instance's search
+stops on a work budget (``transport.search_steps`` steps), so the routes depend only on
+the scenario, seed and settings, not on the machine's load or the order the pool
+finishes in. The plan's time limit is only a safety cap, shared out in proportion to
+each instance's passengers (at least :data:`MIN_ROUND_SECONDS` each); a session whose
+search it cut short is marked :attr:`RoutedSession.capped`. Each result is re-checked
+exactly by :mod:`hubplan.transport.check`; the routes are a heuristic's best found,
+never claimed optimal.
 
 When the router leaves someone unserved although the vehicles offered were not capped
 (route-duration limits, not seats, bind), the instance is rebuilt with more vehicles and
@@ -110,7 +113,11 @@ class RoutedSession:
     ride_minutes, direct_minutes
         Per passenger number: minutes on board, and the direct drive between home and site.
     seconds, time_limit_s
-        Wall time of the search and its limit.
+        Wall time of the search and its safety cap.
+    steps
+        Search steps made.
+    capped
+        Whether the time cap, not the work budget, ended the search.
     """
 
     site_id: str
@@ -120,11 +127,13 @@ class RoutedSession:
     direct_minutes: dict[int, float]
     seconds: float
     time_limit_s: float
+    steps: int = 0
+    capped: bool = False
 
 
-def _route_one(instance: SiteInstance, time_limit_s: float, seed: int) -> RoutingResult:
+def _route_one(instance: SiteInstance, time_limit_s: float, seed: int, steps: int) -> RoutingResult:
     """The task run in a worker process."""
-    return route(instance.instance, time_limit_s=time_limit_s, seed=seed)
+    return route(instance.instance, time_limit_s=time_limit_s, seed=seed, steps=steps)
 
 
 def _limits(instances: list[SiteInstance], total_s: float, workers: int) -> list[float]:
@@ -154,7 +163,8 @@ def _session(item: SiteInstance, result: RoutingResult) -> RoutedSession:
     rides = {item.passengers[number - 1].number: float(ride)
              for schedule in result.report.routes for number, ride in schedule.ride_times.items()}
     direct = {p.number: float(d) for p, d in zip(item.passengers, item.direct_minutes, strict=True)}
-    return RoutedSession(item.site_id, item.session, tuple(rounds), rides, direct, result.seconds, result.time_limit_s)
+    return RoutedSession(item.site_id, item.session, tuple(rounds), rides, direct, result.seconds, result.time_limit_s,
+                         result.steps, result.capped)
 
 
 def _unserved(result: RoutingResult) -> int:
@@ -162,7 +172,8 @@ def _unserved(result: RoutingResult) -> int:
 
 
 def route_sessions(instances: list[SiteInstance], rebuild: Rebuild, *, time_limit_s: float, seed: int,
-                   source: str, workers: int | None = None, progress: Progress | None = None) -> list[RoutedSession]:
+                   steps: int, source: str, workers: int | None = None,
+                   progress: Progress | None = None) -> list[RoutedSession]:
     """Route every instance in a process pool; retry with more vehicles when duration limits bind.
 
     Parameters
@@ -172,9 +183,11 @@ def route_sessions(instances: list[SiteInstance], rebuild: Rebuild, *, time_limi
     rebuild
         ``rebuild(instance, scale)``: the same round offered ``scale`` times the vehicles.
     time_limit_s
-        Wall-clock budget for the whole plan (shared out, see the module docstring).
+        Wall-clock safety cap for the whole plan (shared out, see the module docstring).
     seed
         Seed of the router's randomised rounds.
+    steps
+        Work budget of each instance's search (see the module docstring).
     source
         The scenario file, for error messages.
     workers
@@ -205,7 +218,7 @@ def route_sessions(instances: list[SiteInstance], rebuild: Rebuild, *, time_limi
     pending = {index: (item, 1) for index, item in enumerate(instances)}
     with _executor(workers) as pool:
         while pending:
-            futures = {pool.submit(_route_one, item, limits[index], seed): index
+            futures = {pool.submit(_route_one, item, limits[index], seed, steps): index
                        for index, (item, _) in pending.items()}
             retry: dict[int, tuple[SiteInstance, int]] = {}
             for future in concurrent.futures.as_completed(futures):
@@ -250,6 +263,6 @@ def _retry(item: SiteInstance, scale: int, result: RoutingResult, rebuild: Rebui
             "raise transport.max_vehicles_per_site or the vehicle types' 'available', or widen the windows")
     if scale >= MAX_VEHICLE_SCALE:
         raise SolverError(f"{item.instance.name}: {unserved} passenger(s) left unserved with {scale} times the "
-                          "vehicles needed for their seats; fix: allow more time (transport.time_limit_s) "
+                          "vehicles needed for their seats; fix: allow more search (transport.search_steps) "
                           "or longer rounds (transport.max_route_minutes)")
     return rebuild(item, scale * 2), scale * 2

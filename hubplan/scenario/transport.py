@@ -29,6 +29,8 @@ __all__ = [
     "DEFAULT_VEHICLE",
     "MINIBUS_CO2E_KG_PER_KM",
     "MINIBUS_CO2E_SOURCE",
+    "SEARCH_STEPS",
+    "TIME_CAP_S",
     "Depot",
     "TransportConfig",
     "VehicleType",
@@ -45,6 +47,15 @@ MINIBUS_CO2E_KG_PER_KM = 0.27878
 #: The citation written into every run with the factor.
 MINIBUS_CO2E_SOURCE = ("UK Government GHG conversion factors 2025 (DESNZ), Vans Class III (1.74-3.5 t) diesel, "
                        "kg CO2e per km; minibus in this class: assumption")
+
+#: Ruin-and-recreate steps per round (site and session): the routing's work budget. Chosen so that
+#: the shipped Dorset plans route in well under a minute on a 2-core machine while more steps
+#: change their figures little (docs/transport-policy.md); a setting, not a measured optimum.
+SEARCH_STEPS = 5_000
+
+#: Safety cap on the whole plan's routing (seconds): far above what the work budget needs, so
+#: that it binds only on a machine much slower or busier than expected (the status then says so).
+TIME_CAP_S = 300.0
 
 _CLOCK = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])$")
 
@@ -122,8 +133,11 @@ class TransportConfig(StrictModel):
     most that multiple of their direct drive. Each pickup and drop-off takes
     ``boarding_minutes`` (``wheelchair_boarding_minutes`` for a wheelchair user); a vehicle's
     round lasts at most ``max_route_minutes``. ``max_vehicles_per_site`` is the fleet limit
-    per site; ``time_limit_s`` the routing time for the whole plan; ``seed`` fixes who
-    travels on the typical day.
+    per site. ``search_steps`` is the routing search's work budget per round (site and
+    session): the same scenario, seed and settings give the same routes whatever the
+    machine's load. ``time_limit_s`` is only a safety cap on the whole plan's routing, and
+    the plan's status says when it binds. ``seed`` fixes who travels on the typical day and
+    the search's random choices.
     """
 
     council_transport_share: float = Field(default=0.6, gt=0, le=1)
@@ -141,7 +155,8 @@ class TransportConfig(StrictModel):
     wheelchair_boarding_minutes: float = Field(default=5.0, ge=0, le=60)
     max_route_minutes: float = Field(default=180.0, gt=0, le=MAX_JOURNEY_MINUTES)
     max_vehicles_per_site: int | None = Field(default=None, ge=1, le=1000)
-    time_limit_s: float = Field(default=30.0, gt=0, le=MAX_TIME_LIMIT_S)
+    search_steps: int = Field(default=SEARCH_STEPS, ge=0, le=10_000_000)
+    time_limit_s: float = Field(default=TIME_CAP_S, gt=0, le=MAX_TIME_LIMIT_S)
     seed: int = Field(default=0, ge=0)
 
     @model_validator(mode="after")

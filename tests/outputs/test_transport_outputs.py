@@ -1,7 +1,7 @@
 """Issue 15, item 5: the transport plan in the consultation outputs (routes layer, web map, report).
 
 The council's proposal is run for real with a short routing limit (a scenario copy with
-``[transport] time_limit_s = 4``), once for the module. The checks: every vertex of
+``[transport] search_steps = 300``), once for the module. The checks: every vertex of
 the ``routes`` layer is a depot, site or home-area point and none is a passenger's
 position; the layer has one line per round and only its documented attributes; the map
 carries the rounds (escaped, off at first) and the browser draws them when the layer is
@@ -38,7 +38,7 @@ from hubplan.record.run import RunRecord
 
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO / "outputs" / "screenshots"
-ROUTING_SECONDS = 4
+ROUTING_STEPS = 300
 VIEWS = ("desktop", "phone")  # the viewports of the open_map fixture
 HOSTILE_NAME = "Wareham <img src=x onerror=alert(1)> & *Plus*"
 
@@ -48,7 +48,7 @@ def record(study_path: Path, tmp_path_factory: pytest.TempPathFactory) -> RunRec
     text = (REPO / "scenarios" / "council-proposal-2026.toml").read_text(encoding="utf-8")
     assert "\n[transport]\n" in text
     scenario = tmp_path_factory.mktemp("scenario") / "council-proposal-2026.toml"
-    scenario.write_text(text.replace("\n[transport]\n", f"\n[transport]\ntime_limit_s = {ROUTING_SECONDS}\n", 1),
+    scenario.write_text(text.replace("\n[transport]\n", f"\n[transport]\nsearch_steps = {ROUTING_STEPS}\n", 1),
                         encoding="utf-8")
     result = run_scenario(scenario, study_path=study_path)
     assert result.transport is not None

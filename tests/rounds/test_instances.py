@@ -57,7 +57,8 @@ def test_rounds_carry_everyone_within_every_rule_and_share_vehicles() -> None:
     people = passengers_at(len(positions), wheelchair=(2,))
     settings = config(max_ride_minutes=45)
     items = [build_instance("S1", session, people, minutes, km, xy, settings) for session in Session]
-    routed = route_sessions(items, lambda item, scale: item, time_limit_s=2, seed=1, source="test.toml", workers=1)
+    routed = route_sessions(items, lambda item, scale: item, time_limit_s=60, seed=1, steps=300, source="test.toml",
+                            workers=1)
     for item, session in zip(items, routed, strict=True):
         assert sorted(session.ride_minutes) == [p.number for p in people]
         for number, ride in session.ride_minutes.items():
@@ -107,7 +108,8 @@ def test_a_fleet_limit_too_small_is_an_input_error() -> None:
                           config(max_vehicles_per_site=1, max_route_minutes=40))
     assert item.fleet_limited and len(item.instance.vehicles) == 1
     with pytest.raises(InputError, match=r"fleet limit is too small at site S1: \d+ of 9"):
-        route_sessions([item], lambda item, scale: item, time_limit_s=1, seed=0, source="plan.toml", workers=1)
+        route_sessions([item], lambda item, scale: item, time_limit_s=60, seed=0, steps=300, source="plan.toml",
+                       workers=1)
 
 
 def test_more_vehicles_are_offered_when_round_lengths_not_seats_bind() -> None:
@@ -126,7 +128,8 @@ def test_more_vehicles_are_offered_when_round_lengths_not_seats_bind() -> None:
         rebuilt.append(scale)
         return build_instance("S1", Session.MORNING, people, minutes, km, xy, settings, scale=scale)
 
-    routed = route_sessions(items, rebuild, time_limit_s=2, seed=0, source="plan.toml", workers=1)
+    routed = route_sessions(items, rebuild, time_limit_s=60, seed=0, steps=300, source="plan.toml",
+                            workers=1)
     assert rebuilt == [2]
     assert len(routed[0].rounds) == 12 and all(len(r.stops) == 2 for r in routed[0].rounds)
 

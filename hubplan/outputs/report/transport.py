@@ -153,8 +153,10 @@ def _routed_sentence(overall: Mapping[str, Any], localities: int, demand_method:
 
 def _honesty_sentence(transport: Mapping[str, Any]) -> str:
     limit = transport.get("time_limit_s")
-    limit_text = "" if limit is None else (f" The search's time limit, {_plain(limit)} seconds, is shared out between "
-                                           "the sites' rounds, each given a minimum.")
+    limit_text = "" if limit is None else (f" Each round's search stops after a fixed amount of work, so a rerun "
+                                           f"gives the same rounds; a safety time limit of {_plain(limit)} seconds "
+                                           "stops it sooner only on a very slow or busy computer, and the status "
+                                           "then says so.")
     return (f"**Best found, not optimal.** The routes are the best a routing heuristic found: nobody has proven "
             f"that fewer vehicles or fewer km are impossible, and a longer search may find better rounds. Status: "
             f"{markdown_text(transport.get('status') or NOT_AVAILABLE)}.{limit_text}")
