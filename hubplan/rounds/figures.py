@@ -5,6 +5,11 @@ metrics.weeks_per_year``, for a year. Each site keeps its own vehicles (an
 assumption: no vehicle serves two sites in a day); a site needs, per vehicle type, the
 larger of its morning and afternoon counts, since the same vehicles can run both.
 Ride times count every passenger-trip of the day (morning and afternoon).
+
+Cost is the vehicles' day rates. The generalised cost adds what the routing also weighs:
+the vehicles' driving at :data:`~hubplan.scenario.transport.DRIVING_GBP_PER_HOUR` and the
+passengers' minutes on board beyond their direct drives at ``value_of_time_gbp_per_hour``
+(whatever the routing's ``objective``, so that plans compare on one scale).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from pydantic import JsonValue
 from hubplan.rounds.passengers import Passenger
 from hubplan.rounds.routing import RoutedSession
 from hubplan.scenario import TransportConfig
+from hubplan.scenario.transport import DRIVING_GBP_PER_HOUR
 
 __all__ = ["TransportFigures", "figures_of"]
 
@@ -52,6 +58,8 @@ class TransportFigures:
         Vehicle emissions (km x each type's factor).
     cost_gbp_day, cost_gbp_year
         Vehicles' daily cost (``daily_cost_gbp`` x vehicles needed).
+    generalised_cost_gbp_day
+        :attr:`cost_gbp_day` plus driving and passengers' excess ride at their prices (module docstring).
     """
 
     passengers: int
@@ -72,6 +80,7 @@ class TransportFigures:
     co2e_tonnes_year: float
     cost_gbp_day: float
     cost_gbp_year: float
+    generalised_cost_gbp_day: float
 
     def as_dict(self) -> dict[str, JsonValue]:
         """JSON-ready figures (``metrics.json``'s ``transport``)."""
@@ -103,7 +112,7 @@ def figures_of(sessions: list[RoutedSession], passengers: Iterable[Passenger], c
     passengers
         The group's passengers.
     config
-        The ``[transport]`` table (vehicle types' costs and emission factors).
+        The ``[transport]`` table (vehicle types' costs and emission factors, value of time).
     days_per_year
         Service days in a year.
     """
@@ -119,6 +128,8 @@ def figures_of(sessions: list[RoutedSession], passengers: Iterable[Passenger], c
     direct = np.array([s.direct_minutes[number] for s in sessions for number in s.ride_minutes])
     has_rides = rides.size > 0
     nan = float("nan")
+    excess_hours = float((rides - direct).sum()) / 60.0 if has_rides else 0.0
+    driving_hours = sum(one.drive_minutes for one in rounds) / 60.0
     return TransportFigures(
         passengers=len(people),
         wheelchair_passengers=sum(p.wheelchair for p in people),
@@ -138,4 +149,6 @@ def figures_of(sessions: list[RoutedSession], passengers: Iterable[Passenger], c
         co2e_tonnes_year=co2e * days_per_year / 1000.0,
         cost_gbp_day=cost,
         cost_gbp_year=cost * days_per_year,
+        generalised_cost_gbp_day=(cost + DRIVING_GBP_PER_HOUR * driving_hours
+                                  + config.value_of_time_gbp_per_hour * excess_hours),
     )

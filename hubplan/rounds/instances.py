@@ -7,7 +7,9 @@ Vehicles start and end at the site (or the named depot); a round lasts at most
 ``max_route_minutes``. Each passenger's ride is limited to ``max_ride_minutes`` and,
 with ``max_ride_multiple``, to that multiple of their direct drive. Boarding and
 alighting take ``boarding_minutes`` (``wheelchair_boarding_minutes`` for a wheelchair
-user) at each stop. Loads have two dimensions: seats and wheelchair spaces.
+user) at each stop. Loads have two dimensions: seats and wheelchair spaces. The routing
+minimises the generalised cost (:func:`ride_cost`, :data:`VEHICLE_MINUTES_PER_GBP`) unless
+the scenario asks for vehicles' costs only.
 
 Times are minutes after midnight; legs come from :mod:`hubplan.travel.legs` (minutes
 and road km between any two stops), so neighbouring pickups are not charged a whole
@@ -31,6 +33,7 @@ import numpy as np
 from hubplan.errors import input_error
 from hubplan.rounds.passengers import Passenger
 from hubplan.scenario import TransportConfig, VehicleType, clock
+from hubplan.scenario.transport import DRIVING_GBP_PER_HOUR
 from hubplan.transport.darp import DarpInstance, Node, Request, Vehicle
 
 __all__ = [
@@ -40,16 +43,19 @@ __all__ = [
     "SiteInstance",
     "build_instance",
     "check_reachable",
+    "ride_cost",
     "ride_limits",
 ]
 
 #: The two capacities of a vehicle, in the order of :class:`hubplan.transport.darp.Request.load`.
 DIMENSIONS = ("seats", "wheelchair spaces")
 
-#: How the routing weighs a vehicle's daily cost against its driving: each pound of daily cost
-#: counts as this many vehicle-minutes (a weight, not a price: 10 makes a 250-pound vehicle
-#: outweigh 41 hours of driving, so the routing uses as few vehicles as it can, then drives least).
-VEHICLE_MINUTES_PER_GBP = 10.0
+#: The routing's cost unit is a vehicle-minute of driving, priced at
+#: :data:`~hubplan.scenario.transport.DRIVING_GBP_PER_HOUR`; a pound is this many of them (10 at
+#: GBP 6 an hour, so a 250-pound day rate outweighs 41 hours of driving and the routing uses as few
+#: vehicles as it can before it drives least). The routing's cost in this unit, divided by it, is
+#: the generalised cost in GBP: day rates + driving + passengers' excess ride at the value of time.
+VEHICLE_MINUTES_PER_GBP = 60.0 / DRIVING_GBP_PER_HOUR
 
 #: Vehicles offered to the router per vehicle its seats alone would need, plus spares (unused ones cost
 #: nothing; too few leave people unserved when ride and round-length limits, not seats, bind, and the
@@ -114,6 +120,22 @@ def ride_limits(direct_minutes: np.ndarray, config: TransportConfig) -> np.ndarr
     if config.max_ride_multiple is not None:
         limits = np.minimum(limits, config.max_ride_multiple * np.asarray(direct_minutes, dtype=float))
     return limits
+
+
+def ride_cost(config: TransportConfig) -> float:
+    """The routing's price of a passenger-minute beyond the direct drive, in vehicle-minutes (0 for ``vehicles``).
+
+    Examples
+    --------
+    >>> from hubplan.scenario import TransportConfig
+    >>> round(ride_cost(TransportConfig(value_of_time_gbp_per_hour=12.0)), 6)  # GBP 0.20 a minute x 10 per GBP
+    2.0
+    >>> ride_cost(TransportConfig(objective="vehicles"))
+    0.0
+    """
+    if config.objective == "vehicles":
+        return 0.0
+    return config.value_of_time_gbp_per_hour / 60.0 * VEHICLE_MINUTES_PER_GBP
 
 
 def _boarding(passenger: Passenger, config: TransportConfig) -> float:
@@ -275,6 +297,6 @@ def build_instance(site_id: str, session: Session, passengers: tuple[Passenger, 
                      for t in types)
     travel = minutes[np.ix_(point, point)]
     instance = DarpInstance(f"{site_id}-{session.value}", DIMENSIONS, nodes, requests, vehicles,
-                            config.max_route_minutes, np.array(travel, dtype=float))
+                            config.max_route_minutes, np.array(travel, dtype=float), ride_cost=ride_cost(config))
     return SiteInstance(site_id, session, passengers, types, instance, km[np.ix_(point, point)], direct, limited)
 

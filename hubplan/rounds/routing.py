@@ -83,6 +83,8 @@ class Round:
         Leaving and reaching the depot (minutes after midnight).
     km
         Road km driven, depot to depot.
+    drive_minutes
+        Minutes spent driving (legs only: no boarding, no waiting).
     """
 
     site_id: str
@@ -93,6 +95,7 @@ class Round:
     departs: float
     returns: float
     km: float
+    drive_minutes: float = 0.0
 
     @property
     def hours(self) -> float:
@@ -159,7 +162,7 @@ def _session(item: SiteInstance, result: RoutingResult) -> RoutedSession:
         km = float(sum(item.km[a, b] for a, b in zip(schedule.stops[:-1], schedule.stops[1:], strict=True)))
         rounds.append(Round(item.site_id, item.session, len(rounds) + 1, item.vehicle_types[schedule.vehicle].name,
                             tuple(stops), float(schedule.start_of_service[0]), float(schedule.start_of_service[-1]),
-                            km))
+                            km, float(schedule.cost)))
     rides = {item.passengers[number - 1].number: float(ride)
              for schedule in result.report.routes for number, ride in schedule.ride_times.items()}
     direct = {p.number: float(d) for p, d in zip(item.passengers, item.direct_minutes, strict=True)}

@@ -27,10 +27,12 @@ from hubplan.scenario.fields import (
 
 __all__ = [
     "DEFAULT_VEHICLE",
+    "DRIVING_GBP_PER_HOUR",
     "MINIBUS_CO2E_KG_PER_KM",
     "MINIBUS_CO2E_SOURCE",
     "SEARCH_STEPS",
     "TIME_CAP_S",
+    "VALUE_OF_TIME_GBP_PER_HOUR",
     "Depot",
     "TransportConfig",
     "VehicleType",
@@ -56,6 +58,18 @@ SEARCH_STEPS = 5_000
 #: Safety cap on the whole plan's routing (seconds): far above what the work budget needs, so
 #: that it binds only on a machine much slower or busier than expected (the status then says so).
 TIME_CAP_S = 300.0
+
+#: Passengers' time, GBP per hour on board beyond the direct drive, in the generalised cost the
+#: routing minimises. An ASSUMPTION, not a databook value: DfT's TAG Unit 3.5.6 (2006), tables 1-2,
+#: valued non-working time at GBP 4.46 an hour ("other" purposes) and 5.04 (commuting) in 2002
+#: prices; GBP 10 allows for twenty years' uprating and for passengers to whom a long ride is a
+#: real burden. The trade-off at other values is in docs/transport-policy.md.
+VALUE_OF_TIME_GBP_PER_HOUR = 10.0
+
+#: What an hour of a vehicle's driving costs beyond its day rate (fuel and wear), GBP; the
+#: generalised cost's vehicle-time term. An ASSUMPTION (about 40 km/h at 15p/km), and the
+#: weight that makes the routing drive least once it uses fewest vehicles.
+DRIVING_GBP_PER_HOUR = 6.0
 
 _CLOCK = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])$")
 
@@ -130,14 +144,20 @@ class TransportConfig(StrictModel):
     depot; in the morning every passenger must arrive between ``arrive_from`` and
     ``arrive_by``, in the afternoon leave between ``leave_from`` and ``leave_by``. A
     passenger rides at most ``max_ride_minutes`` and, when ``max_ride_multiple`` is set, at
-    most that multiple of their direct drive. Each pickup and drop-off takes
-    ``boarding_minutes`` (``wheelchair_boarding_minutes`` for a wheelchair user); a vehicle's
-    round lasts at most ``max_route_minutes``. ``max_vehicles_per_site`` is the fleet limit
-    per site. ``search_steps`` is the routing search's work budget per round (site and
-    session): the same scenario, seed and settings give the same routes whatever the
-    machine's load. ``time_limit_s`` is only a safety cap on the whole plan's routing, and
-    the plan's status says when it binds. ``seed`` fixes who travels on the typical day and
-    the search's random choices.
+    most that multiple of their direct drive.
+
+    The objective: with ``objective = "generalised"`` the routing minimises vehicles' day
+    rates, their driving (:data:`DRIVING_GBP_PER_HOUR`) and the passengers' minutes on board
+    beyond their direct drives at ``value_of_time_gbp_per_hour``; ``"vehicles"`` drops the
+    passengers' term (vehicles' costs only, rides bounded by the limits alone).
+
+    Each pickup and drop-off takes ``boarding_minutes`` (``wheelchair_boarding_minutes``
+    for a wheelchair user); a vehicle's round lasts at most ``max_route_minutes``.
+    ``max_vehicles_per_site`` is the fleet limit per site. ``search_steps`` is the routing
+    search's work budget per round (site and session): the same scenario, seed and
+    settings give the same routes whatever the machine's load. ``time_limit_s`` is only a
+    safety cap on the whole plan's routing, and the plan's status says when it binds.
+    ``seed`` fixes who travels on the typical day and the search's random choices.
     """
 
     council_transport_share: float = Field(default=0.6, gt=0, le=1)
@@ -151,6 +171,8 @@ class TransportConfig(StrictModel):
     leave_by: ClockTime = 15 * 60 + 30
     max_ride_minutes: float = Field(default=90.0, gt=0, le=MAX_JOURNEY_MINUTES)
     max_ride_multiple: float | None = Field(default=None, ge=1, le=20)
+    objective: Literal["generalised", "vehicles"] = "generalised"
+    value_of_time_gbp_per_hour: float = Field(default=VALUE_OF_TIME_GBP_PER_HOUR, ge=0, le=1000)
     boarding_minutes: float = Field(default=2.0, ge=0, le=60)
     wheelchair_boarding_minutes: float = Field(default=5.0, ge=0, le=60)
     max_route_minutes: float = Field(default=180.0, gt=0, le=MAX_JOURNEY_MINUTES)

@@ -16,6 +16,7 @@ from hubplan.pipeline import prepare, run_scenario
 from hubplan.rounds import Session
 from hubplan.rounds.passengers import typical_day
 from hubplan.scenario import Scenario, load_scenario
+from hubplan.scenario.transport import DRIVING_GBP_PER_HOUR
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 LOCALITIES = {"East Dorset", "North Dorset", "Purbeck", "West Dorset", "Weymouth and Portland"}
@@ -112,6 +113,28 @@ def test_an_impossible_ride_limit_names_home_areas_not_postcodes(study_path: Pat
     assert "min against 10 min allowed" in message
     assert re.search(r"E0\d{7} \(", message)  # a home area and its name
     assert not re.search(r"[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][A-Z]{2}", message)  # no postcode
+
+
+def test_the_generalised_cost_is_recomputed_from_the_rounds_and_rides(best) -> None:
+    plan = best.transport
+    config = plan.config
+    overall = best.metrics["transport"]["overall"]
+    day_rates = sum(count * next(v.daily_cost_gbp for v in config.vehicles if v.name == name)
+                    for name, count in overall["vehicles_by_type"].items())
+    driving = sum(one.drive_minutes for s in plan.sessions for one in s.rounds) / 60 * DRIVING_GBP_PER_HOUR
+    excess = sum(ride - s.direct_minutes[n] for s in plan.sessions for n, ride in s.ride_minutes.items()) / 60
+    expected = day_rates + driving + config.value_of_time_gbp_per_hour * excess
+    assert overall["generalised_cost_gbp_day"] == pytest.approx(expected)
+    assert overall["cost_gbp_day"] == pytest.approx(day_rates)
+    assert 0 < driving and 0 < excess
+
+
+def test_pricing_passengers_time_shortens_rides_against_the_vehicle_only_objective(best, study_path: Path) -> None:
+    priced = best
+    vehicles = run_scenario(_quick("council-proposal-2026-best.toml", objective="vehicles"), study_path=study_path)
+    rides = {name: r.metrics["transport"]["overall"]["extra_ride_mean_minutes"]
+             for name, r in (("priced", priced), ("vehicles", vehicles))}
+    assert rides["priced"] < rides["vehicles"]
 
 
 def test_routed_figures_are_byte_identical_across_runs_even_on_a_loaded_machine(study_path: Path) -> None:
