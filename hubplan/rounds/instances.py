@@ -4,8 +4,9 @@ Morning: every passenger is picked up at home and dropped at the site, where ser
 must start between ``arrive_from`` and ``arrive_by``. Afternoon: every passenger is
 picked up at the site between ``leave_from`` and ``leave_by`` and dropped at home.
 Vehicles start and end at the site (or the named depot); a round lasts at most
-``max_route_minutes``. Each passenger's ride is limited to ``max_ride_minutes`` and,
-with ``max_ride_multiple``, to that multiple of their direct drive. Boarding and
+``max_route_minutes``. Each passenger's ride is limited by the policy of
+:func:`ride_limits` (a ceiling, the direct drive plus a margin, a multiple of the direct
+drive). Boarding and
 alighting take ``boarding_minutes`` (``wheelchair_boarding_minutes`` for a wheelchair
 user) at each stop. Loads have two dimensions: seats and wheelchair spaces. The routing
 minimises the generalised cost (:func:`ride_cost`, :data:`VEHICLE_MINUTES_PER_GBP`) unless
@@ -108,17 +109,23 @@ class SiteInstance:
 
 
 def ride_limits(direct_minutes: np.ndarray, config: TransportConfig) -> np.ndarray:
-    """Each passenger's longest allowed ride: the absolute limit, and the multiple of their direct drive when set.
+    """Each passenger's longest allowed ride: the ceiling, the direct drive plus the margin, the multiple of it.
 
     Examples
     --------
     >>> from hubplan.scenario import TransportConfig
-    >>> ride_limits(np.array([10.0, 50.0]), TransportConfig(max_ride_minutes=60, max_ride_multiple=2)).tolist()
-    [20.0, 60.0]
+    >>> ride_limits(np.array([5.0, 10.0, 50.0]), TransportConfig(max_ride_minutes=60, max_ride_margin_minutes=30,
+    ...                                                       max_ride_multiple=2)).tolist()
+    [10.0, 20.0, 60.0]
+    >>> ride_limits(np.array([5.0, 40.0]), TransportConfig(max_ride_minutes=60, max_ride_margin_minutes=30)).tolist()
+    [35.0, 60.0]
     """
-    limits = np.full(len(direct_minutes), config.max_ride_minutes, dtype=float)
+    direct = np.asarray(direct_minutes, dtype=float)
+    limits = np.full(len(direct), config.max_ride_minutes, dtype=float)
+    if config.max_ride_margin_minutes is not None:
+        limits = np.minimum(limits, direct + config.max_ride_margin_minutes)
     if config.max_ride_multiple is not None:
-        limits = np.minimum(limits, config.max_ride_multiple * np.asarray(direct_minutes, dtype=float))
+        limits = np.minimum(limits, config.max_ride_multiple * direct)
     return limits
 
 

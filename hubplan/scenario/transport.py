@@ -28,6 +28,7 @@ from hubplan.scenario.fields import (
 __all__ = [
     "DEFAULT_VEHICLE",
     "DRIVING_GBP_PER_HOUR",
+    "MAX_RIDE_MARGIN_MINUTES",
     "MINIBUS_CO2E_KG_PER_KM",
     "MINIBUS_CO2E_SOURCE",
     "SEARCH_STEPS",
@@ -70,6 +71,10 @@ VALUE_OF_TIME_GBP_PER_HOUR = 10.0
 #: generalised cost's vehicle-time term. An ASSUMPTION (about 40 km/h at 15p/km), and the
 #: weight that makes the routing drive least once it uses fewest vehicles.
 DRIVING_GBP_PER_HOUR = 6.0
+
+#: The ride-time policy's margin: a passenger rides at most their direct drive plus this many
+#: minutes (an ASSUMPTION), so a 5-minute trip rides at most 35 minutes, not the ceiling.
+MAX_RIDE_MARGIN_MINUTES = 30.0
 
 _CLOCK = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])$")
 
@@ -142,9 +147,12 @@ class TransportConfig(StrictModel):
 
     The rounds: vehicles start at the site they serve (``depot = "site"``) or at a named
     depot; in the morning every passenger must arrive between ``arrive_from`` and
-    ``arrive_by``, in the afternoon leave between ``leave_from`` and ``leave_by``. A
-    passenger rides at most ``max_ride_minutes`` and, when ``max_ride_multiple`` is set, at
-    most that multiple of their direct drive.
+    ``arrive_by``, in the afternoon leave between ``leave_from`` and ``leave_by``.
+
+    The ride-time policy, relative to each passenger's direct drive: a passenger rides at
+    most ``max_ride_minutes`` (the ceiling), at most their direct drive plus
+    ``max_ride_margin_minutes`` (when set) and at most ``max_ride_multiple`` times their
+    direct drive (when set).
 
     The objective: with ``objective = "generalised"`` the routing minimises vehicles' day
     rates, their driving (:data:`DRIVING_GBP_PER_HOUR`) and the passengers' minutes on board
@@ -170,6 +178,7 @@ class TransportConfig(StrictModel):
     leave_from: ClockTime = 15 * 60
     leave_by: ClockTime = 15 * 60 + 30
     max_ride_minutes: float = Field(default=90.0, gt=0, le=MAX_JOURNEY_MINUTES)
+    max_ride_margin_minutes: float | None = Field(default=MAX_RIDE_MARGIN_MINUTES, ge=0, le=MAX_JOURNEY_MINUTES)
     max_ride_multiple: float | None = Field(default=None, ge=1, le=20)
     objective: Literal["generalised", "vehicles"] = "generalised"
     value_of_time_gbp_per_hour: float = Field(default=VALUE_OF_TIME_GBP_PER_HOUR, ge=0, le=1000)

@@ -9,11 +9,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from hubplan.errors import InputError
 from hubplan.pipeline import prepare, run_scenario
 from hubplan.rounds import Session
+from hubplan.rounds.instances import ride_limits
 from hubplan.rounds.passengers import typical_day
 from hubplan.scenario import Scenario, load_scenario
 from hubplan.scenario.transport import DRIVING_GBP_PER_HOUR
@@ -72,7 +74,10 @@ def test_every_passenger_rides_within_the_rules_to_their_plan_site(proposal) -> 
         people = {p.number for p in plan.passengers if p.site_id == session.site_id}
         assert set(session.ride_minutes) == people
         for number, ride in session.ride_minutes.items():
-            assert session.direct_minutes[number] - 1e-6 <= ride <= config.max_ride_minutes + 1e-6
+            direct = session.direct_minutes[number]
+            limit = ride_limits(np.array([direct]), config)[0]
+            assert direct - 1e-6 <= ride <= limit + 1e-6 <= config.max_ride_minutes + 2e-6
+            assert ride <= direct + config.max_ride_margin_minutes + 1e-6  # a 5-minute trip never rides 51
         for one in session.rounds:
             assert one.hours * 60 <= config.max_route_minutes + 1e-6
             at_site = [stop.minute for stop in one.stops if stop.at_site]

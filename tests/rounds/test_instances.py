@@ -82,6 +82,15 @@ def test_rounds_carry_everyone_within_every_rule_and_share_vehicles() -> None:
     assert figures.extra_ride_mean_minutes >= -1e-9
 
 
+def test_the_ride_policy_limits_rides_relative_to_the_direct_drive() -> None:
+    """A 5-minute trip may ride 5 + 30 = 35 minutes, not the ceiling; a 45-minute one the 60-minute ceiling."""
+    minutes, km, xy = line_legs([10.0 / 3, 30.0])  # 5 and 45 min direct at 40 km/h
+    item = build_instance("S1", Session.MORNING, passengers_at(2), minutes, km, xy,
+                          config(max_ride_minutes=60, max_ride_margin_minutes=30))
+    assert [r.max_ride_time for r in item.instance.requests] == pytest.approx([35.0, 60.0])
+    assert TransportConfig().max_ride_margin_minutes == 30
+
+
 def test_a_ride_limit_below_the_direct_drive_names_the_home_area_and_times() -> None:
     minutes, _km, _xy = line_legs([5.0, 40.0])  # 40 km at 40 km/h: 60 min direct
     people = passengers_at(2)
