@@ -9,6 +9,10 @@ beside its public run folder ``<out>/<name>/``, a separate folder
     (``HH:MM``), pickup or drop-off, at home or at the site, the passenger's running
     number, home postcode, home area, demand segment and whether they need a wheelchair
     space.
+``exceptions.csv``
+    One row per trip by single-occupancy accessible taxi (a passenger no shared round
+    carries within the limits): site, session, passenger, home postcode, home area,
+    wheelchair, the direct drive's minutes and km, the fare and the reason.
 ``README.txt``
     What the folder is, headed ``NOT FOR PUBLICATION: contains home postcodes``.
 
@@ -31,11 +35,13 @@ from hubplan.record.run import RunRecord
 from hubplan.scenario import clock
 
 __all__ = [
+    "EXCEPTIONS_COLUMNS",
     "NOT_FOR_PUBLICATION",
     "OPERATIONAL_FILES",
     "OPERATIONAL_SUFFIX",
     "ROUNDS_COLUMNS",
     "check_operational_folder",
+    "exceptions_csv",
     "has_operational",
     "operational_folder",
     "rounds_csv",
@@ -45,7 +51,7 @@ __all__ = [
 OPERATIONAL_SUFFIX = ".operational"
 """Added to the run's name for the folder beside the run folder."""
 
-OPERATIONAL_FILES = ("rounds.csv", "README.txt")
+OPERATIONAL_FILES = ("rounds.csv", "exceptions.csv", "README.txt")
 """Every file :func:`write_operational` writes (besides the marker file)."""
 
 NOT_FOR_PUBLICATION = "NOT FOR PUBLICATION: contains home postcodes"
@@ -56,6 +62,12 @@ ROUNDS_COLUMNS = (
     "time", "action", "stop_at", "passenger", "home_postcode", "area_id", "segment", "wheelchair",
 )
 """The columns of ``rounds.csv``."""
+
+EXCEPTIONS_COLUMNS = (
+    "site_id", "site_name", "session", "passenger", "home_postcode", "area_id", "wheelchair", "direct_minutes",
+    "direct_km", "taxi_fare_gbp", "reason",
+)
+"""The columns of ``exceptions.csv``."""
 
 _PRIVATE_FOLDER = 0o700
 
@@ -114,6 +126,32 @@ def rounds_csv(record: RunRecord) -> str:
     return buffer.getvalue()
 
 
+def exceptions_csv(record: RunRecord) -> str:
+    """Every taxi trip (exception) as CSV (:data:`EXCEPTIONS_COLUMNS`), ordered by site, passenger, session.
+
+    Raises
+    ------
+    ValueError
+        The record has no transport plan.
+    """
+    plan = record.transport
+    if plan is None:
+        raise ValueError("exceptions_csv needs a record with a transport plan")
+    people = {passenger.number: passenger for passenger in plan.passengers}
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(EXCEPTIONS_COLUMNS)
+    for trip in plan.taxi_trips:
+        person = people[trip.passenger]
+        row = (
+            trip.site_id, plan.site_names.get(trip.site_id, trip.site_id), trip.session.value, person.number,
+            person.postcode, person.area_id, "yes" if person.wheelchair else "no", f"{trip.minutes:.1f}",
+            f"{trip.km:.1f}", f"{trip.cost_gbp(plan.config):.2f}", trip.reason,
+        )
+        writer.writerow([csv_text(value) for value in row])
+    return buffer.getvalue()
+
+
 def _readme(record: RunRecord, public_folder: Path) -> str:
     status = record.transport.status if record.transport is not None else ""
     return "\n".join((
@@ -127,6 +165,9 @@ def _readme(record: RunRecord, public_folder: Path) -> str:
         f"The public outputs are in {public_folder} and hold no postcodes.",
         f"Routes: {status}; a typical day's passengers, chosen by the scenario's [transport] shares",
         "and seed (not a timetable for named days).",
+        "",
+        "exceptions.csv lists each trip by single-occupancy accessible taxi: a passenger no shared",
+        "round can carry within the ride, window, round-length or fleet limits, with the reason.",
         "",
         "Columns: " + ", ".join(ROUNDS_COLUMNS) + ".",
         "time is the start of the stop (HH:MM); round_departs and round_returns are the vehicle's",
@@ -162,5 +203,6 @@ def write_operational(record: RunRecord, out_root: Path = Path("outputs")) -> Pa
     with atomic_directory(target) as tmp:
         tmp.chmod(_PRIVATE_FOLDER)  # home postcodes: the owner only
         (tmp / "rounds.csv").write_text(rounds_csv(record), encoding="utf-8")
+        (tmp / "exceptions.csv").write_text(exceptions_csv(record), encoding="utf-8")
         (tmp / "README.txt").write_text(_readme(record, Path(out_root) / record.name), encoding="utf-8")
     return target

@@ -103,7 +103,7 @@ DERIVED_METRIC_KEYS = (
 )
 """Figures of a metrics block computed from its attendees: suppressed when they are."""
 
-TRANSPORT_COUNT_KEYS = ("passengers", "wheelchair_passengers")
+TRANSPORT_COUNT_KEYS = ("passengers", "wheelchair_passengers", "exception_passengers")
 """Keys of a transport block (``metrics["transport"]``'s overall, locality or site) that count people."""
 
 TRANSPORT_DERIVED_KEYS = (

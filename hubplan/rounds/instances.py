@@ -6,11 +6,10 @@ picked up at the site between ``leave_from`` and ``leave_by`` and dropped at hom
 Vehicles start and end at the site (or the named depot); a round lasts at most
 ``max_route_minutes``. Each passenger's ride is limited by the policy of
 :func:`ride_limits` (a ceiling, the direct drive plus a margin, a multiple of the direct
-drive). Boarding and
-alighting take ``boarding_minutes`` (``wheelchair_boarding_minutes`` for a wheelchair
-user) at each stop. Loads have two dimensions: seats and wheelchair spaces. The routing
-minimises the generalised cost (:func:`ride_cost`, :data:`VEHICLE_MINUTES_PER_GBP`) unless
-the scenario asks for vehicles' costs only.
+drive). Boarding and alighting take ``boarding_minutes`` (``wheelchair_boarding_minutes``
+for a wheelchair user) at each stop. Loads have two dimensions: seats and wheelchair
+spaces. The routing minimises the generalised cost (:func:`ride_cost`,
+:data:`VEHICLE_MINUTES_PER_GBP`) unless the scenario asks for vehicles' costs only.
 
 Times are minutes after midnight; legs come from :mod:`hubplan.travel.legs` (minutes
 and road km between any two stops), so neighbouring pickups are not charged a whole
@@ -44,6 +43,8 @@ __all__ = [
     "SiteInstance",
     "build_instance",
     "check_reachable",
+    "fleet_shortfall",
+    "reach_failures",
     "ride_cost",
     "ride_limits",
 ]
@@ -166,22 +167,8 @@ class _Reach:
         return f"{self.measured[i]:.0f} min against {self.allowed[i]:.0f} min allowed"
 
 
-def check_reachable(site_id: str, site_name: str, passengers: tuple[Passenger, ...], minutes: np.ndarray,
-                    config: TransportConfig, *, source: str, area_names: dict[str, str]) -> None:
-    """Reject settings that no round can meet, even one vehicle carrying one passenger directly.
-
-    For each passenger and both sessions: the direct ride must fit the ride limit; the
-    round depot -> home -> site -> depot (with boarding) must fit ``max_route_minutes``;
-    leaving the depot at 00:00, the direct trip must reach the site by ``arrive_by``; and
-    leaving the site at ``leave_from``, it must be back at the depot by midnight.
-    ``minutes`` are the legs among ``[depot, site, home 1, ..., home n]`` (as for
-    :func:`build_instance`).
-
-    Raises
-    ------
-    InputError
-        Naming the home areas (never a postcode), the minutes or times and the setting to change.
-    """
+def _reach_rules(passengers: tuple[Passenger, ...], minutes: np.ndarray, config: TransportConfig) -> tuple[_Reach, ...]:
+    """The rules each passenger's direct trip must meet (see :func:`check_reachable`)."""
     depot_to_home, home_to_site, home_to_depot = minutes[0, 2:], minutes[2:, 1], minutes[2:, 0]
     depot_to_site, site_to_home, site_to_depot = float(minutes[0, 1]), minutes[1, 2:], float(minutes[1, 0])
     direct = np.maximum(home_to_site, site_to_home)
@@ -189,7 +176,7 @@ def check_reachable(site_id: str, site_name: str, passengers: tuple[Passenger, .
     morning_round = depot_to_home + 2 * boarding + home_to_site + site_to_depot
     afternoon_round = depot_to_site + 2 * boarding + site_to_home + home_to_depot
     everyone = np.ones(len(passengers))
-    rules = (
+    return (
         _Reach("max_ride_minutes", "raise transport.max_ride_minutes (or max_ride_multiple), or plan a nearer site "
                "for them", direct, ride_limits(direct, config), clock_times=False),
         _Reach("max_route_minutes", "raise transport.max_route_minutes, or start vehicles nearer (transport.depot)",
@@ -200,7 +187,39 @@ def check_reachable(site_id: str, site_name: str, passengers: tuple[Passenger, .
                "(transport.depot)", config.leave_from + 2 * boarding + site_to_home + home_to_depot,
                float(DAY_MINUTES) * everyone, clock_times=True),
     )
-    for rule in rules:
+
+
+def reach_failures(passengers: tuple[Passenger, ...], minutes: np.ndarray, config: TransportConfig) -> dict[int, str]:
+    """Passengers (by index) whose direct trip alone breaks a rule, each with the first rule it breaks, in words.
+
+    These travel by single-occupancy taxi (:mod:`hubplan.rounds.exceptions`). The words
+    name the setting and the minutes or times, never a postcode or home area.
+    """
+    out: dict[int, str] = {}
+    for rule in _reach_rules(passengers, minutes, config):
+        for i in np.flatnonzero(rule.measured > rule.allowed + 1e-9):
+            out.setdefault(int(i), f"{_REACH_WORDS[rule.field]} {rule.text(int(i))} (transport.{rule.field})")
+    return dict(sorted(out.items()))
+
+
+def check_reachable(site_id: str, site_name: str, passengers: tuple[Passenger, ...], minutes: np.ndarray,
+                    config: TransportConfig, *, source: str, area_names: dict[str, str]) -> None:
+    """Reject settings that no round can meet, even one vehicle carrying one passenger directly.
+
+    For each passenger and both sessions: the direct ride must fit the ride limit; the
+    round depot -> home -> site -> depot (with boarding) must fit ``max_route_minutes``;
+    leaving the depot at 00:00, the direct trip must reach the site by ``arrive_by``; and
+    leaving the site at ``leave_from``, it must be back at the depot by midnight.
+    ``minutes`` are the legs among ``[depot, site, home 1, ..., home n]`` (as for
+    :func:`build_instance`). A plan calls this only when no passenger at all can ride a
+    shared round; otherwise those who cannot are exceptions (:func:`reach_failures`).
+
+    Raises
+    ------
+    InputError
+        Naming the home areas (never a postcode), the minutes or times and the setting to change.
+    """
+    for rule in _reach_rules(passengers, minutes, config):
         over = np.flatnonzero(rule.measured > rule.allowed + 1e-9)
         if over.size:
             areas = sorted({passengers[i].area_id for i in over})
@@ -249,6 +268,26 @@ def _vehicles(types: tuple[VehicleType, ...], passengers: tuple[Passenger, ...],
         # keep the types in the scenario's order, each type's share of the cap in turn
         offered, limited = offered[:config.max_vehicles_per_site], True
     return tuple(offered), limited
+
+
+def fleet_shortfall(item: SiteInstance) -> str | None:
+    """Why a capped fleet cannot carry a round's passengers whatever the routes, or ``None``.
+
+    Every passenger of a round is aboard at once at the site (the morning's last stop, the
+    afternoon's first), so the vehicles offered need a seat for each passenger without a
+    wheelchair and a wheelchair space for each with one. Only a capped fleet can fall short
+    (uncapped, enough vehicles are offered), and this is known before any routing.
+    """
+    if not item.fleet_limited:
+        return None
+    wheelchair = sum(p.wheelchair for p in item.passengers)
+    seated = len(item.passengers) - wheelchair
+    seats = sum(v.seats for v in item.vehicle_types)
+    spaces = sum(v.wheelchair_spaces for v in item.vehicle_types)
+    if seats >= seated and spaces >= wheelchair:
+        return None
+    return (f"{len(item.vehicle_types)} vehicle(s) with {seats} seat(s) and {spaces} wheelchair space(s) cannot "
+            f"carry {seated} seated and {wheelchair} wheelchair passenger(s) in the {item.session.value}")
 
 
 def build_instance(site_id: str, session: Session, passengers: tuple[Passenger, ...], minutes: np.ndarray,

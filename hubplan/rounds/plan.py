@@ -21,13 +21,14 @@ from pydantic import JsonValue
 from hubplan.errors import input_error
 from hubplan.plan import Allocation, PreparedScenario
 from hubplan.points import Points
+from hubplan.rounds.exceptions import TaxiTrip, taxi_trips_of, unreachable_trips
 from hubplan.rounds.figures import TransportFigures, figures_of
-from hubplan.rounds.instances import Session, SiteInstance, build_instance, check_reachable
+from hubplan.rounds.instances import Session, SiteInstance, build_instance, check_reachable, reach_failures
 from hubplan.rounds.passengers import Passenger, typical_day
 from hubplan.rounds.routing import RoutedSession, route_sessions
 from hubplan.scenario import Depot, TransportConfig
 from hubplan.travel import RoadOptions
-from hubplan.travel.legs import LegMatrices, leg_matrices
+from hubplan.travel.legs import leg_matrices
 
 __all__ = ["KM_PER_DEGREE", "TransportPlan", "plan_transport"]
 
@@ -57,6 +58,8 @@ class TransportPlan:
         Service days in a year (``service_days_per_week x metrics.weeks_per_year``).
     seconds, time_limit_s
         Wall time of the routing and its safety cap (in the manifest, not in the figures).
+    taxi_trips
+        The exceptions: trips by single-occupancy taxi, with their reasons.
     """
 
     config: TransportConfig
@@ -68,6 +71,7 @@ class TransportPlan:
     days_per_year: float
     seconds: float
     time_limit_s: float
+    taxi_trips: tuple[TaxiTrip, ...] = ()
 
     def provenance(self) -> dict[str, JsonValue]:
         """How the plan was made, for ``manifest.json``: status, limits, leg model and every assumption."""
@@ -107,7 +111,8 @@ class TransportPlan:
 
     def _figures(self, sites: set[str]) -> TransportFigures:
         return figures_of([s for s in self.sessions if s.site_id in sites],
-                          [p for p in self.passengers if p.site_id in sites], self.config, self.days_per_year)
+                          [p for p in self.passengers if p.site_id in sites], self.config, self.days_per_year,
+                          [t for t in self.taxi_trips if t.site_id in sites])
 
     def overall(self) -> TransportFigures:
         """Figures for the whole plan."""
@@ -170,8 +175,10 @@ def plan_transport(prepared: PreparedScenario, allocation: Allocation, *, progre
     Raises
     ------
     InputError
-        A setting no round can meet (naming home areas and times), a passenger needing a
-        wheelchair space with no vehicle that has one, or a fleet limit too small.
+        A setting no round can meet for anyone at all (naming home areas and times; when
+        only some cannot ride, they travel by taxi as exceptions), a passenger needing a
+        wheelchair space with no vehicle that has one, or a fleet limit too small for a
+        round's seats whatever the routes.
     """
     scenario = prepared.scenario
     config = scenario.transport
@@ -187,27 +194,45 @@ def plan_transport(prepared: PreparedScenario, allocation: Allocation, *, progre
                         cache_dir=Path(".cache/hubplan"))
     network = scenario.resolve(scenario.travel.network) if scenario.travel.model == "osm" else None
     instances: list[SiteInstance] = []
-    legs_of: dict[str, tuple[LegMatrices, np.ndarray]] = {}
+    legs_of: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+    taxis: list[TaxiTrip] = []
+    km_of: dict[tuple[str, int], tuple[float, float]] = {}
+    legs_model = "no passengers"
+    unplanned: tuple[str, tuple[Passenger, ...], np.ndarray] | None = None
     by_site = {site_id: tuple(group) for site_id, group in itertools.groupby(passengers, key=lambda p: p.site_id)}
     for site_id, group in sorted(by_site.items()):
         site = sites.loc[site_id]
         points = _site_points(site_id, float(site["lon"]), float(site["lat"]), config.depot, group)
         legs = leg_matrices(points, network=network, roads=roads)
-        check_reachable(site_id, str(site["name"]), group, legs.minutes, config, source=source,
-                        area_names=area_names)
-        xy = _planar_km(points)
-        legs_of[site_id] = (legs, xy)
+        legs_model = legs.model
+        reasons = reach_failures(group, legs.minutes, config)
+        taxis += unreachable_trips(site_id, group, reasons, legs.minutes, legs.km)
+        km_of.update({(site_id, p.number): (float(legs.km[2 + i, 1]), float(legs.km[1, 2 + i]))
+                      for i, p in enumerate(group)})
+        unplanned = unplanned or (site_id, group, legs.minutes)
+        riders = [i for i in range(len(group)) if i not in reasons]
+        if not riders:
+            continue
+        keep = np.array([0, 1, *(2 + i for i in riders)])
+        minutes, km, xy = (legs.minutes[np.ix_(keep, keep)], legs.km[np.ix_(keep, keep)],
+                           _planar_km(points)[keep])
+        legs_of[site_id] = (minutes, km, xy)
         for session in Session:
-            instances.append(build_instance(site_id, session, group, legs.minutes, legs.km, xy, config))
+            instances.append(build_instance(site_id, session, tuple(group[i] for i in riders), minutes, km, xy,
+                                            config))
+    if unplanned is not None and not instances:
+        # nobody at all can ride a shared round: the settings, not a few passengers, are wrong
+        site_id, group, minutes = unplanned
+        check_reachable(site_id, str(sites.loc[site_id, "name"]), group, minutes, config, source=source,
+                        area_names=area_names)
 
     def rebuild(item: SiteInstance, scale: int) -> SiteInstance:
-        legs, xy = legs_of[item.site_id]
-        return build_instance(item.site_id, item.session, item.passengers, legs.minutes, legs.km, xy, config,
-                              scale=scale)
+        minutes, km, xy = legs_of[item.site_id]
+        return build_instance(item.site_id, item.session, item.passengers, minutes, km, xy, config, scale=scale)
 
     routed = route_sessions(instances, rebuild, time_limit_s=config.time_limit_s, seed=config.seed,
                             steps=config.search_steps, source=source, workers=workers, progress=progress)
-    legs_model = next(iter(legs_of.values()))[0].model if legs_of else "no passengers"
+    taxis += taxi_trips_of(routed, km_of)
     return TransportPlan(
         config=config,
         passengers=passengers,
@@ -218,5 +243,6 @@ def plan_transport(prepared: PreparedScenario, allocation: Allocation, *, progre
         days_per_year=config.service_days_per_week * scenario.metrics.weeks_per_year,
         seconds=time.perf_counter() - started,
         time_limit_s=config.time_limit_s,
+        taxi_trips=tuple(sorted(taxis, key=lambda t: (t.site_id, t.passenger, t.session.value))),
     )
 

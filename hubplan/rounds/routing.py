@@ -13,8 +13,11 @@ never claimed optimal.
 
 When the router leaves someone unserved although the vehicles offered were not capped
 (route-duration limits, not seats, bind), the instance is rebuilt with more vehicles and
-routed again (up to :data:`MAX_VEHICLE_SCALE`); when the fleet was capped, the scenario
-gets a one-line error naming the site and the setting.
+routed again (up to :data:`MAX_VEHICLE_SCALE`). Whoever is still unserved then, or
+unserved by a capped fleet, is listed in :attr:`RoutedSession.unserved` with the reason,
+to travel by single-occupancy taxi (:mod:`hubplan.rounds.exceptions`): the plan is always
+produced. A capped fleet too small for a round's seats or wheelchair spaces whatever the
+routes is an error found before routing (:func:`~hubplan.rounds.instances.fleet_shortfall`).
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from hubplan.errors import SolverError, input_error
-from hubplan.rounds.instances import Session, SiteInstance
+from hubplan.rounds.instances import Session, SiteInstance, fleet_shortfall
 from hubplan.transport.check import ViolationKind
 from hubplan.transport.route import RoutingResult, route
 
@@ -121,6 +124,10 @@ class RoutedSession:
         Search steps made.
     capped
         Whether the time cap, not the work budget, ended the search.
+    unserved
+        Passenger numbers no round of this session carries (they travel by taxi).
+    unserved_reason
+        Why, in words (empty when everyone is carried).
     """
 
     site_id: str
@@ -132,6 +139,8 @@ class RoutedSession:
     time_limit_s: float
     steps: int = 0
     capped: bool = False
+    unserved: tuple[int, ...] = ()
+    unserved_reason: str = ""
 
 
 def _route_one(instance: SiteInstance, time_limit_s: float, seed: int, steps: int) -> RoutingResult:
@@ -146,7 +155,7 @@ def _limits(instances: list[SiteInstance], total_s: float, workers: int) -> list
     return [max(MIN_ROUND_SECONDS, float(share)) for share in shares]
 
 
-def _session(item: SiteInstance, result: RoutingResult) -> RoutedSession:
+def _session(item: SiteInstance, result: RoutingResult, reason: str = "") -> RoutedSession:
     """The routed session from the checker's schedules."""
     n = len(item.passengers)
     rounds: list[Round] = []
@@ -166,8 +175,9 @@ def _session(item: SiteInstance, result: RoutingResult) -> RoutedSession:
     rides = {item.passengers[number - 1].number: float(ride)
              for schedule in result.report.routes for number, ride in schedule.ride_times.items()}
     direct = {p.number: float(d) for p, d in zip(item.passengers, item.direct_minutes, strict=True)}
+    unserved = tuple(item.passengers[number - 1].number for number in result.report.unserved_requests)
     return RoutedSession(item.site_id, item.session, tuple(rounds), rides, direct, result.seconds, result.time_limit_s,
-                         result.steps, result.capped)
+                         result.steps, result.capped, unserved, reason if unserved else "")
 
 
 def _unserved(result: RoutingResult) -> int:
@@ -206,13 +216,19 @@ def route_sessions(instances: list[SiteInstance], rebuild: Rebuild, *, time_limi
     Raises
     ------
     InputError
-        When a capped fleet (``available``, ``max_vehicles_per_site``) cannot carry everyone.
+        Before routing, when a capped fleet (``available``, ``max_vehicles_per_site``) has
+        too few seats or wheelchair spaces for a round whatever the routes.
     SolverError
-        When the router breaks a rule (the independent check disagrees) or cannot serve
-        everyone even with :data:`MAX_VEHICLE_SCALE` times the vehicles.
+        When the router breaks a rule (the independent check disagrees).
     """
     if not instances:
         return []
+    for item in instances:
+        shortfall = fleet_shortfall(item)
+        if shortfall is not None:
+            raise input_error(source, "transport.max_vehicles_per_site",
+                              f"the fleet limit is too small at site {item.site_id}: {shortfall}",
+                              "raise transport.max_vehicles_per_site or the vehicle types' 'available'")
     workers = max(1, min(workers or os.cpu_count() or 1, len(instances)))
     if multiprocessing.current_process().daemon:
         workers = 1
@@ -228,13 +244,15 @@ def route_sessions(instances: list[SiteInstance], rebuild: Rebuild, *, time_limi
                 index = futures[future]
                 item, scale = pending[index]
                 result = future.result()
-                if _unserved(result):
-                    retry[index] = _retry(item, scale, result, rebuild, source)
-                    continue
-                if not result.report.feasible:
+                broken = [v for v in result.report.violations if v.kind is not ViolationKind.UNSERVED]
+                if broken:
                     raise SolverError(f"{item.instance.name}: the independent check rejected the routes: "
-                                      f"{result.report.violations[0]}; fix: report this as a bug")
-                done[index] = _session(item, result)
+                                      f"{broken[0]}; fix: report this as a bug")
+                reason = _unserved_reason(item, scale) if _unserved(result) else ""
+                if reason == _RETRY:
+                    retry[index] = (rebuild(item, scale * 2), scale * 2)
+                    continue
+                done[index] = _session(item, result, reason)
                 if progress is not None:
                     progress(len(done), len(instances))
             pending = retry
@@ -254,18 +272,16 @@ def _executor(workers: int) -> concurrent.futures.Executor:
     return concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
 
 
-def _retry(item: SiteInstance, scale: int, result: RoutingResult, rebuild: Rebuild,
-           source: str) -> tuple[SiteInstance, int]:
-    """The instance to route again with more vehicles, or the error when that cannot help."""
-    unserved = _unserved(result)
+#: :func:`_unserved_reason`'s answer when routing again with more vehicles may still help.
+_RETRY = "retry"
+
+
+def _unserved_reason(item: SiteInstance, scale: int) -> str:
+    """Why passengers were left unserved, or :data:`_RETRY` when more vehicles may still carry them."""
     if item.fleet_limited:
-        raise input_error(
-            source, "transport.max_vehicles_per_site",
-            f"the fleet limit is too small at site {item.site_id}: {unserved} of {len(item.passengers)} "
-            f"passengers cannot be carried in the {item.session.value} with {len(item.instance.vehicles)} vehicle(s)",
-            "raise transport.max_vehicles_per_site or the vehicle types' 'available', or widen the windows")
+        return (f"no shared round within the limits with the fleet limit of {len(item.instance.vehicles)} "
+                "vehicle(s) (transport.max_vehicles_per_site, vehicle types' 'available')")
     if scale >= MAX_VEHICLE_SCALE:
-        raise SolverError(f"{item.instance.name}: {unserved} passenger(s) left unserved with {scale} times the "
-                          "vehicles needed for their seats; fix: allow more search (transport.search_steps) "
-                          "or longer rounds (transport.max_route_minutes)")
-    return rebuild(item, scale * 2), scale * 2
+        return ("no shared round found within the ride, window and round-length limits "
+                "(transport.max_ride_minutes, max_ride_margin_minutes, max_route_minutes)")
+    return _RETRY

@@ -29,9 +29,12 @@ __all__ = [
     "DEFAULT_VEHICLE",
     "DRIVING_GBP_PER_HOUR",
     "MAX_RIDE_MARGIN_MINUTES",
+    "MAX_RIDE_MINUTES",
     "MINIBUS_CO2E_KG_PER_KM",
     "MINIBUS_CO2E_SOURCE",
     "SEARCH_STEPS",
+    "TAXI_GBP_PER_KM",
+    "TAXI_GBP_PER_TRIP",
     "TIME_CAP_S",
     "VALUE_OF_TIME_GBP_PER_HOUR",
     "Depot",
@@ -72,9 +75,20 @@ VALUE_OF_TIME_GBP_PER_HOUR = 10.0
 #: weight that makes the routing drive least once it uses fewest vehicles.
 DRIVING_GBP_PER_HOUR = 6.0
 
+#: The ride-time policy's absolute ceiling, minutes on board (an ASSUMPTION: councils' travel
+#: policies commonly cap a journey at about an hour; a passenger whose direct drive alone is
+#: longer travels by single-occupancy taxi, listed as an exception).
+MAX_RIDE_MINUTES = 60.0
+
 #: The ride-time policy's margin: a passenger rides at most their direct drive plus this many
 #: minutes (an ASSUMPTION), so a 5-minute trip rides at most 35 minutes, not the ceiling.
 MAX_RIDE_MARGIN_MINUTES = 30.0
+
+#: A single-occupancy accessible taxi for a passenger no shared round can carry within the
+#: limits: GBP per trip and per km. ASSUMPTIONS (placeholder fares, to be replaced by the
+#: council's contract rates).
+TAXI_GBP_PER_TRIP = 10.0
+TAXI_GBP_PER_KM = 2.5
 
 _CLOCK = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])$")
 
@@ -152,7 +166,9 @@ class TransportConfig(StrictModel):
     The ride-time policy, relative to each passenger's direct drive: a passenger rides at
     most ``max_ride_minutes`` (the ceiling), at most their direct drive plus
     ``max_ride_margin_minutes`` (when set) and at most ``max_ride_multiple`` times their
-    direct drive (when set).
+    direct drive (when set). A passenger no shared round can carry within these limits
+    (or the windows and round length) travels by a single-occupancy accessible taxi at
+    ``taxi_gbp_per_trip`` plus ``taxi_gbp_per_km``, an exception listed with its reason.
 
     The objective: with ``objective = "generalised"`` the routing minimises vehicles' day
     rates, their driving (:data:`DRIVING_GBP_PER_HOUR`) and the passengers' minutes on board
@@ -177,11 +193,13 @@ class TransportConfig(StrictModel):
     arrive_by: ClockTime = 10 * 60
     leave_from: ClockTime = 15 * 60
     leave_by: ClockTime = 15 * 60 + 30
-    max_ride_minutes: float = Field(default=90.0, gt=0, le=MAX_JOURNEY_MINUTES)
+    max_ride_minutes: float = Field(default=MAX_RIDE_MINUTES, gt=0, le=MAX_JOURNEY_MINUTES)
     max_ride_margin_minutes: float | None = Field(default=MAX_RIDE_MARGIN_MINUTES, ge=0, le=MAX_JOURNEY_MINUTES)
     max_ride_multiple: float | None = Field(default=None, ge=1, le=20)
     objective: Literal["generalised", "vehicles"] = "generalised"
     value_of_time_gbp_per_hour: float = Field(default=VALUE_OF_TIME_GBP_PER_HOUR, ge=0, le=1000)
+    taxi_gbp_per_trip: float = Field(default=TAXI_GBP_PER_TRIP, ge=0, le=10_000)
+    taxi_gbp_per_km: float = Field(default=TAXI_GBP_PER_KM, ge=0, le=1000)
     boarding_minutes: float = Field(default=2.0, ge=0, le=60)
     wheelchair_boarding_minutes: float = Field(default=5.0, ge=0, le=60)
     max_route_minutes: float = Field(default=180.0, gt=0, le=MAX_JOURNEY_MINUTES)

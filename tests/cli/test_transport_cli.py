@@ -35,13 +35,15 @@ def test_a_vehicle_with_no_seats_is_refused(cli, study_path: Path, routed_copy: 
     assert "transport.vehicles" in line and "seats" in line
 
 
-def test_an_impossible_ride_limit_names_home_areas_and_times(cli, study_path: Path,
-                                                             routed_copy: Callable[..., Path], tmp_path: Path) -> None:
-    scenario = routed_copy("council-proposal-2026.toml", "short-rides", tmp_path, settings="max_ride_minutes = 2\n")
+def test_a_round_limit_nobody_can_meet_names_home_areas_and_times(cli, study_path: Path,
+                                                                   routed_copy: Callable[..., Path],
+                                                                   tmp_path: Path) -> None:
+    """Boarding and alighting alone take 4 minutes: no passenger at all can ride a 3-minute round."""
+    scenario = routed_copy("council-proposal-2026.toml", "short-rounds", tmp_path, settings="max_route_minutes = 3\n")
     line = _refused(cli, scenario, study_path, tmp_path / "out")
-    assert ": transport.max_ride_minutes: " in line
+    assert ": transport.max_route_minutes: " in line
     assert "E010" in line  # a home area's code (LSOA 2021), never a postcode
-    assert "min against 2 min" in line
+    assert "min against 3 min" in line
 
 
 def test_a_fleet_limit_too_small_is_refused(cli, study_path: Path, routed_copy: Callable[..., Path],

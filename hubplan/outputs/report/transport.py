@@ -45,12 +45,13 @@ TRANSPORT_MEASURES: tuple[tuple[str, str, Formatter], ...] = (
     ("direct_mean_minutes", "Average direct drive (same trips)", minutes),
     ("ride_over_direct", "Time on board compared with the direct drive", _with_unit(number, " times")),
     ("co2e_tonnes_year", "CO2e per year", _with_unit(number, " t")),
-    ("cost_gbp_year", "Vehicle cost per year", money),
+    ("exception_passengers", "Passengers by single-occupancy taxi (no shared round within the limits)", whole),
+    ("cost_gbp_year", "Transport cost per year (vehicles and taxis)", money),
 )
 """``(figure key, row label, formatter)`` of the per-locality table, in order
 (keys of :meth:`hubplan.rounds.TransportFigures.as_dict`)."""
 
-COUNT_KEYS = frozenset({"passengers", "wheelchair_passengers"})
+COUNT_KEYS = frozenset({"passengers", "wheelchair_passengers", "exception_passengers"})
 """Figures that count people: when withheld they print as ``<threshold``."""
 
 
