@@ -33,13 +33,14 @@ import numpy as np
 from hubplan.errors import SolverError, input_error
 from hubplan.rounds.instances import Session, SiteInstance, fleet_shortfall
 from hubplan.transport.check import ViolationKind
+from hubplan.transport.lns import warm_up
 from hubplan.transport.route import RoutingResult, route
 
 __all__ = ["MAX_VEHICLE_SCALE", "MIN_ROUND_SECONDS", "Round", "RoutedSession", "Stop", "route_sessions"]
 
-#: No instance is routed for less than this (seconds): OR-Tools needs a moment to build and
-#: improve even a small round.
-MIN_ROUND_SECONDS = 1.0
+#: No instance's safety cap is below this (seconds), so that a small round's cap does not bind
+#: on a busy machine before its work budget is spent.
+MIN_ROUND_SECONDS = 10.0
 
 #: How many times the vehicles offered may be doubled when duration limits leave people unserved.
 MAX_VEHICLE_SCALE = 8
@@ -144,7 +145,8 @@ class RoutedSession:
 
 
 def _route_one(instance: SiteInstance, time_limit_s: float, seed: int, steps: int) -> RoutingResult:
-    """The task run in a worker process."""
+    """The task run in a worker process (the compiled search made ready first, outside the time cap)."""
+    warm_up()
     return route(instance.instance, time_limit_s=time_limit_s, seed=seed, steps=steps)
 
 
