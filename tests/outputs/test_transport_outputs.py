@@ -178,6 +178,10 @@ def test_report_has_the_transport_plan_with_its_assumptions(record: RunRecord, f
     assert len(rows) >= 10
     assert "09:15 and 10:00" in section or re.search(r"\d\d:\d\d and \d\d:\d\d", section)
     assert "DESNZ" in section and "leg model" in section
+    assert "| Value of passengers' time on board beyond the direct drive (assumption) | £10.00 an hour |" in section
+    assert "| Taxi for a passenger no shared round can carry (assumption) | £10.00 a trip plus £2.50 a km |" in section
+    assert "| Longest ride beyond the direct drive (assumption) | 30 minutes |" in section
+    assert "search steps" in section and "safety time limit" in section
     overall = record.metrics["transport"]["overall"]
     assert f"£{overall['cost_gbp_year']:,.0f}" in section
     assert f"{overall['co2e_tonnes_year']:,.1f} t" in section

@@ -95,12 +95,19 @@ def _minutes_setting(value: Any) -> str:
     return NOT_AVAILABLE if value is None else minutes(value, words=True)
 
 
+def _pounds(value: Any) -> str:
+    """Pounds with pence (a rate such as GBP 2.50 a km), ``n/a`` when missing."""
+    return f"£{float(value):,.2f}" if isinstance(value, int | float) else NOT_AVAILABLE
+
+
 def _assumption_rows(settings: Mapping[str, Any], days_per_year: Any) -> list[tuple[str, str]]:
     depot = settings.get("depot")
     starts = "the site they serve" if depot == "site" or not isinstance(depot, Mapping) else \
         f"{depot.get('name')} ({number(depot.get('lat'), 3)}, {number(depot.get('lon'), 3)})"
     multiple = settings.get("max_ride_multiple")
+    margin = settings.get("max_ride_margin_minutes")
     fleet = settings.get("max_vehicles_per_site")
+    priced = settings.get("objective", "generalised") != "vehicles"
     rows = [
         ("Attendees who travel by the council's transport (assumption)",
          share(settings.get("council_transport_share"))),
@@ -116,8 +123,15 @@ def _assumption_rows(settings: Mapping[str, Any], days_per_year: Any) -> list[tu
          f"{clock(settings['leave_from'])} and {clock(settings['leave_by'])}"
          if "leave_from" in settings and "leave_by" in settings else NOT_AVAILABLE),
         ("Longest ride for anyone (assumption)", _minutes_setting(settings.get("max_ride_minutes"))),
+        ("Longest ride beyond the direct drive (assumption)",
+         "no limit" if margin is None else _minutes_setting(margin)),
         ("Longest ride as a multiple of the direct drive (assumption)",
          "no limit" if multiple is None else f"{number(multiple, 1)}x"),
+        ("Value of passengers' time on board beyond the direct drive (assumption)",
+         f"{_pounds(settings.get('value_of_time_gbp_per_hour'))} an hour"
+         + ("" if priced else " (reported only: the routing counts vehicles' costs alone)")),
+        ("Taxi for a passenger no shared round can carry (assumption)",
+         f"{_pounds(settings.get('taxi_gbp_per_trip'))} a trip plus {_pounds(settings.get('taxi_gbp_per_km'))} a km"),
         ("Boarding or alighting, per stop (assumption)", _minutes_setting(settings.get("boarding_minutes"))),
         ("Boarding or alighting with a wheelchair (assumption)",
          _minutes_setting(settings.get("wheelchair_boarding_minutes"))),
