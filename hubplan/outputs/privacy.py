@@ -108,7 +108,7 @@ TRANSPORT_COUNT_KEYS = ("passengers", "wheelchair_passengers", "exception_passen
 
 TRANSPORT_DERIVED_KEYS = (
     "ride_mean_minutes", "ride_p90_minutes", "ride_max_minutes", "direct_mean_minutes", "ride_over_direct",
-    "extra_ride_mean_minutes",
+    "extra_ride_mean_minutes", "tradeoff",
 )
 """Figures of a transport block computed from its passengers' trips: suppressed when its passengers are."""
 

@@ -30,7 +30,7 @@ from hubplan.rounds.routing import RoutedSession
 from hubplan.scenario import TransportConfig
 from hubplan.scenario.transport import DRIVING_GBP_PER_HOUR
 
-__all__ = ["TransportFigures", "figures_of"]
+__all__ = ["TradeoffPoint", "TransportFigures", "figures_of"]
 
 
 @dataclass(frozen=True)
@@ -97,6 +97,43 @@ class TransportFigures:
         """JSON-ready figures (``metrics.json``'s ``transport``)."""
         out: dict[str, JsonValue] = asdict(self)
         out["vehicles_by_type"] = dict(self.vehicles_by_type)
+        return out
+
+
+@dataclass(frozen=True)
+class TradeoffPoint:
+    """The whole plan routed at one value of passengers' time: a point of the cost/ride trade-off curve.
+
+    Parameters
+    ----------
+    value_of_time_gbp_per_hour
+        The value of time the routing minimised with (generalised objective).
+    chosen
+        Whether this is the plan's own setting (its routes are the plan's routes).
+    vehicles, cost_gbp_year
+        Vehicles needed and annual cost (vehicles and taxis). (No count of people: those are
+        published under the disclosure rule in the plan's own figures only.)
+    ride_mean_minutes, ride_p90_minutes, ride_over_direct
+        The ride figures of :class:`TransportFigures` at this value.
+    """
+
+    value_of_time_gbp_per_hour: float
+    chosen: bool
+    vehicles: int
+    cost_gbp_year: float
+    ride_mean_minutes: float
+    ride_p90_minutes: float
+    ride_over_direct: float
+
+    @classmethod
+    def of(cls, value: float, figures: TransportFigures, *, chosen: bool) -> TradeoffPoint:
+        """The point of ``figures``, the plan's figures routed at value of time ``value``."""
+        return cls(value, chosen, figures.vehicles, figures.cost_gbp_year, figures.ride_mean_minutes,
+                   figures.ride_p90_minutes, figures.ride_over_direct)
+
+    def as_dict(self) -> dict[str, JsonValue]:
+        """JSON-ready (an entry of ``metrics.json``'s ``transport.overall.tradeoff``)."""
+        out: dict[str, JsonValue] = asdict(self)
         return out
 
 

@@ -22,7 +22,7 @@ from hubplan.errors import input_error
 from hubplan.plan import Allocation, PreparedScenario
 from hubplan.points import Points
 from hubplan.rounds.exceptions import TaxiTrip, taxi_trips_of, unreachable_trips
-from hubplan.rounds.figures import TransportFigures, figures_of
+from hubplan.rounds.figures import TradeoffPoint, TransportFigures, figures_of
 from hubplan.rounds.instances import Session, SiteInstance, build_instance, check_reachable, reach_failures
 from hubplan.rounds.passengers import Passenger, typical_day
 from hubplan.rounds.routing import RoutedSession, route_sessions
@@ -60,6 +60,8 @@ class TransportPlan:
         Wall time of the routing and its safety cap (in the manifest, not in the figures).
     taxi_trips
         The exceptions: trips by single-occupancy taxi, with their reasons.
+    tradeoff
+        The plan routed again at each of ``tradeoff_values_of_time`` (empty when none).
     """
 
     config: TransportConfig
@@ -72,6 +74,7 @@ class TransportPlan:
     seconds: float
     time_limit_s: float
     taxi_trips: tuple[TaxiTrip, ...] = ()
+    tradeoff: tuple[TradeoffPoint, ...] = ()
 
     def provenance(self) -> dict[str, JsonValue]:
         """How the plan was made, for ``manifest.json``: status, limits, leg model and every assumption."""
@@ -85,10 +88,13 @@ class TransportPlan:
         }
 
     def metrics(self) -> dict[str, JsonValue]:
-        """The figures for ``metrics.json``: overall, per locality and per site."""
+        """The figures for ``metrics.json``: overall (with the trade-off curve, if asked for), per locality and site."""
+        overall = self.overall().as_dict()
+        if self.tradeoff:
+            overall["tradeoff"] = [point.as_dict() for point in self.tradeoff]
         return {
             "status": self.status,
-            "overall": self.overall().as_dict(),
+            "overall": overall,
             "localities": {name: figures.as_dict() for name, figures in self.per_locality().items()},
             "sites": {site: figures.as_dict() for site, figures in self.per_site().items()},
         }
@@ -193,8 +199,7 @@ def plan_transport(prepared: PreparedScenario, allocation: Allocation, *, progre
     roads = RoadOptions(speeds_kph=scenario.travel.speeds_kph or None, max_snap_km=scenario.travel.max_snap_km,
                         cache_dir=Path(".cache/hubplan"))
     network = scenario.resolve(scenario.travel.network) if scenario.travel.model == "osm" else None
-    instances: list[SiteInstance] = []
-    legs_of: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+    riding: list[_Riders] = []
     taxis: list[TaxiTrip] = []
     km_of: dict[tuple[str, int], tuple[float, float]] = {}
     legs_model = "no passengers"
@@ -216,23 +221,26 @@ def plan_transport(prepared: PreparedScenario, allocation: Allocation, *, progre
         keep = np.array([0, 1, *(2 + i for i in riders)])
         minutes, km, xy = (legs.minutes[np.ix_(keep, keep)], legs.km[np.ix_(keep, keep)],
                            _planar_km(points)[keep])
-        legs_of[site_id] = (minutes, km, xy)
-        for session in Session:
-            instances.append(build_instance(site_id, session, tuple(group[i] for i in riders), minutes, km, xy,
-                                            config))
-    if unplanned is not None and not instances:
+        riding.append(_Riders(site_id, tuple(group[i] for i in riders), minutes, km, xy))
+    if unplanned is not None and not riding:
         # nobody at all can ride a shared round: the settings, not a few passengers, are wrong
         site_id, group, minutes = unplanned
         check_reachable(site_id, str(sites.loc[site_id, "name"]), group, minutes, config, source=source,
                         area_names=area_names)
 
-    def rebuild(item: SiteInstance, scale: int) -> SiteInstance:
-        minutes, km, xy = legs_of[item.site_id]
-        return build_instance(item.site_id, item.session, item.passengers, minutes, km, xy, config, scale=scale)
+    def route_all(settings: TransportConfig, report: Progress | None) -> list[RoutedSession]:
+        return _route(riding, settings, source=source, workers=workers, progress=report)
 
-    routed = route_sessions(instances, rebuild, time_limit_s=config.time_limit_s, seed=config.seed,
-                            steps=config.search_steps, source=source, workers=workers, progress=progress)
+    routed = route_all(config, progress)
+    unreachable = list(taxis)
     taxis += taxi_trips_of(routed, km_of)
+    days_per_year = config.service_days_per_week * scenario.metrics.weeks_per_year
+    tradeoff = []
+    for value in config.tradeoff_values_of_time:
+        settings = config.model_copy(update={"value_of_time_gbp_per_hour": value, "objective": "generalised"})
+        others = routed if settings == config else route_all(settings, None)
+        figures = figures_of(others, passengers, settings, days_per_year, unreachable + taxi_trips_of(others, km_of))
+        tradeoff.append(TradeoffPoint.of(value, figures, chosen=settings == config))
     return TransportPlan(
         config=config,
         passengers=passengers,
@@ -240,9 +248,37 @@ def plan_transport(prepared: PreparedScenario, allocation: Allocation, *, progre
         site_locality={site_id: str(sites.loc[site_id, "locality"]) for site_id in by_site},
         site_names={site_id: str(sites.loc[site_id, "name"]) for site_id in by_site},
         legs_model=legs_model,
-        days_per_year=config.service_days_per_week * scenario.metrics.weeks_per_year,
+        days_per_year=days_per_year,
         seconds=time.perf_counter() - started,
         time_limit_s=config.time_limit_s,
         taxi_trips=tuple(sorted(taxis, key=lambda t: (t.site_id, t.passenger, t.session.value))),
+        tradeoff=tuple(tradeoff),
     )
+
+
+@dataclass(frozen=True, eq=False)
+class _Riders:
+    """A site's passengers who ride shared rounds, with the legs among ``[depot, site, their homes]``."""
+
+    site_id: str
+    passengers: tuple[Passenger, ...]
+    minutes: np.ndarray
+    km: np.ndarray
+    xy: np.ndarray
+
+
+def _route(riding: list[_Riders], config: TransportConfig, *, source: str, workers: int | None,
+           progress: Progress | None) -> list[RoutedSession]:
+    """Both sessions of every site with riders, routed under ``config``."""
+    by_site = {site.site_id: site for site in riding}
+    instances = [build_instance(site.site_id, session, site.passengers, site.minutes, site.km, site.xy, config)
+                 for site in riding for session in Session]
+
+    def rebuild(item: SiteInstance, scale: int) -> SiteInstance:
+        site = by_site[item.site_id]
+        return build_instance(item.site_id, item.session, item.passengers, site.minutes, site.km, site.xy, config,
+                              scale=scale)
+
+    return route_sessions(instances, rebuild, time_limit_s=config.time_limit_s, seed=config.seed,
+                          steps=config.search_steps, source=source, workers=workers, progress=progress)
 

@@ -173,7 +173,9 @@ class TransportConfig(StrictModel):
     The objective: with ``objective = "generalised"`` the routing minimises vehicles' day
     rates, their driving (:data:`DRIVING_GBP_PER_HOUR`) and the passengers' minutes on board
     beyond their direct drives at ``value_of_time_gbp_per_hour``; ``"vehicles"`` drops the
-    passengers' term (vehicles' costs only, rides bounded by the limits alone).
+    passengers' term (vehicles' costs only, rides bounded by the limits alone). Each value of
+    ``tradeoff_values_of_time`` (none by default: each routes the whole plan again) adds a
+    point to the figures' trade-off curve: annual cost against mean and 90th percentile ride.
 
     Each pickup and drop-off takes ``boarding_minutes`` (``wheelchair_boarding_minutes``
     for a wheelchair user); a vehicle's round lasts at most ``max_route_minutes``.
@@ -200,6 +202,7 @@ class TransportConfig(StrictModel):
     value_of_time_gbp_per_hour: float = Field(default=VALUE_OF_TIME_GBP_PER_HOUR, ge=0, le=1000)
     taxi_gbp_per_trip: float = Field(default=TAXI_GBP_PER_TRIP, ge=0, le=10_000)
     taxi_gbp_per_km: float = Field(default=TAXI_GBP_PER_KM, ge=0, le=1000)
+    tradeoff_values_of_time: tuple[Annotated[float, Field(ge=0, le=1000)], ...] = Field(default=(), max_length=10)
     boarding_minutes: float = Field(default=2.0, ge=0, le=60)
     wheelchair_boarding_minutes: float = Field(default=5.0, ge=0, le=60)
     max_route_minutes: float = Field(default=180.0, gt=0, le=MAX_JOURNEY_MINUTES)

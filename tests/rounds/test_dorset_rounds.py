@@ -167,3 +167,16 @@ def test_routed_figures_are_byte_identical_across_runs_even_on_a_loaded_machine(
     assert "time cap" not in first.transport.status
     blocks = [json.dumps(r.metrics["transport"], sort_keys=True) for r in (first, second)]
     assert blocks[0] == blocks[1]
+
+
+def test_the_tradeoff_curve_routes_the_plan_at_each_value_of_time(study_path: Path) -> None:
+    record = run_scenario(_quick("council-proposal-2026-best.toml", tradeoff_values_of_time=(0.0, 10.0)),
+                          study_path=study_path)
+    overall = record.metrics["transport"]["overall"]
+    curve = overall["tradeoff"]
+    assert [point["value_of_time_gbp_per_hour"] for point in curve] == [0.0, 10.0]
+    assert [point["chosen"] for point in curve] == [False, True]
+    chosen = curve[1]  # the plan's own setting: its own routes and figures
+    for key in ("vehicles", "cost_gbp_year", "ride_mean_minutes", "ride_p90_minutes", "ride_over_direct"):
+        assert chosen[key] == overall[key]
+    assert curve[0]["ride_mean_minutes"] >= chosen["ride_mean_minutes"]  # passengers' time unpriced: longer rides
