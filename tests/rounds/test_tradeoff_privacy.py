@@ -22,3 +22,17 @@ def test_exception_counts_are_people_counts_and_a_hidden_plan_loses_its_tradeoff
     out = suppress_transport(big, {"s1": "A"}, 5)
     assert out["overall"]["passengers"] == 40 and out["overall"]["exception_passengers"] is None
     assert out["overall"]["tradeoff"] == curve
+
+
+def test_the_report_shows_the_curve_with_the_plans_own_point_marked_and_nothing_when_withheld() -> None:
+    from hubplan.outputs.report.transport import _tradeoff_part
+
+    curve = [{"value_of_time_gbp_per_hour": 0.0, "chosen": False, "vehicles": 28, "cost_gbp_year": 1_680_000.0,
+              "ride_mean_minutes": 29.8, "ride_p90_minutes": 52.0, "ride_over_direct": 1.96},
+             {"value_of_time_gbp_per_hour": 10.0, "chosen": True, "vehicles": 28, "cost_gbp_year": 1_680_000.0,
+              "ride_mean_minutes": 21.7, "ride_p90_minutes": 47.7, "ride_over_direct": 1.43}]
+    text = "\n".join(_tradeoff_part(curve))
+    assert "### Cost against time on board" in text
+    assert "| £10.00 an hour (this plan) | 28 | £1,680,000 |" in text and "| 1.43 |" in text
+    assert "| £0.00 an hour | 28 |" in text
+    assert _tradeoff_part(None) == [] and _tradeoff_part([]) == []  # withheld or not asked for

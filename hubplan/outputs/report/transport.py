@@ -177,6 +177,25 @@ def _honesty_sentence(transport: Mapping[str, Any]) -> str:
             f"{markdown_text(transport.get('status') or NOT_AVAILABLE)}.{limit_text}")
 
 
+def _tradeoff_part(curve: Any) -> list[str]:
+    """The cost/ride trade-off table, when the run asked for it and it is published (else nothing)."""
+    if not isinstance(curve, list) or not curve:
+        return []
+    rows = []
+    for point in curve:
+        if not isinstance(point, Mapping):
+            continue
+        value = f"{_pounds(point.get('value_of_time_gbp_per_hour'))} an hour"
+        rows.append((value + (" (this plan)" if point.get("chosen") else ""), whole(point.get("vehicles")),
+                     money(point.get("cost_gbp_year")), minutes(point.get("ride_mean_minutes")),
+                     minutes(point.get("ride_p90_minutes")), number(point.get("ride_over_direct"), 2)))
+    return ["### Cost against time on board\n",
+            "The same plan routed again with passengers' time valued differently: a higher value buys shorter "
+            "rides, at the cost of more vehicles or driving when the ride limits do not already force them.\n",
+            md_table(["Value of passengers' time", "Vehicles", "Cost per year", "Average ride", "9 in 10 rides within",
+                      "Time on board / direct drive"], rows) + "\n"]
+
+
 def transport_section(manifest: Manifest, metrics: Mapping[str, Any], threshold: int | None) -> list[str]:
     """The *Transport plan* section, or nothing when the run routed no transport.
 
@@ -215,6 +234,7 @@ def transport_section(manifest: Manifest, metrics: Mapping[str, Any], threshold:
     if threshold is not None:
         parts.append(f"Counts of people below {threshold} show as <{threshold}; n/a marks a figure not published "
                      "(derived from a hidden count) or not available.\n")
+    parts += _tradeoff_part(overall.get("tradeoff"))
     parts += ["### Transport assumptions\n",
               "Every setting below is an assumption (the council's papers give no attendance frequency, transport "
               "share, fleet or timetable) until the council's own figures replace it in the scenario's "
