@@ -98,6 +98,7 @@ TRANSPORT_COLUMNS: tuple[tuple[str, str], ...] = (
     ("ride_p90_minutes", "ride p90"),
     ("ride_max_minutes", "ride max"),
     ("ride_over_direct", "ride/direct"),
+    ("exception_passengers", "by taxi"),
     ("co2e_tonnes_year", "CO2e t/yr"),
     ("cost_gbp_year", "cost GBP/yr"),
 )

@@ -150,13 +150,15 @@ def cli() -> CliHarness:
 
 
 SCENARIOS = REPO / "scenarios"
-ROUTING_TEST_SECONDS = 4
-"""Routing time for the whole plan in transport tests (a test budget, not a planning setting)."""
+ROUTING_TEST_SECONDS = 120
+"""Safety cap on routing the whole plan in transport tests (a test budget, not a planning setting)."""
+ROUTING_TEST_STEPS = 300
+"""Search steps per round in routed test copies: the work budget, so routed figures are reproducible."""
 
 
 def _routed_copy(base: str, name: str, folder: Path, *, demand: str | None = None, settings: str = "",
                  tables: str = "", seconds: float = ROUTING_TEST_SECONDS) -> Path:
-    """A copy of ``scenarios/<base>`` named ``name`` in ``folder``, routed for ``seconds`` (ROUTING_TEST_SECONDS).
+    """A copy of ``scenarios/<base>`` named ``name`` in ``folder``, routed with ROUTING_TEST_STEPS steps per round.
 
     ``demand`` replaces its ``[demand]`` table (and its segments); a ``[transport]`` table is
     added when it has none, ``settings`` (``key = value`` lines) go into it and ``tables``
@@ -168,7 +170,8 @@ def _routed_copy(base: str, name: str, folder: Path, *, demand: str | None = Non
         text = re.sub(r"(?ms)^\[demand\]\n.*?(?=^\[(?!\[demand\.))", demand + "\n", text)
     if "[transport]" not in text:
         text += "\n[transport]\n"
-    text = text.replace("[transport]\n", f"[transport]\ntime_limit_s = {seconds:g}\n{settings}")
+    text = text.replace("[transport]\n", f"[transport]\ntime_limit_s = {seconds:g}\n"
+                                          f"search_steps = {ROUTING_TEST_STEPS}\n{settings}")
     text += tables
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.toml"

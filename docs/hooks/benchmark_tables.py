@@ -284,6 +284,20 @@ def serve_clicks_table(data: Mapping[str, Any]) -> str:
     return "\n".join([header, "", summary, "", *table])
 
 
+def _benchmark_script(name: str) -> Any:
+    """The module of ``benchmarks/NAME.py``, for a table its own script knows how to print."""
+    import importlib.util
+    import sys
+
+    spec = importlib.util.spec_from_file_location(f"_benchmark_{name}", Path("benchmarks") / f"{name}.py")
+    if spec is None or spec.loader is None:
+        raise PluginError(f"benchmark-table: benchmarks/{name}.py cannot be loaded")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up while being defined
+    spec.loader.exec_module(module)
+    return module
+
+
 def lrp_table(data: Sequence[Mapping[str, Any]]) -> str:
     """The location-routing table from ``benchmarks/lrp.py --json`` results.
 
@@ -302,19 +316,29 @@ def lrp_table(data: Sequence[Mapping[str, Any]]) -> str:
     str
         The table and the summary line.
     """
-    import importlib.util
-    import sys
-
-    spec = importlib.util.spec_from_file_location("_lrp_benchmark", Path("benchmarks") / "lrp.py")
-    if spec is None or spec.loader is None:
-        raise PluginError("benchmark-table: benchmarks/lrp.py cannot be loaded")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look their module up while being defined
-    spec.loader.exec_module(module)
     note = ("*Recorded by `benchmarks/lrp.py` in one run on the shared 2-core machine; the file is the list of "
             "instance records with every route that the benchmark's JSON format fixes, so it holds no machine "
             "block: the command and the load are given above.*")
-    return note + "\n\n" + str(module.markdown_table(data))
+    return note + "\n\n" + str(_benchmark_script("lrp").markdown_table(data))
+
+
+def transport_policy_table(data: Mapping[str, Any]) -> str:
+    """The transport-policy tables from ``benchmarks/transport_policy.py --json`` results.
+
+    Parameters
+    ----------
+    data : mapping
+        ``{"before": {plan: figures}, "runs": [...], "curve": [...], "policies": [...]}``.
+
+    Returns
+    -------
+    str
+        The before/after table, the value-of-time curve and the ride-policy curve, as the
+        script prints them (``--markdown``).
+    """
+    note = ("*Recorded by `benchmarks/transport_policy.py` on the shared 2-core machine; the page above "
+            "gives the date and the load.*")
+    return note + "\n\n" + str(_benchmark_script("transport_policy").markdown(data))
 
 
 #: Marker name -> table builder; the name is also the results file's stem.
@@ -326,6 +350,7 @@ TABLES: dict[str, Callable[[Any], str]] = {
     "study_evaluate": study_evaluate_table,
     "serve_clicks": serve_clicks_table,
     "lrp": lrp_table,
+    "transport-policy": transport_policy_table,
 }
 
 

@@ -150,8 +150,8 @@ def run(ctx: click.Context, scenario_path: Path, study: Path | None, out_root: P
 @out_option
 @click.option("--time-limit", "time_limit_s", type=float, default=None, metavar="S",
               callback=lambda ctx, param, value: checked_seconds("--time-limit", value, 24 * 3600.0),
-              help="Routing time for the whole plan (default: the scenario's "
-              "transport.time_limit_s).")
+              help="Safety time cap on the whole plan's routing, which stops on its work budget "
+              "(transport.search_steps) otherwise (default: the scenario's transport.time_limit_s).")
 @click.pass_context
 def transport(ctx: click.Context, scenario_path: Path, study: Path | None, out_root: Path,
               time_limit_s: float | None) -> None:

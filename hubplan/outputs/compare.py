@@ -70,7 +70,7 @@ TRANSPORT_PREFIX = "transport"
 """First part of a transport row's measure (``transport/vehicles``)."""
 NOT_ROUTED = "not routed"
 """What a transport cell of a run without a routed transport plan shows."""
-_TRANSPORT_WHOLE = {"passengers", "vehicles", "vehicle_km_day", "cost_gbp_year"}
+_TRANSPORT_WHOLE = {"passengers", "vehicles", "vehicle_km_day", "cost_gbp_year", "exception_passengers"}
 _TRANSPORT_RATIOS = {"ride_over_direct"}
 
 _GROUP_COUNTS = {"attendees", "isolated.total"}

@@ -3,8 +3,10 @@
 Differences between runs are read as the effect of the plan only when the runs share
 their assumptions: the travel model, the demand (method, total, segments and their
 shares), the isolation threshold and the reach rules (journey limit, whether attendees
-stay in their locality, each spoke tier's reach). Runs written before the manifest
-recorded the reach rules are compared on what they record.
+stay in their locality, each spoke tier's reach), and, for routed runs, the transport
+policy (ride ceiling, margin and multiple, the routing objective, the value of time, the
+search's work budget), so that transport figures are compared at the same policy. Runs
+written before the manifest recorded a rule are compared on what they record.
 """
 
 from __future__ import annotations
@@ -53,6 +55,18 @@ def _spoke_reach(run: RunSummary) -> Any:
     return ", ".join(radii) or "none"
 
 
+def _transport(key: str) -> Callable[[RunSummary], Any]:
+    """Read one of a routed run's ``[transport]`` settings (``None`` when the run was not routed)."""
+    def read(run: RunSummary) -> Any:
+        transport = getattr(run.manifest, "transport", None)
+        settings = transport.get("settings") if isinstance(transport, Mapping) else None
+        if not isinstance(settings, Mapping) or key not in settings:
+            return None
+        value = settings[key]
+        return "none" if value is None else _number(value)
+    return read
+
+
 def _number(value: Any) -> Any:
     return f"{float(value):g}" if isinstance(value, (int, float)) and not isinstance(value, bool) else value
 
@@ -66,6 +80,12 @@ ASSUMPTIONS: tuple[tuple[str, Callable[[RunSummary], Any]], ...] = (
     ("longest journey allowed (minutes)", _rule("max_minutes")),
     ("serving attendees in their own locality only", _rule("within_locality")),
     ("reach of spoke tiers", _spoke_reach),
+    ("transport: longest ride (minutes)", _transport("max_ride_minutes")),
+    ("transport: longest ride beyond the direct drive (minutes)", _transport("max_ride_margin_minutes")),
+    ("transport: longest ride as a multiple of the direct drive", _transport("max_ride_multiple")),
+    ("transport: routing objective", _transport("objective")),
+    ("transport: value of passengers' time (GBP an hour)", _transport("value_of_time_gbp_per_hour")),
+    ("transport: search steps per round", _transport("search_steps")),
 )
 """``(what, how to read it from a run)``; ``None`` means the run does not record it."""
 

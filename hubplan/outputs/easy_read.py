@@ -246,7 +246,9 @@ def bus_points(transport: Mapping[str, Any] | None, threshold: int | None, long_
 
     Counts are said as :func:`about_people` says them; the longest ride is rounded up to 5
     minutes and shown with the long-journey clock when over ``long_minutes`` (the run's
-    isolation threshold); a figure withheld from publication is left out.
+    isolation threshold); a figure withheld from publication is left out. When anyone goes
+    by taxi instead (an exception, counted or withheld under the disclosure rule), a line
+    says so, without a number, and the longest ride is not called a bus ride.
 
     Examples
     --------
@@ -255,6 +257,10 @@ def bus_points(transport: Mapping[str, Any] | None, threshold: int | None, long_
     >>> [line.split("</p>")[0] for point in points for line in point.split("<p>")[1:]]  # doctest: +NORMALIZE_WHITESPACE
     ['Some people go on a council minibus.', 'On a normal day, about 120 people go on 23 minibuses.',
      'The longest bus ride is about 90 minutes.', 'That is a long time.']
+    >>> taxi = {**figures, "exception_passengers": None, "suppressed": ["exception_passengers"]}
+    >>> [line.split("</p>")[0] for point in bus_points({"overall": taxi}, 5, 45)
+    ...  for line in point.split("<p>")[1:]][2:4]  # doctest: +NORMALIZE_WHITESPACE
+    ['Some people go by taxi instead.', 'The longest ride is about 90 minutes.']
     >>> bus_points(None, None)
     []
     """
@@ -268,14 +274,20 @@ def bus_points(transport: Mapping[str, Any] | None, threshold: int | None, long_
     if not is_missing(buses):
         least = "at least " if overall.get("sites_left_out") else ""  # some sites' buses are withheld
         lines.append(f"On a normal day, {people} go on {least}{int(buses)} minibus{'es' if int(buses) != 1 else ''}.")
+    by_taxi = overall.get("exception_passengers")
+    taxis = "exception_passengers" in (overall.get("suppressed") or []) or (
+        not is_missing(by_taxi) and float(by_taxi) > 0)
+    if taxis:
+        lines.append("Some people go by taxi instead.")
     points = [_point(Icon.BUS, lines)]
     longest = overall.get("ride_max_minutes")
     if not is_missing(longest):
         rounded = ROUND_SMALL * math.ceil(float(longest) / ROUND_SMALL)
         long = not is_missing(long_minutes) and rounded > float(long_minutes)
+        ride = "ride" if taxis else "bus ride"
         points.append(_point(Icon.CLOCK_LONG if long else Icon.CLOCK,
-                             [f"The longest bus ride is about {rounded} minutes."] + (["That is a long time."] if long
-                                                                                      else [])))
+                             [f"The longest {ride} is about {rounded} minutes."] + (["That is a long time."] if long
+                                                                                    else [])))
     return points
 
 

@@ -9,6 +9,10 @@ beside its public run folder ``<out>/<name>/``, a separate folder
     (``HH:MM``), pickup or drop-off, at home or at the site, the passenger's running
     number, home postcode, home area, demand segment and whether they need a wheelchair
     space.
+``exceptions.csv``
+    One row per trip by single-occupancy accessible taxi (a passenger no shared round
+    carries within the limits): site, session, passenger, home postcode, home area,
+    wheelchair, the direct drive's minutes and km, the fare and the reason.
 ``README.txt``
     What the folder is, headed ``NOT FOR PUBLICATION: contains home postcodes``.
 
@@ -34,12 +38,14 @@ from hubplan.record.run import RunRecord
 from hubplan.scenario import clock
 
 __all__ = [
+    "EXCEPTIONS_COLUMNS",
     "NOT_FOR_PUBLICATION",
     "OPERATIONAL_FILES",
     "OPERATIONAL_KIND",
     "OPERATIONAL_SUFFIX",
     "ROUNDS_COLUMNS",
     "check_operational_folder",
+    "exceptions_csv",
     "has_operational",
     "operational_folder",
     "rounds_csv",
@@ -49,7 +55,7 @@ __all__ = [
 OPERATIONAL_SUFFIX = ".operational"
 """Added to the run's name for the folder beside the run folder."""
 
-OPERATIONAL_FILES = ("rounds.csv", "README.txt")
+OPERATIONAL_FILES = ("rounds.csv", "exceptions.csv", "README.txt")
 """Every file :func:`write_operational` writes (besides the marker file)."""
 
 NOT_FOR_PUBLICATION = "NOT FOR PUBLICATION: contains home postcodes"
@@ -63,6 +69,12 @@ ROUNDS_COLUMNS = (
 
 OPERATIONAL_KIND = "operational"
 """The kind recorded in the operational folder's marker: only operational rounds replace it."""
+
+EXCEPTIONS_COLUMNS = (
+    "site_id", "site_name", "session", "passenger", "home_postcode", "area_id", "wheelchair", "direct_minutes",
+    "direct_km", "taxi_fare_gbp", "reason",
+)
+"""The columns of ``exceptions.csv``."""
 
 
 def has_operational(record: RunRecord) -> bool:
@@ -139,6 +151,32 @@ def rounds_csv(record: RunRecord) -> str:
     return buffer.getvalue()
 
 
+def exceptions_csv(record: RunRecord) -> str:
+    """Every taxi trip (exception) as CSV (:data:`EXCEPTIONS_COLUMNS`), ordered by site, passenger, session.
+
+    Raises
+    ------
+    ValueError
+        The record has no transport plan.
+    """
+    plan = record.transport
+    if plan is None:
+        raise ValueError("exceptions_csv needs a record with a transport plan")
+    people = {passenger.number: passenger for passenger in plan.passengers}
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(EXCEPTIONS_COLUMNS)
+    for trip in plan.taxi_trips:
+        person = people[trip.passenger]
+        row = (
+            trip.site_id, plan.site_names.get(trip.site_id, trip.site_id), trip.session.value, person.number,
+            person.postcode, person.area_id, "yes" if person.wheelchair else "no", f"{trip.minutes:.1f}",
+            f"{trip.km:.1f}", f"{trip.cost_gbp(plan.config):.2f}", trip.reason,
+        )
+        writer.writerow([csv_text(value) for value in row])
+    return buffer.getvalue()
+
+
 def _readme(record: RunRecord, public_folder: Path) -> str:
     status = record.transport.status if record.transport is not None else ""
     return "\n".join((
@@ -154,6 +192,9 @@ def _readme(record: RunRecord, public_folder: Path) -> str:
         "and seed (not a timetable for named days).",
         "",
         *_no_road_lines(record),
+        "exceptions.csv lists each trip by single-occupancy accessible taxi: a passenger no shared",
+        "round can carry within the ride, window, round-length or fleet limits, with the reason.",
+        "",
         "Columns: " + ", ".join(ROUNDS_COLUMNS) + ".",
         "time is the start of the stop (HH:MM); round_departs and round_returns are the vehicle's",
         "times leaving and reaching its depot; passenger is a running number within this run.",
@@ -199,5 +240,6 @@ def write_operational(record: RunRecord, out_root: Path = Path("outputs")) -> Pa
     # home postcodes: the folder and its files for the owner only (0700, 0600), whatever the umask
     with atomic_directory(target, kind=OPERATIONAL_KIND, legacy_files=OPERATIONAL_FILES, private=True) as tmp:
         (tmp / "rounds.csv").write_text(rounds_csv(record), encoding="utf-8")
+        (tmp / "exceptions.csv").write_text(exceptions_csv(record), encoding="utf-8")
         (tmp / "README.txt").write_text(_readme(record, Path(out_root) / record.name), encoding="utf-8")
     return target

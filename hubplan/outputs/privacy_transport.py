@@ -37,6 +37,7 @@ if TYPE_CHECKING:  # routing (OR-Tools) is loaded only when a run routes
     from hubplan.rounds import TransportPlan
 
 __all__ = [
+    "TAXI_KEYS",
     "TRANSPORT_COUNT_KEYS",
     "TRANSPORT_DERIVED_KEYS",
     "TRANSPORT_STEPS",
@@ -46,20 +47,24 @@ __all__ = [
     "suppress_transport",
 ]
 
-TRANSPORT_COUNT_KEYS = ("passengers", "wheelchair_passengers")
+TRANSPORT_COUNT_KEYS = ("passengers", "wheelchair_passengers", "exception_passengers")
 """Keys of a transport block (``metrics["transport"]``'s overall, locality or site) that count people."""
 
 TRANSPORT_DERIVED_KEYS = (
     "ride_mean_minutes", "ride_p90_minutes", "ride_max_minutes", "direct_mean_minutes", "ride_over_direct",
-    "extra_ride_mean_minutes",
+    "extra_ride_mean_minutes", "tradeoff",
 )
 """Figures of a transport block computed from its passengers' trips: suppressed when its passengers are."""
 
 VEHICLE_KEYS = (
     "vehicles", "vehicles_by_type", "vehicle_km_day", "vehicle_hours_day", "vehicle_km_year", "vehicle_hours_year",
-    "co2e_kg_day", "co2e_tonnes_year", "cost_gbp_day", "cost_gbp_year",
+    "co2e_kg_day", "co2e_tonnes_year", "cost_gbp_day", "cost_gbp_year", "taxi_km_day", "taxi_cost_gbp_day",
+    "generalised_cost_gbp_day",
 )
 """Figures of a transport block that describe its vehicles and rounds: derived from its passengers."""
+
+TAXI_KEYS = ("taxi_km_day", "taxi_cost_gbp_day")
+"""A block's taxi figures: its exceptions' trips (fare per trip plus per km), withheld when their count is."""
 
 TRANSPORT_STEPS = {
     "vehicle_km_day": 5.0, "vehicle_km_year": 1000.0, "vehicle_hours_day": 0.5, "vehicle_hours_year": 100.0,
@@ -214,6 +219,8 @@ def suppress_transport(
             out.update(dict.fromkeys(key for key in TRANSPORT_DERIVED_KEYS if key in out))
             if single:  # a site's rounds are its passengers' trips: withheld with them (step 5)
                 out.update(dict.fromkeys(key for key in VEHICLE_KEYS if key in out))
+        if "exception_passengers" in hidden:  # fares and km count the taxi trips of the hidden few
+            out.update(dict.fromkeys(key for key in TAXI_KEYS if key in out))
         if hidden and single and "vehicles_by_type" in out:  # wheelchair vans by type count wheelchair users
             out["vehicles_by_type"] = None
         out["suppressed"] = hidden

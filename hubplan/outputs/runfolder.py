@@ -42,7 +42,8 @@ TRANSPORT_MEASURES: tuple[tuple[str, str], ...] = (
     ("ride_max_minutes", "Transport: longest ride (min)"),
     ("ride_over_direct", "Transport: ride time / direct drive"),
     ("co2e_tonnes_year", "Transport: CO2e per year (t)"),
-    ("cost_gbp_year", "Transport: vehicle cost per year (£)"),
+    ("exception_passengers", "Transport: passengers by taxi (exceptions)"),
+    ("cost_gbp_year", "Transport: vehicle and taxi cost per year (£)"),
 )
 """``(key of a block of metrics.json's transport, label)`` of each compared transport measure."""
 

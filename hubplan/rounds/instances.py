@@ -4,10 +4,12 @@ Morning: every passenger is picked up at home and dropped at the site, where ser
 must start between ``arrive_from`` and ``arrive_by``. Afternoon: every passenger is
 picked up at the site between ``leave_from`` and ``leave_by`` and dropped at home.
 Vehicles start and end at the site (or the named depot); a round lasts at most
-``max_route_minutes``. Each passenger's ride is limited to ``max_ride_minutes`` and,
-with ``max_ride_multiple``, to that multiple of their direct drive. Boarding and
-alighting take ``boarding_minutes`` (``wheelchair_boarding_minutes`` for a wheelchair
-user) at each stop. Loads have two dimensions: seats and wheelchair spaces.
+``max_route_minutes``. Each passenger's ride is limited by the policy of
+:func:`ride_limits` (a ceiling, the direct drive plus a margin, a multiple of the direct
+drive). Boarding and alighting take ``boarding_minutes`` (``wheelchair_boarding_minutes``
+for a wheelchair user) at each stop. Loads have two dimensions: seats and wheelchair
+spaces. The routing minimises the generalised cost (:func:`ride_cost`,
+:data:`VEHICLE_MINUTES_PER_GBP`) unless the scenario asks for vehicles' costs only.
 
 Times are minutes after midnight; legs come from :mod:`hubplan.travel.legs` (minutes
 and road km between any two stops), so neighbouring pickups are not charged a whole
@@ -31,6 +33,7 @@ import numpy as np
 from hubplan.errors import input_error
 from hubplan.rounds.passengers import Passenger
 from hubplan.scenario import TransportConfig, VehicleType, clock
+from hubplan.scenario.transport import DRIVING_GBP_PER_HOUR
 from hubplan.transport.darp import DarpInstance, Node, Request, Vehicle
 
 __all__ = [
@@ -40,16 +43,21 @@ __all__ = [
     "SiteInstance",
     "build_instance",
     "check_reachable",
+    "fleet_shortfall",
+    "reach_failures",
+    "ride_cost",
     "ride_limits",
 ]
 
 #: The two capacities of a vehicle, in the order of :class:`hubplan.transport.darp.Request.load`.
 DIMENSIONS = ("seats", "wheelchair spaces")
 
-#: How the routing weighs a vehicle's daily cost against its driving: each pound of daily cost
-#: counts as this many vehicle-minutes (a weight, not a price: 10 makes a 250-pound vehicle
-#: outweigh 41 hours of driving, so the routing uses as few vehicles as it can, then drives least).
-VEHICLE_MINUTES_PER_GBP = 10.0
+#: The routing's cost unit is a vehicle-minute of driving, priced at
+#: :data:`~hubplan.scenario.transport.DRIVING_GBP_PER_HOUR`; a pound is this many of them (10 at
+#: GBP 6 an hour, so a 250-pound day rate outweighs 41 hours of driving and the routing uses as few
+#: vehicles as it can before it drives least). The routing's cost in this unit, divided by it, is
+#: the generalised cost in GBP: day rates + driving + passengers' excess ride at the value of time.
+VEHICLE_MINUTES_PER_GBP = 60.0 / DRIVING_GBP_PER_HOUR
 
 #: Vehicles offered to the router per vehicle its seats alone would need, plus spares (unused ones cost
 #: nothing; too few leave people unserved when ride and round-length limits, not seats, bind, and the
@@ -102,18 +110,40 @@ class SiteInstance:
 
 
 def ride_limits(direct_minutes: np.ndarray, config: TransportConfig) -> np.ndarray:
-    """Each passenger's longest allowed ride: the absolute limit, and the multiple of their direct drive when set.
+    """Each passenger's longest allowed ride: the ceiling, the direct drive plus the margin, the multiple of it.
 
     Examples
     --------
     >>> from hubplan.scenario import TransportConfig
-    >>> ride_limits(np.array([10.0, 50.0]), TransportConfig(max_ride_minutes=60, max_ride_multiple=2)).tolist()
-    [20.0, 60.0]
+    >>> ride_limits(np.array([5.0, 10.0, 50.0]), TransportConfig(max_ride_minutes=60, max_ride_margin_minutes=30,
+    ...                                                       max_ride_multiple=2)).tolist()
+    [10.0, 20.0, 60.0]
+    >>> ride_limits(np.array([5.0, 40.0]), TransportConfig(max_ride_minutes=60, max_ride_margin_minutes=30)).tolist()
+    [35.0, 60.0]
     """
-    limits = np.full(len(direct_minutes), config.max_ride_minutes, dtype=float)
+    direct = np.asarray(direct_minutes, dtype=float)
+    limits = np.full(len(direct), config.max_ride_minutes, dtype=float)
+    if config.max_ride_margin_minutes is not None:
+        limits = np.minimum(limits, direct + config.max_ride_margin_minutes)
     if config.max_ride_multiple is not None:
-        limits = np.minimum(limits, config.max_ride_multiple * np.asarray(direct_minutes, dtype=float))
+        limits = np.minimum(limits, config.max_ride_multiple * direct)
     return limits
+
+
+def ride_cost(config: TransportConfig) -> float:
+    """The routing's price of a passenger-minute beyond the direct drive, in vehicle-minutes (0 for ``vehicles``).
+
+    Examples
+    --------
+    >>> from hubplan.scenario import TransportConfig
+    >>> round(ride_cost(TransportConfig(value_of_time_gbp_per_hour=12.0)), 6)  # GBP 0.20 a minute x 10 per GBP
+    2.0
+    >>> ride_cost(TransportConfig(objective="vehicles"))
+    0.0
+    """
+    if config.objective == "vehicles":
+        return 0.0
+    return config.value_of_time_gbp_per_hour / 60.0 * VEHICLE_MINUTES_PER_GBP
 
 
 def _boarding(passenger: Passenger, config: TransportConfig) -> float:
@@ -137,22 +167,8 @@ class _Reach:
         return f"{self.measured[i]:.0f} min against {self.allowed[i]:.0f} min allowed"
 
 
-def check_reachable(site_id: str, site_name: str, passengers: tuple[Passenger, ...], minutes: np.ndarray,
-                    config: TransportConfig, *, source: str, area_names: dict[str, str]) -> None:
-    """Reject settings that no round can meet, even one vehicle carrying one passenger directly.
-
-    For each passenger and both sessions: the direct ride must fit the ride limit; the
-    round depot -> home -> site -> depot (with boarding) must fit ``max_route_minutes``;
-    leaving the depot at 00:00, the direct trip must reach the site by ``arrive_by``; and
-    leaving the site at ``leave_from``, it must be back at the depot by midnight.
-    ``minutes`` are the legs among ``[depot, site, home 1, ..., home n]`` (as for
-    :func:`build_instance`).
-
-    Raises
-    ------
-    InputError
-        Naming the home areas (never a postcode), the minutes or times and the setting to change.
-    """
+def _reach_rules(passengers: tuple[Passenger, ...], minutes: np.ndarray, config: TransportConfig) -> tuple[_Reach, ...]:
+    """The rules each passenger's direct trip must meet (see :func:`check_reachable`)."""
     depot_to_home, home_to_site, home_to_depot = minutes[0, 2:], minutes[2:, 1], minutes[2:, 0]
     depot_to_site, site_to_home, site_to_depot = float(minutes[0, 1]), minutes[1, 2:], float(minutes[1, 0])
     direct = np.maximum(home_to_site, site_to_home)
@@ -160,7 +176,7 @@ def check_reachable(site_id: str, site_name: str, passengers: tuple[Passenger, .
     morning_round = depot_to_home + 2 * boarding + home_to_site + site_to_depot
     afternoon_round = depot_to_site + 2 * boarding + site_to_home + home_to_depot
     everyone = np.ones(len(passengers))
-    rules = (
+    return (
         _Reach("max_ride_minutes", "raise transport.max_ride_minutes (or max_ride_multiple), or plan a nearer site "
                "for them", direct, ride_limits(direct, config), clock_times=False),
         _Reach("max_route_minutes", "raise transport.max_route_minutes, or start vehicles nearer (transport.depot)",
@@ -171,7 +187,39 @@ def check_reachable(site_id: str, site_name: str, passengers: tuple[Passenger, .
                "(transport.depot)", config.leave_from + 2 * boarding + site_to_home + home_to_depot,
                float(DAY_MINUTES) * everyone, clock_times=True),
     )
-    for rule in rules:
+
+
+def reach_failures(passengers: tuple[Passenger, ...], minutes: np.ndarray, config: TransportConfig) -> dict[int, str]:
+    """Passengers (by index) whose direct trip alone breaks a rule, each with the first rule it breaks, in words.
+
+    These travel by single-occupancy taxi (:mod:`hubplan.rounds.exceptions`). The words
+    name the setting and the minutes or times, never a postcode or home area.
+    """
+    out: dict[int, str] = {}
+    for rule in _reach_rules(passengers, minutes, config):
+        for i in np.flatnonzero(rule.measured > rule.allowed + 1e-9):
+            out.setdefault(int(i), f"{_REACH_WORDS[rule.field]} {rule.text(int(i))} (transport.{rule.field})")
+    return dict(sorted(out.items()))
+
+
+def check_reachable(site_id: str, site_name: str, passengers: tuple[Passenger, ...], minutes: np.ndarray,
+                    config: TransportConfig, *, source: str, area_names: dict[str, str]) -> None:
+    """Reject settings that no round can meet, even one vehicle carrying one passenger directly.
+
+    For each passenger and both sessions: the direct ride must fit the ride limit; the
+    round depot -> home -> site -> depot (with boarding) must fit ``max_route_minutes``;
+    leaving the depot at 00:00, the direct trip must reach the site by ``arrive_by``; and
+    leaving the site at ``leave_from``, it must be back at the depot by midnight.
+    ``minutes`` are the legs among ``[depot, site, home 1, ..., home n]`` (as for
+    :func:`build_instance`). A plan calls this only when no passenger at all can ride a
+    shared round; otherwise those who cannot are exceptions (:func:`reach_failures`).
+
+    Raises
+    ------
+    InputError
+        Naming the home areas (never a postcode), the minutes or times and the setting to change.
+    """
+    for rule in _reach_rules(passengers, minutes, config):
         over = np.flatnonzero(rule.measured > rule.allowed + 1e-9)
         if over.size:
             areas = sorted({passengers[i].area_id for i in over})
@@ -220,6 +268,26 @@ def _vehicles(types: tuple[VehicleType, ...], passengers: tuple[Passenger, ...],
         # keep the types in the scenario's order, each type's share of the cap in turn
         offered, limited = offered[:config.max_vehicles_per_site], True
     return tuple(offered), limited
+
+
+def fleet_shortfall(item: SiteInstance) -> str | None:
+    """Why a capped fleet cannot carry a round's passengers whatever the routes, or ``None``.
+
+    Every passenger of a round is aboard at once at the site (the morning's last stop, the
+    afternoon's first), so the vehicles offered need a seat for each passenger without a
+    wheelchair and a wheelchair space for each with one. Only a capped fleet can fall short
+    (uncapped, enough vehicles are offered), and this is known before any routing.
+    """
+    if not item.fleet_limited:
+        return None
+    wheelchair = sum(p.wheelchair for p in item.passengers)
+    seated = len(item.passengers) - wheelchair
+    seats = sum(v.seats for v in item.vehicle_types)
+    spaces = sum(v.wheelchair_spaces for v in item.vehicle_types)
+    if seats >= seated and spaces >= wheelchair:
+        return None
+    return (f"{len(item.vehicle_types)} vehicle(s) with {seats} seat(s) and {spaces} wheelchair space(s) cannot "
+            f"carry {seated} seated and {wheelchair} wheelchair passenger(s) in the {item.session.value}")
 
 
 def build_instance(site_id: str, session: Session, passengers: tuple[Passenger, ...], minutes: np.ndarray,
@@ -275,6 +343,6 @@ def build_instance(site_id: str, session: Session, passengers: tuple[Passenger, 
                      for t in types)
     travel = minutes[np.ix_(point, point)]
     instance = DarpInstance(f"{site_id}-{session.value}", DIMENSIONS, nodes, requests, vehicles,
-                            config.max_route_minutes, np.array(travel, dtype=float))
+                            config.max_route_minutes, np.array(travel, dtype=float), ride_cost=ride_cost(config))
     return SiteInstance(site_id, session, passengers, types, instance, km[np.ix_(point, point)], direct, limited)
 

@@ -3,7 +3,8 @@
 :func:`plan_transport` takes a run's inputs and its plan (open sites, who goes where)
 and returns a :class:`TransportPlan`: every open site's morning and afternoon rounds
 with the figures per site, locality and overall. The routes are the router's best found
-within the time limit, never claimed optimal; :attr:`TransportPlan.status` says so.
+within its work budget, never claimed optimal; :attr:`TransportPlan.status` says so, and
+says when the safety time cap cut a search short (figures may then differ between runs).
 """
 
 from __future__ import annotations
@@ -21,13 +22,14 @@ from hubplan.errors import input_error
 from hubplan.plan import Allocation, PreparedScenario
 from hubplan.points import Points
 from hubplan.progress import Progress
-from hubplan.rounds.figures import TransportFigures, figures_of
-from hubplan.rounds.instances import Session, SiteInstance, build_instance, check_reachable
+from hubplan.rounds.exceptions import TaxiTrip, taxi_trips_of, unreachable_trips
+from hubplan.rounds.figures import TradeoffPoint, TransportFigures, figures_of
+from hubplan.rounds.instances import Session, SiteInstance, build_instance, check_reachable, reach_failures
 from hubplan.rounds.passengers import Passenger, typical_day
 from hubplan.rounds.routing import RoutedSession, route_sessions
 from hubplan.scenario import Depot, TransportConfig
 from hubplan.travel import RoadOptions, travel_model
-from hubplan.travel.legs import LegMatrices, leg_matrices
+from hubplan.travel.legs import leg_matrices
 
 __all__ = ["KM_PER_DEGREE", "TransportPlan", "plan_transport"]
 
@@ -55,7 +57,11 @@ class TransportPlan:
     days_per_year
         Service days in a year (``service_days_per_week x metrics.weeks_per_year``).
     seconds, time_limit_s
-        Wall time of the routing and its limit.
+        Wall time of the routing and its safety cap (in the manifest, not in the figures).
+    taxi_trips
+        The exceptions: trips by single-occupancy taxi, with their reasons.
+    tradeoff
+        The plan routed again at each of ``tradeoff_values_of_time`` (empty when none).
     """
 
     config: TransportConfig
@@ -67,6 +73,8 @@ class TransportPlan:
     days_per_year: float
     seconds: float
     time_limit_s: float
+    taxi_trips: tuple[TaxiTrip, ...] = ()
+    tradeoff: tuple[TradeoffPoint, ...] = ()
 
     def provenance(self) -> dict[str, JsonValue]:
         """How the plan was made, for ``manifest.json``: status, limits, leg model and every assumption."""
@@ -80,22 +88,37 @@ class TransportPlan:
         }
 
     def metrics(self) -> dict[str, JsonValue]:
-        """The figures for ``metrics.json``: overall, per locality and per site."""
+        """The figures for ``metrics.json``: overall (with the trade-off curve, if asked for), per locality and site."""
+        overall = self.overall().as_dict()
+        if self.tradeoff:
+            overall["tradeoff"] = [point.as_dict() for point in self.tradeoff]
         return {
             "status": self.status,
-            "overall": self.overall().as_dict(),
+            "overall": overall,
             "localities": {name: figures.as_dict() for name, figures in self.per_locality().items()},
             "sites": {site: figures.as_dict() for site, figures in self.per_site().items()},
         }
 
     @property
     def status(self) -> str:
-        """How good the routes are, honestly: the router's best within its time, not a proven optimum."""
-        return f"best found in {self.seconds:.0f} s (routing heuristic; not proven optimal)"
+        """How good the routes are, honestly: the router's best within its work budget, not a proven optimum.
+
+        The same scenario, seed and settings give the same text (no wall time in it), so the
+        figures block of ``metrics.json`` is reproducible; when the time cap ended any
+        search early, the text says so and in how many sessions.
+        """
+        text = (f"best found with {self.config.search_steps:,} search steps per round "
+                "(routing heuristic; not proven optimal)")
+        capped = sum(s.capped for s in self.sessions)
+        if capped:
+            text += (f"; the safety time cap ({self.time_limit_s:g} s) cut {capped} of {len(self.sessions)} "
+                     "searches short, so these routes may differ between runs")
+        return text
 
     def _figures(self, sites: set[str]) -> TransportFigures:
         return figures_of([s for s in self.sessions if s.site_id in sites],
-                          [p for p in self.passengers if p.site_id in sites], self.config, self.days_per_year)
+                          [p for p in self.passengers if p.site_id in sites], self.config, self.days_per_year,
+                          [t for t in self.taxi_trips if t.site_id in sites])
 
     def overall(self) -> TransportFigures:
         """Figures for the whole plan."""
@@ -180,8 +203,10 @@ def plan_transport(prepared: PreparedScenario, allocation: Allocation, *, progre
     Raises
     ------
     InputError
-        A setting no round can meet (naming home areas and times), a passenger needing a
-        wheelchair space with no vehicle that has one, or a fleet limit too small.
+        A setting no round can meet for anyone at all (naming home areas and times; when
+        only some cannot ride, they travel by taxi as exceptions), a passenger needing a
+        wheelchair space with no vehicle that has one, or a fleet limit too small for a
+        round's seats whatever the routes.
     """
     scenario = prepared.scenario
     config = scenario.transport
@@ -196,29 +221,49 @@ def plan_transport(prepared: PreparedScenario, allocation: Allocation, *, progre
     roads = RoadOptions(speeds_kph=scenario.travel.speeds_kph or None, max_snap_km=scenario.travel.max_snap_km,
                         cache_dir=Path(".cache/hubplan"))
     network = scenario.resolve(scenario.travel.network) if travel_model(scenario.travel.model).uses_network else None
-    instances: list[SiteInstance] = []
-    legs_of: dict[str, tuple[LegMatrices, np.ndarray]] = {}
+    riding: list[_Riders] = []
+    taxis: list[TaxiTrip] = []
+    km_of: dict[tuple[str, int], tuple[float, float]] = {}
+    legs_model = "no passengers"
+    unplanned: tuple[str, tuple[Passenger, ...], np.ndarray] | None = None
     by_site = {site_id: tuple(group) for site_id, group in itertools.groupby(passengers, key=lambda p: p.site_id)}
     _check_site_sizes(by_site, dict(zip(prepared.sites["site_id"], prepared.sites["name"], strict=True)), source)
     for site_id, group in sorted(by_site.items()):
         site = sites.loc[site_id]
         points = _site_points(site_id, float(site["lon"]), float(site["lat"]), config.depot, group)
         legs = leg_matrices(points, network=network, roads=roads)
-        check_reachable(site_id, str(site["name"]), group, legs.minutes, config, source=source,
+        legs_model = legs.model
+        reasons = reach_failures(group, legs.minutes, config)
+        taxis += unreachable_trips(site_id, group, reasons, legs.minutes, legs.km)
+        km_of.update({(site_id, p.number): (float(legs.km[2 + i, 1]), float(legs.km[1, 2 + i]))
+                      for i, p in enumerate(group)})
+        unplanned = unplanned or (site_id, group, legs.minutes)
+        riders = [i for i in range(len(group)) if i not in reasons]
+        if not riders:
+            continue
+        keep = np.array([0, 1, *(2 + i for i in riders)])
+        minutes, km, xy = (legs.minutes[np.ix_(keep, keep)], legs.km[np.ix_(keep, keep)],
+                           _planar_km(points)[keep])
+        riding.append(_Riders(site_id, tuple(group[i] for i in riders), minutes, km, xy))
+    if unplanned is not None and not riding:
+        # nobody at all can ride a shared round: the settings, not a few passengers, are wrong
+        site_id, group, minutes = unplanned
+        check_reachable(site_id, str(sites.loc[site_id, "name"]), group, minutes, config, source=source,
                         area_names=area_names)
-        xy = _planar_km(points)
-        legs_of[site_id] = (legs, xy)
-        for session in Session:
-            instances.append(build_instance(site_id, session, group, legs.minutes, legs.km, xy, config))
 
-    def rebuild(item: SiteInstance, scale: int) -> SiteInstance:
-        legs, xy = legs_of[item.site_id]
-        return build_instance(item.site_id, item.session, item.passengers, legs.minutes, legs.km, xy, config,
-                              scale=scale)
+    def route_all(settings: TransportConfig, report: Progress | None) -> list[RoutedSession]:
+        return _route(riding, settings, source=source, workers=workers, progress=report)
 
-    routed = route_sessions(instances, rebuild, time_limit_s=config.time_limit_s, seed=config.seed, source=source,
-                            workers=workers, progress=progress)
-    legs_model = next(iter(legs_of.values()))[0].model if legs_of else "no passengers"
+    routed = route_all(config, progress)
+    unreachable = list(taxis)
+    taxis += taxi_trips_of(routed, km_of)
+    days_per_year = config.service_days_per_week * scenario.metrics.weeks_per_year
+    tradeoff = []
+    for value in config.tradeoff_values_of_time:
+        settings = config.model_copy(update={"value_of_time_gbp_per_hour": value, "objective": "generalised"})
+        others = routed if settings == config else route_all(settings, None)
+        figures = figures_of(others, passengers, settings, days_per_year, unreachable + taxi_trips_of(others, km_of))
+        tradeoff.append(TradeoffPoint.of(value, figures, chosen=settings == config))
     return TransportPlan(
         config=config,
         passengers=passengers,
@@ -226,8 +271,37 @@ def plan_transport(prepared: PreparedScenario, allocation: Allocation, *, progre
         site_locality={site_id: str(sites.loc[site_id, "locality"]) for site_id in by_site},
         site_names={site_id: str(sites.loc[site_id, "name"]) for site_id in by_site},
         legs_model=legs_model,
-        days_per_year=config.service_days_per_week * scenario.metrics.weeks_per_year,
+        days_per_year=days_per_year,
         seconds=time.perf_counter() - started,
         time_limit_s=config.time_limit_s,
+        taxi_trips=tuple(sorted(taxis, key=lambda t: (t.site_id, t.passenger, t.session.value))),
+        tradeoff=tuple(tradeoff),
     )
+
+
+@dataclass(frozen=True, eq=False)
+class _Riders:
+    """A site's passengers who ride shared rounds, with the legs among ``[depot, site, their homes]``."""
+
+    site_id: str
+    passengers: tuple[Passenger, ...]
+    minutes: np.ndarray
+    km: np.ndarray
+    xy: np.ndarray
+
+
+def _route(riding: list[_Riders], config: TransportConfig, *, source: str, workers: int | None,
+           progress: Progress | None) -> list[RoutedSession]:
+    """Both sessions of every site with riders, routed under ``config``."""
+    by_site = {site.site_id: site for site in riding}
+    instances = [build_instance(site.site_id, session, site.passengers, site.minutes, site.km, site.xy, config)
+                 for site in riding for session in Session]
+
+    def rebuild(item: SiteInstance, scale: int) -> SiteInstance:
+        site = by_site[item.site_id]
+        return build_instance(item.site_id, item.session, item.passengers, site.minutes, site.km, site.xy, config,
+                              scale=scale)
+
+    return route_sessions(instances, rebuild, time_limit_s=config.time_limit_s, seed=config.seed,
+                          steps=config.search_steps, source=source, workers=workers, progress=progress)
 

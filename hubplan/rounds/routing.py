@@ -2,16 +2,22 @@
 
 Each (site, session) is an independent dial-a-ride instance
 (:mod:`hubplan.rounds.instances`), routed by :func:`hubplan.transport.route.route` in a
-process pool (one process per core, at most one per instance). The plan's time limit
-is shared out in proportion to each instance's passengers (at least
-:data:`MIN_ROUND_SECONDS` each), so the whole plan takes about the limit on this
-machine. Each result is re-checked exactly by :mod:`hubplan.transport.check`; the
-routes are a heuristic's best found, never claimed optimal.
+process pool (one process per core, at most one per instance). Each instance's search
+stops on a work budget (``transport.search_steps`` steps), so the routes depend only on
+the scenario, seed and settings, not on the machine's load or the order the pool
+finishes in. The plan's time limit is only a safety cap, shared out in proportion to
+each instance's passengers (at least :data:`MIN_ROUND_SECONDS` each); a session whose
+search it cut short is marked :attr:`RoutedSession.capped`. Each result is re-checked
+exactly by :mod:`hubplan.transport.check`; the routes are a heuristic's best found,
+never claimed optimal.
 
 When the router leaves someone unserved although the vehicles offered were not capped
 (route-duration limits, not seats, bind), the instance is rebuilt with more vehicles and
-routed again (up to :data:`MAX_VEHICLE_SCALE`); when the fleet was capped, the scenario
-gets a one-line error naming the site and the setting.
+routed again (up to :data:`MAX_VEHICLE_SCALE`). Whoever is still unserved then, or
+unserved by a capped fleet, is listed in :attr:`RoutedSession.unserved` with the reason,
+to travel by single-occupancy taxi (:mod:`hubplan.rounds.exceptions`): the plan is always
+produced. A capped fleet too small for a round's seats or wheelchair spaces whatever the
+routes is an error found before routing (:func:`~hubplan.rounds.instances.fleet_shortfall`).
 """
 
 from __future__ import annotations
@@ -27,15 +33,16 @@ import numpy as np
 
 from hubplan.errors import SolverError, input_error
 from hubplan.progress import Progress
-from hubplan.rounds.instances import Session, SiteInstance
+from hubplan.rounds.instances import Session, SiteInstance, fleet_shortfall
 from hubplan.transport.check import ViolationKind
+from hubplan.transport.lns import warm_up
 from hubplan.transport.route import RoutingResult, route
 
 __all__ = ["MAX_VEHICLE_SCALE", "MIN_ROUND_SECONDS", "Round", "RoutedSession", "Stop", "route_sessions"]
 
-#: No instance is routed for less than this (seconds): OR-Tools needs a moment to build and
-#: improve even a small round.
-MIN_ROUND_SECONDS = 1.0
+#: No instance's safety cap is below this (seconds), so that a small round's cap does not bind
+#: on a busy machine before its work budget is spent.
+MIN_ROUND_SECONDS = 10.0
 
 #: How many times the vehicles offered may be doubled when duration limits leave people unserved.
 MAX_VEHICLE_SCALE = 8
@@ -81,6 +88,8 @@ class Round:
         Leaving and reaching the depot (minutes after midnight).
     km
         Road km driven, depot to depot.
+    drive_minutes
+        Minutes spent driving (legs only: no boarding, no waiting).
     """
 
     site_id: str
@@ -91,6 +100,7 @@ class Round:
     departs: float
     returns: float
     km: float
+    drive_minutes: float = 0.0
 
     @property
     def hours(self) -> float:
@@ -111,7 +121,15 @@ class RoutedSession:
     ride_minutes, direct_minutes
         Per passenger number: minutes on board, and the direct drive between home and site.
     seconds, time_limit_s
-        Wall time of the search and its limit.
+        Wall time of the search and its safety cap.
+    steps
+        Search steps made.
+    capped
+        Whether the time cap, not the work budget, ended the search.
+    unserved
+        Passenger numbers no round of this session carries (they travel by taxi).
+    unserved_reason
+        Why, in words (empty when everyone is carried).
     """
 
     site_id: str
@@ -121,11 +139,16 @@ class RoutedSession:
     direct_minutes: dict[int, float]
     seconds: float
     time_limit_s: float
+    steps: int = 0
+    capped: bool = False
+    unserved: tuple[int, ...] = ()
+    unserved_reason: str = ""
 
 
-def _route_one(instance: SiteInstance, time_limit_s: float, seed: int) -> RoutingResult:
-    """The task run in a worker process."""
-    return route(instance.instance, time_limit_s=time_limit_s, seed=seed)
+def _route_one(instance: SiteInstance, time_limit_s: float, seed: int, steps: int) -> RoutingResult:
+    """The task run in a worker process (the compiled search made ready first, outside the time cap)."""
+    warm_up()
+    return route(instance.instance, time_limit_s=time_limit_s, seed=seed, steps=steps)
 
 
 def _limits(instances: list[SiteInstance], total_s: float, workers: int) -> list[float]:
@@ -135,7 +158,7 @@ def _limits(instances: list[SiteInstance], total_s: float, workers: int) -> list
     return [max(MIN_ROUND_SECONDS, float(share)) for share in shares]
 
 
-def _session(item: SiteInstance, result: RoutingResult) -> RoutedSession:
+def _session(item: SiteInstance, result: RoutingResult, reason: str = "") -> RoutedSession:
     """The routed session from the checker's schedules."""
     n = len(item.passengers)
     rounds: list[Round] = []
@@ -151,11 +174,13 @@ def _session(item: SiteInstance, result: RoutingResult) -> RoutedSession:
         km = float(sum(item.km[a, b] for a, b in zip(schedule.stops[:-1], schedule.stops[1:], strict=True)))
         rounds.append(Round(item.site_id, item.session, len(rounds) + 1, item.vehicle_types[schedule.vehicle].name,
                             tuple(stops), float(schedule.start_of_service[0]), float(schedule.start_of_service[-1]),
-                            km))
+                            km, float(schedule.cost)))
     rides = {item.passengers[number - 1].number: float(ride)
              for schedule in result.report.routes for number, ride in schedule.ride_times.items()}
     direct = {p.number: float(d) for p, d in zip(item.passengers, item.direct_minutes, strict=True)}
-    return RoutedSession(item.site_id, item.session, tuple(rounds), rides, direct, result.seconds, result.time_limit_s)
+    unserved = tuple(item.passengers[number - 1].number for number in result.report.unserved_requests)
+    return RoutedSession(item.site_id, item.session, tuple(rounds), rides, direct, result.seconds, result.time_limit_s,
+                         result.steps, result.capped, unserved, reason if unserved else "")
 
 
 def _unserved(result: RoutingResult) -> int:
@@ -163,7 +188,8 @@ def _unserved(result: RoutingResult) -> int:
 
 
 def route_sessions(instances: list[SiteInstance], rebuild: Rebuild, *, time_limit_s: float, seed: int,
-                   source: str, workers: int | None = None, progress: Progress | None = None) -> list[RoutedSession]:
+                   steps: int, source: str, workers: int | None = None,
+                   progress: Progress | None = None) -> list[RoutedSession]:
     """Route every instance in a process pool; retry with more vehicles when duration limits bind.
 
     Parameters
@@ -173,9 +199,11 @@ def route_sessions(instances: list[SiteInstance], rebuild: Rebuild, *, time_limi
     rebuild
         ``rebuild(instance, scale)``: the same round offered ``scale`` times the vehicles.
     time_limit_s
-        Wall-clock budget for the whole plan (shared out, see the module docstring).
+        Wall-clock safety cap for the whole plan (shared out, see the module docstring).
     seed
         Seed of the router's randomised rounds.
+    steps
+        Work budget of each instance's search (see the module docstring).
     source
         The scenario file, for error messages.
     workers
@@ -191,13 +219,19 @@ def route_sessions(instances: list[SiteInstance], rebuild: Rebuild, *, time_limi
     Raises
     ------
     InputError
-        When a capped fleet (``available``, ``max_vehicles_per_site``) cannot carry everyone.
+        Before routing, when a capped fleet (``available``, ``max_vehicles_per_site``) has
+        too few seats or wheelchair spaces for a round whatever the routes.
     SolverError
-        When the router breaks a rule (the independent check disagrees) or cannot serve
-        everyone even with :data:`MAX_VEHICLE_SCALE` times the vehicles.
+        When the router breaks a rule (the independent check disagrees).
     """
     if not instances:
         return []
+    for item in instances:
+        shortfall = fleet_shortfall(item)
+        if shortfall is not None:
+            raise input_error(source, "transport.max_vehicles_per_site",
+                              f"the fleet limit is too small at site {item.site_id}: {shortfall}",
+                              "raise transport.max_vehicles_per_site or the vehicle types' 'available'")
     workers = max(1, min(workers or os.cpu_count() or 1, len(instances)))
     if multiprocessing.current_process().daemon:
         workers = 1
@@ -206,20 +240,22 @@ def route_sessions(instances: list[SiteInstance], rebuild: Rebuild, *, time_limi
     pending = {index: (item, 1) for index, item in enumerate(instances)}
     with _executor(workers) as pool, _abandoned_on_interrupt(pool):
         while pending:
-            futures = {pool.submit(_route_one, item, limits[index], seed): index
+            futures = {pool.submit(_route_one, item, limits[index], seed, steps): index
                        for index, (item, _) in pending.items()}
             retry: dict[int, tuple[SiteInstance, int]] = {}
             for future in concurrent.futures.as_completed(futures):
                 index = futures[future]
                 item, scale = pending[index]
                 result = future.result()
-                if _unserved(result):
-                    retry[index] = _retry(item, scale, result, rebuild, source)
-                    continue
-                if not result.report.feasible:
+                broken = [v for v in result.report.violations if v.kind is not ViolationKind.UNSERVED]
+                if broken:
                     raise SolverError(f"{item.instance.name}: the independent check rejected the routes: "
-                                      f"{result.report.violations[0]}; fix: report this as a bug")
-                done[index] = _session(item, result)
+                                      f"{broken[0]}; fix: report this as a bug")
+                reason = _unserved_reason(item, scale) if _unserved(result) else ""
+                if reason == _RETRY:
+                    retry[index] = (rebuild(item, scale * 2), scale * 2)
+                    continue
+                done[index] = _session(item, result, reason)
                 if progress is not None:
                     progress(len(done), len(instances))
             pending = retry
@@ -256,18 +292,16 @@ def _executor(workers: int) -> concurrent.futures.Executor:
     return concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
 
 
-def _retry(item: SiteInstance, scale: int, result: RoutingResult, rebuild: Rebuild,
-           source: str) -> tuple[SiteInstance, int]:
-    """The instance to route again with more vehicles, or the error when that cannot help."""
-    unserved = _unserved(result)
+#: :func:`_unserved_reason`'s answer when routing again with more vehicles may still help.
+_RETRY = "retry"
+
+
+def _unserved_reason(item: SiteInstance, scale: int) -> str:
+    """Why passengers were left unserved, or :data:`_RETRY` when more vehicles may still carry them."""
     if item.fleet_limited:
-        raise input_error(
-            source, "transport.max_vehicles_per_site",
-            f"the fleet limit is too small at site {item.site_id}: {unserved} of {len(item.passengers)} "
-            f"passengers cannot be carried in the {item.session.value} with {len(item.instance.vehicles)} vehicle(s)",
-            "raise transport.max_vehicles_per_site or the vehicle types' 'available', or widen the windows")
+        return (f"no shared round within the limits with the fleet limit of {len(item.instance.vehicles)} "
+                "vehicle(s) (transport.max_vehicles_per_site, vehicle types' 'available')")
     if scale >= MAX_VEHICLE_SCALE:
-        raise SolverError(f"{item.instance.name}: {unserved} passenger(s) left unserved with {scale} times the "
-                          "vehicles needed for their seats; fix: allow more time (transport.time_limit_s) "
-                          "or longer rounds (transport.max_route_minutes)")
-    return rebuild(item, scale * 2), scale * 2
+        return ("no shared round found within the ride, window and round-length limits "
+                "(transport.max_ride_minutes, max_ride_margin_minutes, max_route_minutes)")
+    return _RETRY

@@ -28,8 +28,16 @@ from hubplan.scenario.fields import (
 
 __all__ = [
     "DEFAULT_VEHICLE",
+    "DRIVING_GBP_PER_HOUR",
+    "MAX_RIDE_MARGIN_MINUTES",
+    "MAX_RIDE_MINUTES",
     "MINIBUS_CO2E_KG_PER_KM",
     "MINIBUS_CO2E_SOURCE",
+    "SEARCH_STEPS",
+    "TAXI_GBP_PER_KM",
+    "TAXI_GBP_PER_TRIP",
+    "TIME_CAP_S",
+    "VALUE_OF_TIME_GBP_PER_HOUR",
     "Depot",
     "TransportConfig",
     "VehicleType",
@@ -46,6 +54,42 @@ MINIBUS_CO2E_KG_PER_KM = 0.27878
 #: The citation written into every run with the factor.
 MINIBUS_CO2E_SOURCE = ("UK Government GHG conversion factors 2025 (DESNZ), Vans Class III (1.74-3.5 t) diesel, "
                        "kg CO2e per km; minibus in this class: assumption")
+
+#: Ruin-and-recreate steps per round (site and session): the routing's work budget. Chosen so that
+#: the shipped Dorset plans route in well under a minute on a 2-core machine while more steps
+#: change their figures little (docs/transport-policy.md); a setting, not a measured optimum.
+SEARCH_STEPS = 5_000
+
+#: Safety cap on the whole plan's routing (seconds): far above what the work budget needs, so
+#: that it binds only on a machine much slower or busier than expected (the status then says so).
+TIME_CAP_S = 300.0
+
+#: Passengers' time, GBP per hour on board beyond the direct drive, in the generalised cost the
+#: routing minimises. An ASSUMPTION, not a databook value: DfT's TAG Unit 3.5.6 (2006), tables 1-2,
+#: valued non-working time at GBP 4.46 an hour ("other" purposes) and 5.04 (commuting) in 2002
+#: prices; GBP 10 allows for twenty years' uprating and for passengers to whom a long ride is a
+#: real burden. The trade-off at other values is in docs/transport-policy.md.
+VALUE_OF_TIME_GBP_PER_HOUR = 10.0
+
+#: What an hour of a vehicle's driving costs beyond its day rate (fuel and wear), GBP; the
+#: generalised cost's vehicle-time term. An ASSUMPTION (about 40 km/h at 15p/km), and the
+#: weight that makes the routing drive least once it uses fewest vehicles.
+DRIVING_GBP_PER_HOUR = 6.0
+
+#: The ride-time policy's absolute ceiling, minutes on board (an ASSUMPTION: councils' travel
+#: policies commonly cap a journey at about an hour; a passenger whose direct drive alone is
+#: longer travels by single-occupancy taxi, listed as an exception).
+MAX_RIDE_MINUTES = 60.0
+
+#: The ride-time policy's margin: a passenger rides at most their direct drive plus this many
+#: minutes (an ASSUMPTION), so a 5-minute trip rides at most 35 minutes, not the ceiling.
+MAX_RIDE_MARGIN_MINUTES = 30.0
+
+#: A single-occupancy accessible taxi for a passenger no shared round can carry within the
+#: limits: GBP per trip and per km. ASSUMPTIONS (placeholder fares, to be replaced by the
+#: council's contract rates).
+TAXI_GBP_PER_TRIP = 10.0
+TAXI_GBP_PER_KM = 2.5
 
 _CLOCK = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])$")
 
@@ -118,13 +162,29 @@ class TransportConfig(StrictModel):
 
     The rounds: vehicles start at the site they serve (``depot = "site"``) or at a named
     depot; in the morning every passenger must arrive between ``arrive_from`` and
-    ``arrive_by``, in the afternoon leave between ``leave_from`` and ``leave_by``. A
-    passenger rides at most ``max_ride_minutes`` and, when ``max_ride_multiple`` is set, at
-    most that multiple of their direct drive. Each pickup and drop-off takes
-    ``boarding_minutes`` (``wheelchair_boarding_minutes`` for a wheelchair user); a vehicle's
-    round lasts at most ``max_route_minutes``. ``max_vehicles_per_site`` is the fleet limit
-    per site; ``time_limit_s`` the routing time for the whole plan; ``seed`` fixes who
-    travels on the typical day.
+    ``arrive_by``, in the afternoon leave between ``leave_from`` and ``leave_by``.
+
+    The ride-time policy, relative to each passenger's direct drive: a passenger rides at
+    most ``max_ride_minutes`` (the ceiling), at most their direct drive plus
+    ``max_ride_margin_minutes`` (when set) and at most ``max_ride_multiple`` times their
+    direct drive (when set). A passenger no shared round can carry within these limits
+    (or the windows and round length) travels by a single-occupancy accessible taxi at
+    ``taxi_gbp_per_trip`` plus ``taxi_gbp_per_km``, an exception listed with its reason.
+
+    The objective: with ``objective = "generalised"`` the routing minimises vehicles' day
+    rates, their driving (:data:`DRIVING_GBP_PER_HOUR`) and the passengers' minutes on board
+    beyond their direct drives at ``value_of_time_gbp_per_hour``; ``"vehicles"`` drops the
+    passengers' term (vehicles' costs only, rides bounded by the limits alone). Each value of
+    ``tradeoff_values_of_time`` (none by default: each routes the whole plan again) adds a
+    point to the figures' trade-off curve: annual cost against mean and 90th percentile ride.
+
+    Each pickup and drop-off takes ``boarding_minutes`` (``wheelchair_boarding_minutes``
+    for a wheelchair user); a vehicle's round lasts at most ``max_route_minutes``.
+    ``max_vehicles_per_site`` is the fleet limit per site. ``search_steps`` is the routing
+    search's work budget per round (site and session): the same scenario, seed and
+    settings give the same routes whatever the machine's load. ``time_limit_s`` is only a
+    safety cap on the whole plan's routing, and the plan's status says when it binds.
+    ``seed`` fixes who travels on the typical day and the search's random choices.
     """
 
     council_transport_share: float = Field(default=0.6, gt=0, le=1)
@@ -136,13 +196,20 @@ class TransportConfig(StrictModel):
     arrive_by: ClockTime = 10 * 60
     leave_from: ClockTime = 15 * 60
     leave_by: ClockTime = 15 * 60 + 30
-    max_ride_minutes: float = Field(default=90.0, gt=0, le=MAX_JOURNEY_MINUTES)
+    max_ride_minutes: float = Field(default=MAX_RIDE_MINUTES, gt=0, le=MAX_JOURNEY_MINUTES)
+    max_ride_margin_minutes: float | None = Field(default=MAX_RIDE_MARGIN_MINUTES, ge=0, le=MAX_JOURNEY_MINUTES)
     max_ride_multiple: float | None = Field(default=None, ge=1, le=20)
+    objective: Literal["generalised", "vehicles"] = "generalised"
+    value_of_time_gbp_per_hour: float = Field(default=VALUE_OF_TIME_GBP_PER_HOUR, ge=0, le=1000)
+    taxi_gbp_per_trip: float = Field(default=TAXI_GBP_PER_TRIP, ge=0, le=10_000)
+    taxi_gbp_per_km: float = Field(default=TAXI_GBP_PER_KM, ge=0, le=1000)
+    tradeoff_values_of_time: tuple[Annotated[float, Field(ge=0, le=1000)], ...] = Field(default=(), max_length=10)
     boarding_minutes: float = Field(default=2.0, ge=0, le=60)
     wheelchair_boarding_minutes: float = Field(default=5.0, ge=0, le=60)
     max_route_minutes: float = Field(default=180.0, gt=0, le=MAX_JOURNEY_MINUTES)
     max_vehicles_per_site: int | None = Field(default=None, ge=1, le=1000)
-    time_limit_s: float = Field(default=30.0, gt=0, le=MAX_TIME_LIMIT_S)
+    search_steps: int = Field(default=SEARCH_STEPS, ge=0, le=10_000_000)
+    time_limit_s: float = Field(default=TIME_CAP_S, gt=0, le=MAX_TIME_LIMIT_S)
     seed: int = Field(default=0, ge=0, le=MAX_SEED)
 
     @model_validator(mode="after")

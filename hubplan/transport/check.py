@@ -4,7 +4,8 @@ Given an instance and one list of node ids per vehicle (depots left out), it
 recomputes everything from the instance alone: that each request is served exactly
 once, by one vehicle, pickup before drop-off; the load in each dimension after every
 stop; a schedule; ride times; route durations; and the cost (travel plus the fixed
-cost of each vehicle used).
+cost of each vehicle used, plus, when the instance prices passengers' time, their
+excess ride time in the reported schedule at ``ride_cost``).
 
 Schedules are exact. With ride-time limits, the earliest arrival at every stop is
 not enough: a vehicle may have to wait before a pickup (or leave the depot later) so
@@ -130,19 +131,27 @@ class CheckReport:
     ----------
     cost
         Total cost: the routes' travel costs plus the fixed cost of every vehicle that
-        serves at least one stop.
+        serves at least one stop, plus the passengers' excess ride time at the instance's
+        ``ride_cost`` (the generalised cost; nothing when ``ride_cost`` is 0).
     routes
         Each route as recomputed.
     violations
         Every constraint found broken; empty when the routes are feasible.
     fixed_cost
         The fixed costs included in :attr:`cost` (those of the vehicles used).
+    excess_ride_minutes
+        Total minutes the requests carried ride beyond their direct drive (ride time
+        minus ``travel[pickup, dropoff]``) in the reported schedules.
+    ride_cost
+        The passengers' share of :attr:`cost`: ``instance.ride_cost`` x :attr:`excess_ride_minutes`.
     """
 
     cost: float
     routes: tuple[RouteSchedule, ...]
     violations: tuple[Violation, ...]
     fixed_cost: float = 0.0
+    excess_ride_minutes: float = 0.0
+    ride_cost: float = 0.0
 
     @property
     def feasible(self) -> bool:
@@ -151,7 +160,7 @@ class CheckReport:
 
     @property
     def travel_cost(self) -> float:
-        """The routes' travel costs alone (:attr:`cost` without the fixed costs)."""
+        """The routes' travel costs alone (:attr:`cost` without the fixed costs and the passengers' ride cost)."""
         return float(sum(route.cost for route in self.routes))
 
     @property
@@ -199,7 +208,12 @@ def check_routes(instance: DarpInstance, routes: Sequence[Sequence[int]]) -> Che
     fixed = float(sum(instance.vehicles[vehicle].fixed_cost for vehicle, route in enumerate(routes)
                       if route and vehicle < len(instance.vehicles)))
     travel = float(sum(s.cost for s in schedules))
-    return CheckReport(cost=travel + fixed, routes=tuple(schedules), violations=tuple(violations), fixed_cost=fixed)
+    excess = float(sum(ride - instance.travel[instance.requests[number - 1].pickup,
+                                              instance.requests[number - 1].dropoff]
+                       for s in schedules for number, ride in s.ride_times.items()))
+    riding = instance.ride_cost * excess
+    return CheckReport(cost=travel + fixed + riding, routes=tuple(schedules), violations=tuple(violations),
+                       fixed_cost=fixed, excess_ride_minutes=excess, ride_cost=riding)
 
 
 def _service_violations(instance: DarpInstance, routes: Sequence[Sequence[int]]) -> list[Violation]:

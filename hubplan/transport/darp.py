@@ -131,6 +131,12 @@ class DarpInstance:
         Longest allowed time from leaving the start depot to reaching the end depot.
     travel
         Travel time (= cost) between nodes, shape ``(len(nodes), len(nodes))``.
+    ride_cost
+        Cost per passenger-minute on board beyond the direct drive (a request's ride time
+        minus ``travel[pickup, dropoff]``), in the units of the travel cost; ``0`` (the
+        default, and Cordeau's objective) counts vehicles' costs only. A positive value
+        makes the objective a generalised cost: vehicles' costs plus passengers' excess
+        ride time valued at this price.
     """
 
     name: str
@@ -140,6 +146,7 @@ class DarpInstance:
     vehicles: tuple[Vehicle, ...]
     max_route_duration: float
     travel: np.ndarray
+    ride_cost: float = 0.0
 
     def __post_init__(self) -> None:
         """Check the invariants the checker and the solver rely on."""
@@ -162,6 +169,8 @@ class DarpInstance:
                                  f"for {len(self.dimensions)} dimensions")
             if not (math.isfinite(vehicle.fixed_cost) and vehicle.fixed_cost >= 0):
                 raise ValueError(f"a vehicle has fixed cost {vehicle.fixed_cost}; it must be finite and >= 0")
+        if not (math.isfinite(self.ride_cost) and self.ride_cost >= 0):
+            raise ValueError(f"ride_cost is {self.ride_cost}; it must be finite and >= 0")
         self.travel.setflags(write=False)
 
     @property

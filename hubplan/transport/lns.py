@@ -4,37 +4,27 @@ Slack induction by string removals (SISR; Christiaens & Vanden Berghe 2020, Tran
 Science 54(2):417-433) adapted to pickup-and-drop-off pairs: each step removes a few
 strings of consecutive stops from routes near a random request (every request with a
 stop in a string is removed whole), re-inserts the removed requests one by one at their
-cheapest feasible positions (a few positions skipped at random, the "blinks"), and
-accepts the result by simulated annealing; the best routes seen are kept.
+cheapest feasible positions (:mod:`hubplan.transport.insertion`; a few positions skipped
+at random, the "blinks"), and accepts the result by simulated annealing; the best routes
+seen are kept.
 
-Feasibility is exact for the integer model that :mod:`hubplan.transport.route` gives
-OR-Tools (the same transit times, rounded up, and windows), so routes found here are
-feasible for OR-Tools and, through its rounding, for the independent checker: on a
-fixed stop sequence every constraint is a bound or a difference constraint
-(``B(next) >= B(stop) + transit``, ``B(pickup) >= B(drop-off) - ride limit``,
-``B(start) >= B(end) - duration limit``), so raising the start times to the least
-fixpoint of these lower bounds gives the earliest schedule, and the route is feasible
-exactly when that schedule meets every window. Once each passenger's direct path
-along the route fits their ride limit, no cycle of these constraints is positive and
-the fixpoint is reached within one pass per ride constraint.
+The objective is the routes' travel cost, the fixed cost of each vehicle used and, when
+``ride_cost`` is positive, the passengers' minutes on board beyond their direct drives
+at that price (:func:`ride_minutes`); a request left out costs
+:meth:`LnsModel.unserved_price`, more than any complete solution.
 
-Positions are first screened by necessary conditions (capacity, the earliest arrival
-against each window, the latest start at the next stop that keeps the rest of the route
-on time, the direct ride along the route) and only the cheapest survivors get the exact
-test; that screening made the search about eight times faster (a8-96: 45,000 steps in
-30 s before, 300,000-375,000 after).
+The search stops after a given number of steps (its work budget), so that the same
+instance, start and seed give the same routes whatever the machine's load; the
+annealing temperature falls with the share of the budget used. A deadline is only a
+safety cap; :func:`improve_routes` says how many steps were made, so a caller can
+report when the cap, not the budget, ended the search. Without a step budget the
+search runs to the deadline (the benchmarks' mode, measured per second).
 
-Parameters were set from single runs on Cordeau's a6-72, a7-84 and a8-96, 30 s, from
-empty routes, on a machine shared with other jobs (load average 4-5), so differences of
-a few tenths of a percent are noise: start temperature 0.03, 0.1, 0.3 and 1.0 typical
-arcs gave a8-96 4.28%, 1.27-2.76%, 1.16-2.18% and 0.96-1.75% above the optimum and a7-84
-(0.1: 0.60-1.22%, 0.3: 0.75%, 1.0: 0.74-1.09%). The removal sizes and the blink rate
-are the SISR paper's (they are compile-time constants of the cached kernels, so trying
-other values needs a recompilation; that was not measured). Removing a whole route in
-5% of the steps lets the fleet shrink when vehicles have fixed costs: on six random
-day-service instances of 30-40 requests (``planner_like_instance`` in the tests, 5 s
-each) the total cost was 3096.86 with 18 vehicles without it, 3022.11 with 17 vehicles
-at 5% and 3056.36 with 18 at 20% (single runs).
+Parameters: the removal sizes and the blink rate are the SISR paper's. The starting
+temperature (a share of a typical arc's cost) and the share of steps that remove a whole
+route (so that the fleet can shrink when vehicles have fixed costs) were chosen on
+Cordeau's larger instances and on random day-service instances; both are compile-time
+constants of the cached kernels or arguments of them, named below.
 """
 
 # numba's nopython mode compiles the legacy np.random functions (its own generator, seeded
@@ -43,6 +33,7 @@ at 5% and 3056.36 with 18 at 20% (single runs).
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 from dataclasses import dataclass
@@ -51,7 +42,9 @@ import numba
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["LnsModel", "improve_routes", "relatedness", "route_is_feasible"]
+from hubplan.transport.insertion import best_insertion, feasible, insert
+
+__all__ = ["LnsModel", "SearchOutcome", "improve_routes", "relatedness", "ride_minutes", "route_is_feasible", "warm_up"]
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -60,16 +53,14 @@ FloatArray = npt.NDArray[np.float64]
 AVERAGE_REMOVED = 10
 #: Longest string of consecutive stops removed from one route (SISR's L-max; the paper suggests 10).
 MAX_STRING = 10
-#: Probability of skipping an insertion position (SISR's blink rate; the paper suggests 0.01).
-BLINK_RATE = 0.01
 #: Simulated-annealing temperatures at the start and end of the search (falling
-#: exponentially with the time used), as shares of the starting cost divided by the number
-#: of requests, a typical arc's cost (chosen from the runs in the module docstring).
+#: exponentially with the share of the step budget, or of the time, used), as shares of the
+#: starting cost divided by the number of requests, a typical arc's cost.
 START_TEMPERATURE_SHARE, END_TEMPERATURE_SHARE = 0.3, 0.001
 #: Probability that a step removes one whole route instead of strings, so that the fleet
-#: can shrink when vehicles have fixed costs (measurements in the module docstring).
+#: can shrink when vehicles have fixed costs.
 ROUTE_REMOVAL_RATE = 0.05
-#: Search steps per compiled call between checks of the clock.
+#: Search steps per compiled call between checks of the clock (and of the temperature).
 STEPS_PER_CALL = 200
 
 
@@ -101,6 +92,14 @@ class LnsModel:
     related
         Row ``r``: request indices (0-based) ordered by closeness to request ``r`` (the
         sum of the pickup-pickup and drop-off-drop-off distances), ``r`` first.
+    ride_arc
+        ``ride_arc[a, b]``: minutes on board from the start of service at ``a`` to
+        reaching ``b`` (service at ``a`` plus the drive; exact, not rounded).
+    ride_base
+        ``ride_base[p]``: pickup ``p``'s service plus its direct drive (0 elsewhere): a
+        passenger's excess ride is its legs' ``ride_arc`` sum less this.
+    ride_cost
+        Price of a passenger-minute beyond the direct drive (0: vehicles' costs only).
     """
 
     n: int
@@ -114,6 +113,9 @@ class LnsModel:
     capacity: IntArray
     fixed: FloatArray
     related: IntArray
+    ride_arc: FloatArray
+    ride_base: FloatArray
+    ride_cost: float = 0.0
 
     @property
     def n_vehicles(self) -> int:
@@ -123,7 +125,8 @@ class LnsModel:
     def unserved_price(self) -> float:
         """Price of an unserved request: above any complete solution's cost (cf. the OR-Tools model)."""
         arcs = 2 * self.n + self.n_vehicles
-        return float(arcs * self.cost.max() + self.fixed.sum() + 1.0)
+        riding = self.ride_cost * self.n * arcs * float(self.ride_arc.max(initial=0.0))
+        return float(arcs * self.cost.max() + self.fixed.sum() + riding + 1.0)
 
 
 def relatedness(cost: FloatArray, n: int) -> IntArray:
@@ -134,8 +137,28 @@ def relatedness(cost: FloatArray, n: int) -> IntArray:
     return np.argsort(distance, axis=1, kind="stable").astype(np.int64)
 
 
-def improve_routes(model: LnsModel, routes: list[list[int]], *, deadline: float, seed: int) -> list[list[int]]:
-    """Improve ``routes`` by ruin and recreate with simulated annealing until ``deadline``.
+@dataclass(frozen=True)
+class SearchOutcome:
+    """What :func:`improve_routes` found and how much work it did.
+
+    Parameters
+    ----------
+    routes
+        The best routes found: node ids per vehicle, depots left out.
+    steps
+        Ruin-and-recreate steps made.
+    capped
+        Whether the deadline stopped the search before its step budget was used.
+    """
+
+    routes: list[list[int]]
+    steps: int
+    capped: bool
+
+
+def improve_routes(model: LnsModel, routes: list[list[int]], *, deadline: float, seed: int,
+                   steps: int | None = None) -> SearchOutcome:
+    """Improve ``routes`` by ruin and recreate with simulated annealing for ``steps`` steps.
 
     Parameters
     ----------
@@ -145,14 +168,18 @@ def improve_routes(model: LnsModel, routes: list[list[int]], *, deadline: float,
         A starting solution: node ids per vehicle, depots left out; it must be feasible
         (requests may be missing: they are inserted when possible).
     deadline
-        :func:`time.perf_counter` value at which to stop.
+        :func:`time.perf_counter` value at which to stop in any case (a safety cap).
     seed
         Seed of the random choices.
+    steps
+        The work budget; the same model, start, seed and budget give the same routes
+        unless the deadline comes first. ``None``: run until the deadline.
 
     Returns
     -------
-    list of list of int
-        The best routes found (cheapest, requests left out priced by :meth:`LnsModel.unserved_price`).
+    SearchOutcome
+        The best routes found (cheapest, requests left out priced by
+        :meth:`LnsModel.unserved_price`), the steps made and whether the deadline cut them short.
     """
     n, k = model.n, model.n_vehicles
     current = np.zeros((k, 2 * n), dtype=np.int64)
@@ -163,27 +190,67 @@ def improve_routes(model: LnsModel, routes: list[list[int]], *, deadline: float,
     best, best_lengths = current.copy(), lengths.copy()
     price = model.unserved_price()
     arrays = (model.transit, model.earliest, model.latest, model.ride, model.span, model.cost, model.change,
-              model.capacity, model.fixed, model.related, price)
+              model.capacity, model.fixed, model.related, model.ride_arc, model.ride_base, model.ride_cost, price)
     _seed(seed)
-    current_cost = _total_cost(current, lengths, n, model.cost, model.fixed, price)
+    current_cost = _total_cost(current, lengths, n, model.cost, model.fixed, model.ride_arc, model.ride_base,
+                               model.ride_cost, price)
     best_cost = current_cost
     started = time.perf_counter()
     total = max(deadline - started, 1e-9)
     scale = current_cost / max(n, 1) if current_cost < price else model.cost.max()
     t_start, t_end = START_TEMPERATURE_SHARE * scale, END_TEMPERATURE_SHARE * scale
-    while (now := time.perf_counter()) < deadline:
-        progress = (now - started) / total
+    done = 0
+    while (now := time.perf_counter()) < deadline and (steps is None or done < steps):
+        progress = (now - started) / total if steps is None else done / steps
         temperature = t_start * (t_end / t_start) ** progress
+        chunk = STEPS_PER_CALL if steps is None else min(STEPS_PER_CALL, steps - done)
         current_cost, best_cost = _search_steps(current, lengths, best, best_lengths, current_cost, best_cost,
-                                                temperature, STEPS_PER_CALL, ROUTE_REMOVAL_RATE, *arrays)
-    return [best[v, :best_lengths[v]].tolist() for v in range(k)]
+                                                temperature, chunk, ROUTE_REMOVAL_RATE, *arrays)
+        done += chunk
+    return SearchOutcome([best[v, :best_lengths[v]].tolist() for v in range(k)], done,
+                         capped=steps is not None and done < steps)
+
+
+def ride_minutes(model: LnsModel, routes: list[list[int]]) -> float:
+    """The passengers' minutes on board beyond their direct drives, as the search counts them (waits excluded).
+
+    Each leg's :attr:`LnsModel.ride_arc` times the passengers aboard on it, less each
+    carried passenger's :attr:`LnsModel.ride_base`.
+    """
+    total = 0.0
+    for stops in routes:
+        aboard = 0
+        for a, b in itertools.pairwise(stops):
+            aboard += 1 if a <= model.n else -1
+            total += aboard * float(model.ride_arc[a, b])
+        total -= sum(float(model.ride_base[node]) for node in stops if node <= model.n)
+    return total
+
+
+def warm_up() -> None:
+    """Compile (or load from numba's cache) every kernel of the search on a one-request instance.
+
+    A caller that times the search calls this first, so that a first run in a fresh
+    environment does not spend its time cap compiling.
+    """
+    n = 1
+    transit = np.ones((2 * n + 2, 2 * n + 2), dtype=np.int64)
+    cost = np.ones((2 * n + 2, 2 * n + 2), dtype=np.float64)
+    model = LnsModel(n=n, transit=transit, earliest=np.zeros(4, dtype=np.int64),
+                     latest=np.full(4, 100, dtype=np.int64), ride=np.array([0, 10, 0, 0], dtype=np.int64), span=100,
+                     cost=cost, change=np.array([[0], [1], [-1], [0]], dtype=np.int64),
+                     capacity=np.ones((1, 1), dtype=np.int64), fixed=np.zeros(1, dtype=np.float64),
+                     related=np.zeros((1, 1), dtype=np.int64), ride_arc=cost.copy(), ride_base=np.zeros(4),
+                     ride_cost=1.0)
+    improve_routes(model, [[]], deadline=time.perf_counter() + 600.0, seed=0, steps=2)
+    route_is_feasible(model, 0, [1, 2])
 
 
 def route_is_feasible(model: LnsModel, vehicle: int, stops: list[int]) -> bool:
     """Whether ``stops`` (depots left out) is a feasible route for ``vehicle`` in the search's integer model."""
     sequence = np.array([0, *stops, 2 * model.n + 1], dtype=np.int64)
     scratch = np.zeros(2 * model.n + 2, dtype=np.int64)
-    return bool(_feasible(sequence, sequence.size, vehicle, model.n, model.transit, model.earliest, model.latest,
+    return bool(feasible(sequence, sequence.size, vehicle, model.n, model.transit, model.earliest, model.latest,
                           model.ride, model.span, model.change, model.capacity, scratch, scratch.copy()))
 
 
@@ -194,192 +261,31 @@ def _seed(seed: int) -> None:  # pragma: no cover - compiled
 
 
 @numba.njit(cache=True)
-def _total_cost(routes: IntArray, lengths: IntArray, n: int, cost: FloatArray, fixed: FloatArray,
+def _total_cost(routes: IntArray, lengths: IntArray, n: int, cost: FloatArray, fixed: FloatArray,  # noqa: PLR0913
+                ride_arc: FloatArray, ride_base: FloatArray, ride_cost: float,
                 price: float) -> float:  # pragma: no cover - compiled
-    """Travel plus fixed costs of the routes plus ``price`` per request left out."""
+    """Travel and fixed costs, passengers' excess ride at ``ride_cost``, ``price`` per request left out."""
     end = 2 * n + 1
-    total, served = 0.0, 0
+    total, served, riding = 0.0, 0, 0.0
     for v in range(routes.shape[0]):
         m = lengths[v]
         if m == 0:
             continue
         total += fixed[v] + cost[0, routes[v, 0]] + cost[routes[v, m - 1], end]
+        aboard = 0
         for k in range(m - 1):
-            total += cost[routes[v, k], routes[v, k + 1]]
+            a, b = routes[v, k], routes[v, k + 1]
+            total += cost[a, b]
+            if a <= n:
+                aboard += 1
+                riding -= ride_base[a]
+            else:
+                aboard -= 1
+            riding += aboard * ride_arc[a, b]
         served += m // 2
+    total += ride_cost * riding
     return total + price * (n - served)
 
-
-# The compiled kernels waive C901 and PLR0913 as hubplan.core.lagrange's does: nopython
-# mode takes arrays and scalars, not hubplan's objects, so the state arrives as separate
-# arguments, and each hot loop stays in one body.
-@numba.njit(cache=True)
-def _feasible(  # noqa: C901, PLR0913
-    seq: IntArray, m: int, v: int, n: int, transit: IntArray, earliest: IntArray, latest: IntArray, ride: IntArray,
-    span: int, change: IntArray, capacity: IntArray, times: IntArray, position: IntArray,
-) -> bool:  # pragma: no cover - compiled
-    """Whether stop sequence ``seq[:m]`` (depots included) is feasible for vehicle ``v`` (module docstring)."""
-    for d in range(change.shape[1]):
-        load = 0
-        for k in range(1, m - 1):
-            load += change[seq[k], d]
-            if load > capacity[v, d]:
-                return False
-    times[0] = 0
-    for k in range(1, m):
-        times[k] = times[k - 1] + transit[seq[k - 1], seq[k]]  # prefix sums of transit, for now
-        position[seq[k]] = k
-    if times[m - 1] > span:
-        return False
-    for k in range(1, m - 1):
-        node = seq[k]
-        if node <= n and times[position[node + n]] - times[k] > ride[node]:
-            return False
-    for k in range(m):
-        times[k] = earliest[seq[k]]
-    for _ in range(m + 2):
-        for k in range(1, m):
-            arrival = times[k - 1] + transit[seq[k - 1], seq[k]]
-            if arrival > times[k]:
-                times[k] = arrival
-        for k in range(m):
-            if times[k] > latest[seq[k]]:
-                return False
-        changed = False
-        for k in range(1, m - 1):
-            node = seq[k]
-            if node <= n:
-                need = times[position[node + n]] - ride[node]
-                if need > times[k]:
-                    times[k] = need
-                    changed = True
-        need = times[m - 1] - span
-        if need > times[0]:
-            times[0] = need
-            changed = True
-        if not changed:
-            return True
-    return False
-
-
-@numba.njit(cache=True)
-def _best_insertion(  # noqa: C901, PLR0913
-    p: int, routes: IntArray, lengths: IntArray, n: int, transit: IntArray, earliest: IntArray, latest: IntArray,
-    ride: IntArray, span: int, cost: FloatArray, change: IntArray, capacity: IntArray, fixed: FloatArray,
-    seq: IntArray, candidate: IntArray, ready: IntArray, last: IntArray, loads: IntArray, prefix: IntArray,
-    times: IntArray, position: IntArray,
-) -> tuple[float, int, int, int]:  # pragma: no cover - compiled
-    """Cheapest feasible insertion of request ``p`` (pickup node): (cost increase, vehicle, i, j), vehicle -1 if none.
-
-    The pickup goes after stop ``i`` and the drop-off after stop ``j >= i`` of the route's
-    stop sequence (start depot at 0); ``j == i`` puts the drop-off right after the pickup.
-    """
-    d, end, dims = p + n, 2 * n + 1, change.shape[1]
-    best, best_v, best_i, best_j = np.inf, -1, -1, -1
-    if transit[p, d] > ride[p]:
-        return best, best_v, best_i, best_j
-    for v in range(routes.shape[0]):
-        fits = True
-        for dim in range(dims):
-            if change[p, dim] > capacity[v, dim]:
-                fits = False
-        if not fits:
-            continue
-        m = lengths[v] + 2
-        seq[0], seq[m - 1] = 0, end
-        for k in range(lengths[v]):
-            seq[k + 1] = routes[v, k]
-        ready[0], prefix[0] = earliest[0], 0
-        for dim in range(dims):
-            loads[0, dim] = 0
-        for k in range(1, m):
-            ready[k] = max(earliest[seq[k]], ready[k - 1] + transit[seq[k - 1], seq[k]])
-            prefix[k] = prefix[k - 1] + transit[seq[k - 1], seq[k]]
-            for dim in range(dims):
-                loads[k, dim] = loads[k - 1, dim] + change[seq[k], dim]
-        # the latest start at each stop that still lets the route reach its later windows (rides ignored)
-        last[m - 1] = latest[end]
-        for k in range(m - 2, -1, -1):
-            last[k] = min(latest[seq[k]], last[k + 1] - transit[seq[k], seq[k + 1]])
-        opening = fixed[v] if lengths[v] == 0 else 0.0
-        for i in range(m - 1):
-            if ready[i] > latest[p]:
-                break
-            at_pickup = max(earliest[p], ready[i] + transit[seq[i], p])
-            if at_pickup > latest[p]:
-                continue
-            # necessary: the stop after the pickup is still reached in time (or the drop-off right after it)
-            at_drop_next = max(earliest[d], at_pickup + transit[p, d])
-            drop_next_fits = at_drop_next <= latest[d] and at_drop_next + transit[d, seq[i + 1]] <= last[i + 1]
-            pickup_fits = at_pickup + transit[p, seq[i + 1]] <= last[i + 1]
-            if not (drop_next_fits or pickup_fits):
-                continue
-            fits = True
-            for dim in range(dims):
-                if loads[i, dim] + change[p, dim] > capacity[v, dim]:
-                    fits = False
-            if not fits:
-                continue
-            a, b = seq[i], seq[i + 1]
-            pickup_delta = cost[a, p] + cost[p, b] - cost[a, b]
-            for j in range(i, m - 1):
-                if j == i:
-                    if not drop_next_fits:
-                        continue
-                    delta = cost[a, p] + cost[p, d] + cost[d, b] - cost[a, b]
-                else:
-                    if not pickup_fits:
-                        break
-                    over = False
-                    for dim in range(dims):
-                        if loads[j, dim] + change[p, dim] > capacity[v, dim]:
-                            over = True
-                    if over or transit[p, b] + prefix[j] - prefix[i + 1] > ride[p] or ready[j] > latest[d]:
-                        break
-                    if transit[p, b] + prefix[j] - prefix[i + 1] + transit[seq[j], d] > ride[p]:
-                        continue
-                    at_drop = max(earliest[d], ready[j] + transit[seq[j], d])
-                    if at_drop > latest[d] or at_drop + transit[d, seq[j + 1]] > last[j + 1]:
-                        continue
-                    delta = pickup_delta + cost[seq[j], d] + cost[d, seq[j + 1]] - cost[seq[j], seq[j + 1]]
-                delta += opening
-                if delta >= best or np.random.random() < BLINK_RATE:
-                    continue
-                size = 0
-                for k in range(m):
-                    candidate[size] = seq[k]
-                    size += 1
-                    if k == i:
-                        candidate[size] = p
-                        size += 1
-                    if k == j:
-                        candidate[size] = d
-                        size += 1
-                if _feasible(candidate, size, v, n, transit, earliest, latest, ride, span, change, capacity,
-                             times, position):
-                    best, best_v, best_i, best_j = delta, v, i, j
-    return best, best_v, best_i, best_j
-
-
-@numba.njit(cache=True)
-def _insert(routes: IntArray, lengths: IntArray, v: int, p: int, d: int, i: int, j: int,
-            buffer: IntArray) -> None:  # pragma: no cover - compiled
-    """Put pickup ``p`` after stop ``i`` and drop-off ``d`` after stop ``j`` of route ``v`` (as ``_best_insertion``)."""
-    m = lengths[v]
-    size = 0
-    for k in range(m + 1):  # k = number of route stops already copied = sequence position
-        if k == i:
-            buffer[size] = p
-            size += 1
-        if k == j:
-            buffer[size] = d
-            size += 1
-        if k < m:
-            buffer[size] = routes[v, k]
-            size += 1
-    for k in range(size):
-        routes[v, k] = buffer[k]
-    lengths[v] = size
 
 
 @numba.njit(cache=True)
@@ -468,7 +374,7 @@ def _search_steps(  # noqa: PLR0913
     current: IntArray, lengths: IntArray, best: IntArray, best_lengths: IntArray, current_cost: float,
     best_cost: float, temperature: float, steps: int, route_removal: float, transit: IntArray, earliest: IntArray,
     latest: IntArray, ride: IntArray, span: int, cost: FloatArray, change: IntArray, capacity: IntArray,
-    fixed: FloatArray, related: IntArray, price: float,
+    fixed: FloatArray, related: IntArray, ride_arc: FloatArray, ride_base: FloatArray, ride_cost: float, price: float,
 ) -> tuple[float, float]:  # pragma: no cover - compiled
     """``steps`` ruin-and-recreate steps at ``temperature`` (arrays change in place); returns (current, best) cost."""
     width = current.shape[1]
@@ -481,7 +387,8 @@ def _search_steps(  # noqa: PLR0913
     seq, candidate = np.zeros(nodes, dtype=np.int64), np.zeros(nodes, dtype=np.int64)
     ready, last = np.zeros(nodes, dtype=np.int64), np.zeros(nodes, dtype=np.int64)
     prefix, times = np.zeros(nodes, dtype=np.int64), np.zeros(nodes, dtype=np.int64)
-    position = np.zeros(nodes, dtype=np.int64)
+    position, aboard = np.zeros(nodes, dtype=np.int64), np.zeros(nodes, dtype=np.int64)
+    ride_prefix = np.zeros(nodes, dtype=np.float64)
     loads = np.zeros((nodes, change.shape[1]), dtype=np.int64)
     for _ in range(steps):
         routes[:, :] = current
@@ -499,12 +406,12 @@ def _search_steps(  # noqa: PLR0913
         ranked = np.argsort(order[:count], kind="mergesort")
         for k in ranked:
             p = removed[k]
-            _, v, i, j = _best_insertion(p, routes, route_lengths, n, transit, earliest, latest, ride, span, cost,
-                                         change, capacity, fixed, seq, candidate, ready, last, loads, prefix,
-                                         times, position)
+            _, v, i, j = best_insertion(p, routes, route_lengths, n, transit, earliest, latest, ride, span, cost,
+                                        change, capacity, fixed, ride_arc, ride_base, ride_cost, seq, candidate,
+                                        ready, last, loads, prefix, times, position, aboard, ride_prefix)
             if v >= 0:
-                _insert(routes, route_lengths, v, p, p + n, i, j, buffer)
-        found = _total_cost(routes, route_lengths, n, cost, fixed, price)
+                insert(routes, route_lengths, v, p, p + n, i, j, buffer)
+        found = _total_cost(routes, route_lengths, n, cost, fixed, ride_arc, ride_base, ride_cost, price)
         if found < current_cost - temperature * math.log(np.random.random()):
             current[:, :] = routes
             lengths[:] = route_lengths

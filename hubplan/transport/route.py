@@ -15,18 +15,24 @@ exact arithmetic; travel COSTS are rounded to nearest, and the reported cost is 
 exact one, recomputed by the independent checker (:mod:`hubplan.transport.check`).
 
 The tuned search (:attr:`SearchMode.TUNED`) has three phases: OR-Tools finds a first
-solution and improves it by guided local search for :data:`GUIDED_SEARCH_SHARE` of the
-time limit; the compiled ruin-and-recreate search of :mod:`hubplan.transport.lns`
-(string removals, cheapest re-insertion, simulated annealing) takes it from there on
-the same integer time model; OR-Tools' greedy local search polishes its best for the
-last :data:`POLISH_SHARE`. Before any of it the windows are narrowed
-(:data:`TIGHTEN_WINDOWS`). How this was chosen, with measured figures, is in the README
-section "Transport routing": in short, OR-Tools' local search alone stalls on the
-larger benchmarks (on a8-96 guided local search makes about one move per second after
-its first local optimum, 5.4-7.3% above the optimum in 30-60 s), while the compiled
-search makes thousands of steps per second.
+solution; the compiled ruin-and-recreate search of :mod:`hubplan.transport.lns`
+(string removals, cheapest re-insertion, simulated annealing) improves it on the same
+integer time model; OR-Tools' greedy local search polishes its best, and the polished
+routes are kept only when they are no dearer under the instance's own objective (OR-Tools
+prices vehicles only, not the passengers' ``ride_cost``). Before any of it the windows are
+narrowed (:data:`TIGHTEN_WINDOWS`). OR-Tools' local search alone stalls on the larger
+benchmarks, while the compiled search makes thousands of steps per second.
 
-The search is a heuristic: a result is the best found within the time limit, never a
+Work budget and reproducibility: with ``steps`` given, the first solution is OR-Tools'
+first solution alone, the compiled search makes exactly ``steps`` steps and the polish
+runs to its local optimum, so the same instance, seed and budget give the same routes
+whatever the machine's load; the time limit is then only a safety cap, and
+:attr:`RoutingResult.capped` says when it ended a phase early (the routes may then
+differ from run to run). Without ``steps`` (the benchmarks' mode) OR-Tools' guided
+local search runs for :data:`GUIDED_SEARCH_SHARE` of the time limit and the compiled
+search until :data:`POLISH_SHARE` of it is left.
+
+The search is a heuristic: a result is the best found within its budget, never a
 proof of optimality. The compiled search is built by numba on its first use (about
 15 s on this machine, counted in that call's time) and cached on disk after that.
 """
@@ -44,7 +50,7 @@ from ortools.constraint_solver import pywrapcp, routing_enums_pb2, routing_param
 from hubplan.errors import SolverError
 from hubplan.transport.check import CheckReport, check_routes
 from hubplan.transport.darp import DarpInstance
-from hubplan.transport.lns import LnsModel, improve_routes, relatedness
+from hubplan.transport.lns import LnsModel, improve_routes, relatedness, ride_minutes
 
 __all__ = ["SCALE", "RoutingResult", "SearchMode", "route"]
 
@@ -53,8 +59,8 @@ __all__ = ["SCALE", "RoutingResult", "SearchMode", "route"]
 SCALE = 10_000
 
 #: Share of the time limit given to OR-Tools' guided local search before the compiled
-#: ruin-and-recreate search (a start, not a contest: at 0.02 instead, single 60 s runs gave
-#: a7-84 0.38% and a8-96 1.18% against 1.13% and 0.94%, within run-to-run noise).
+#: ruin-and-recreate search when no step budget is given (a start, not a contest: 0.02
+#: instead made no difference beyond run-to-run noise on a7-84 and a8-96).
 GUIDED_SEARCH_SHARE = 0.1
 
 #: First-solution strategies for the guided search, in order; the next is tried only when the
@@ -67,9 +73,8 @@ FIRST_SOLUTION_STRATEGIES = (
 )
 
 #: Narrow each request's windows by its other window and ride limit before the search
-#: (Cordeau 2006). It changed nothing OR-Tools found on its own (a6-72 and a8-96, 30 s: the
-#: same routes with and without); kept because the compiled search screens insertion
-#: positions by the windows (its effect there was not measured separately).
+#: (Cordeau 2006): no feasible route is lost, and the compiled search screens insertion
+#: positions by the windows, so narrower windows reject hopeless positions sooner.
 TIGHTEN_WINDOWS = True
 
 #: Share of the time limit left for OR-Tools' local search from the ruin-and-recreate best.
@@ -110,9 +115,14 @@ class RoutingResult:
     seconds
         Wall-clock seconds the search took.
     time_limit_s
-        The search's time limit.
+        The search's time limit (a safety cap when ``steps`` is set).
     mode
         The search configuration used.
+    steps
+        Ruin-and-recreate steps made (0 in the default mode).
+    capped
+        Whether the time limit cut a phase short of its work budget (always ``False``
+        without a step budget, where the time limit is the budget).
     """
 
     routes: tuple[tuple[int, ...], ...]
@@ -120,6 +130,8 @@ class RoutingResult:
     seconds: float
     time_limit_s: float
     mode: SearchMode
+    steps: int = 0
+    capped: bool = False
 
     @property
     def cost(self) -> float:
@@ -129,25 +141,30 @@ class RoutingResult:
     def describe(self) -> str:
         """One line: cost, feasibility and that the result is a heuristic's best, not an optimum."""
         verdict = "feasible" if self.report.feasible else f"INFEASIBLE ({len(self.report.violations)} violations)"
-        return (f"cost {self.cost:.2f}, {verdict}; best found in {self.seconds:.1f} s "
-                f"({self.mode.value} search, limit {self.time_limit_s:g} s; not proven optimal)")
+        cap = "; the time cap ended the search early" if self.capped else ""
+        return (f"cost {self.cost:.2f}, {verdict}; best found in {self.seconds:.1f} s, {self.steps} steps "
+                f"({self.mode.value} search, limit {self.time_limit_s:g} s; not proven optimal){cap}")
 
 
 def route(instance: DarpInstance, *, time_limit_s: float = 30.0, mode: SearchMode = SearchMode.TUNED,
-          seed: int = 0) -> RoutingResult:
+          seed: int = 0, steps: int | None = None) -> RoutingResult:
     """Find low-cost feasible routes for every request of ``instance``.
 
     Parameters
     ----------
     instance
-        The dial-a-ride instance.
+        The dial-a-ride instance; its objective includes the passengers' excess ride when
+        ``instance.ride_cost`` is positive (the compiled search and the check count it).
     time_limit_s
-        Wall-clock limit of the search (the search runs until it, improving its best).
+        Wall-clock limit: the budget itself without ``steps``, only a safety cap with it.
     mode
         Search configuration (:class:`SearchMode`).
     seed
-        Seed of the ruin-and-recreate search of the tuned mode (results also depend on
-        how much the machine gets done before the time limit).
+        Seed of the ruin-and-recreate search of the tuned mode.
+    steps
+        Work budget of the compiled search (tuned mode): with it, the routes depend only
+        on the instance, seed and budget, unless the time cap binds
+        (:attr:`RoutingResult.capped`); without it, the search runs to the time limit.
 
     Returns
     -------
@@ -162,22 +179,48 @@ def route(instance: DarpInstance, *, time_limit_s: float = 30.0, mode: SearchMod
     """
     if time_limit_s <= 0:
         raise ValueError(f"time_limit_s must be > 0, got {time_limit_s}")
+    if steps is not None and steps < 0:
+        raise ValueError(f"steps must be >= 0, got {steps}")
     t0 = time.perf_counter()
     manager, model = _build(instance)
     deadline = t0 + time_limit_s
+    done, capped = 0, False
     if mode is SearchMode.DEFAULT:
         solution = model.SolveWithParameters(_search_parameters(mode, time_limit_s))
         if solution is None:
             raise _no_routes(instance, model, time_limit_s)
         routes = _routes_of(model, manager, solution, len(instance.vehicles))
     else:
-        routes, _ = _guided_search(instance, manager, model, time_limit_s * GUIDED_SEARCH_SHARE, deadline)
-        improved = improve_routes(_lns_model(instance), [list(r) for r in routes],
-                                  deadline=deadline - time_limit_s * POLISH_SHARE, seed=seed)
-        routes = _polish(instance, manager, model, improved, deadline)
+        first_s = time_limit_s * GUIDED_SEARCH_SHARE if steps is None else time_limit_s
+        routes, _, capped = _guided_search(instance, manager, model, first_s, deadline, first_only=steps is not None)
+        lns = _lns_model(instance)
+        outcome = improve_routes(lns, [list(r) for r in routes], seed=seed, steps=steps,
+                                 deadline=deadline - (time_limit_s * POLISH_SHARE if steps is None else 0.0))
+        polished, polish_capped = _polish(instance, manager, model, outcome.routes, deadline)
+        routes = _cheaper(lns, polished, outcome.routes)
+        done, capped = outcome.steps, steps is not None and (capped or outcome.capped or polish_capped)
     seconds = time.perf_counter() - t0
     return RoutingResult(routes=routes, report=check_routes(instance, routes), seconds=seconds,
-                         time_limit_s=time_limit_s, mode=mode)
+                         time_limit_s=time_limit_s, mode=mode, steps=done, capped=capped)
+
+
+def _cheaper(lns: LnsModel, polished: tuple[tuple[int, ...], ...],
+             searched: list[list[int]]) -> tuple[tuple[int, ...], ...]:
+    """The polished routes unless they cost more than the searched ones under the full objective.
+
+    OR-Tools' polish prices vehicles only; with a ride cost it may lengthen rides, so both
+    are priced as the compiled search prices them (a request left out at its price).
+    """
+    def total(routes: list[list[int]]) -> float:
+        served = sum(len(r) for r in routes) // 2
+        travel = sum(float(lns.cost[a, b]) for r in routes if r for a, b in
+                     zip([0, *r], [*r, 2 * lns.n + 1], strict=True))
+        fixed = sum(float(lns.fixed[v]) for v, r in enumerate(routes) if r)
+        return (travel + fixed + lns.ride_cost * ride_minutes(lns, routes)
+                + lns.unserved_price() * (lns.n - served))
+
+    as_lists = [list(r) for r in polished]
+    return polished if total(as_lists) <= total(searched) + 1e-9 else tuple(tuple(r) for r in searched)
 
 
 def _no_routes(instance: DarpInstance, model: pywrapcp.RoutingModel, time_limit_s: float) -> SolverError:
@@ -187,21 +230,29 @@ def _no_routes(instance: DarpInstance, model: pywrapcp.RoutingModel, time_limit_
 
 
 def _guided_search(instance: DarpInstance, manager: pywrapcp.RoutingIndexManager, model: pywrapcp.RoutingModel,
-                   budget_s: float, deadline: float) -> tuple[tuple[tuple[int, ...], ...], int]:
-    """Guided local search from each of :data:`FIRST_SOLUTION_STRATEGIES` in turn until one serves everyone.
+                   budget_s: float, deadline: float, *,
+                   first_only: bool) -> tuple[tuple[tuple[int, ...], ...], int, bool]:
+    """A first solution from each of :data:`FIRST_SOLUTION_STRATEGIES` in turn until one serves everyone.
 
-    Each attempt gets ``budget_s`` (within ``deadline``); the cheapest result (by OR-Tools'
-    objective, in which an unserved request costs more than any complete solution) is returned
-    with that objective.
+    With ``first_only`` each attempt is OR-Tools' first solution alone (deterministic; the
+    time is only a cap), else it is improved by guided local search for ``budget_s``
+    (within ``deadline``). Returns the cheapest result (by OR-Tools' objective, in which an
+    unserved request costs more than any complete solution), that objective, and whether
+    the time cap cut an attempt short.
     """
     best: tuple[tuple[tuple[int, ...], ...], int] | None = None
+    capped = False
     for strategy in FIRST_SOLUTION_STRATEGIES:
         remaining = deadline - time.perf_counter()
         if best is not None and remaining <= 0.05:
+            capped = capped or first_only
             break
         params = _search_parameters(SearchMode.TUNED, max(0.05, min(budget_s, remaining)))
         params.first_solution_strategy = strategy
+        if first_only:
+            params.solution_limit = 1
         solution = model.SolveWithParameters(params)
+        capped = capped or (first_only and model.status() == _TIMEOUT)
         if solution is None:
             continue
         found = (_routes_of(model, manager, solution, len(instance.vehicles)), solution.ObjectiveValue())
@@ -211,7 +262,15 @@ def _guided_search(instance: DarpInstance, manager: pywrapcp.RoutingIndexManager
             break
     if best is None:
         raise _no_routes(instance, model, budget_s)
-    return best
+    return best[0], best[1], capped
+
+
+#: OR-Tools' search statuses that mean the time limit, not the search, ended it.
+_TIMEOUT_STATUSES = (
+    routing_enums_pb2.RoutingSearchStatus.ROUTING_FAIL_TIMEOUT,
+    routing_enums_pb2.RoutingSearchStatus.ROUTING_PARTIAL_SUCCESS_LOCAL_OPTIMUM_NOT_REACHED,
+)
+_TIMEOUT = routing_enums_pb2.RoutingSearchStatus.ROUTING_FAIL_TIMEOUT
 
 
 def _routes_of(model: pywrapcp.RoutingModel, manager: pywrapcp.RoutingIndexManager, solution: pywrapcp.Assignment,
@@ -232,27 +291,38 @@ def _lns_model(instance: DarpInstance) -> LnsModel:
     """The arrays :mod:`~hubplan.transport.lns` searches with: the OR-Tools model's integer times, exact costs."""
     timing = _timing(instance)
     n_nodes = len(instance.nodes)
+    service = np.array([node.service for node in instance.nodes], dtype=np.float64)
+    ride_base = np.zeros(n_nodes, dtype=np.float64)
+    for req in instance.requests:
+        ride_base[req.pickup] = service[req.pickup] + instance.travel[req.pickup, req.dropoff]
     return LnsModel(
         n=instance.n_requests, transit=timing.transit, earliest=timing.earliest, latest=timing.latest,
         ride=timing.ride_limits, span=timing.span, cost=np.ascontiguousarray(instance.travel, dtype=np.float64),
         change=np.array([instance.load_change(node) for node in range(n_nodes)], dtype=np.int64),
         capacity=np.array([v.capacity for v in instance.vehicles], dtype=np.int64),
         fixed=np.array([v.fixed_cost for v in instance.vehicles], dtype=np.float64),
-        related=relatedness(instance.travel, instance.n_requests))
+        related=relatedness(instance.travel, instance.n_requests),
+        ride_arc=np.ascontiguousarray(instance.travel + service[:, None], dtype=np.float64),
+        ride_base=ride_base, ride_cost=float(instance.ride_cost))
 
 
 def _polish(instance: DarpInstance, manager: pywrapcp.RoutingIndexManager, model: pywrapcp.RoutingModel,
-            routes: list[list[int]], deadline: float) -> tuple[tuple[int, ...], ...]:
-    """OR-Tools local search (greedy descent) from ``routes`` until ``deadline``; ``routes`` when no time is left."""
+            routes: list[list[int]], deadline: float) -> tuple[tuple[tuple[int, ...], ...], bool]:
+    """OR-Tools local search (greedy descent) from ``routes`` to a local optimum, ``deadline`` as a cap.
+
+    Returns the routes (``routes`` when no time is left) and whether the deadline cut the descent short.
+    """
     remaining = deadline - time.perf_counter()
     start = model.ReadAssignmentFromRoutes(routes, True)
     if remaining > 0.05 and start is not None:
         params = _search_parameters(SearchMode.TUNED, remaining)
         params.local_search_metaheuristic = POLISH_METAHEURISTIC
         solution = model.SolveFromAssignmentWithParameters(start, params)
+        capped = model.status() in _TIMEOUT_STATUSES
         if solution is not None:
-            return _routes_of(model, manager, solution, len(instance.vehicles))
-    return tuple(tuple(r) for r in routes)
+            return _routes_of(model, manager, solution, len(instance.vehicles)), capped
+        return tuple(tuple(r) for r in routes), capped
+    return tuple(tuple(r) for r in routes), start is not None
 
 
 def _scaled(values: np.ndarray, *, up: bool) -> np.ndarray:

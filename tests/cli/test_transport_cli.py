@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from hubplan.errors import InputError
 
 REPO = Path(__file__).resolve().parents[2]
@@ -35,13 +37,15 @@ def test_a_vehicle_with_no_seats_is_refused(cli, study_path: Path, routed_copy: 
     assert "transport.vehicles" in line and "seats" in line
 
 
-def test_an_impossible_ride_limit_names_home_areas_and_times(cli, study_path: Path,
-                                                             routed_copy: Callable[..., Path], tmp_path: Path) -> None:
-    scenario = routed_copy("council-proposal-2026.toml", "short-rides", tmp_path, settings="max_ride_minutes = 2\n")
+def test_a_round_limit_nobody_can_meet_names_home_areas_and_times(cli, study_path: Path,
+                                                                   routed_copy: Callable[..., Path],
+                                                                   tmp_path: Path) -> None:
+    """Boarding and alighting alone take 4 minutes: no passenger at all can ride a 3-minute round."""
+    scenario = routed_copy("council-proposal-2026.toml", "short-rounds", tmp_path, settings="max_route_minutes = 3\n")
     line = _refused(cli, scenario, study_path, tmp_path / "out")
-    assert ": transport.max_ride_minutes: " in line
+    assert ": transport.max_route_minutes: " in line
     assert "E010" in line  # a home area's code (LSOA 2021), never a postcode
-    assert "min against 2 min" in line
+    assert "min against 3 min" in line
 
 
 def test_a_fleet_limit_too_small_is_refused(cli, study_path: Path, routed_copy: Callable[..., Path],
@@ -52,3 +56,19 @@ def test_a_fleet_limit_too_small_is_refused(cli, study_path: Path, routed_copy: 
         '\n[[transport.vehicles]]\nname = "small-van"\nseats = 2\nwheelchair_spaces = 1\ndaily_cost_gbp = 200\n'))
     line = _refused(cli, scenario, study_path, tmp_path / "out")
     assert ": transport.max_vehicles_per_site: the fleet limit is too small at site " in line
+
+
+@pytest.mark.parametrize(("setting", "field"), [
+    ("value_of_time_gbp_per_hour = -1\n", "transport.value_of_time_gbp_per_hour"),
+    ('objective = "fastest"\n', "transport.objective"),
+    ("max_ride_margin_minutes = -5\n", "transport.max_ride_margin_minutes"),
+    ("max_ride_multiple = 0.5\n", "transport.max_ride_multiple"),
+    ("taxi_gbp_per_km = -2\n", "transport.taxi_gbp_per_km"),
+])
+def test_impossible_policy_and_objective_settings_are_one_line_errors(cli, study_path: Path,
+                                                                     routed_copy: Callable[..., Path],
+                                                                     tmp_path: Path, setting: str,
+                                                                     field: str) -> None:
+    scenario = routed_copy("council-proposal-2026.toml", "bad-setting", tmp_path, settings=setting)
+    line = _refused(cli, scenario, study_path, tmp_path / "out")
+    assert f": {field}: " in line

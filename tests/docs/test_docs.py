@@ -133,11 +133,13 @@ def test_committed_results_render_one_row_per_result():
                 "spopt": len(spopt["results"]),
                 "study_evaluate": 4,  # warm and cold, each by CPU and wall clock
                 "serve_clicks": 3,  # a click by CPU and wall clock, and the load test
-                "lrp": len(json.loads((RESULTS / "lrp.json").read_text()))}
+                "lrp": len(json.loads((RESULTS / "lrp.json").read_text())),
+                "transport-policy": None}  # three tables: checked in test_transport_policy_tables
     assert set(expected) == set(hook.TABLES)
     for name, count in expected.items():
         text = hook.benchmark_table(name, RESULTS)
-        assert len(_table_lines(text)) == count + 2, name
+        if count is not None:
+            assert len(_table_lines(text)) == count + 2, name
         assert text.startswith("*Recorded "), name
 
 
@@ -197,3 +199,13 @@ def test_study_evaluate_table_states_the_warm_and_cold_paths():
         "cold: open the study, evaluate, build the record"] * 2
     assert rows[0][3] == f"{data['warm_cpu_ms']['median']:.1f}"
     assert f"({data['clicks']} clicks" in text
+
+
+def test_transport_policy_tables_hold_every_run():
+    hook = _hook()
+    data = json.loads((RESULTS / "transport-policy.json").read_text())
+    rows = _table_lines(hook.benchmark_table("transport-policy", RESULTS))
+    labels = [row[0] for row in rows]
+    assert all(run["label"] in labels for run in data["runs"])
+    assert len(rows) == (2 + len(data["before"]) + len(data["runs"]) + 2 + len(data["curve"])
+                         + 2 + len(data.get("policies", [])))

@@ -400,7 +400,9 @@ def routed_client_run(study, study_path: Path, routed_copy: Callable[..., Path],
 
     One postcode in every sixth home area (the first postcode the study lists there), 3 to
     7 attendees each, every other row needing a wheelchair space: some sites get fewer
-    than 5 passengers on the typical day, so the transport figures have hidden counts.
+    than 5 passengers on the typical day, so the transport figures have hidden counts. Rides
+    are capped at 20 minutes, so that the passengers living farthest from their site go by
+    taxi as exceptions.
     """
     from click.testing import CliRunner
 
@@ -417,7 +419,8 @@ def routed_client_run(study, study_path: Path, routed_copy: Callable[..., Path],
     })
     clients.to_csv(root / "clients.csv", index=False)
     scenario = routed_copy("dorset-current.toml", "clients-routed", root,
-                           demand='[demand]\nmethod = "client_file"\nclient_file = "clients.csv"\n')
+                           demand='[demand]\nmethod = "client_file"\nclient_file = "clients.csv"\n',
+                           settings="max_ride_minutes = 20\n")
     out = root / "out"
     result = CliRunner().invoke(main, ["--no-progress", "run", str(scenario), "--study", str(study_path),
                                        "--out", str(out)])

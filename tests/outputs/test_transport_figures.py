@@ -24,7 +24,7 @@ from hubplan.cli import main
 from hubplan.errors import InputError
 from hubplan.outputs import compare
 from hubplan.outputs.compare import NOT_ROUTED
-from hubplan.outputs.operational import NOT_FOR_PUBLICATION, OPERATIONAL_FILES, ROUNDS_COLUMNS
+from hubplan.outputs.operational import EXCEPTIONS_COLUMNS, NOT_FOR_PUBLICATION, OPERATIONAL_FILES, ROUNDS_COLUMNS
 from hubplan.outputs.privacy import TRANSPORT_DERIVED_KEYS, protect
 from hubplan.tables import TRANSPORT_COLUMNS
 
@@ -73,10 +73,29 @@ def test_operational_rounds_are_written_beside_the_run_folder(routed_client_run)
     assert f"{NOT_FOR_PUBLICATION}): {run.operational / 'rounds.csv'}" in run.console
 
 
+def test_exceptions_are_listed_with_their_reasons_in_the_operational_folder_only(routed_client_run) -> None:
+    run = routed_client_run
+    taxis = pd.read_csv(run.operational / "exceptions.csv", dtype={"home_postcode": str})
+    assert tuple(taxis.columns) == EXCEPTIONS_COLUMNS
+    assert len(taxis) >= 2 and set(taxis["session"]) == {"morning", "afternoon"}
+    assert set(taxis["home_postcode"]) <= set(run.clients["postcode"])
+    assert all("(transport." in reason for reason in taxis["reason"])
+    ceiling = taxis[taxis["reason"].str.contains("max_ride_minutes")]
+    assert (ceiling.groupby("passenger")["direct_minutes"].max() > 20 - 0.1).all()  # one way or the other
+    rounds = pd.read_csv(run.operational / "rounds.csv", dtype={"home_postcode": str})
+    by_taxi = set(zip(taxis["passenger"], taxis["session"], strict=True))
+    assert not by_taxi & set(zip(rounds["passenger"], rounds["session"], strict=True))  # never both
+    overall = _strict_json(run.folder / "metrics.json")["transport"]["overall"]
+    people = overall["exception_passengers"]
+    assert people is None or people == 0 or (people >= 5 and people % 5 == 0)  # a count under the disclosure rule
+    assert "exception_passengers" in overall["suppressed"] or people is not None
+
+
 def test_no_public_output_holds_a_client_postcode(routed_client_run) -> None:
     run = routed_client_run
     rounds = pd.read_csv(run.operational / "rounds.csv", dtype={"home_postcode": str})
-    postcodes = sorted(set(rounds["home_postcode"]))
+    taxis = pd.read_csv(run.operational / "exceptions.csv", dtype={"home_postcode": str})
+    postcodes = sorted(set(rounds["home_postcode"]) | set(taxis["home_postcode"]))
     files = [p for p in run.folder.rglob("*") if p.is_file()]
     assert {"metrics.json", "manifest.json", "layers.gpkg", "map.html", "report.html"} <= {p.name for p in files}
     for path in files:
@@ -100,7 +119,7 @@ def test_metrics_json_carries_the_published_transport_block(routed_client_run) -
         if block["passengers"] is None:
             hidden += 1
             assert "passengers" in block["suppressed"]
-            assert all(block[key] is None for key in TRANSPORT_DERIVED_KEYS)
+            assert all(block.get(key) is None for key in TRANSPORT_DERIVED_KEYS)  # "tradeoff": overall, if asked
             # its rounds are its passengers' trips (issue 20): no vehicle figure at a site, none counted in a group
             assert block["vehicles"] is None or (block["vehicles"] == 0 and block["sites_left_out"] >= 1)
         else:

@@ -7,7 +7,7 @@ import pytest
 
 from hubplan.errors import InputError
 from hubplan.rounds.figures import figures_of
-from hubplan.rounds.instances import Session, SiteInstance, build_instance, check_reachable
+from hubplan.rounds.instances import Session, SiteInstance, build_instance, check_reachable, reach_failures
 from hubplan.rounds.passengers import Passenger
 from hubplan.rounds.routing import route_sessions
 from hubplan.scenario import TransportConfig, VehicleType
@@ -57,7 +57,8 @@ def test_rounds_carry_everyone_within_every_rule_and_share_vehicles() -> None:
     people = passengers_at(len(positions), wheelchair=(2,))
     settings = config(max_ride_minutes=45)
     items = [build_instance("S1", session, people, minutes, km, xy, settings) for session in Session]
-    routed = route_sessions(items, lambda item, scale: item, time_limit_s=2, seed=1, source="test.toml", workers=1)
+    routed = route_sessions(items, lambda item, scale: item, time_limit_s=60, seed=1, steps=300, source="test.toml",
+                            workers=1)
     for item, session in zip(items, routed, strict=True):
         assert sorted(session.ride_minutes) == [p.number for p in people]
         for number, ride in session.ride_minutes.items():
@@ -99,15 +100,64 @@ def test_a_round_longer_than_allowed_even_alone_is_rejected() -> None:
                         source="plan.toml", area_names={})
 
 
-def test_a_fleet_limit_too_small_is_an_input_error() -> None:
+def test_a_fleet_limit_without_enough_seats_is_an_input_error_before_routing(monkeypatch) -> None:
     positions = [float(k) for k in range(1, 10)]
     minutes, km, xy = line_legs(positions)
     people = passengers_at(len(positions))  # 9 seated, 4 seats per bus, one bus allowed, one round each
     item = build_instance("S1", Session.MORNING, people, minutes, km, xy,
                           config(max_vehicles_per_site=1, max_route_minutes=40))
     assert item.fleet_limited and len(item.instance.vehicles) == 1
-    with pytest.raises(InputError, match=r"fleet limit is too small at site S1: \d+ of 9"):
-        route_sessions([item], lambda item, scale: item, time_limit_s=1, seed=0, source="plan.toml", workers=1)
+
+    def no_routing(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("routed before the fleet check")
+
+    monkeypatch.setattr("hubplan.rounds.routing.route", no_routing)
+    with pytest.raises(InputError, match=r"transport.max_vehicles_per_site: the fleet limit is too small at site S1: "
+                                         r"1 vehicle\(s\) with 4 seat\(s\) .* cannot carry 9 seated"):
+        route_sessions([item], lambda item, scale: item, time_limit_s=60, seed=0, steps=300, source="plan.toml",
+                       workers=1)
+
+
+def test_passengers_a_capped_fleet_cannot_reach_in_time_go_by_taxi_with_the_reason() -> None:
+    """One bus with seats for all four, but the two far homes lie in opposite directions: one round reaches one."""
+    x = np.array([0.0, 0.0, 2.0, 3.0, -20.0, 20.0])  # depot = site, four homes; 20 km = 30 min
+    km = np.abs(x[:, None] - x[None, :])
+    people = passengers_at(4)
+    settings = config(max_vehicles_per_site=1, max_route_minutes=80)  # one far home: 75 min
+    item = build_instance("S1", Session.MORNING, people, km / 40 * 60, km, np.column_stack([x, 0 * x]), settings)
+    assert len(item.instance.vehicles) == 1 and item.fleet_limited
+    routed = route_sessions([item], lambda item, scale: item, time_limit_s=60, seed=0, steps=300,
+                            source="plan.toml", workers=1)[0]
+    assert len(routed.unserved) == 1 and routed.unserved[0] in (2, 3)  # one far home fits the round, not both
+    assert set(routed.ride_minutes) == {0, 1, 2, 3} - set(routed.unserved)
+    assert "fleet limit of 1 vehicle(s)" in routed.unserved_reason
+    from hubplan.rounds.exceptions import taxi_trips_of
+
+    trips = taxi_trips_of([routed], {("S1", p.number): (abs(x[2 + p.number]), abs(x[2 + p.number]))
+                                     for p in people})
+    assert [(t.passenger, t.km, t.minutes) for t in trips] == [(routed.unserved[0], 20.0, 30.0)]
+    figures = figures_of([routed], people, settings, days_per_year=240, taxi_trips=trips)
+    assert figures.exception_passengers == 1 and figures.taxi_km_day == 20.0
+    fare = settings.taxi_gbp_per_trip + 20.0 * settings.taxi_gbp_per_km
+    assert figures.taxi_cost_gbp_day == pytest.approx(fare)
+    assert figures.cost_gbp_day == pytest.approx(200.0 + fare)
+    assert figures.ride_max_minutes >= 30.0  # the taxi rides its direct 30 minutes
+
+
+def test_reach_failures_name_the_rule_for_each_passenger_who_cannot_ride_a_round() -> None:
+    minutes, _km, _xy = line_legs([5.0, 50.0])  # 7.5 and 75 min direct
+    reasons = reach_failures(passengers_at(2), minutes, config(max_ride_minutes=60))
+    assert list(reasons) == [1]
+    assert reasons[1] == "the direct ride takes 75 min against 60 min allowed (transport.max_ride_minutes)"
+
+
+def test_the_ride_policy_limits_rides_relative_to_the_direct_drive() -> None:
+    """A 5-minute trip may ride 5 + 30 = 35 minutes, not the ceiling; a 45-minute one the 60-minute ceiling."""
+    minutes, km, xy = line_legs([10.0 / 3, 30.0])  # 5 and 45 min direct at 40 km/h
+    item = build_instance("S1", Session.MORNING, passengers_at(2), minutes, km, xy,
+                          config(max_ride_minutes=60, max_ride_margin_minutes=30))
+    assert [r.max_ride_time for r in item.instance.requests] == pytest.approx([35.0, 60.0])
+    assert TransportConfig().max_ride_minutes == 60 and TransportConfig().max_ride_margin_minutes == 30
 
 
 def test_more_vehicles_are_offered_when_round_lengths_not_seats_bind() -> None:
@@ -126,7 +176,8 @@ def test_more_vehicles_are_offered_when_round_lengths_not_seats_bind() -> None:
         rebuilt.append(scale)
         return build_instance("S1", Session.MORNING, people, minutes, km, xy, settings, scale=scale)
 
-    routed = route_sessions(items, rebuild, time_limit_s=2, seed=0, source="plan.toml", workers=1)
+    routed = route_sessions(items, rebuild, time_limit_s=60, seed=0, steps=300, source="plan.toml",
+                            workers=1)
     assert rebuilt == [2]
     assert len(routed[0].rounds) == 12 and all(len(r.stops) == 2 for r in routed[0].rounds)
 

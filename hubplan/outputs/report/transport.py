@@ -45,12 +45,13 @@ TRANSPORT_MEASURES: tuple[tuple[str, str, Formatter], ...] = (
     ("direct_mean_minutes", "Average direct drive (same trips)", minutes),
     ("ride_over_direct", "Time on board compared with the direct drive", _with_unit(number, " times")),
     ("co2e_tonnes_year", "CO2e per year", _with_unit(number, " t")),
-    ("cost_gbp_year", "Vehicle cost per year", money),
+    ("exception_passengers", "Passengers by single-occupancy taxi (no shared round within the limits)", whole),
+    ("cost_gbp_year", "Transport cost per year (vehicles and taxis)", money),
 )
 """``(figure key, row label, formatter)`` of the per-locality table, in order
 (keys of :meth:`hubplan.rounds.TransportFigures.as_dict`)."""
 
-COUNT_KEYS = frozenset({"passengers", "wheelchair_passengers"})
+COUNT_KEYS = frozenset({"passengers", "wheelchair_passengers", "exception_passengers"})
 """Figures that count people: when withheld they print as ``<threshold``."""
 
 
@@ -94,12 +95,19 @@ def _minutes_setting(value: Any) -> str:
     return NOT_AVAILABLE if value is None else minutes(value, words=True)
 
 
+def _pounds(value: Any) -> str:
+    """Pounds with pence (a rate such as GBP 2.50 a km), ``n/a`` when missing."""
+    return f"£{float(value):,.2f}" if isinstance(value, int | float) else NOT_AVAILABLE
+
+
 def _assumption_rows(settings: Mapping[str, Any], days_per_year: Any) -> list[tuple[str, str]]:
     depot = settings.get("depot")
     starts = "the site they serve" if depot == "site" or not isinstance(depot, Mapping) else \
         f"{depot.get('name')} ({number(depot.get('lat'), 3)}, {number(depot.get('lon'), 3)})"
     multiple = settings.get("max_ride_multiple")
+    margin = settings.get("max_ride_margin_minutes")
     fleet = settings.get("max_vehicles_per_site")
+    priced = settings.get("objective", "generalised") != "vehicles"
     rows = [
         ("Attendees who travel by the council's transport (assumption)",
          share(settings.get("council_transport_share"))),
@@ -115,8 +123,15 @@ def _assumption_rows(settings: Mapping[str, Any], days_per_year: Any) -> list[tu
          f"{clock(settings['leave_from'])} and {clock(settings['leave_by'])}"
          if "leave_from" in settings and "leave_by" in settings else NOT_AVAILABLE),
         ("Longest ride for anyone (assumption)", _minutes_setting(settings.get("max_ride_minutes"))),
+        ("Longest ride beyond the direct drive (assumption)",
+         "no limit" if margin is None else _minutes_setting(margin)),
         ("Longest ride as a multiple of the direct drive (assumption)",
          "no limit" if multiple is None else f"{number(multiple, 1)}x"),
+        ("Value of passengers' time on board beyond the direct drive (assumption)",
+         f"{_pounds(settings.get('value_of_time_gbp_per_hour'))} an hour"
+         + ("" if priced else " (reported only: the routing counts vehicles' costs alone)")),
+        ("Taxi for a passenger no shared round can carry (assumption)",
+         f"{_pounds(settings.get('taxi_gbp_per_trip'))} a trip plus {_pounds(settings.get('taxi_gbp_per_km'))} a km"),
         ("Boarding or alighting, per stop (assumption)", _minutes_setting(settings.get("boarding_minutes"))),
         ("Boarding or alighting with a wheelchair (assumption)",
          _minutes_setting(settings.get("wheelchair_boarding_minutes"))),
@@ -174,11 +189,32 @@ def _no_road_sentence(no_road: Any, threshold: int | None) -> list[str]:
 
 def _honesty_sentence(transport: Mapping[str, Any]) -> str:
     limit = transport.get("time_limit_s")
-    limit_text = "" if limit is None else (f" The search's time limit, {_plain(limit)} seconds, is shared out between "
-                                           "the sites' rounds, each given a minimum.")
+    limit_text = "" if limit is None else (f" Each round's search stops after a fixed amount of work, so a rerun "
+                                           f"gives the same rounds; a safety time limit of {_plain(limit)} seconds "
+                                           "stops it sooner only on a very slow or busy computer, and the status "
+                                           "then says so.")
     return (f"**Best found, not optimal.** The routes are the best a routing heuristic found: nobody has proven "
             f"that fewer vehicles or fewer km are impossible, and a longer search may find better rounds. Status: "
             f"{markdown_text(transport.get('status') or NOT_AVAILABLE)}.{limit_text}")
+
+
+def _tradeoff_part(curve: Any) -> list[str]:
+    """The cost/ride trade-off table, when the run asked for it and it is published (else nothing)."""
+    if not isinstance(curve, list) or not curve:
+        return []
+    rows = []
+    for point in curve:
+        if not isinstance(point, Mapping):
+            continue
+        value = f"{_pounds(point.get('value_of_time_gbp_per_hour'))} an hour"
+        rows.append((value + (" (this plan)" if point.get("chosen") else ""), whole(point.get("vehicles")),
+                     money(point.get("cost_gbp_year")), minutes(point.get("ride_mean_minutes")),
+                     minutes(point.get("ride_p90_minutes")), number(point.get("ride_over_direct"), 2)))
+    return ["### Cost against time on board\n",
+            "The same plan routed again with passengers' time valued differently: a higher value buys shorter "
+            "rides, at the cost of more vehicles or driving when the ride limits do not already force them.\n",
+            md_table(["Value of passengers' time", "Vehicles", "Cost per year", "Average ride", "9 in 10 rides within",
+                      "Time on board / direct drive"], rows) + "\n"]
 
 
 def transport_section(manifest: Manifest, metrics: Mapping[str, Any], threshold: int | None) -> list[str]:
@@ -220,6 +256,7 @@ def transport_section(manifest: Manifest, metrics: Mapping[str, Any], threshold:
     if threshold is not None:
         parts.append(f"Counts of people below {threshold} show as <{threshold}; n/a marks a figure not published "
                      "(derived from a hidden count) or not available.\n")
+    parts += _tradeoff_part(overall.get("tradeoff"))
     parts += ["### Transport assumptions\n",
               "Every setting below is an assumption (the council's papers give no attendance frequency, transport "
               "share, fleet or timetable) until the council's own figures replace it in the scenario's "
