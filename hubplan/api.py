@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from hubplan.data.study import StudyArea
+from hubplan.errors import InfeasibleError
 from hubplan.optimise import SiteHint, evaluate_plan, optimise, problem_to_solve
 from hubplan.outputs.published import Published, publish
 from hubplan.pipeline import prepare
@@ -141,7 +142,11 @@ class Study:
         return Study.sharing(scenario, self.prepared.study, self.prepared.travel if travel is None else travel)
 
     def check(self) -> None:
-        """Run every check that needs no solving (``hubplan scenario validate``).
+        """Run every check ``hubplan run`` would stop on before its plan (``hubplan scenario validate``).
+
+        The pre-solve checks, and when the scenario sets a journey limit, feasibility
+        solves that it can be met (:func:`hubplan.core.limits.check_limits`: the home
+        areas beyond it and the smallest limit any plan can meet).
 
         Raises
         ------
@@ -149,9 +154,15 @@ class Study:
             The first problem found, in one line with its fix.
         """
         from hubplan.core.checks import check_feasibility
+        from hubplan.core.limits import check_limits
 
         problem, _ = problem_to_solve(self.prepared)
-        check_feasibility(problem)
+        try:
+            check_feasibility(problem)
+        except InfeasibleError:
+            check_limits(problem)  # a journey limit to blame is named with its smallest achievable value
+            raise
+        check_limits(problem)  # journey limits are checked with feasibility solves, only when a scenario sets one
 
     def solve(self, *, alternatives: int = 1, hint: SiteHint | None = None) -> tuple[Allocation, dict[str, float]]:
         """Optimise the plan (or evaluate it when the scenario leaves nothing to choose).

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from hubplan.baseline import FIXED_PLAN, GIVEN_PLAN, fix_plan, fixed_plan_issues, has_choice, pin_plan
+from hubplan.core.limits import check_limits
 from hubplan.core.problem import Objective, Problem, TierSpec
 from hubplan.core.solution import Solution, SolverStatus
 from hubplan.core.solve import ENGINE_LABELS, solve
@@ -235,10 +236,11 @@ def allocation_from_solution(prepared: PreparedScenario, problem: Problem, solut
     """
     scenario = prepared.scenario
     if solution.status == SolverStatus.INFEASIBLE:
+        check_limits(problem)
         reach = ", max_minutes_to_any" if scenario.constraints.max_minutes_to_any is not None else ""
         raise InfeasibleError(
-            f"{scenario.source_path or scenario.name}: constraints: the solver proved them infeasible "
-            f"({solution.message}); fix: relax counts, capacities, max_minutes{reach} or budget"
+            f"{scenario.source_path or scenario.name}: constraints: no plan meets every rule at once, though each "
+            f"check of a single rule passes; fix: relax counts, capacities, max_minutes{reach} or budget"
         )
     if not solution.has_plan:
         raise SolverError(
@@ -330,14 +332,13 @@ def optimise(prepared: PreparedScenario, *, fixed: bool = False, alternatives: i
     problem, is_fixed = problem_to_solve(prepared, fixed=fixed)
     build_seconds = time.perf_counter() - start
     solver = prepared.scenario.solver
-    solution = solve(
-        problem,
-        engine=solver.engine,
-        time_limit_s=solver.time_limit_s,
-        relative_gap=solver.relative_gap,
-        threads=solver.threads,
-        hint=_index_hint(problem.site_ids, hint),
-    )
+    try:
+        solution = solve(problem, engine=solver.engine, time_limit_s=solver.time_limit_s,
+                         relative_gap=solver.relative_gap, threads=solver.threads,
+                         hint=_index_hint(problem.site_ids, hint))
+    except InfeasibleError:
+        check_limits(problem)  # a journey limit to blame is named with its smallest achievable value
+        raise
     allocation = allocation_from_solution(prepared, problem, solution, fixed=is_fixed)
     seconds = {"model": build_seconds, "solve": solution.build_seconds + solution.solve_seconds}
     if alternatives > 1 and not is_fixed:
