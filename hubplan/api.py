@@ -164,35 +164,42 @@ class Study:
             raise
         check_limits(problem)  # journey limits are checked with feasibility solves, only when a scenario sets one
 
-    def solve(self, *, alternatives: int = 1, hint: SiteHint | None = None) -> tuple[Allocation, dict[str, float]]:
+    def solve(self, *, alternatives: int = 1, hint: SiteHint | None = None,
+              alternatives_differ: str = "buildings") -> tuple[Allocation, dict[str, float]]:
         """Optimise the plan (or evaluate it when the scenario leaves nothing to choose).
 
         Parameters
         ----------
         alternatives
-            How many best distinct plans to find.
+            How many best distinct plans to find, the best included.
         hint
             A plan to start the search from (tier name -> site IDs).
+        alternatives_differ
+            ``"buildings"``: each plan opens a different set of buildings; ``"tiers"``: a plan
+            may keep the buildings and move a tier between them.
 
         Returns
         -------
         tuple of (Allocation, dict)
             The plan and the seconds of each stage.
         """
-        return optimise(self.prepared, alternatives=alternatives, hint=hint)
+        return optimise(self.prepared, alternatives=alternatives, hint=hint, alternatives_differ=alternatives_differ)
 
     def plan(self, *, alternatives: int = 1, transport: bool = True,
-             transport_progress: Progress | None = None) -> RunRecord:
+             transport_progress: Progress | None = None, alternatives_differ: str = "buildings") -> RunRecord:
         """Optimise the scenario: choose hubs, spokes and specialist sites, then assign attendees.
 
         Parameters
         ----------
         alternatives
-            How many best distinct plans to find (their records go to the manifest).
+            How many best distinct plans to find, the best included (their records, with
+            their figures, go to the manifest and the report's "Other plans considered").
         transport
             Route the minibus rounds when the scenario has a ``[transport]`` table.
         transport_progress
             Optional ``(done, total)`` callback over the rounds routed.
+        alternatives_differ
+            As for :meth:`solve`.
 
         Returns
         -------
@@ -200,7 +207,7 @@ class Study:
             With the solver's status, objective, bound and gap in its manifest, or
             ``evaluated (fixed plan)`` when the scenario left nothing to choose.
         """
-        allocation, seconds = self.solve(alternatives=alternatives)
+        allocation, seconds = self.solve(alternatives=alternatives, alternatives_differ=alternatives_differ)
         return self.record(allocation, seconds, transport=transport, transport_progress=transport_progress)
 
     def evaluate(self, plan: SiteHint | None = None, *, transport: bool = False,
@@ -299,10 +306,11 @@ def write_outputs(record: RunRecord, out_root: Path = Path("outputs")) -> tuple[
 
 def run_scenario(scenario: Scenario | Path | str, *, study_path: Path | None = None, progress: Progress | None = None,
                  alternatives: int = 1, transport: bool = True,
-                 transport_progress: Progress | None = None) -> RunRecord:
+                 transport_progress: Progress | None = None, alternatives_differ: str = "buildings") -> RunRecord:
     """Open a study and plan it: ``Study.open(scenario).plan(...)`` (see :meth:`Study.plan`)."""
     study = Study.open(scenario, study_path=study_path, progress=progress)
-    return study.plan(alternatives=alternatives, transport=transport, transport_progress=transport_progress)
+    return study.plan(alternatives=alternatives, transport=transport, transport_progress=transport_progress,
+                      alternatives_differ=alternatives_differ)
 
 
 def evaluate_scenario(scenario: Scenario | Path | str, *, study_path: Path | None = None,

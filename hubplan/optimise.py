@@ -298,7 +298,8 @@ def problem_to_solve(prepared: PreparedScenario, *, fixed: bool = False) -> tupl
 
 
 def optimise(prepared: PreparedScenario, *, fixed: bool = False, alternatives: int = 1,
-             hint: SiteHint | None = None) -> tuple[Allocation, dict[str, float]]:
+             hint: SiteHint | None = None,
+             alternatives_differ: str = "buildings") -> tuple[Allocation, dict[str, float]]:
     """Build the problem of a prepared scenario, solve it exactly and return the plan.
 
     Parameters
@@ -309,10 +310,14 @@ def optimise(prepared: PreparedScenario, *, fixed: bool = False, alternatives: i
         Evaluate the scenario's fixed plan (its required sites, each in every tier it
         may take) instead of choosing; a scenario with nothing to choose is evaluated so anyway.
     alternatives
-        How many best distinct plans to find (1 = the best only); the others go
-        to :attr:`Allocation.alternatives` (:mod:`hubplan.alternatives`).
+        How many best distinct plans to find, the best included (1 = the best only); the
+        others go to :attr:`Allocation.alternatives` (:mod:`hubplan.alternatives`), their
+        flows to :attr:`Allocation.alternative_flows`.
     hint
         A plan to start the search from (tier -> site IDs; sites not taking part are ignored).
+    alternatives_differ
+        ``"buildings"``: each alternative opens a different set of buildings; ``"tiers"``:
+        it may keep the buildings and move a tier between them.
 
     Returns
     -------
@@ -347,8 +352,11 @@ def optimise(prepared: PreparedScenario, *, fixed: bool = False, alternatives: i
 
         start = time.perf_counter()
         ranked = near_best(problem, alternatives, best=solution, engine=solver.engine,
-                           time_limit_s=solver.time_limit_s, relative_gap=solver.relative_gap, threads=solver.threads)
-        allocation = replace(allocation, alternatives=alternative_plans(prepared, problem, ranked))
+                           time_limit_s=solver.time_limit_s, relative_gap=solver.relative_gap, threads=solver.threads,
+                           distinct=alternatives_differ)
+        flows = tuple(allocation_from_solution(prepared, problem, plan.solution).flows for plan in ranked[1:])
+        allocation = replace(allocation, alternatives=alternative_plans(prepared, problem, ranked),
+                             alternative_flows=flows)
         seconds["alternatives"] = time.perf_counter() - start
     return allocation, seconds
 

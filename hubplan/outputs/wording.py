@@ -18,12 +18,12 @@ import geopandas as gpd
 import pandas as pd
 
 from hubplan.outputs.privacy import LOWER_SUFFIX, layer_count_text, publish_count
-from hubplan.record.layers import TierKind
+from hubplan.record.layers import TIER_JOINER, TierKind
 from hubplan.record.run import RunRecord
 
 __all__ = [
     "KIND_WORDS", "JourneyView", "PublishedCounts", "is_missing", "join_words", "journey_views", "kind_words",
-    "minutes_text", "people_html", "span_words",
+    "minutes_text", "people_html", "span_words", "tier_labels_of",
 ]
 
 KIND_WORDS = {"day_centre": "day centre", "gp_branch": "GP branch surgery", "settlement": "community venue"}
@@ -43,6 +43,28 @@ class JourneyView:
 def is_missing(value: Any) -> bool:
     """Say whether a value is ``None`` or NaN (a suppressed or absent figure)."""
     return value is None or (isinstance(value, float) and math.isnan(value)) or bool(pd.isna(value))
+
+
+def tier_labels_of(sites: pd.DataFrame) -> dict[str, str]:
+    """``{tier name: public label}`` of every tier an open site of the sites layer hosts.
+
+    Examples
+    --------
+    >>> sites = pd.DataFrame({"tier": ["hub + specialist_ld", "hub", ""],
+    ...                       "tier_label": ["Hub + Specialist: LD", "Hub", ""]})
+    >>> tier_labels_of(sites)
+    {'hub': 'Hub', 'specialist_ld': 'Specialist: LD'}
+    """
+    labels: dict[str, str] = {}
+    if "tier" not in sites.columns or "tier_label" not in sites.columns:
+        return labels
+    for names, words in zip(sites["tier"], sites["tier_label"], strict=True):
+        if not isinstance(names, str) or not names or not isinstance(words, str):
+            continue
+        split_names, split_words = names.split(TIER_JOINER), words.split(TIER_JOINER)
+        if len(split_names) == len(split_words):
+            labels.update(zip(split_names, split_words, strict=True))
+    return labels
 
 
 def kind_words(kind: str) -> str:

@@ -31,6 +31,7 @@ from hubplan.outputs.report.method import (
     sources_section,
     status_section,
 )
+from hubplan.outputs.report.plans import plans_section
 from hubplan.outputs.report.sites import md_table, site_sections
 from hubplan.outputs.report.transport import transport_section
 
@@ -102,6 +103,7 @@ def report_markdown(
         parts += ["## By locality\n", locality_table(metrics, threshold) + "\n"]
     parts.append("## Sites: which open, stay open or close\n")
     parts += site_sections(sites, threshold)
+    parts += plans_section(manifest.alternatives, overall, sites, manifest.solver.objective_type)
     parts += transport_section(manifest, metrics, threshold)
     parts += status_section(manifest.solver)
     parts += assumption_sections(manifest, metrics.get("parameters") or {}, threshold)
