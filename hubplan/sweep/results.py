@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from hubplan.sweep.spec import SEED_AXIS, SweepSpec
+from hubplan.sweep.words import parameter_words
 from hubplan.sweep.worker import VariantResult
 
 __all__ = ["FIGURE_COLUMNS", "TRADE_OFFS", "group_label", "pareto_front", "results_table", "site_shares"]
@@ -30,9 +31,9 @@ FIGURE_COLUMNS: Mapping[str, tuple[str, ...]] = {
 }
 #: The trade-offs of the Pareto front, all to be made small: column -> label.
 TRADE_OFFS: Mapping[str, str] = {
-    "sites_open": "open sites",
+    "sites_open": "sites open",
     "mean_minutes": "mean journey (minutes)",
-    "isolated": "isolated attendees",
+    "isolated": "people over the isolation threshold",
     "annual_building_cost": "annual building cost (GBP)",
 }
 #: Separators of the ``open_sites`` column: sites, and a site's tiers.
@@ -67,7 +68,9 @@ def results_table(spec: SweepSpec, results: Sequence[VariantResult]) -> pd.DataF
     pandas.DataFrame
         Columns ``variant_id``, ``group``, one per axis, ``status``, ``reason``,
         ``objective``, ``bound``, ``gap``, ``sites_open``, ``open_sites``, the
-        :data:`FIGURE_COLUMNS` and ``on_pareto_front``.
+        :data:`FIGURE_COLUMNS` and ``on_pareto_front`` (the variant's decision, its
+        parameters but the demand draw, is on the front of decisions compared over the
+        same draws: :func:`hubplan.sweep.decisions.decision_table`).
     """
     rows = []
     for result in sorted(results, key=lambda r: r.variant.variant_id):
@@ -86,7 +89,9 @@ def results_table(spec: SweepSpec, results: Sequence[VariantResult]) -> pd.DataF
         return table
     for column in ("objective", "bound", "gap", "sites_open"):
         table[column] = pd.to_numeric(table[column], errors="coerce").astype(float)
-    table["on_pareto_front"] = pareto_front(table)
+    from hubplan.sweep.decisions import decision_table, front_of_variants  # it builds on this module
+
+    table["on_pareto_front"] = front_of_variants(table, decision_table(tuple(spec.axes), table))
     return table
 
 
@@ -119,15 +124,14 @@ def pareto_front(table: pd.DataFrame) -> pd.Series:
 
 
 def group_label(parameters: Mapping[str, object]) -> str:
-    """The parameters but the demand draw, as ``field=value, ...`` (``base`` when there are none).
+    """The parameters but the demand draw, in words (:func:`hubplan.sweep.words.parameter_words`).
 
     Examples
     --------
     >>> group_label({"demand.seed": 3, "tiers.hub.count": 6})
-    'tiers.hub.count=6'
+    '6 hub sites in all'
     """
-    text = ", ".join(f"{axis}={value}" for axis, value in parameters.items() if axis != SEED_AXIS)
-    return text or "base"
+    return parameter_words(parameters)
 
 
 def site_shares(spec: SweepSpec, table: pd.DataFrame, tiers: Sequence[str]) -> pd.DataFrame:
