@@ -23,7 +23,7 @@ import geopandas as gpd
 
 from hubplan.outputs.escape import markdown_code, markdown_text, render_markdown
 from hubplan.outputs.published import Published
-from hubplan.outputs.report.journeys import group_tables, headline, locality_table
+from hubplan.outputs.report.journeys import CAR_CO2_NOTE, group_tables, headline, locality_table
 from hubplan.outputs.report.method import (
     PLAN_STATUS,
     assumption_sections,
@@ -100,7 +100,7 @@ def report_markdown(
         parts.append("## Who is affected\n")
         parts += group_tables(overall, threshold)
     if metrics.get("localities"):
-        parts += ["## By locality\n", locality_table(metrics, threshold) + "\n"]
+        parts += ["## By locality\n", locality_table(metrics, threshold) + "\n", CAR_CO2_NOTE + "\n"]
     parts.append("## Sites: which open, stay open or close\n")
     parts += site_sections(sites, threshold)
     parts += plans_section(manifest.alternatives, overall, sites, manifest.solver.objective_type)
