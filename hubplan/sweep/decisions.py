@@ -28,7 +28,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from hubplan.sweep.results import TRADE_OFFS, pareto_front
+from hubplan.sweep.front import TRADE_OFFS, pareto_front
 from hubplan.sweep.spec import SEED_AXIS
 
 __all__ = ["PLANNED", "constant_figures", "decision_table", "front_of_variants"]

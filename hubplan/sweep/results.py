@@ -11,6 +11,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from hubplan.sweep.decisions import decision_table, front_of_variants
+from hubplan.sweep.front import TRADE_OFFS, pareto_front
 from hubplan.sweep.spec import SEED_AXIS, SweepSpec
 from hubplan.sweep.words import parameter_words
 from hubplan.sweep.worker import VariantResult
@@ -28,13 +30,6 @@ FIGURE_COLUMNS: Mapping[str, tuple[str, ...]] = {
     "annual_building_cost": ("annual_building_cost",),
     "annual_travel_km": ("annual_travel_km",),
     "annual_co2e_tonnes": ("annual_co2e_tonnes",),
-}
-#: The trade-offs of the Pareto front, all to be made small: column -> label.
-TRADE_OFFS: Mapping[str, str] = {
-    "sites_open": "sites open",
-    "mean_minutes": "mean journey (minutes)",
-    "isolated": "people over the isolation threshold",
-    "annual_building_cost": "annual building cost (GBP)",
 }
 #: Separators of the ``open_sites`` column: sites, and a site's tiers.
 SITE_SEPARATOR, TIER_SEPARATOR = ";", "|"
@@ -89,38 +84,8 @@ def results_table(spec: SweepSpec, results: Sequence[VariantResult]) -> pd.DataF
         return table
     for column in ("objective", "bound", "gap", "sites_open"):
         table[column] = pd.to_numeric(table[column], errors="coerce").astype(float)
-    from hubplan.sweep.decisions import decision_table, front_of_variants  # it builds on this module
-
     table["on_pareto_front"] = front_of_variants(table, decision_table(tuple(spec.axes), table))
     return table
-
-
-def pareto_front(table: pd.DataFrame) -> pd.Series:
-    """Whether each variant is on the Pareto front of :data:`TRADE_OFFS` (none of them can improve for free).
-
-    A variant without a plan is not on the front; a trade-off no variant has a figure
-    for (e.g. costs when no site has one) is left out.
-
-    Examples
-    --------
-    >>> t = pd.DataFrame({"sites_open": [5, 6, 6], "mean_minutes": [20.0, 18.0, 19.0], "isolated": [3.0, 3.0, 3.0],
-    ...                   "annual_building_cost": [np.nan] * 3, "status": ["optimal"] * 3})
-    >>> pareto_front(t).tolist()
-    [True, True, False]
-    """
-    planned = table["status"].isin(["optimal", "feasible"]).to_numpy()
-    columns = [c for c in TRADE_OFFS if c in table and table.loc[planned, c].notna().any()]
-    values = table[columns].to_numpy(dtype=float)
-    values = np.where(np.isnan(values), np.inf, values)
-    rows = np.flatnonzero(planned)
-    front = np.zeros(len(table), bool)
-    if rows.size and columns:
-        sub = values[rows]
-        no_worse = (sub[:, None, :] <= sub[None, :, :]).all(axis=2)   # [a, b]: a is no worse than b anywhere
-        better = (sub[:, None, :] < sub[None, :, :]).any(axis=2)
-        dominated = (no_worse & better).any(axis=0)
-        front[rows] = ~dominated
-    return pd.Series(front, index=table.index, name="on_pareto_front")
 
 
 def group_label(parameters: Mapping[str, object]) -> str:

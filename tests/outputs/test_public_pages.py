@@ -18,8 +18,7 @@ from typing import Any
 import geopandas as gpd
 import pytest
 
-from hubplan.outputs import write_run
-from hubplan.pipeline import run_scenario
+from hubplan.api import run_scenario, write_outputs
 from hubplan.record.run import RunRecord
 
 REPO = Path(__file__).resolve().parents[2]
@@ -34,7 +33,7 @@ def runs(study_path: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str
     result = {}
     for name in SCENARIOS:
         record = run_scenario(REPO / "scenarios" / f"{name}.toml", study_path=study_path, transport=False)
-        result[name] = (record, write_run(record, out))
+        result[name] = (record, write_outputs(record, out)[0])
     return result
 
 
