@@ -108,7 +108,9 @@ def _run_and_write(ctx: click.Context, scenario: Scenario, study: Path | None, o
         for plan in record.manifest.alternatives:
             click.echo(describe(plan, solver.objective_type, labels))
         found = len(record.manifest.alternatives) + 1
-        if found < alternatives:
+        if solver.status == "evaluated":
+            click.echo("no other plans: the scenario fixes its plan, so there is nothing else to consider")
+        elif found < alternatives:
             click.echo(f"no further distinct plan: {found} found in all, the best included")
     click.echo(travel_line(record.manifest.travel))
     click.echo(render_table(record.metrics))

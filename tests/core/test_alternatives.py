@@ -238,3 +238,12 @@ def test_council_alternatives_differ_in_buildings_with_figures_in_the_report(cli
     assert "specialist_" not in section and "attendee-minutes" not in section
     console = [line for line in outcome.stdout.splitlines() if " best: " in line]
     assert len(console) == 2 and not any("specialist_" in line or "attendee" in line for line in console)
+
+
+def test_a_fixed_plan_has_no_alternatives_and_says_why(cli, study_path, tmp_path):
+    """The proposal fixes every building: ``--alternatives 3`` says there is nothing else to consider."""
+    outcome = cli.invoke(["--no-progress", "run", str(SCENARIOS / "council-proposal-2026.toml"), "--study",
+                          str(study_path), "--out", str(tmp_path), "--no-transport", "--alternatives", "3"])
+    assert outcome.exit_code == 0, outcome.stderr
+    assert "no other plans: the scenario fixes its plan, so there is nothing else to consider" in outcome.stdout
+    assert "Other plans considered" not in (tmp_path / "council-proposal-2026" / "report.md").read_text()
