@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from hubplan.data.study import StudyArea
+from hubplan.errors import InfeasibleError
 from hubplan.optimise import SiteHint, evaluate_plan, optimise, problem_to_solve
 from hubplan.outputs.published import Published, publish
 from hubplan.pipeline import prepare
@@ -141,7 +142,11 @@ class Study:
         return Study.sharing(scenario, self.prepared.study, self.prepared.travel if travel is None else travel)
 
     def check(self) -> None:
-        """Run every check that needs no solving (``hubplan scenario validate``).
+        """Run every check ``hubplan run`` would stop on before its plan (``hubplan scenario validate``).
+
+        The pre-solve checks, and when the scenario sets a journey limit, feasibility
+        solves that it can be met (:func:`hubplan.core.limits.check_limits`: the home
+        areas beyond it and the smallest limit any plan can meet).
 
         Raises
         ------
@@ -149,39 +154,52 @@ class Study:
             The first problem found, in one line with its fix.
         """
         from hubplan.core.checks import check_feasibility
+        from hubplan.core.limits import check_limits
 
         problem, _ = problem_to_solve(self.prepared)
-        check_feasibility(problem)
+        try:
+            check_feasibility(problem)
+        except InfeasibleError:
+            check_limits(problem)  # a journey limit to blame is named with its smallest achievable value
+            raise
+        check_limits(problem)  # journey limits are checked with feasibility solves, only when a scenario sets one
 
-    def solve(self, *, alternatives: int = 1, hint: SiteHint | None = None) -> tuple[Allocation, dict[str, float]]:
+    def solve(self, *, alternatives: int = 1, hint: SiteHint | None = None,
+              alternatives_differ: str = "buildings") -> tuple[Allocation, dict[str, float]]:
         """Optimise the plan (or evaluate it when the scenario leaves nothing to choose).
 
         Parameters
         ----------
         alternatives
-            How many best distinct plans to find.
+            How many best distinct plans to find, the best included.
         hint
             A plan to start the search from (tier name -> site IDs).
+        alternatives_differ
+            ``"buildings"``: each plan opens a different set of buildings; ``"tiers"``: a plan
+            may keep the buildings and move a tier between them.
 
         Returns
         -------
         tuple of (Allocation, dict)
             The plan and the seconds of each stage.
         """
-        return optimise(self.prepared, alternatives=alternatives, hint=hint)
+        return optimise(self.prepared, alternatives=alternatives, hint=hint, alternatives_differ=alternatives_differ)
 
     def plan(self, *, alternatives: int = 1, transport: bool = True,
-             transport_progress: Progress | None = None) -> RunRecord:
+             transport_progress: Progress | None = None, alternatives_differ: str = "buildings") -> RunRecord:
         """Optimise the scenario: choose hubs, spokes and specialist sites, then assign attendees.
 
         Parameters
         ----------
         alternatives
-            How many best distinct plans to find (their records go to the manifest).
+            How many best distinct plans to find, the best included (their records, with
+            their figures, go to the manifest and the report's "Other plans considered").
         transport
             Route the minibus rounds when the scenario has a ``[transport]`` table.
         transport_progress
             Optional ``(done, total)`` callback over the rounds routed.
+        alternatives_differ
+            As for :meth:`solve`.
 
         Returns
         -------
@@ -189,7 +207,7 @@ class Study:
             With the solver's status, objective, bound and gap in its manifest, or
             ``evaluated (fixed plan)`` when the scenario left nothing to choose.
         """
-        allocation, seconds = self.solve(alternatives=alternatives)
+        allocation, seconds = self.solve(alternatives=alternatives, alternatives_differ=alternatives_differ)
         return self.record(allocation, seconds, transport=transport, transport_progress=transport_progress)
 
     def evaluate(self, plan: SiteHint | None = None, *, transport: bool = False,
@@ -288,10 +306,11 @@ def write_outputs(record: RunRecord, out_root: Path = Path("outputs")) -> tuple[
 
 def run_scenario(scenario: Scenario | Path | str, *, study_path: Path | None = None, progress: Progress | None = None,
                  alternatives: int = 1, transport: bool = True,
-                 transport_progress: Progress | None = None) -> RunRecord:
+                 transport_progress: Progress | None = None, alternatives_differ: str = "buildings") -> RunRecord:
     """Open a study and plan it: ``Study.open(scenario).plan(...)`` (see :meth:`Study.plan`)."""
     study = Study.open(scenario, study_path=study_path, progress=progress)
-    return study.plan(alternatives=alternatives, transport=transport, transport_progress=transport_progress)
+    return study.plan(alternatives=alternatives, transport=transport, transport_progress=transport_progress,
+                      alternatives_differ=alternatives_differ)
 
 
 def evaluate_scenario(scenario: Scenario | Path | str, *, study_path: Path | None = None,

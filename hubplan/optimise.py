@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from hubplan.baseline import FIXED_PLAN, GIVEN_PLAN, fix_plan, fixed_plan_issues, has_choice, pin_plan
+from hubplan.core.limits import check_limits
 from hubplan.core.problem import Objective, Problem, TierSpec
 from hubplan.core.solution import Solution, SolverStatus
 from hubplan.core.solve import ENGINE_LABELS, solve
@@ -236,10 +237,11 @@ def allocation_from_solution(prepared: PreparedScenario, problem: Problem, solut
     """
     scenario = prepared.scenario
     if solution.status == SolverStatus.INFEASIBLE:
+        check_limits(problem)
         reach = ", max_minutes_to_any" if scenario.constraints.max_minutes_to_any is not None else ""
         raise InfeasibleError(
-            f"{scenario.source_path or scenario.name}: constraints: the solver proved them infeasible "
-            f"({solution.message}); fix: relax counts, capacities, max_minutes{reach} or budget"
+            f"{scenario.source_path or scenario.name}: constraints: no plan meets every rule at once, though each "
+            f"check of a single rule passes; fix: relax counts, capacities, max_minutes{reach} or budget"
         )
     if not solution.has_plan:
         raise SolverError(
@@ -297,7 +299,8 @@ def problem_to_solve(prepared: PreparedScenario, *, fixed: bool = False) -> tupl
 
 
 def optimise(prepared: PreparedScenario, *, fixed: bool = False, alternatives: int = 1,
-             hint: SiteHint | None = None) -> tuple[Allocation, dict[str, float]]:
+             hint: SiteHint | None = None,
+             alternatives_differ: str = "buildings") -> tuple[Allocation, dict[str, float]]:
     """Build the problem of a prepared scenario, solve it exactly and return the plan.
 
     Parameters
@@ -308,10 +311,14 @@ def optimise(prepared: PreparedScenario, *, fixed: bool = False, alternatives: i
         Evaluate the scenario's fixed plan (its required sites, each in every tier it
         may take) instead of choosing; a scenario with nothing to choose is evaluated so anyway.
     alternatives
-        How many best distinct plans to find (1 = the best only); the others go
-        to :attr:`Allocation.alternatives` (:mod:`hubplan.alternatives`).
+        How many best distinct plans to find, the best included (1 = the best only); the
+        others go to :attr:`Allocation.alternatives` (:mod:`hubplan.alternatives`), their
+        flows to :attr:`Allocation.alternative_flows`.
     hint
         A plan to start the search from (tier -> site IDs; sites not taking part are ignored).
+    alternatives_differ
+        ``"buildings"``: each alternative opens a different set of buildings; ``"tiers"``:
+        it may keep the buildings and move a tier between them.
 
     Returns
     -------
@@ -331,14 +338,13 @@ def optimise(prepared: PreparedScenario, *, fixed: bool = False, alternatives: i
     problem, is_fixed = problem_to_solve(prepared, fixed=fixed)
     build_seconds = time.perf_counter() - start
     solver = prepared.scenario.solver
-    solution = solve(
-        problem,
-        engine=solver.engine,
-        time_limit_s=solver.time_limit_s,
-        relative_gap=solver.relative_gap,
-        threads=solver.threads,
-        hint=_index_hint(problem.site_ids, hint),
-    )
+    try:
+        solution = solve(problem, engine=solver.engine, time_limit_s=solver.time_limit_s,
+                         relative_gap=solver.relative_gap, threads=solver.threads,
+                         hint=_index_hint(problem.site_ids, hint))
+    except InfeasibleError:
+        check_limits(problem)  # a journey limit to blame is named with its smallest achievable value
+        raise
     allocation = allocation_from_solution(prepared, problem, solution, fixed=is_fixed)
     seconds = {"model": build_seconds, "solve": solution.build_seconds + solution.solve_seconds}
     if alternatives > 1 and not is_fixed:
@@ -347,8 +353,11 @@ def optimise(prepared: PreparedScenario, *, fixed: bool = False, alternatives: i
 
         start = time.perf_counter()
         ranked = near_best(problem, alternatives, best=solution, engine=solver.engine,
-                           time_limit_s=solver.time_limit_s, relative_gap=solver.relative_gap, threads=solver.threads)
-        allocation = replace(allocation, alternatives=alternative_plans(prepared, problem, ranked))
+                           time_limit_s=solver.time_limit_s, relative_gap=solver.relative_gap, threads=solver.threads,
+                           distinct=alternatives_differ)
+        flows = tuple(allocation_from_solution(prepared, problem, plan.solution).flows for plan in ranked[1:])
+        allocation = replace(allocation, alternatives=alternative_plans(prepared, problem, ranked),
+                             alternative_flows=flows)
         seconds["alternatives"] = time.perf_counter() - start
     return allocation, seconds
 

@@ -21,7 +21,7 @@ from hubplan.provenance import SolverRecord
 from hubplan.scenario import Scenario
 from hubplan.travel import TravelMatrix
 
-__all__ = ["Allocation", "AlternativePlan", "PreparedScenario", "TierSwap"]
+__all__ = ["Allocation", "AlternativePlan", "PlanFigures", "PreparedScenario", "TierSwap"]
 
 
 @dataclass(frozen=True)
@@ -75,6 +75,44 @@ class TierSwap:
 
 
 @dataclass(frozen=True)
+class PlanFigures:
+    """The figures a commissioner compares plans by, computed as the run's own metrics are.
+
+    Parameters
+    ----------
+    isolated, isolated_rural, isolated_urban
+        Attendees travelling longer than the isolation threshold, in all and from rural
+        and urban home areas (``None`` when withheld for client records).
+    isolation_minutes
+        The threshold.
+    longest_minutes, mean_minutes
+        The longest journey of any attendee and the mean journey.
+    annual_building_cost
+        Sum of the open buildings' annual costs (``None`` when no open site has a known cost).
+    buildings_kept, sites_closed, sites_open
+        Today's day centres kept open and closed, and the sites open in all.
+    annual_co2e_tonnes
+        CO2e of the attendees' journeys in a year (the car-based travel model of the metrics).
+    """
+
+    isolated: float | None
+    isolated_rural: float | None
+    isolated_urban: float | None
+    isolation_minutes: float
+    longest_minutes: float
+    mean_minutes: float
+    annual_building_cost: float | None
+    buildings_kept: int
+    sites_closed: int
+    sites_open: int
+    annual_co2e_tonnes: float | None = None
+
+    def withheld(self) -> PlanFigures:
+        """The figures without counts of people (for client records)."""
+        return replace(self, isolated=None, isolated_rural=None, isolated_urban=None)
+
+
+@dataclass(frozen=True)
 class AlternativePlan:
     """One of the near-best plans (``hubplan run --alternatives K``), for the manifest and the report.
 
@@ -95,6 +133,13 @@ class AlternativePlan:
         What it changes against the best plan, per tier that differs.
     site_names
         Site ID -> name of every site in ``swaps``.
+    same_buildings
+        True when it opens the same buildings as the best plan (it moves tiers between them only).
+    opens, closes
+        Site IDs of the buildings it opens that the best plan does not, and those the best plan opens but it does not.
+    figures
+        Its journeys, isolation, building cost and buildings kept and closed, when computed
+        (:func:`hubplan.record.alternatives.with_figures`).
     """
 
     rank: int
@@ -105,10 +150,15 @@ class AlternativePlan:
     open_tiers: Mapping[str, tuple[str, ...]]
     swaps: tuple[TierSwap, ...]
     site_names: Mapping[str, str] = field(default_factory=dict)
+    same_buildings: bool = False
+    opens: tuple[str, ...] = ()
+    closes: tuple[str, ...] = ()
+    figures: PlanFigures | None = None
 
     def withheld(self) -> AlternativePlan:
         """The plan without the figures that weigh exact counts of people (for client records)."""
-        return replace(self, objective=None, best_bound=None, gap_to_best=None)
+        figures = None if self.figures is None else self.figures.withheld()
+        return replace(self, objective=None, best_bound=None, gap_to_best=None, figures=figures)
 
     def as_dict(self) -> dict[str, JsonValue]:
         """The JSON-ready record (``manifest.json``'s ``alternatives``)."""
@@ -116,7 +166,10 @@ class AlternativePlan:
             "rank": self.rank, "status": self.status, "objective": self.objective, "best_bound": self.best_bound,
             "gap_to_best": self.gap_to_best, "open_tiers": {k: list(v) for k, v in self.open_tiers.items()},
             "swaps": [{"tier": s.tier, "opened": list(s.opened), "closed": list(s.closed)} for s in self.swaps],
-            "site_names": dict(self.site_names),
+            "site_names": dict(self.site_names), "same_buildings": self.same_buildings,
+            "opens": list(self.opens), "closes": list(self.closes),
+            "figures": None if self.figures is None else {
+                name: getattr(self.figures, name) for name in PlanFigures.__dataclass_fields__},
         }
 
 
@@ -139,6 +192,9 @@ class Allocation:
         segment of its home area (an evaluation sends everyone to the nearest open site).
     alternatives
         The next best distinct plans, when asked for (:mod:`hubplan.alternatives`).
+    alternative_flows
+        Each alternative's flows (as ``flows``), in the order of ``alternatives``, for
+        their figures (:func:`hubplan.record.alternatives.with_figures`).
     """
 
     open_tiers: dict[str, tuple[str, ...]]
@@ -146,3 +202,4 @@ class Allocation:
     solver: SolverRecord
     segments_by_tier: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     alternatives: tuple[AlternativePlan, ...] = ()
+    alternative_flows: tuple[pd.DataFrame, ...] = field(default=(), repr=False, compare=False)

@@ -77,7 +77,8 @@ def evaluate(ctx: click.Context, scenario_path: Path, study: Path | None, json_p
 
 
 def _run_and_write(ctx: click.Context, scenario: Scenario, study: Path | None, out_root: Path, *,
-                   alternatives: int, transport: bool, time_limit_s: float | None = None) -> None:
+                   alternatives: int, transport: bool, time_limit_s: float | None = None,
+                   alternatives_differ: str = "buildings") -> None:
     """Optimise (or evaluate) a scenario, route its transport, write its outputs and print the tables."""
     from hubplan.api import Study, publish, write_outputs
     from hubplan.files.atomic import check_output_parent
@@ -93,18 +94,24 @@ def _run_and_write(ctx: click.Context, scenario: Scenario, study: Path | None, o
     with progress_callback(enabled, "travel times") as progress, \
             progress_callback(enabled, "transport rounds") as rounds_progress:
         planned = Study.open(scenario, study_path=study, progress=progress).with_time_limit(time_limit_s).plan(
-            alternatives=alternatives, transport=transport, transport_progress=rounds_progress)
+            alternatives=alternatives, transport=transport, transport_progress=rounds_progress,
+            alternatives_differ=alternatives_differ)
     folder, operational = write_outputs(planned, out_root)
     record = publish(planned).record  # the console shows what the published outputs show
     solver = record.manifest.solver
     click.echo(f"{record.title}: {solver_line(solver)}")
     if alternatives > 1:
         from hubplan.alternatives import describe
+        from hubplan.outputs.wording import tier_labels_of
 
+        labels = tier_labels_of(record.sites)
         for plan in record.manifest.alternatives:
-            click.echo(describe(plan, solver.objective_type))
-        if len(record.manifest.alternatives) < alternatives - 1:
-            click.echo(f"no further distinct plan: {len(record.manifest.alternatives) + 1} found in all")
+            click.echo(describe(plan, solver.objective_type, labels))
+        found = len(record.manifest.alternatives) + 1
+        if solver.status == "evaluated":
+            click.echo("no other plans: the scenario fixes its plan, so there is nothing else to consider")
+        elif found < alternatives:
+            click.echo(f"no further distinct plan: {found} found in all, the best included")
     click.echo(travel_line(record.manifest.travel))
     click.echo(render_table(record.metrics))
     if "transport" in record.metrics:
@@ -128,12 +135,16 @@ out_option = out_root_option("scenario")
 @study_option
 @out_option
 @click.option("--alternatives", "alternatives", type=click.IntRange(1, 20), default=1, show_default=True,
-              metavar="K", help="Also find the next best distinct plans, K in all (recorded in manifest.json).")
+              metavar="K", help="Find the K best distinct plans, the best included (compared in the report under "
+              "'Other plans considered' and recorded in manifest.json).")
+@click.option("--alternatives-differ", "alternatives_differ", type=click.Choice(["buildings", "tiers"]),
+              default="buildings", show_default=True,
+              help="What makes plans distinct: the set of open buildings, or also which building hosts which tier.")
 @click.option("--no-transport", "no_transport", is_flag=True, default=False,
               help="Skip routing the minibus rounds even when the scenario has a [transport] table.")
 @click.pass_context
 def run(ctx: click.Context, scenario_path: Path, study: Path | None, out_root: Path, alternatives: int,
-        no_transport: bool) -> None:
+        alternatives_differ: str, no_transport: bool) -> None:
     """Optimise a scenario (or evaluate a fixed plan) and write its layers, map, report, metrics and manifest.
 
     With a [transport] table, also route the plan's morning and afternoon minibus rounds.
@@ -141,7 +152,7 @@ def run(ctx: click.Context, scenario_path: Path, study: Path | None, out_root: P
     from hubplan.scenario import load_scenario
 
     _run_and_write(ctx, load_scenario(scenario_path), study, out_root, alternatives=alternatives,
-                   transport=not no_transport)
+                   transport=not no_transport, alternatives_differ=alternatives_differ)
 
 
 @click.command()

@@ -23,7 +23,9 @@ def validate_command(paths: tuple[Path, ...], study: Path | None) -> None:
     """Validate scenario files: every check short of solving (the first error stops with exit code 2).
 
     With a study area (--study, the scenario's own `study`, or data/geo/study.gpkg when it exists)
-    the sites, localities, demand, travel and the pre-solve feasibility checks run too.
+    the sites, localities, demand, travel and the pre-solve feasibility checks run too, and a journey
+    limit (max_minutes) is checked with feasibility solves: one no plan can meet is named with the home
+    areas beyond it and the smallest limit any plan can meet.
     """
     from hubplan.api import check_scenario
     from hubplan.data.schema import DEFAULT_STUDY_PATH

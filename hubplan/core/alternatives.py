@@ -3,8 +3,10 @@
 The best plan comes from :func:`hubplan.core.solve.solve` as usual (its checks run
 once, there). Each further plan is the optimum of the full model
 (:func:`hubplan.core.strategies.solve_general`) with every plan found so far cut off
-(:func:`hubplan.core.cuts.exclude_plans`): "distinct" means a different set
-of open sites in some tier. So the second plan is proven (within the relative
+(:func:`hubplan.core.cuts.exclude_plans`): "distinct" means, by default, a different
+set of open buildings (``distinct="buildings"``: a plan that only moves a tier from
+one open building to another is not an alternative), or with ``distinct="tiers"`` a
+different set of open sites in some tier. So the second plan is proven (within the relative
 gap) the best of all plans but the first, the third the best of all but the first
 two, and so on; the search stops early when no other feasible plan exists.
 
@@ -29,6 +31,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from hubplan.core._mathopt import EngineSettings
+from hubplan.core.cuts import DISTINCT
 from hubplan.core.problem import Problem
 from hubplan.core.solution import Solution
 from hubplan.core.solve import solve
@@ -78,7 +81,7 @@ def gap_to_best(objective: float | None, best: float | None) -> float | None:
 
 def near_best(problem: Problem, k: int, *, best: Solution | None = None, engine: str = "highs",
               time_limit_s: float = 30.0, relative_gap: float = 1e-4, threads: int = 1,
-              hint: Mapping[str, tuple[int, ...]] | None = None) -> tuple[RankedPlan, ...]:
+              distinct: str = "buildings") -> tuple[RankedPlan, ...]:
     """The ``k`` best distinct plans of ``problem``, best first.
 
     Parameters
@@ -89,8 +92,11 @@ def near_best(problem: Problem, k: int, *, best: Solution | None = None, engine:
         How many plans, >= 1.
     best
         The problem's best solution when already solved (else it is solved here).
-    engine, time_limit_s, relative_gap, threads, hint
+    engine, time_limit_s, relative_gap, threads
         As for :func:`hubplan.core.solve.solve`; the time limit applies to each solve.
+    distinct
+        ``"buildings"``: each plan opens a different set of buildings; ``"tiers"``: each
+        differs in the open sites of some tier (see :data:`hubplan.core.cuts.DISTINCT`).
 
     Returns
     -------
@@ -101,14 +107,15 @@ def near_best(problem: Problem, k: int, *, best: Solution | None = None, engine:
     Raises
     ------
     ValueError
-        When ``k`` < 1.
+        When ``k`` < 1 or ``distinct`` is unknown.
     """
     if k < 1:
         raise ValueError(f"k must be >= 1, got {k}")
+    if distinct not in DISTINCT:
+        raise ValueError(f"distinct must be one of {DISTINCT}, got {distinct!r}")
     settings = EngineSettings(engine=engine, relative_gap=relative_gap, threads=threads)
     if best is None:
-        best = solve(problem, engine=engine, time_limit_s=time_limit_s, relative_gap=relative_gap, threads=threads,
-                     hint=hint)
+        best = solve(problem, engine=engine, time_limit_s=time_limit_s, relative_gap=relative_gap, threads=threads)
     if not best.has_plan:
         return ()
     ranked = [RankedPlan(1, best, 0.0)]
@@ -116,7 +123,8 @@ def near_best(problem: Problem, k: int, *, best: Solution | None = None, engine:
     while len(ranked) < k:
         last = ranked[-1].solution.open_sites
         excluded += [last, *twin_variants(problem, last)]
-        solution = solve_general(problem, time_limit_s=time_limit_s, settings=settings, hint=None, exclude=excluded)
+        solution = solve_general(problem, time_limit_s=time_limit_s, settings=settings, hint=None, exclude=excluded,
+                                 distinct=distinct)
         if not solution.has_plan:
             break
         ranked.append(RankedPlan(len(ranked) + 1, solution, gap_to_best(solution.objective, best.objective)))

@@ -284,15 +284,16 @@ class _SparseSearch:
 
 # ====================================================================== general model
 def solve_general(problem: Problem, *, time_limit_s: float, settings: EngineSettings,
-                  hint: Hint | None, exclude: Sequence[Hint] = ()) -> Solution:
+                  hint: Hint | None, exclude: Sequence[Hint] = (), distinct: str = "tiers") -> Solution:
     """The full model, one engine call per lexicographic stage (one in all for a weighted sum).
 
-    ``exclude``: plans (open sites per tier) cut off by no-good rows (:func:`~hubplan.core.cuts.exclude_plans`).
+    ``exclude``: plans (open sites per tier) cut off by no-good rows (:func:`~hubplan.core.cuts.exclude_plans`),
+    each by its open sites per tier or, with ``distinct="buildings"``, by its set of open buildings.
     """
     timing = Timing()
     with timing.building():
         model, layout = formulate(problem)
-        exclude_plans(problem, model, layout, exclude)
+        exclude_plans(problem, model, layout, exclude, by=distinct)
         nonzeros = model.matrix().nnz
         terms = {t: model.term_vector(t) for t in OBJECTIVE_TERMS}
     logger.info("model: %d variables, %d rows, %d non-zeros (%.2f s)", model.n_variables, model.n_rows,

@@ -21,6 +21,7 @@ import base64
 import html
 import io
 import logging
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -179,17 +180,33 @@ class ComparisonTable:
         kind = _kind_of(measure)
         if kind == "share":
             return f"{sign}{100 * value:.1f}{' pts' if column not in self.runs else '%'}"
-        return f"{sign}{value:,.{ {'whole': 0, 'ratio': 2}.get(kind, 1)}f}"
+        if kind == "whole":
+            return f"{sign}{math.floor(value + 0.5):,}"  # half up, as the differences are taken
+        return f"{sign}{value:,.{ {'ratio': 2}.get(kind, 1)}f}"
 
     def display_rows(self) -> tuple[list[str], list[list[str]]]:
         """Return the header and formatted rows shared by Markdown and HTML."""
         value_columns = [c for c in self.table.columns if c not in {"area", "measure", "label"}]
         header = ["Area", "Measure", *value_columns]
         rows = [
-            [r["area"], r["label"], *[self._cell(r["area"], r["measure"], c, r[c]) for c in value_columns]]
+            [r["area"], r["label"], *[self._cell(r["area"], r["measure"], c, self._shown(r, c)) for c in value_columns]]
             for _, r in self.table.iterrows()
         ]
         return header, rows
+
+    def _shown(self, row: pd.Series, column: str) -> float:
+        """The value a cell shows: a difference of whole numbers is the difference of the numbers shown.
+
+        So a count shown as 9 in the baseline and 15 in a run differs by +6, never +7 (the
+        difference of the unrounded values, rounded).
+        """
+        value = row[column]
+        if column in self.runs or _kind_of(str(row["measure"])) != "whole" or pd.isna(value):
+            return float(value)
+        run = column.removesuffix(f" - {self.baseline}")
+        if run not in self.runs or pd.isna(row[run]) or pd.isna(row[self.baseline]):
+            return float(value)
+        return float(math.floor(float(row[run]) + 0.5) - math.floor(float(row[self.baseline]) + 0.5))
 
     def _change_lines(self) -> list[str]:
         """Plain-text sentences: what each run opens, closes and re-tiers against the baseline."""

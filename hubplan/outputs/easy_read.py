@@ -30,8 +30,8 @@ import shapely
 
 from hubplan.outputs.easy_read_style import EASY_READ_CSS, ICON_SPRITE, Icon, icon
 from hubplan.outputs.published import Published
-from hubplan.outputs.symbology import STATUS_STYLE, site_symbol, specialist_colours
-from hubplan.outputs.wording import is_missing
+from hubplan.outputs.symbology import STATUS_STYLE, site_symbol, specialist_colours_of, tier_kinds_of, tier_parts
+from hubplan.outputs.wording import is_missing, rules_tier_kinds
 from hubplan.record.layers import EXISTING_BUILDING_KINDS, TierKind
 from hubplan.record.run import RunRecord
 
@@ -118,36 +118,76 @@ def _point(which: Icon, lines: Sequence[str]) -> str:
     return f"<li class='er-point'>{icon(which)}<div class='er-words'>{words}</div></li>"
 
 
-def _site_points(sites: pd.DataFrame) -> list[str]:
-    """What happens to each place in a locality: stays open, opens, closes; and what it will be."""
+def _role_lines(site: Any, kinds: Mapping[str, str], from_elsewhere: set[str]) -> list[str]:
+    """What a building will be: every service it hosts, one idea per line.
+
+    A building hosting a hub and a specialist service says both ("It will be a hub."
+    then "It will also be a specialist centre."), and a service people come to from
+    other localities says so.
+    """
+    lines: list[str] = []
+    labels = tier_parts(site.tier_label)
+    for k, tier in enumerate(tier_parts(site.tier)):
+        kind = kinds.get(tier, str(site.tier_kind))
+        also = " also" if lines else ""
+        if kind == TierKind.SPOKE.value:
+            lines += [f"It will{also} be a spoke.", "A spoke has activities near where people live."]
+        elif kind == TierKind.SPECIALIST.value:
+            label = (labels[k] if k < len(labels) else tier).removeprefix("Specialist: ")
+            lines += [f"It will{also} be a specialist centre.", f"It is for: {html.escape(label)}."]
+            if tier in from_elsewhere:
+                lines.append("People from other areas will come here for it too.")
+        else:
+            lines += [f"It will{also} be a hub.", "A hub is the main place people go to."]
+    return lines
+
+
+def _site_points(sites: pd.DataFrame, kinds: Mapping[str, str], elsewhere: Mapping[str, set[str]]) -> list[str]:
+    """What happens to each place in a locality: stays open, opens, closes; and every service it will have."""
     points = []
     rank = {TierKind.HUB.value: 0, TierKind.SPECIALIST.value: 1, TierKind.SPOKE.value: 2}
     opened = sites[sites["status"] == "open"]
     for site in sorted(opened.itertuples(), key=lambda s: (rank.get(str(s.tier_kind), 3), str(s.name))):
         name = html.escape(str(site.name))
         kept = str(site.kind) in EXISTING_BUILDING_KINDS
+        if str(site.kind) == "settlement":  # a village or town, not a building
+            points.append(_point(Icon.BUILDING_NEW, [f"There will be activities in {name}.",
+                                                     "They are near where people live."]))
+            continue
         lines = [f"{name} will stay open." if kept else f"{name} will open."]
         if not kept:
             lines.append("It is a new place for day services.")
-        if site.tier_kind == TierKind.SPOKE.value:
-            lines += ["It will be a spoke.", "A spoke has activities near where people live."]
-        elif site.tier_kind == TierKind.SPECIALIST.value:
-            label = str(site.tier_label or site.tier).removeprefix("Specialist: ")
-            lines += ["It will be a specialist centre.", f"It is for: {html.escape(label)}."]
-        else:
-            lines += ["It will be a hub.", "A hub is the main place people go to."]
+        lines += _role_lines(site, kinds, elsewhere.get(str(site.site_id), set()))
         points.append(_point(Icon.BUILDING if kept else Icon.BUILDING_NEW, lines))
     for site in sorted(sites[sites["status"] == "closed"].itertuples(), key=lambda s: str(s.name)):
         points.append(_point(Icon.BUILDING_CLOSED, [f"{html.escape(str(site.name))} will close."]))
     return points
 
 
+def _from_elsewhere(record: RunRecord, sites: pd.DataFrame) -> dict[str, set[str]]:
+    """``{site_id: tiers}`` whose attendees come from outside the site's own locality."""
+    cells = pd.DataFrame(record.allocations)
+    if cells.empty or "tier" not in cells.columns:
+        return {}
+    where = dict(zip(record.home_areas["area_id"], record.home_areas["locality"], strict=True))
+    own = dict(zip(sites["site_id"], sites["locality"], strict=True))
+    used = cells[cells["attendees"] > 0]
+    away = used[used["area_id"].map(where) != used["site_id"].map(own)]
+    out: dict[str, set[str]] = {}
+    for site_id, tier in zip(away["site_id"], away["tier"], strict=True):
+        out.setdefault(str(site_id), set()).add(str(tier))
+    return out
+
+
 def _main_hub(record: RunRecord, locality: str, names: Mapping[str, str], kinds: Mapping[str, str]) -> str | None:
-    """The hub most people of a locality go to (from the protected cells), or ``None``."""
+    """The hub most people of a locality go to (from the protected cells, hub journeys only), or ``None``.
+
+    ``kinds`` maps tier names to their kind (a hub building's specialist journeys do not count).
+    """
     cells = pd.DataFrame(record.allocations)
     where = dict(zip(record.home_areas["area_id"], record.home_areas["locality"], strict=True))
     mine = cells[(cells["area_id"].map(where) == locality) & (cells["attendees"] > 0)]
-    mine = mine[mine["site_id"].map(kinds) == TierKind.HUB.value]
+    mine = mine[mine["tier"].map(kinds) == TierKind.HUB.value]
     if mine.empty:
         return None
     totals = mine.groupby("site_id")["attendees"].sum().sort_index()
@@ -157,25 +197,35 @@ def _main_hub(record: RunRecord, locality: str, names: Mapping[str, str], kinds:
 def _travel_points(block: Mapping[str, Any], hub: str | None, threshold: int | None) -> list[str]:
     points = []
     if hub:
-        points.append(_point(Icon.BUS, [f"Most people will go to {html.escape(hub)}."]))
+        points.append(_point(Icon.BUILDING, [f"Most people will go to {html.escape(hub)}."]))
     journeys = journey_words(block)
     if journeys:
         points.append(_point(Icon.CLOCK, journeys))
+    return points + _long_points(block, threshold)
+
+
+def _long_points(block: Mapping[str, Any], threshold: int | None) -> list[str]:
+    """How many people will have a long journey (over the isolation threshold), or that nobody will."""
     limit = block.get("isolation_minutes")
     isolated = (block.get("isolated") or {}).get("total")
     hidden = "isolated.total" in (block.get("suppressed") or [])
-    if limit is not None and (hidden or not is_missing(isolated)):
-        who = about_people(isolated, hidden, threshold)
-        if who == "nobody":
-            points.append(_point(Icon.CLOCK, [f"Nobody will travel more than {float(limit):g} minutes."]))
-        else:
-            points.append(_point(Icon.CLOCK_LONG, [f"{_capital(who)} will travel more than {float(limit):g} minutes.",
-                                                   "That is a long journey."]))
-    return points
+    if limit is None or not (hidden or not is_missing(isolated)):
+        return []
+    who = about_people(isolated, hidden, threshold)
+    if who == "nobody":
+        return [_point(Icon.CLOCK, [f"Nobody will travel more than {float(limit):g} minutes."])]
+    return [_point(Icon.CLOCK_LONG, [f"{_capital(who)} will travel more than {float(limit):g} minutes.",
+                                     "That is a long journey."])]
 
 
-def _locality_map(localities: gpd.GeoDataFrame, locality: str, sites: gpd.GeoDataFrame) -> str:
-    """A small SVG map: the locality (its neighbours pale) and its open and closing places by symbol."""
+def _locality_map(localities: gpd.GeoDataFrame, locality: str, sites: gpd.GeoDataFrame,
+                  look: tuple[Mapping[str, tuple[str, str]], Mapping[str, str]]) -> str:
+    """A small SVG map: the locality (its neighbours pale), its open and closing places by symbol, with their names.
+
+    ``look`` is the run's specialist colours and tier kinds, so a symbol is the web map's.
+    Each name goes beside its place where it covers no other name or place (:func:`_label_spot`).
+    """
+    colours, kinds = look
     outlines = localities.to_crs(BRITISH_GRID).set_index("locality").geometry.simplify(MAP_SIMPLIFY_METRES)
     minx, miny, maxx, maxy = outlines[locality].bounds
     pad = 0.06 * max(maxx - minx, maxy - miny)
@@ -197,14 +247,65 @@ def _locality_map(localities: gpd.GeoDataFrame, locality: str, sites: gpd.GeoDat
               for name, g in outlines.items() if name != locality]
     shapes.append(f"<path d='{path(outlines[locality])}' fill='#c6dbef' stroke='#08306b' stroke-width='2.5'/>")
     shown = sites[sites["status"].isin(["open", "closed"])].to_crs(BRITISH_GRID)
-    colours = specialist_colours(shown.loc[shown["tier_kind"] == TierKind.SPECIALIST.value, "tier"])
-    for site in sorted(shown.itertuples(), key=lambda s: (s.status == "open", str(s.site_id))):
-        shapes.append(_marker(site_symbol(site, colours), (site.geometry.x - minx) * scale,
-                              (maxy - site.geometry.y) * scale))
+    ordered = sorted(shown.itertuples(), key=lambda s: (s.status == "open", str(s.site_id)))
+    points = [((s.geometry.x - minx) * scale, (maxy - s.geometry.y) * scale) for s in ordered]
+    for site, (x, y) in zip(ordered, points, strict=True):
+        shapes.append(_marker(site_symbol(site, colours, kinds), x, y))
+    taken = [(x - MARKER_HALF, y - MARKER_HALF, 2 * MARKER_HALF, 2 * MARKER_HALF) for x, y in points]
+    for site, (x, y) in sorted(zip(ordered, points, strict=True), key=lambda item: (item[0].status != "open",
+                                                                                    str(item[0].name))):
+        spot = _label_spot(str(site.name), x, y, taken, MAP_WIDTH_PX, height)
+        taken.append(spot)
+        colour = "#67000d" if site.status == "closed" else "#111111"
+        shapes.append(f"<text x='{spot[0]:.1f}' y='{spot[1] + LABEL_PX:.1f}' font-size='{LABEL_PX}' "
+                      f"fill='{colour}' stroke='#ffffff' stroke-width='3' paint-order='stroke' "
+                      f"font-weight='600'>{html.escape(str(site.name))}</text>")
     names = [html.escape(str(n)) for n in shown.loc[shown["status"] == "open", "name"]]
     words = f"Map of {html.escape(locality)}" + (f" with {', '.join(names)}" if names else "")
     return (f"<svg class='er-map' viewBox='0 0 {MAP_WIDTH_PX} {height}' role='img' aria-label='{words}'>"
             + "".join(shapes) + "</svg>")
+
+
+LABEL_PX = 13
+"""Font size of the place names on the small maps (SVG units)."""
+LABEL_CHAR_PX = 7.4
+"""Width of one character of a place name at :data:`LABEL_PX` (an estimate for a sans-serif bold face)."""
+MARKER_HALF = 14.0
+"""Half the width a place's symbol covers on the small maps, its ring included."""
+
+
+def _label_spot(name: str, x: float, y: float, taken: Sequence[tuple[float, float, float, float]],
+                width: float, height: float) -> tuple[float, float, float, float]:
+    """The box ``(left, top, width, height)`` for a place name beside ``(x, y)`` that overlaps least.
+
+    Right, left, above and below are tried in turn; the first free one inside the map
+    wins, else the one overlapping least.
+
+    Examples
+    --------
+    >>> _label_spot("Wareham", 100.0, 50.0, [], 360.0, 200.0)[:2]
+    (116.0, 43.5)
+    >>> _label_spot("Wareham", 100.0, 50.0, [(116.0, 40.0, 60.0, 20.0)], 360.0, 200.0)[0] < 100
+    True
+    """
+    w, h, gap = LABEL_CHAR_PX * len(name), LABEL_PX, MARKER_HALF + 2
+    tries = [(x + gap, y - h / 2), (x - gap - w, y - h / 2), (x - w / 2, y - gap - h), (x - w / 2, y + gap)]
+    best, best_cost = (tries[0][0], tries[0][1], w, h), math.inf
+    for left, top in tries:
+        cost = sum(_overlap((left, top, w, h), box) for box in taken)
+        cost += w * h - _overlap((left, top, w, h), (0.0, 0.0, width, height))
+        if cost < best_cost:
+            best, best_cost = (left, top, w, h), cost
+        if cost == 0:
+            break
+    return best
+
+
+def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:
+    """The area two boxes ``(left, top, width, height)`` share."""
+    w = min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])
+    h = min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])
+    return w * h if w > 0 and h > 0 else 0.0
 
 
 def _marker(symbol: Mapping[str, Any], x: float, y: float) -> str:
@@ -219,7 +320,9 @@ def _marker(symbol: Mapping[str, Any], x: float, y: float) -> str:
     if symbol["shape"] in shapes:
         ring = (f"<circle cx='{x:.1f}' cy='{y:.1f}' r='{r + 5:.1f}' fill='none' stroke='{symbol['ring']}' "
                 f"stroke-width='3'/>") if symbol.get("ring") else ""
-        return ring + shapes[symbol["shape"]]
+        inner = (f"<polygon points='{x:.1f},{y - 6:.1f} {x + 6:.1f},{y:.1f} {x:.1f},{y + 6:.1f} {x - 6:.1f},{y:.1f}' "
+                 f"fill='{symbol['inner']}' stroke='#ffffff' stroke-width='1.2'/>") if symbol.get("inner") else ""
+        return ring + shapes[symbol["shape"]] + inner
     closed = STATUS_STYLE["closed"]
     return (f"<circle cx='{x:.1f}' cy='{y:.1f}' r='{r:.1f}' fill='{closed['fill']}' stroke='{closed['color']}' "
             f"stroke-width='2'/><path d='M{x - 4:.1f} {y - 4:.1f}l8 8m0 -8l-8 8' stroke='#ffffff' stroke-width='2.5'/>")
@@ -238,6 +341,7 @@ def _overview(record: RunRecord, metrics: Mapping[str, Any]) -> list[str]:
     journeys = journey_words(overall)
     if journeys:
         points.append(_point(Icon.CLOCK, journeys))
+    points += _long_points(overall, record.suppress_below)
     return points + bus_points(metrics.get("transport"), record.suppress_below, overall.get("isolation_minutes"))
 
 
@@ -309,7 +413,9 @@ def easy_read_html(published: Published, layers: Mapping[str, gpd.GeoDataFrame])
     record, metrics = published.record, published.metrics
     sites = layers["sites"]
     names = dict(zip(sites["site_id"], sites["name"], strict=True))
-    kinds = dict(zip(sites["site_id"], sites["tier_kind"], strict=True))
+    tier_kinds = tier_kinds_of(sites[sites["status"] == "open"], rules_tier_kinds(record.manifest.scenario.rules))
+    elsewhere = _from_elsewhere(record, sites)
+    look = (specialist_colours_of(sites[sites["status"] == "open"], tier_kinds), tier_kinds)
     blocks = metrics.get("localities") or {}
     sections = []
     for row in layers["localities"].itertuples():
@@ -318,12 +424,12 @@ def easy_read_html(published: Published, layers: Mapping[str, gpd.GeoDataFrame])
         hidden = "attendees" in (block.get("suppressed") or [])
         who = about_people(block.get("attendees"), hidden, record.suppress_below)
         points = [_point(Icon.PERSON, [f"{_capital(who)} from {html.escape(locality)} use day services."])]
-        points += _site_points(sites[sites["locality"] == locality])
-        points += _travel_points(block, _main_hub(record, locality, names, kinds), record.suppress_below)
+        points += _site_points(sites[sites["locality"] == locality], tier_kinds, elsewhere)
+        points += _travel_points(block, _main_hub(record, locality, names, tier_kinds), record.suppress_below)
         sections.append(
             f"<section class='er-locality' data-locality='{html.escape(locality, quote=True)}'>"
             f"<h2>{html.escape(locality)}</h2><div class='er-section'><ul class='er-points'>{''.join(points)}</ul>"
-            f"<figure>{_locality_map(layers['localities'], locality, sites[sites['locality'] == locality])}"
+            f"<figure>{_locality_map(layers['localities'], locality, sites[sites['locality'] == locality], look)}"
             f"<figcaption class='er-map-caption'>Map of {html.escape(locality)}.</figcaption></figure></div>"
             "</section>"
         )

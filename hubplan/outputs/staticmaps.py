@@ -56,9 +56,10 @@ from hubplan.outputs.symbology import (
     minute_class_labels,
     minutes_colour,
     site_symbol,
-    specialist_colours,
+    specialist_colours_of,
     status_entries,
     tier_entries,
+    tier_kinds_of,
 )
 from hubplan.outputs.wording import journey_views
 from hubplan.record.layers import TierKind
@@ -124,14 +125,18 @@ def _markers(symbol: Mapping[str, Any]) -> list[Line2D]:
     if symbol["shape"] == "cross":
         parts.append(Line2D([], [], marker="x", linestyle="", markersize=size * 0.45, markeredgecolor="white",
                             markeredgewidth=1.5))
+    if symbol.get("inner"):  # a building hosting a hub and a specialist service: the specialist's diamond inside
+        parts.append(Line2D([], [], marker="D", linestyle="", markersize=size * 0.42,
+                            markerfacecolor=symbol["inner"], markeredgecolor="white", markeredgewidth=0.8))
     return parts
 
 
 def _draw_sites(ax: Axes, sites: gpd.GeoDataFrame, specialist_colour: Mapping[str, tuple[str, str]]) -> None:
     """Draw each site with its web-map symbol: not selected first, open sites on top."""
     order = {"not_selected": 0, "closed": 1, "open": 2}
+    kinds = tier_kinds_of(sites[sites["status"] == "open"])
     for site in sorted(sites.itertuples(), key=lambda s: (order.get(str(s.status), 0), str(s.site_id))):
-        for part in _markers(site_symbol(site, specialist_colour)):
+        for part in _markers(site_symbol(site, specialist_colour, kinds)):
             ax.plot([site.geometry.x], [site.geometry.y], marker=part.get_marker(), linestyle="",
                     markersize=part.get_markersize(), markerfacecolor=part.get_markerfacecolor(),
                     markeredgecolor=part.get_markeredgecolor(), markeredgewidth=part.get_markeredgewidth(),
@@ -139,7 +144,8 @@ def _draw_sites(ax: Axes, sites: gpd.GeoDataFrame, specialist_colour: Mapping[st
 
 
 def _site_key(sites: gpd.GeoDataFrame, specialist_colour: Mapping[str, tuple[str, str]]) -> list[tuple[Any, str]]:
-    entries = tier_entries(sites, specialist_colour) + status_entries(sites)
+    entries = tier_entries(sites, specialist_colour, tier_kinds_of(sites[sites["status"] == "open"])) \
+        + status_entries(sites)
     return [(tuple(_markers(symbol)), textwrap.fill(plot_text(words), KEY_CHARS)) for words, symbol in entries]
 
 
@@ -209,7 +215,7 @@ def _journeys_map(layers: Mapping[str, gpd.GeoDataFrame], title: str, attributio
         isolated.plot(ax=ax, facecolor="none", edgecolor=ISOLATED_EDGE, hatch=HATCH, linewidth=1.0)
     localities.boundary.plot(ax=ax, color="#252525", linewidth=1.0)
     opened = sites[sites["status"] == "open"]
-    colours = specialist_colours(opened.loc[opened["tier_kind"] == TierKind.SPECIALIST.value, "tier"])
+    colours = specialist_colours_of(opened, tier_kinds_of(opened))
     _draw_sites(ax, opened, colours)
     entries: list[tuple[Any, str]] = [(Patch(facecolor=c, edgecolor="#636363"), t) for c, t in minute_class_labels()]
     if minutes.isna().any():
@@ -231,7 +237,7 @@ def _sites_map(layers: Mapping[str, gpd.GeoDataFrame], title: str, attribution: 
     if len(catch):
         catch.boundary.plot(ax=ax, color="#08306b", linewidth=0.8, linestyle="--")
     shown = sites[sites["status"].isin(["open", "closed", "not_selected"])]
-    colours = specialist_colours(shown.loc[shown["tier_kind"] == TierKind.SPECIALIST.value, "tier"])
+    colours = specialist_colours_of(shown[shown["status"] == "open"], tier_kinds_of(shown[shown["status"] == "open"]))
     _draw_sites(ax, shown, colours)
     entries = _site_key(shown, colours)
     if len(catch):

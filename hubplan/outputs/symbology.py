@@ -14,13 +14,13 @@ from typing import Any
 
 import pandas as pd
 
-from hubplan.record.layers import EXISTING_BUILDING_KINDS, TierKind
+from hubplan.record.layers import EXISTING_BUILDING_KINDS, TIER_JOINER, TierKind
 
 __all__ = [
     "CLOSING_SYMBOL", "MINUTE_BREAKS", "MINUTE_COLOURS", "NEW_RING", "NOT_SELECTED_SYMBOL", "NO_JOURNEY_COLOUR",
     "NO_JOURNEY_WORDS", "ROUND_LINE_WIDTH_PX", "SESSION_STYLE", "SPECIALIST_COLOURS", "STATUS_STYLE", "TIER_SYMBOL",
-    "minute_class_labels", "minutes_colour", "site_symbol", "specialist_colours", "status_entries", "symbol_svg",
-    "tier_entries",
+    "minute_class_labels", "minutes_colour", "site_symbol", "specialist_colours", "specialist_colours_of",
+    "status_entries", "symbol_svg", "tier_entries", "tier_kinds_of", "tier_parts",
 ]
 
 MINUTE_BREAKS = (15, 30, 45, 60)
@@ -108,26 +108,95 @@ def specialist_colours(tiers: Sequence[str]) -> dict[str, tuple[str, str]]:
     return {t: SPECIALIST_COLOURS[i % len(SPECIALIST_COLOURS)] for i, t in enumerate(sorted(set(tiers)))}
 
 
-def site_symbol(site: Any, specialist_colour: Mapping[str, tuple[str, str]]) -> dict[str, Any]:
+def tier_parts(tier: Any) -> list[str]:
+    """The tiers of a site's ``tier`` (or ``tier_label``) value: one, several (``hub + specialist_ld``) or none.
+
+    Examples
+    --------
+    >>> tier_parts("hub + specialist_ld"), tier_parts("hub"), tier_parts(None)
+    (['hub', 'specialist_ld'], ['hub'], [])
+    """
+    return [part for part in str(tier).split(TIER_JOINER) if part] if isinstance(tier, str) else []
+
+
+def tier_kinds_of(sites: pd.DataFrame, known: Mapping[str, str] | None = None) -> dict[str, str]:
+    """``{tier name: kind}`` of every tier an open site hosts.
+
+    ``known`` (e.g. from the manifest's rules) comes first; then a site hosting one tier
+    gives that tier its ``tier_kind``; a tier only ever sharing a building is a
+    specialist when its public label says so (``Specialist: ...``), else a hub.
+
+    Examples
+    --------
+    >>> sites = pd.DataFrame({"tier": ["hub", "hub + specialist_dementia"], "tier_kind": ["hub", "hub"],
+    ...                       "tier_label": ["Hub", "Hub + Specialist: Older people living with dementia"]})
+    >>> tier_kinds_of(sites)
+    {'hub': 'hub', 'specialist_dementia': 'specialist'}
+    """
+    kinds = dict(known or {})
+    rows = list(zip(sites["tier"], sites["tier_kind"], sites["tier_label"], strict=True))
+    for tier, kind, _ in rows:
+        parts = tier_parts(tier)
+        if len(parts) == 1:
+            kinds.setdefault(parts[0], str(kind))
+    for tier, _, label in rows:
+        for part, words in zip(tier_parts(tier), tier_parts(label), strict=False):
+            kinds.setdefault(part, TierKind.SPECIALIST.value if words.startswith("Specialist")
+                             else TierKind.HUB.value)
+    return kinds
+
+
+def specialist_colours_of(sites: pd.DataFrame, kinds: Mapping[str, str]) -> dict[str, tuple[str, str]]:
+    """:func:`specialist_colours` of every specialist tier any site of ``sites`` hosts, alone or with others."""
+    hosted = {part for tier in sites["tier"] for part in tier_parts(tier)}
+    return specialist_colours([t for t in hosted if kinds.get(t) == TierKind.SPECIALIST.value])
+
+
+def _shared_symbol(parts: Sequence[str], kinds: Mapping[str, str],
+                   specialist_colour: Mapping[str, tuple[str, str]]) -> dict[str, Any] | None:
+    """The symbol of a building hosting several tiers: its main tier's shape with the specialist's colour inside."""
+    specialists = [p for p in parts if kinds.get(p) == TierKind.SPECIALIST.value and p in specialist_colour]
+    main = [p for p in parts if kinds.get(p) == TierKind.HUB.value]
+    if not specialists or (not main and len(specialists) < 2):
+        return None
+    if main:
+        symbol = dict(TIER_SYMBOL[TierKind.HUB.value], size=24)
+        inner = specialist_colour[specialists[0]]
+    else:
+        symbol = dict(TIER_SYMBOL[TierKind.SPECIALIST.value], size=26)
+        symbol["fill"], symbol["color"] = specialist_colour[specialists[0]]
+        inner = specialist_colour[specialists[1]]
+    symbol["inner"], symbol["inner_color"] = inner
+    return symbol
+
+
+def site_symbol(site: Any, specialist_colour: Mapping[str, tuple[str, str]],
+                kinds: Mapping[str, str] | None = None) -> dict[str, Any]:
     """The symbol of one site (a row of the sites layer): by status, then by kind of tier.
 
     Open sites get their tier's shape and colours and a :data:`NEW_RING` when they are
     not one of today's buildings (``ring``); closing and not selected sites their
-    status's symbol.
+    status's symbol. With ``kinds`` (:func:`tier_kinds_of`), a building hosting a hub
+    and a specialist service is a hub square with the specialist's diamond inside
+    (``inner``, ``inner_color``), so it never looks like a plain hub.
     """
     if site.status == "closed":
         return dict(CLOSING_SYMBOL)
     if site.status != "open":
         return dict(NOT_SELECTED_SYMBOL)
-    symbol = dict(TIER_SYMBOL.get(str(site.tier_kind), TIER_SYMBOL[TierKind.HUB.value]))
-    if site.tier_kind == TierKind.SPECIALIST.value:
-        symbol["fill"], symbol["color"] = specialist_colour[str(site.tier)]
+    parts = tier_parts(site.tier)
+    shared = _shared_symbol(parts, kinds, specialist_colour) if kinds is not None and len(parts) > 1 else None
+    symbol = shared or dict(TIER_SYMBOL.get(str(site.tier_kind), TIER_SYMBOL[TierKind.HUB.value]))
+    if shared is None and site.tier_kind == TierKind.SPECIALIST.value:
+        key = str(site.tier) if str(site.tier) in specialist_colour else next(
+            (p for p in parts if p in specialist_colour), "")
+        symbol["fill"], symbol["color"] = specialist_colour.get(key, (symbol["fill"], symbol["color"]))
     symbol["ring"] = NEW_RING if str(site.kind) not in EXISTING_BUILDING_KINDS else ""
     return symbol
 
 
 def tier_entries(
-    sites: pd.DataFrame, specialist_colour: Mapping[str, tuple[str, str]]
+    sites: pd.DataFrame, specialist_colour: Mapping[str, tuple[str, str]], kinds: Mapping[str, str] | None = None
 ) -> list[tuple[str, dict[str, Any]]]:
     """Key entries ``(words, symbol)`` of the open tiers: hubs, then specialists, then spokes.
 
@@ -137,14 +206,22 @@ def tier_entries(
         Rows of the sites layer (``status``, ``tier``, ``tier_kind``, ``tier_label``).
     specialist_colour
         :func:`specialist_colours` of the specialist tiers.
+    kinds
+        :func:`tier_kinds_of`: with it, a building hosting several tiers gets its own
+        entry and symbol (e.g. "Hub + Specialist: ...").
     """
     entries = []
     for kind in (TierKind.HUB, TierKind.SPECIALIST, TierKind.SPOKE):
         opened = sites[(sites["status"] == "open") & (sites["tier_kind"] == kind.value)]
         for tier, group in opened.groupby("tier", sort=True):
-            symbol = dict(TIER_SYMBOL[kind.value], ring="")
-            if kind is TierKind.SPECIALIST:
-                symbol["fill"], symbol["color"] = specialist_colour[str(tier)]
+            parts = tier_parts(tier)
+            shared = _shared_symbol(parts, kinds, specialist_colour) if kinds is not None and len(parts) > 1 \
+                else None
+            symbol = dict(shared or TIER_SYMBOL[kind.value], ring="")
+            if shared is None and kind is TierKind.SPECIALIST:
+                key = str(tier) if str(tier) in specialist_colour else next(
+                    (p for p in parts if p in specialist_colour), "")
+                symbol["fill"], symbol["color"] = specialist_colour.get(key, (symbol["fill"], symbol["color"]))
             label = str(group["tier_label"].iloc[0] or tier)
             entries.append((label if kind is not TierKind.SPOKE else "Spoke (activities near home)", symbol))
     return entries
@@ -191,6 +268,10 @@ def symbol_svg(symbol: Mapping[str, Any]) -> str:
         "cross": f"<circle cx='{half}' cy='{half}' r='{half - inset}'",
     }
     body = f"{shapes[symbol['shape']]} fill='{symbol['fill']}' {stroke}/>"
+    if symbol.get("inner"):
+        r = (hi - lo) * 0.34
+        body += (f"<polygon points='{half},{half - r:.1f} {half + r:.1f},{half} {half},{half + r:.1f} "
+                 f"{half - r:.1f},{half}' fill='{symbol['inner']}' stroke='#ffffff' stroke-width='1.2'/>")
     if symbol["shape"] == "cross":
         a, b = half - 3.2, half + 3.2
         body += f"<path d='M{a} {a}L{b} {b}M{b} {a}L{a} {b}' stroke='#fff' stroke-width='2'/>"

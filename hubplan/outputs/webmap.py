@@ -11,9 +11,14 @@ What a reader sees:
   longest journey of any service; areas where ANY attendee travels beyond the
   isolation threshold are hatched and outlined in every view;
 - sites drawn by tier (shape and colour: hub square, specialist diamond, spoke
-  triangle) and status (kept building, new venue, closing, not selected), open sites
-  labelled with their names (hubs and specialists always, spokes from
-  :data:`SPOKE_LABEL_ZOOM`), co-located sites set a few pixels apart;
+  triangle, a hub square with the specialist's diamond inside for a building hosting
+  both) and status (kept building, new venue, closing, not selected), open and
+  closing sites labelled with their names (hubs, specialists and closing sites always,
+  spokes from :data:`SPOKE_LABEL_ZOOM`), each label placed where it hides no other
+  label or site (the page tries 32 places around each site, in order of
+  priority), co-located sites set a few pixels apart;
+- the home areas coloured first by the longest journey to any service, so the
+  isolation a specialist service brings shows at once;
 - popups in plain English; every count of people goes through
   :mod:`hubplan.outputs.privacy` and every user text through :func:`html_text`;
 - one attribution line with a link to the full list of sources and licences;
@@ -44,7 +49,6 @@ import pandas as pd
 from shapely.geometry import mapping
 
 from hubplan.outputs.escape import html_text
-from hubplan.outputs.privacy import layer_count_text
 from hubplan.outputs.published import Published
 from hubplan.outputs.routes import ROUTES_LAYER
 from hubplan.outputs.symbology import (
@@ -56,10 +60,12 @@ from hubplan.outputs.symbology import (
     SESSION_STYLE,
     minute_class_labels,
     site_symbol,
-    specialist_colours,
+    specialist_colours_of,
     status_entries,
     symbol_svg,
     tier_entries,
+    tier_kinds_of,
+    tier_parts,
 )
 from hubplan.outputs.wording import (
     JourneyView,
@@ -69,7 +75,9 @@ from hubplan.outputs.wording import (
     journey_views,
     kind_words,
     minutes_text,
+    people_count_text,
     people_html,
+    rules_tier_kinds,
     span_words,
 )
 from hubplan.record.layers import EXISTING_BUILDING_KINDS, TierKind
@@ -113,17 +121,33 @@ def _site_heading(site: Any) -> str:
            f" · {html_text(site.locality)}</span>"
 
 
-def _open_site_text(site: Any, cells: pd.DataFrame, counts: PublishedCounts, served: str) -> str:
+def _roles(site: Any, cells: pd.DataFrame, kinds: Mapping[str, str], area_locality: Mapping[str, str],
+           n_localities: int) -> str:
+    """Every service the building hosts, one line each, with the localities each serves.
+
+    A building hosting a hub and a specialist service reads "Hub for Purbeck" and
+    "Specialist: Older people living with dementia, for the whole council area": each
+    service with the areas its own attendees come from.
+    """
+    parts, labels = tier_parts(site.tier), tier_parts(site.tier_label)
+    lines = []
+    for k, tier in enumerate(parts):
+        label = html_text(labels[k] if k < len(labels) else tier)
+        kind = kinds.get(tier, str(site.tier_kind))
+        used = cells[(cells["attendees"] > 0) & (cells["tier"] == tier)] if "tier" in cells.columns else cells
+        served = _served_localities(used, area_locality, n_localities)
+        lines.append({"hub": f"Hub for {served}" if served else "Hub",
+                      "specialist": f"{label}, for {served}" if served else label,
+                      "spoke": "Spoke: activities near home (people are not assigned to spokes)"}.get(kind, label))
+    return "<br>".join(lines)
+
+
+def _open_site_text(site: Any, cells: pd.DataFrame, counts: PublishedCounts, role: str) -> str:
     kind = str(site.tier_kind)
-    label = html_text(site.tier_label or site.tier)
-    role = {"hub": f"Hub for {served}" if served else "Hub",
-            "specialist": f"{label}, for {served}" if served else label,
-            "spoke": "Spoke: activities near home (people are not assigned to spokes)"}.get(kind, label)
     if kind == TierKind.SPOKE.value and cells.empty:
         figures = ""
     else:
-        people = people_html(layer_count_text(site.attendees, site.suppressed, counts.threshold,
-                                          decimals=counts.decimals))
+        people = people_html(people_count_text(site.attendees, site.suppressed, counts.threshold))
         used = cells[cells["attendees"] > 0]
         journeys = "" if site.suppressed or used.empty else \
             f"; journeys {span_words(used['minutes'].min(), used['minutes'].max())}"
@@ -280,6 +304,24 @@ def _json(data: Any) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
+def _uses(count: str) -> str:
+    """``"2 people from here use day services."`` with the verb agreeing with the count."""
+    verb = "uses" if people_html(count).endswith(" person") else "use"
+    return f"{people_html(count)} from here {verb} day services."
+
+
+def _label_priority(site: Any, kinds: Mapping[str, str]) -> int:
+    """Which labels the page places first when they compete for room: specialist services, hubs, closing, spokes."""
+    if site.status == "closed":
+        return 2
+    if site.status != "open":
+        return 4
+    hosted = {kinds.get(tier, str(site.tier_kind)) for tier in tier_parts(site.tier)}
+    if TierKind.SPECIALIST.value in hosted:
+        return 0
+    return 1 if TierKind.HUB.value in hosted else 3
+
+
 def _number(value: Any) -> float | None:
     return None if is_missing(value) else round(float(value), 3)
 
@@ -311,15 +353,16 @@ def map_data(published: Published, layers: Mapping[str, gpd.GeoDataFrame]) -> di
     n_localities = len(layers["localities"])
     views = journey_views(homes, sites, isolation)
     kind_of = dict(zip(sites["site_id"], sites["tier_kind"], strict=True))
+    tier_kind = tier_kinds_of(sites[sites["status"] == "open"], rules_tier_kinds(record.manifest.scenario.rules))
 
     areas = []
     for r in homes.itertuples():
         mine = cells[(cells["area_id"] == r.area_id) & (cells["attendees"] > 0)]
-        hubs = mine[mine["site_id"].map(kind_of) == TierKind.HUB.value]
+        hubs = mine[mine["tier"].map(tier_kind) == TierKind.HUB.value] if "tier" in mine.columns else \
+            mine[mine["site_id"].map(kind_of) == TierKind.HUB.value]
         lines = [f"<b>{html_text(r.name)}</b> <span class='hp-muted'>({html_text(r.area_id)}), "
                  f"{html_text(r.locality)}, {html_text(str(r.rural_urban).lower())}</span>",
-                 people_html(layer_count_text(r.attendees, r.suppressed, counts.threshold, decimals=counts.decimals))
-                 + " from here use day services."]
+                 _uses(people_count_text(r.attendees, r.suppressed, counts.threshold))]
         if not hubs.empty:
             hub = hubs.sort_values(["attendees", "site_id"], ascending=[False, True]).iloc[0]["site_id"]
             lines.append(f"Journey to your hub ({html_text(names.get(hub, hub))}): {minutes_text(r.minutes_to_hub)}")
@@ -329,8 +372,7 @@ def map_data(published: Published, layers: Mapping[str, gpd.GeoDataFrame]) -> di
         if not is_missing(r.minutes_to_spoke):
             lines.append(f"Nearest spoke: {minutes_text(r.minutes_to_spoke)}")
         if r.isolated:
-            far = layer_count_text(r.isolated_attendees, r.isolated_suppressed, counts.threshold,
-                                   decimals=counts.decimals)
+            far = people_count_text(r.isolated_attendees, r.isolated_suppressed, counts.threshold)
             lines.append(f"<b class='hp-isolated'>Isolated:</b> {people_html(far)} from here travel over "
                          f"{isolation:g} minutes (longest {minutes_text(r.minutes_longest)}).")
         elif not mine.empty:
@@ -344,29 +386,33 @@ def map_data(published: Published, layers: Mapping[str, gpd.GeoDataFrame]) -> di
 
     nearest = _nearest_existing(record.area_points, sites)
     shown = sites[sites["status"].isin(["open", "closed", "not_selected"])].reset_index(drop=True)
-    specialist_colour = specialist_colours(shown.loc[shown["tier_kind"] == TierKind.SPECIALIST.value, "tier"])
+    kinds = tier_kinds_of(shown[shown["status"] == "open"], rules_tier_kinds(record.manifest.scenario.rules))
+    specialist_colour = specialist_colours_of(shown[shown["status"] == "open"], kinds)
     site_rows = []
     for site, (dx, dy) in zip(shown.itertuples(), _offsets(shown), strict=True):
         to_site = cells[cells["site_id"] == site.site_id]
         if site.status == "open":
-            served = _served_localities(to_site[to_site["attendees"] > 0], area_locality, n_localities)
-            body = _open_site_text(site, to_site, counts, served)
+            role = _roles(site, to_site, kinds, area_locality, n_localities)
+            body = _open_site_text(site, to_site, counts, role)
         elif site.status == "closed":
             body = _closing_text(site, sorted(a for a, s in nearest.items() if s == site.site_id), cells, names,
                                  counts)
         else:
             body = "Not used in this plan: considered as a possible site."
-        symbol = site_symbol(site, specialist_colour)
+        symbol = site_symbol(site, specialist_colour, kinds)
         site_rows.append({
             "id": str(site.site_id), "name": html_text(site.name), "status": str(site.status),
             "kind": str(site.tier_kind) if site.status == "open" else str(site.status),
+            "priority": _label_priority(site, kinds),
             "lat": float(site.geometry.y), "lon": float(site.geometry.x), "dx": dx, "dy": dy,
             "size": int(symbol["size"]), "svg": symbol_svg(symbol),
             "popup": f"<div class='hp-popup'>{_site_heading(site)}<br>{body}</div>",
         })
 
-    tiers = tier_entries(shown, specialist_colour)
-    statuses = status_entries(shown, not_selected="Not selected (hidden at first; see layers)")
+    tiers = tier_entries(shown, specialist_colour, kinds)
+    closing = sorted(str(n) for n in shown.loc[shown["status"] == "closed", "name"])  # escaped in the key
+    statuses = [(f"Closing: {join_words(closing)}" if words == "Closing" and closing else words, symbol)
+                for words, symbol in status_entries(shown, not_selected="Not selected (hidden at first; see layers)")]
 
     minx, miny, maxx, maxy = (float(v) for v in layers["localities"].total_bounds)
     routes = layers.get(ROUTES_LAYER)

@@ -6,6 +6,7 @@ scenario and its plan; the writers in :mod:`hubplan.outputs` only read it.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
@@ -14,6 +15,7 @@ import pandas as pd
 from hubplan.data.schema import WGS84
 from hubplan.metrics import GroupInputs, compute_metrics
 from hubplan.plan import Allocation, PreparedScenario
+from hubplan.record.alternatives import with_figures
 from hubplan.record.groups import group_inputs
 from hubplan.record.layers import flows_with_kinds, home_areas_layer, metric_areas, sites_layer
 from hubplan.record.manifest import build_manifest
@@ -49,6 +51,8 @@ def record_from_allocation(prepared: PreparedScenario, allocation: Allocation, s
         Ready for :func:`hubplan.outputs.write_run`.
     """
     scenario = prepared.scenario
+    if allocation.alternatives:
+        allocation = replace(allocation, alternatives=with_figures(prepared, allocation))
     sites = sites_layer(prepared, allocation)
     home_areas = home_areas_layer(prepared, allocation)
     groups = group_inputs(prepared, allocation)

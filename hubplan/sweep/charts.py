@@ -11,7 +11,9 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from hubplan.outputs.escape import plot_text
+from hubplan.sweep.decisions import PLANNED, constant_figures
 from hubplan.sweep.results import TRADE_OFFS
+from hubplan.sweep.spec import SEED_AXIS
 
 __all__ = ["robustness_chart", "trade_off_chart"]
 
@@ -55,33 +57,55 @@ def robustness_chart(shares: pd.DataFrame, names: Mapping[str, str], path: Path,
     return path
 
 
-def trade_off_chart(table: pd.DataFrame, path: Path, *, title: str) -> Path:
-    """Trade-off curves: mean journey, isolated attendees and annual cost against open sites (and cost vs journey).
+def trade_off_chart(table: pd.DataFrame, decisions: pd.DataFrame, path: Path, *, title: str) -> Path:
+    """Trade-off charts: mean journey, isolated attendees and annual cost against open sites (and cost vs journey).
 
-    Variants on the Pareto front are drawn dark and joined per number of sites; the
-    others light. A trade-off without figures (no building costs) gets no panel.
+    Each variant (one demand draw of a decision) is a light point; each decision's mean
+    over the compared draws a dark one, ringed when on the Pareto front of decisions. A
+    trade-off without figures (no building costs), or whose figure is the same in every
+    variant (:func:`hubplan.sweep.decisions.constant_figures`: a flat line says
+    nothing), gets no panel; the summary page says why.
+
+    Parameters
+    ----------
+    table
+        :func:`hubplan.sweep.results.results_table`.
+    decisions
+        :func:`hubplan.sweep.decisions.decision_table`.
+    path
+        The PNG to write.
+    title
+        The sweep's title.
     """
-    planned = table[table["status"].isin(["optimal", "feasible"])]
+    planned = table[table["status"].isin(PLANNED)]
+    flat = constant_figures(table)
     pairs = [("sites_open", "mean_minutes"), ("sites_open", "isolated"), ("sites_open", "annual_building_cost"),
              ("annual_building_cost", "mean_minutes")]
-    pairs = [(x, y) for x, y in pairs if planned[x].notna().any() and planned[y].notna().any()]
-    fig = Figure(figsize=(4.2 * max(len(pairs), 1), 3.8))
+    pairs = [(x, y) for x, y in pairs
+             if planned[x].notna().any() and planned[y].notna().any() and y not in flat
+             and (x != "annual_building_cost" or x not in flat)]
+    fig = Figure(figsize=(max(4.2 * len(pairs), 6.4), 4.2))
     axes = fig.subplots(1, max(len(pairs), 1), squeeze=False)
-    front = planned[planned["on_pareto_front"]]
+    compared = decisions[decisions["compared_draws"] > 0]
+    front = compared[compared["on_pareto_front"]]
     for ax, (x, y) in zip(axes[0], pairs, strict=False):
-        ax.scatter(planned[x], planned[y], s=10, alpha=0.25, color="#7a9cc6", label="variant")
-        ax.scatter(front[x], front[y], s=22, color="#08306b", label="Pareto front")
-        best = planned.groupby(x)[y].min().sort_index()
-        ax.plot(best.index, best.to_numpy(), color="#08306b", linewidth=1, label=f"best {TRADE_OFFS[y]}")
+        ax.scatter(planned[x], planned[y], s=10, alpha=0.25, color="#7a9cc6", label="one demand draw")
+        ax.scatter(compared[x], compared[y], s=26, color="#08306b", label="a decision: mean over draws")
+        ax.scatter(front[x], front[y], s=90, facecolors="none", edgecolors="#d94801", linewidths=1.5,
+                   label="on the Pareto front")
         if x == "sites_open":
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_xlabel(TRADE_OFFS[x])
         ax.set_ylabel(TRADE_OFFS[y])
         ax.grid(alpha=0.3)
     if not pairs:
-        axes[0][0].text(0.5, 0.5, "no variant has a plan", ha="center", va="center")
-    axes[0][0].legend(fontsize=7)
-    fig.suptitle(plot_text(f"{title}: trade-offs"), fontsize=10)
+        message = "no variant has a plan" if planned.empty else "every figure is the same in every variant"
+        axes[0][0].text(0.5, 0.5, message, ha="center", va="center")
+        axes[0][0].set_axis_off()
+    else:
+        axes[0][0].legend(fontsize=7)
+    over = "each decision's mean over the demand draws" if SEED_AXIS in table.columns else "each decision"
+    fig.suptitle(plot_text(f"{title}\ntrade-offs: {over}"), fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=DPI, metadata=PNG_METADATA)
     return path

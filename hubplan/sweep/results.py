@@ -11,7 +11,10 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from hubplan.sweep.decisions import decision_table, front_of_variants
+from hubplan.sweep.front import TRADE_OFFS, pareto_front
 from hubplan.sweep.spec import SEED_AXIS, SweepSpec
+from hubplan.sweep.words import parameter_words
 from hubplan.sweep.worker import VariantResult
 
 __all__ = ["FIGURE_COLUMNS", "TRADE_OFFS", "group_label", "pareto_front", "results_table", "site_shares"]
@@ -27,13 +30,6 @@ FIGURE_COLUMNS: Mapping[str, tuple[str, ...]] = {
     "annual_building_cost": ("annual_building_cost",),
     "annual_travel_km": ("annual_travel_km",),
     "annual_co2e_tonnes": ("annual_co2e_tonnes",),
-}
-#: The trade-offs of the Pareto front, all to be made small: column -> label.
-TRADE_OFFS: Mapping[str, str] = {
-    "sites_open": "open sites",
-    "mean_minutes": "mean journey (minutes)",
-    "isolated": "isolated attendees",
-    "annual_building_cost": "annual building cost (GBP)",
 }
 #: Separators of the ``open_sites`` column: sites, and a site's tiers.
 SITE_SEPARATOR, TIER_SEPARATOR = ";", "|"
@@ -67,7 +63,9 @@ def results_table(spec: SweepSpec, results: Sequence[VariantResult]) -> pd.DataF
     pandas.DataFrame
         Columns ``variant_id``, ``group``, one per axis, ``status``, ``reason``,
         ``objective``, ``bound``, ``gap``, ``sites_open``, ``open_sites``, the
-        :data:`FIGURE_COLUMNS` and ``on_pareto_front``.
+        :data:`FIGURE_COLUMNS` and ``on_pareto_front`` (the variant's decision, its
+        parameters but the demand draw, is on the front of decisions compared over the
+        same draws: :func:`hubplan.sweep.decisions.decision_table`).
     """
     rows = []
     for result in sorted(results, key=lambda r: r.variant.variant_id):
@@ -86,48 +84,19 @@ def results_table(spec: SweepSpec, results: Sequence[VariantResult]) -> pd.DataF
         return table
     for column in ("objective", "bound", "gap", "sites_open"):
         table[column] = pd.to_numeric(table[column], errors="coerce").astype(float)
-    table["on_pareto_front"] = pareto_front(table)
+    table["on_pareto_front"] = front_of_variants(table, decision_table(tuple(spec.axes), table))
     return table
 
 
-def pareto_front(table: pd.DataFrame) -> pd.Series:
-    """Whether each variant is on the Pareto front of :data:`TRADE_OFFS` (none of them can improve for free).
-
-    A variant without a plan is not on the front; a trade-off no variant has a figure
-    for (e.g. costs when no site has one) is left out.
-
-    Examples
-    --------
-    >>> t = pd.DataFrame({"sites_open": [5, 6, 6], "mean_minutes": [20.0, 18.0, 19.0], "isolated": [3.0, 3.0, 3.0],
-    ...                   "annual_building_cost": [np.nan] * 3, "status": ["optimal"] * 3})
-    >>> pareto_front(t).tolist()
-    [True, True, False]
-    """
-    planned = table["status"].isin(["optimal", "feasible"]).to_numpy()
-    columns = [c for c in TRADE_OFFS if c in table and table.loc[planned, c].notna().any()]
-    values = table[columns].to_numpy(dtype=float)
-    values = np.where(np.isnan(values), np.inf, values)
-    rows = np.flatnonzero(planned)
-    front = np.zeros(len(table), bool)
-    if rows.size and columns:
-        sub = values[rows]
-        no_worse = (sub[:, None, :] <= sub[None, :, :]).all(axis=2)   # [a, b]: a is no worse than b anywhere
-        better = (sub[:, None, :] < sub[None, :, :]).any(axis=2)
-        dominated = (no_worse & better).any(axis=0)
-        front[rows] = ~dominated
-    return pd.Series(front, index=table.index, name="on_pareto_front")
-
-
 def group_label(parameters: Mapping[str, object]) -> str:
-    """The parameters but the demand draw, as ``field=value, ...`` (``base`` when there are none).
+    """The parameters but the demand draw, in words (:func:`hubplan.sweep.words.parameter_words`).
 
     Examples
     --------
     >>> group_label({"demand.seed": 3, "tiers.hub.count": 6})
-    'tiers.hub.count=6'
+    '6 hub sites in all'
     """
-    text = ", ".join(f"{axis}={value}" for axis, value in parameters.items() if axis != SEED_AXIS)
-    return text or "base"
+    return parameter_words(parameters)
 
 
 def site_shares(spec: SweepSpec, table: pd.DataFrame, tiers: Sequence[str]) -> pd.DataFrame:

@@ -11,9 +11,11 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 
 from hubplan.outputs.escape import html_text
-from hubplan.sweep.results import TRADE_OFFS, group_label
+from hubplan.sweep.decisions import PLANNED, constant_figures
+from hubplan.sweep.results import SITE_SEPARATOR, TIER_SEPARATOR, TRADE_OFFS
 from hubplan.sweep.run import SweepTiming
-from hubplan.sweep.spec import SweepSpec
+from hubplan.sweep.spec import SEED_AXIS, SweepSpec
+from hubplan.sweep.words import axis_label, parameter_words, value_words
 
 __all__ = ["summary_html"]
 
@@ -45,17 +47,64 @@ def _number(value: object, spec: str = ",.1f") -> str:
     return "n/a" if value is None or pd.isna(value) else format(float(value), spec)  # type: ignore[arg-type]
 
 
+def _count_words(n: int, one: str, many: str | None = None) -> str:
+    """``1 draw``, ``3 draws``.
+
+    Examples
+    --------
+    >>> _count_words(1, "draw"), _count_words(3, "draw"), _count_words(2, "plan", "different plans")
+    ('1 draw', '3 draws', '2 different plans')
+    """
+    return f"{n} {one}" if n == 1 else f"{n} {many or one + 's'}"
+
+
 def _axes(spec: SweepSpec) -> str:
     rows = []
     for axis, values in spec.axes.items():
-        shown = ", ".join(map(str, values[:12])) + (f", ... ({len(values)} values)" if len(values) > 12 else "")
-        rows.append((axis, shown))
-    return _table(["varies", "values"], rows, [False, False])
+        if axis == SEED_AXIS:
+            shown = f"{len(values)} seeded cohorts of attendees drawn around the estimate (seeds {values[0]} to " \
+                    f"{values[-1]})"
+        else:
+            words = [value_words(axis, value) for value in values[:12]]
+            shown = "; ".join(words) + (f"; ... ({len(values)} values)" if len(values) > 12 else "")
+        rows.append((axis_label(axis), shown))
+    return _table(["what varies", "values"], rows, [False, False])
+
+
+def _plan_names(open_sites: str, names: Mapping[str, str]) -> str:
+    """A plan's sites by name, with their services when a site hosts more than one tier."""
+    parts = []
+    for item in open_sites.split(SITE_SEPARATOR) if open_sites else []:
+        site, _, tiers = item.rpartition(":")
+        name = names.get(site, site)
+        hosted = tiers.split(TIER_SEPARATOR)
+        parts.append(name if len(hosted) == 1 else f"{name} ({', '.join(t.replace('_', ' ') for t in hosted)})")
+    return ", ".join(sorted(parts))
+
+
+def _decisions(spec: SweepSpec, decisions: pd.DataFrame, names: Mapping[str, str]) -> str:
+    """Robustness per decision: the plan chosen most often across the draws, and how often."""
+    draws = len(spec.axes.get(SEED_AXIS, ())) or 1
+    rows = []
+    for _, row in decisions.head(MAX_ROWS).iterrows():
+        params = {axis: row[axis] for axis in spec.axes if axis != SEED_AXIS}
+        if not row["planned"]:
+            rows.append([parameter_words(params), f"none of {draws}", "no plan", "", ""])
+            continue
+        top = round(float(row["top_plan_share"]) * int(row["planned"]))
+        rows.append([parameter_words(params), f"{int(row['planned'])} of {draws}", _plan_names(row["top_plan"], names),
+                     f"{top} of {int(row['planned'])} ({row['top_plan_share']:.0%})",
+                     _count_words(int(row["plans"]), "plan", "different plans")])
+    more = f'<p class="note">{len(decisions) - MAX_ROWS} more in variants.csv.</p>' \
+        if len(decisions) > MAX_ROWS else ""
+    return _table(["decision", "draws with a plan", "the plan chosen most often", "chosen in", "across the draws"],
+                  rows, [False, True, False, True, True]) + more
 
 
 def _robust_sites(shares: pd.DataFrame, names: Mapping[str, str], tiers: Sequence[str]) -> str:
     overall = shares[shares["group"] == "all"].sort_values(["share", "site_id"], ascending=[False, True])
-    headers = ["site", "share of plans", *[f"as {tier}" for tier in tiers]] if len(tiers) > 1 else \
+    words = [tier.replace("_", " ") for tier in tiers]
+    headers = ["site", "share of plans", *[f"as {tier}" for tier in words]] if len(tiers) > 1 else \
         ["site", "share of plans"]
     rows = []
     for row in overall.head(MAX_ROWS).itertuples(index=False):
@@ -66,29 +115,74 @@ def _robust_sites(shares: pd.DataFrame, names: Mapping[str, str], tiers: Sequenc
     return _table(headers, rows, [False] + [True] * (len(headers) - 1))
 
 
-def _front(spec: SweepSpec, table: pd.DataFrame) -> str:
-    front = table[table["on_pareto_front"]].sort_values(["sites_open", "mean_minutes", "variant_id"])
-    columns = [c for c in TRADE_OFFS if front[c].notna().any()]
-    rows = [[row["variant_id"], group_label({axis: row[axis] for axis in spec.axes}) if spec.axes else "base",
-             *[_number(row[c], ",.0f" if c != "mean_minutes" else ".1f") for c in columns]]
+def _compared_sentence(spec: SweepSpec, decisions: pd.DataFrame) -> str:
+    """How decisions are compared: over which draws, and which are left out."""
+    if SEED_AXIS not in spec.axes:
+        return "Each decision was planned once, with the scenario's own demand."
+    compared = decisions[decisions["compared_draws"] > 0]
+    n = int(compared["compared_draws"].max()) if len(compared) else 0
+    left = decisions[(decisions["compared_draws"] == 0) & (decisions["planned"] > 0)]
+    text = (f"Each decision is judged by its mean over the same {_count_words(n, 'demand draw')}, so that a "
+            "lucky cohort of attendees does not make a decision look better than it is.")
+    if len(left):
+        text += (" Not compared, as they have no plan in some of those draws: "
+                 + "; ".join(parameter_words({a: r[a] for a in spec.axes if a != SEED_AXIS})
+                             for _, r in left.iterrows()) + ".")
+    return text
+
+
+def _left_out(table: pd.DataFrame) -> str:
+    """Sentences for the figures the trade-offs leave out: the same in every variant, or known for none."""
+    planned = table[table["status"].isin(PLANNED)]
+    sentences = []
+    for column, value in constant_figures(table).items():
+        if column == "sites_open":
+            continue
+        shown = _number(value, ",.0f" if column != "mean_minutes" else ".1f")
+        if column != "isolated":
+            sentences.append(f"The {TRADE_OFFS[column]} is {shown} in every variant, so it gets no chart and does "
+                             "not decide between plans.")
+            continue
+        who = "Nobody travels" if shown == "0" else f"{shown} people travel"
+        sentences.append(f"{who} longer than the isolation threshold in any variant, so that figure gets no chart "
+                         "and does not decide between plans.")
+    for column in TRADE_OFFS:
+        if column in planned and not planned[column].notna().any() and len(planned):
+            sentences.append(f"No variant has a figure for the {TRADE_OFFS[column]} (no site in this sweep has a "
+                             "known one), so it is left out of the comparison.")
+    return "".join(f"<p>{html_text(text)}</p>" for text in sentences)
+
+
+def _front(spec: SweepSpec, table: pd.DataFrame, decisions: pd.DataFrame) -> str:
+    front = decisions[decisions["on_pareto_front"]].sort_values(["sites_open", "mean_minutes", "group"])
+    flat = set(constant_figures(table)) - {"sites_open"}
+    columns = [c for c in TRADE_OFFS if front[c].notna().any() and c not in flat]
+    rows = [[parameter_words({axis: row[axis] for axis in spec.axes if axis != SEED_AXIS}),
+             *[_number(row[c], ".1f" if c in ("mean_minutes", "isolated") else ",.0f") for c in columns]]
             for _, row in front.head(MAX_ROWS).iterrows()]
     more = f'<p class="note">{len(front) - MAX_ROWS} more in variants.csv.</p>' if len(front) > MAX_ROWS else ""
-    return _table(["variant", "parameters", *[TRADE_OFFS[c] for c in columns]], rows,
-                  [False, False] + [True] * len(columns)) + more
+    mean = " (mean over the draws)" if SEED_AXIS in spec.axes else ""
+    return _table(["decision", *[TRADE_OFFS[c] + ("" if c == "sites_open" else mean) for c in columns]], rows,
+                  [False] + [True] * len(columns)) + more
 
 
 def _failures(spec: SweepSpec, table: pd.DataFrame) -> str:
-    failed = table[~table["status"].isin(["optimal", "feasible"])]
+    failed = table[~table["status"].isin(PLANNED)]
     if failed.empty:
         return "<p>Every variant has a plan.</p>"
-    rows = [[row["variant_id"], group_label({axis: row[axis] for axis in spec.axes}), row["status"], row["reason"]]
-            for _, row in failed.head(MAX_ROWS).iterrows()]
-    return (f"<p>{len(failed)} variant(s) have no plan; each is a row of variants.csv with its reason.</p>"
-            + _table(["variant", "parameters", "status", "reason"], rows, [False] * 4))
+    rows = []
+    for (_, reason), block in failed.groupby(["group", "reason"], sort=False):
+        first = block.iloc[0]
+        params = {axis: first[axis] for axis in spec.axes if axis != SEED_AXIS}
+        draws = _count_words(len(block), "draw") if SEED_AXIS in spec.axes else "its only run"
+        rows.append([parameter_words(params), draws, first["status"], reason])
+    return (f"<p>{len(failed)} variant(s) have no plan. Each is a row of variants.csv with its reason; here they "
+            "are grouped by decision.</p>"
+            + _table(["decision", "in", "status", "why"], rows[:MAX_ROWS], [False, True, False, False]))
 
 
 def summary_html(spec: SweepSpec, table: pd.DataFrame, shares: pd.DataFrame, names: Mapping[str, str],
-                 timing: SweepTiming) -> str:
+                 timing: SweepTiming, decisions: pd.DataFrame) -> str:
     """The summary page.
 
     Parameters
@@ -103,13 +197,16 @@ def summary_html(spec: SweepSpec, table: pd.DataFrame, shares: pd.DataFrame, nam
         Site ID -> name.
     timing
         How the sweep was run (shown at the foot of the page).
+    decisions
+        :func:`hubplan.sweep.decisions.decision_table`.
     """
     tiers = list(spec.base.tiers)
-    counts = table["status"].value_counts().sort_index()
-    status = ", ".join(f"{n} {name}" for name, n in counts.items())
-    draws = len(spec.axes.get("demand.seed", ()))
-    draw_text = (f"{draws} seeded synthetic cohorts of attendees drawn around the estimate" if draws
-                 else "the scenario's own demand")
+    planned = int(table["status"].isin(PLANNED).sum())
+    draws = len(spec.axes.get(SEED_AXIS, ()))
+    shape = (f"{_count_words(len(decisions), 'decision')} (each setting of what varies), each planned for "
+             f"{_count_words(draws, 'demand draw')}" if draws else _count_words(len(decisions), "decision"))
+    have = "Every variant has a plan." if planned == len(table) else \
+        f"{planned} of the {len(table)} variants have a plan."
     title = spec.title
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{html_text(title)}</title>
@@ -117,22 +214,28 @@ def summary_html(spec: SweepSpec, table: pd.DataFrame, shares: pd.DataFrame, nam
 <body>
 <h1>{html_text(title)}</h1>
 <p>How robust is the plan of <b>{html_text(spec.base.title or spec.base.name)}</b>? This sweep solved
-{len(table)} variants of it exactly ({html_text(status)}), with {html_text(draw_text)}.</p>
+{len(table)} variants of it exactly: {html_text(shape)}. {html_text(have)}</p>
 {_axes(spec)}
+<h2>How robust is each decision</h2>
+<p>For each decision, the plan chosen most often across the demand draws, and in how many draws: a plan
+chosen in nearly every draw does not depend on who exactly attends.</p>
+{_decisions(spec, decisions, names)}
 <h2>Which sites are chosen, and how often</h2>
 <p>The share of the plans (variants with a plan) that open each site: a site chosen in nearly every
 plan is a robust choice; one chosen in some plans only depends on the assumptions.</p>
 {_robust_sites(shares, names, tiers)}
-<img src="robustness.png" alt="Heat map of the share of plans that open each site, for all variants and per group">
+<img src="robustness.png" alt="Heat map of the share of plans that open each site, for all variants and per decision">
 <h2>Trade-offs</h2>
-<p>Each point is a variant. The Pareto front holds the variants that no other variant beats on every
-one of: {html_text(", ".join(TRADE_OFFS.values()))} (a figure no variant has is left out).</p>
-<img src="tradeoffs.png" alt="Trade-off curves of the variants with the Pareto front">
-{_front(spec, table)}
+<p>{html_text(_compared_sentence(spec, decisions))} The Pareto front holds the decisions that no other
+decision beats on every one of: {html_text(", ".join(TRADE_OFFS.values()))}.</p>
+{_left_out(table)}
+<img src="tradeoffs.png" alt="Trade-off charts of the decisions (means over the draws) and of each draw">
+{_front(spec, table, decisions)}
 <h2>Variants without a plan</h2>
 {_failures(spec, table)}
 <h2>Files</h2>
-<p>variants.csv and variants.parquet (one row per variant, sorted by variant ID), robustness.geojson and
+<p>variants.csv and variants.parquet (one row per variant, sorted by variant ID), decisions.csv (one row
+per decision: mean figures over the compared draws, the plan chosen most often), robustness.geojson and
 robustness.csv (each site's share of the plans), robustness.png, tradeoffs.png, sweep.json.</p>
 <p class="note">Solved by {html_text(timing.scheduler)} with {timing.workers} worker(s) in
 {timing.seconds:,.0f} s.</p>

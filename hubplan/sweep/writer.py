@@ -1,7 +1,8 @@
 """Write a sweep's outputs into ``outputs/<sweep>/``, atomically.
 
 Files: ``variants.parquet`` and ``variants.csv`` (one row per variant, sorted by ID,
-no timings: two runs of the same sweep write the same table), ``robustness.geojson``
+no timings: two runs of the same sweep write the same table), ``decisions.csv`` (one
+row per decision, compared over the same demand draws), ``robustness.geojson``
 and ``robustness.csv`` (each site's share of the plans, overall, per tier and per
 group), ``robustness.png``, ``tradeoffs.png``, ``index.html`` (the summary page) and
 ``sweep.json`` (the sweep's definition, how it was run and the versions).
@@ -23,6 +24,7 @@ from hubplan.files.jsontext import dumps_json
 from hubplan.outputs.escape import csv_text
 from hubplan.outputs.layers import geojson_text
 from hubplan.sweep.charts import robustness_chart, trade_off_chart
+from hubplan.sweep.decisions import decision_table
 from hubplan.sweep.results import results_table, site_shares
 from hubplan.sweep.run import SweepTiming
 from hubplan.sweep.spec import SweepSpec
@@ -34,8 +36,8 @@ __all__ = ["SWEEP_FILES", "SWEEP_KIND", "check_sweep_folder", "write_sweep"]
 
 log = logging.getLogger(__name__)
 
-SWEEP_FILES = ("variants.parquet", "variants.csv", "robustness.geojson", "robustness.csv", "robustness.png",
-               "tradeoffs.png", "index.html", "sweep.json")
+SWEEP_FILES = ("variants.parquet", "variants.csv", "decisions.csv", "robustness.geojson", "robustness.csv",
+               "robustness.png", "tradeoffs.png", "index.html", "sweep.json")
 """Every file :func:`write_sweep` writes."""
 
 SWEEP_KIND = "sweep"
@@ -112,6 +114,7 @@ def write_sweep(spec: SweepSpec, shared: SharedInputs, results: Sequence[Variant
         The sweep's folder.
     """
     table = results_table(spec, results)
+    decisions = decision_table(tuple(spec.axes), table)
     tiers = list(spec.base.tiers)
     shares = site_shares(spec, table, tiers)
     sites = _sites(shared)
@@ -121,6 +124,7 @@ def write_sweep(spec: SweepSpec, shared: SharedInputs, results: Sequence[Variant
     with atomic_directory(target, kind=SWEEP_KIND, legacy_files=SWEEP_FILES) as tmp:
         table.to_parquet(tmp / "variants.parquet", index=False)
         _csv(table, tmp / "variants.csv")
+        _csv(decisions, tmp / "decisions.csv")
         _csv(shares, tmp / "robustness.csv")
         layer = _robustness_layer(sites, shares, tiers)
         (tmp / "robustness.geojson").write_text(
@@ -128,8 +132,9 @@ def write_sweep(spec: SweepSpec, shared: SharedInputs, results: Sequence[Variant
                          description=f"Share of the plans of sweep {spec.name} that open each site"),
             encoding="utf-8")
         robustness_chart(shares, names, tmp / "robustness.png", title=spec.title)
-        trade_off_chart(table, tmp / "tradeoffs.png", title=spec.title)
-        (tmp / "index.html").write_text(summary_html(spec, table, shares, names, timing), encoding="utf-8")
+        trade_off_chart(table, decisions, tmp / "tradeoffs.png", title=spec.title)
+        (tmp / "index.html").write_text(summary_html(spec, table, shares, names, timing, decisions),
+                                        encoding="utf-8")
         (tmp / "sweep.json").write_text(dumps_json(_definition(spec, timing, counts)), encoding="utf-8")
     log.info("sweep %s written to %s", spec.name, target)
     return target

@@ -128,7 +128,7 @@ def test_run_records_and_prints_the_alternatives(cli, study_path, tmp_path):
     outcome = cli.invoke(["--no-progress", "run", str(SCENARIOS / "hub-per-locality.toml"), "--study", str(study_path),
                       "--out", str(tmp_path), "--alternatives", "3"])
     assert outcome.exit_code == 0, outcome.stderr
-    lines = re.findall(r"^(second|third) best: [0-9.]+% more attendee-minutes, .+ instead of .+$", outcome.stdout,
+    lines = re.findall(r"^(second|third) best: [0-9.]+% more travel time in all; .+ instead of .+$", outcome.stdout,
                        re.MULTILINE)
     assert lines == ["second", "third"]
     manifest = json.loads((tmp_path / "hub-per-locality" / "manifest.json").read_text())
@@ -151,4 +151,99 @@ def test_withheld_alternative_keeps_the_sites_but_not_the_figures():
     withheld = plan.withheld()
     assert (withheld.objective, withheld.best_bound, withheld.gap_to_best) == (None, None, None)
     assert withheld.swaps == plan.swaps
-    assert describe(withheld, "median") == "second best: figures withheld, adds A"
+    assert describe(withheld, "median") == "second best: figures withheld; hub also at A"
+
+
+def _two_tier(cost: np.ndarray, demand: np.ndarray, tiers_per_site: int = 2) -> Problem:
+    """Tier "a" serves segment a and tier "b" segment b, one site each; a building may host both (by default)."""
+    from hubplan.core.specs import TierSpec
+
+    n, m = cost.shape
+    both = demand if demand.ndim == 2 else np.column_stack([demand, demand[::-1]])
+    return Problem(minutes=cost, demand=both, segments=("a", "b"),
+                   tiers=(TierSpec("a", segments=("a",), count=1), TierSpec("b", segments=("b",), count=1)),
+                   roles=("candidate",) * m, client_group=np.zeros(n, dtype=np.int64),
+                   site_group=np.zeros(m, dtype=np.int64), group_names=("all",), tiers_per_site=tiers_per_site)
+
+
+@SETTINGS
+@given(instances(), st.sampled_from([1, 2]))
+def test_alternatives_by_buildings_match_brute_force(inst, tiers_per_site):
+    """Two one-site tiers (sharing a building or not): the K best plans by buildings are the K best building sets."""
+    cost, demand, _, k, _ = inst
+    m = cost.shape[1]
+    prob = _two_tier(cost, demand, tiers_per_site)
+    # brute force: every (site of a, site of b); a building set's value is its best plan
+    per_set: dict[frozenset[int], float] = {}
+    for a, b in itertools.product(range(m), repeat=2):
+        if a == b and tiers_per_site == 1:
+            continue
+        value = float(demand @ cost[:, a] + demand[::-1] @ cost[:, b])
+        key = frozenset((a, b))
+        per_set[key] = min(per_set.get(key, np.inf), value)
+    want = sorted(per_set.values())[:k]
+    ranked = near_best(prob, k, relative_gap=0.0, distinct="buildings")
+    assert [plan.solution.objective for plan in ranked] == pytest.approx(want, rel=1e-7)
+    sets = [frozenset(s for sites in plan.solution.open_sites.values() for s in sites) for plan in ranked]
+    assert len(set(sets)) == len(sets)  # every plan opens a different set of buildings
+
+
+def test_alternatives_by_tiers_may_keep_the_buildings():
+    """With ``distinct="tiers"`` the second plan may swap which building hosts which tier; by buildings it may not.
+
+    One tier per site (building cuts on the tier decisions): best a at 0, b at 1 (2); swapped (10);
+    any plan using site 2 costs 51.
+    """
+    cost = np.array([[1.0, 5.0, 50.0], [5.0, 1.0, 50.0]])
+    prob = _two_tier(cost, np.array([[1.0, 0.0], [0.0, 1.0]]), tiers_per_site=1)
+    by_tiers = near_best(prob, 2, relative_gap=0.0, distinct="tiers")
+    by_buildings = near_best(prob, 2, relative_gap=0.0, distinct="buildings")
+    buildings = [frozenset(s for sites in plan.solution.open_sites.values() for s in sites) for plan in by_tiers]
+    assert buildings[0] == buildings[1]  # the same two buildings, tiers swapped
+    assert [plan.solution.objective for plan in by_tiers] == pytest.approx([2.0, 10.0])
+    buildings = [frozenset(s for sites in plan.solution.open_sites.values() for s in sites) for plan in by_buildings]
+    assert buildings[0] != buildings[1] and 2 in buildings[1]
+    assert [plan.solution.objective for plan in by_buildings] == pytest.approx([2.0, 51.0])
+    with pytest.raises(ValueError, match="distinct must be one of"):
+        near_best(prob, 2, distinct="rooms")
+
+
+def test_council_alternatives_differ_in_buildings_with_figures_in_the_report(cli, study_path, tmp_path):
+    """``--alternatives 3`` on the best-8 scenario: 3 plans in all, each a different set of buildings, each with
+    its figures in the manifest and a row in the report's "Other plans considered", in words (no tier slugs)."""
+    import json
+
+    outcome = cli.invoke(["--no-progress", "run", str(SCENARIOS / "council-proposal-2026-best.toml"), "--study",
+                          str(study_path), "--out", str(tmp_path), "--no-transport", "--alternatives", "3"])
+    assert outcome.exit_code == 0, outcome.stderr
+    folder = tmp_path / "council-proposal-2026-best"
+    manifest = json.loads((folder / "manifest.json").read_text())
+    metrics = json.loads((folder / "metrics.json").read_text())["overall"]
+    plans = manifest["alternatives"]
+    assert [plan["rank"] for plan in plans] == [2, 3]
+    sites = json.loads((folder / "sites.geojson").read_text())["features"]
+    best = frozenset(f["properties"]["site_id"] for f in sites if f["properties"]["status"] == "open")
+    sets = [frozenset(plan["open_tiers"]) for plan in plans]
+    assert len({best, *sets}) == 3 and not any(plan["same_buildings"] for plan in plans)
+    for plan in plans:
+        figures = plan["figures"]
+        assert figures["buildings_kept"] == len(plan["open_tiers"]) == 8 and figures["sites_closed"] == 3
+        assert figures["isolated"] == pytest.approx(figures["isolated_rural"] + figures["isolated_urban"])
+        assert plan["gap_to_best"] > 0 and figures["longest_minutes"] >= figures["mean_minutes"] > 0
+        assert figures["isolation_minutes"] == metrics["isolation_minutes"]
+        assert plan["opens"] and plan["closes"]
+    report = (folder / "report.md").read_text()
+    section = report.split("## Other plans considered", 1)[1].split("\n## ", 1)[0]
+    assert "| Second best |" in section and "| Third best |" in section and "| This plan (best) |" in section
+    assert "specialist_" not in section and "attendee-minutes" not in section
+    console = [line for line in outcome.stdout.splitlines() if " best: " in line]
+    assert len(console) == 2 and not any("specialist_" in line or "attendee" in line for line in console)
+
+
+def test_a_fixed_plan_has_no_alternatives_and_says_why(cli, study_path, tmp_path):
+    """The proposal fixes every building: ``--alternatives 3`` says there is nothing else to consider."""
+    outcome = cli.invoke(["--no-progress", "run", str(SCENARIOS / "council-proposal-2026.toml"), "--study",
+                          str(study_path), "--out", str(tmp_path), "--no-transport", "--alternatives", "3"])
+    assert outcome.exit_code == 0, outcome.stderr
+    assert "no other plans: the scenario fixes its plan, so there is nothing else to consider" in outcome.stdout
+    assert "Other plans considered" not in (tmp_path / "council-proposal-2026" / "report.md").read_text()

@@ -259,3 +259,18 @@ def test_runs_written_before_titles_and_rules_still_compare(hubs_and_specialist,
     assert table.titles["old-hubs"] == "old-hubs"
     assert not any("own locality" in w for w in table.warnings)  # not recorded: not compared
     assert any("demand segments" in w for w in table.warnings)
+
+
+def test_a_difference_of_counts_is_the_difference_of_the_counts_shown() -> None:
+    """Issue 23: 8.6 shown as 9 and 15.4 shown as 15 differ by +6, never by the +7 of 15.4 - 8.6 rounded."""
+    import pandas as pd
+
+    from hubplan.outputs.compare import ComparisonTable
+
+    table = pd.DataFrame({"area": ["Overall", "Overall"], "measure": ["isolated.rural", "mean_minutes"],
+                          "label": ["Isolated attendees, rural", "Mean journey"], "a": [8.6, 20.04],
+                          "b": [15.4, 21.0], "b - a": [6.8, 0.96]})
+    header, rows = ComparisonTable(runs=("a", "b"), baseline="a", table=table).display_rows()
+    assert header == ["Area", "Measure", "a", "b", "b - a"]
+    assert rows[0][2:] == ["9", "15", "+6"]
+    assert rows[1][2:] == ["20.0", "21.0", "+1.0"]

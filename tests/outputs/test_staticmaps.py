@@ -93,10 +93,16 @@ def test_the_check_can_fail_when_the_key_sits_on_land(drawn: tuple[dict[str, Fig
 
 
 def test_journey_key_lists_grey_and_hatched_areas(record_constants, drawn: tuple[dict[str, Figure], Any]) -> None:
-    figures, _ = drawn
+    """The journeys map shows the first view (the longest journey to any service, issue 23): grey is in the key
+    exactly when some home area has no such journey."""
+    from hubplan.outputs.wording import journey_views
+
+    figures, layers = drawn
     fig = figures["map_journeys.png"]
     keys = [t.get_text() for t in [*fig.legends, fig.axes[0].get_legend()][0].get_texts()]
-    assert NO_JOURNEY_WORDS in keys
+    first = journey_views(layers["home_areas"], layers["sites"], record_constants.isolation_minutes)[0]
+    assert first.key == "longest"
+    assert (NO_JOURNEY_WORDS in keys) == bool(layers["home_areas"][first.column].isna().any())
     assert f"Isolated: someone travels over {record_constants.isolation_minutes} min" in keys
     assert {"Hub", "Spoke (activities near home)"} <= set(keys)
     hatched = [c for c in fig.axes[0].collections if c.get_hatch()]

@@ -11,6 +11,7 @@ import pytest
 
 from hubplan.errors import InputError
 from hubplan.files.atomic import MARKER
+from hubplan.sweep.decisions import decision_table
 from hubplan.sweep.results import results_table, site_shares
 from hubplan.sweep.run import dask_client, run_on_dask, run_sequential, split_waves
 from hubplan.sweep.spec import SEED_AXIS, Variant, load_sweep, parse_vary, variant_id
@@ -113,12 +114,66 @@ def test_site_shares_and_pareto_front_on_a_known_case(tmp_path):
     assert shares.loc[("all variants", "A"), "share"] == 1.0
     assert shares.loc[("all variants", "B"), "share"] == pytest.approx(6 / 7)
     assert shares.loc[("all variants", "C"), "share_hub"] == pytest.approx(4 / 7)
-    assert shares.loc[(f"{HUBS}=5", "B"), "share"] == 0.75 and shares.loc[(f"{HUBS}=5", "C"), "share"] == 0.25
-    assert shares.loc[(f"{HUBS}=6", "C"), "share"] == 1.0 and shares.loc[(f"{HUBS}=6", "A"), "variants"] == 3
+    five, six = "5 hub sites in all", "6 hub sites in all"  # groups named in words, not tiers.hub.count=5
+    assert shares.loc[(five, "B"), "share"] == 0.75 and shares.loc[(five, "C"), "share"] == 0.25
+    assert shares.loc[(six, "C"), "share"] == 1.0 and shares.loc[(six, "A"), "variants"] == 3
+    # the front is over decisions (hub counts), each the mean over the draws both have a plan in (1 to 3)
+    decisions = decision_table(tuple(spec.axes), table).set_index(HUBS)
+    assert decisions["compared_draws"].to_dict() == {5: 3, 6: 3}
+    assert decisions.loc[5, "mean_minutes"] == pytest.approx(np.mean([20 - 2 + s / 10 for s in (1, 2, 3)]))
+    assert decisions.loc[6, "mean_minutes"] == pytest.approx(np.mean([20 - 3 + s / 10 for s in (1, 2, 3)]))
+    assert decisions["on_pareto_front"].all()  # fewer sites or a shorter mean journey: neither beats the other
+    assert decisions.loc[5, "top_plan"] == "A:hub;B:hub" and decisions.loc[5, "top_plan_share"] == 0.75
+    assert decisions.loc[6, "plans"] == 1 and decisions.loc[6, "planned"] == 3
     front = table[table["on_pareto_front"]]
-    # fewest sites with the best mean (seed 1), and most sites with the best mean (seed 1)
-    assert sorted(zip(front[HUBS], front[SEED_AXIS], strict=True)) == [(5, 1), (6, 1)]
+    assert len(front) == 7 and (front["status"] == "optimal").all()  # every draw of a decision on the front
     assert table.loc[table["status"] == "infeasible", "reason"].tolist() == ["no plan"]
+
+
+def test_a_luckier_draw_does_not_put_a_worse_decision_on_the_front(tmp_path):
+    """Two decisions with the same sites: the one with the shorter mean over the same draws wins, even though the
+    other has the single best draw (a front over variants would keep that lucky draw)."""
+    spec = load_sweep(_sweep_file(tmp_path, f'name = "x"\nunset = ["{PER_LOCALITY}"]\ndraws = 3\n'
+                                            '[vary]\n"travel.speed_factor" = [0.9, 1.1]\n'))
+    minutes = {0.9: [10.0, 30.0, 30.0], 1.1: [15.0, 16.0, 17.0]}  # 0.9 has the best single draw, 1.1 the best mean
+    results = [VariantResult(v, "optimal", "", 1.0, 1.0, 0.0, {"A": ("hub",)},
+                             {"mean_minutes": minutes[v.parameters["travel.speed_factor"]][v.parameters[SEED_AXIS] - 1],
+                              "isolated": {"total": 0.0}}) for v in spec.variants]
+    table = results_table(spec, results)
+    decisions = decision_table(tuple(spec.axes), table).set_index("travel.speed_factor")
+    assert decisions["on_pareto_front"].to_dict() == {0.9: False, 1.1: True}
+    assert set(table.loc[table["on_pareto_front"], "travel.speed_factor"]) == {1.1}
+
+
+def test_summary_speaks_words_not_hashes_and_explains_flat_and_missing_figures(tmp_path):
+    """The page names decisions and parameters in words (no variant hash, no dotted field), says why the isolated
+    chart is missing (0 in every variant) and that building cost is unknown."""
+    from hubplan.sweep.run import SweepTiming
+    from hubplan.sweep.summary import summary_html
+
+    spec = load_sweep(_sweep_file(tmp_path, f'name = "x"\nunset = ["{PER_LOCALITY}"]\ndraws = 2\n'
+                                            f'[vary]\n"{HUBS}" = [5, 6]\n'))
+    results = [VariantResult(v, "optimal", "", 1.0, 1.0, 0.0, dict.fromkeys("ABCDEF"[:v.parameters[HUBS]], ("hub",)),
+                             {"mean_minutes": 20.0 - v.parameters[HUBS], "isolated": {"total": 0.0}})
+               for v in spec.variants]
+    table = results_table(spec, results)
+    shares = site_shares(spec, table, ["hub"])
+    page = summary_html(spec, table, shares, {"A": "Alpha"}, SweepTiming("plain loop", 1, 1.0),
+                        decision_table(tuple(spec.axes), table))
+    assert "5 hub sites in all" in page and "6 hub sites in all" in page and "hub sites in all" in page
+    assert HUBS not in page and "=5" not in page
+    assert not any(v.variant_id in page for v in spec.variants)
+    assert "Nobody travels longer than the isolation threshold in any variant" in page
+    assert "no site in this sweep has a" in page
+    assert "2 of 2 (100%)" in page  # the plan chosen most often, in every draw
+    assert "a figure no variant has is left out" not in page
+
+
+def test_the_readme_vary_example_does_not_overwrite_the_shipped_sweep():
+    """``hubplan sweep SCENARIO --vary ...`` names its folder after the scenario; the shipped sweep has its own name."""
+    shipped = load_sweep(SCENARIOS / "sweeps" / "hub-per-locality.sweep.toml")
+    adhoc = parse_vary(SCENARIOS / "hub-per-locality.toml", [f"{HUBS}=5..6"], draws=2, unset=[PER_LOCALITY])
+    assert shipped.name != adhoc.name
 
 
 # ---------------------------------------------------------------------- real solves

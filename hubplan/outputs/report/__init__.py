@@ -23,7 +23,7 @@ import geopandas as gpd
 
 from hubplan.outputs.escape import markdown_code, markdown_text, render_markdown
 from hubplan.outputs.published import Published
-from hubplan.outputs.report.journeys import group_tables, headline, locality_table
+from hubplan.outputs.report.journeys import CAR_CO2_NOTE, group_tables, headline, locality_table
 from hubplan.outputs.report.method import (
     PLAN_STATUS,
     assumption_sections,
@@ -31,6 +31,7 @@ from hubplan.outputs.report.method import (
     sources_section,
     status_section,
 )
+from hubplan.outputs.report.plans import plans_section
 from hubplan.outputs.report.sites import md_table, site_sections
 from hubplan.outputs.report.transport import transport_section
 
@@ -99,9 +100,10 @@ def report_markdown(
         parts.append("## Who is affected\n")
         parts += group_tables(overall, threshold)
     if metrics.get("localities"):
-        parts += ["## By locality\n", locality_table(metrics, threshold) + "\n"]
+        parts += ["## By locality\n", locality_table(metrics, threshold) + "\n", CAR_CO2_NOTE + "\n"]
     parts.append("## Sites: which open, stay open or close\n")
     parts += site_sections(sites, threshold)
+    parts += plans_section(manifest.alternatives, overall, sites, manifest.solver.objective_type)
     parts += transport_section(manifest, metrics, threshold)
     parts += status_section(manifest.solver)
     parts += assumption_sections(manifest, metrics.get("parameters") or {}, threshold)

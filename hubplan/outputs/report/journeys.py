@@ -15,6 +15,7 @@ from hubplan.metrics import GROUP_KINDS, SHARE_THRESHOLDS
 from hubplan.outputs.escape import markdown_text
 from hubplan.outputs.report.figures import minutes, money, number, people, share, whole
 from hubplan.outputs.report.sites import SiteChange, change_of, locality_changes, md_table
+from hubplan.outputs.wording import whole_parts
 
 __all__ = ["GROUP_HEADINGS", "group_tables", "headline", "locality_table"]
 
@@ -51,9 +52,26 @@ def _isolated_sentence(block: Mapping[str, Any], threshold: int | None) -> str:
     verb = "travels" if whole(total) == "1" else "travel"
     detail = ""
     if "rural" in iso and "urban" in iso:
-        detail = (f" ({_count(block, 'isolated.rural', threshold)} from rural and "
-                  f"{_count(block, 'isolated.urban', threshold)} from urban home areas)")
+        rural, urban = _parts(block, threshold)
+        detail = f" ({rural} from rural and {urban} from urban home areas)"
     return f"{whole(total)} {verb} more than {limit}{detail}."
+
+
+def _parts(block: Mapping[str, Any], threshold: int | None) -> tuple[str, str]:
+    """The rural and urban parts of the isolated total, as whole numbers that add up to the total shown.
+
+    A part the privacy rule hides is shown as it publishes it (``<5``); otherwise the
+    rounding goes to the larger remainder (:func:`hubplan.outputs.wording.whole_parts`),
+    so "2 (1 rural and 2 urban)" cannot appear.
+    """
+    iso = block.get("isolated") or {}
+    hidden = _hidden(block, "isolated.rural") or _hidden(block, "isolated.urban") or _hidden(block, "isolated.total")
+    values: list[Any] = [iso.get("total"), iso.get("rural"), iso.get("urban")]
+    if hidden or any(v is None or v != v for v in values):
+        return _count(block, "isolated.rural", threshold), _count(block, "isolated.urban", threshold)
+    total, *parts = (float(v) for v in values)
+    rural, urban = whole_parts(total, parts)
+    return f"{rural:,}", f"{urban:,}"
 
 
 def _journey_sentences(block: Mapping[str, Any], threshold: int | None, where: str = "live here") -> str:
@@ -135,20 +153,27 @@ def _locality_rows(block: Mapping[str, Any], threshold: int | None) -> list[tupl
         ("9 in 10 travel at most", minutes(block.get("p90_minutes"))),
         ("Longest journey", minutes(block.get("max_minutes"))),
         *[(f"Within {t} min", share(shares.get(str(t)))) for t in SHARE_THRESHOLDS],
-        (f"Over {limit}, rural homes", _count(block, "isolated.rural", threshold)),
-        (f"Over {limit}, urban homes", _count(block, "isolated.urban", threshold)),
+        (f"Over {limit}, all homes", _count(block, "isolated.total", threshold)),
+        (f"Over {limit}, rural homes", _parts(block, threshold)[0]),
+        (f"Over {limit}, urban homes", _parts(block, threshold)[1]),
         ("Sites open", whole(block.get("sites_open"))),
         ("Existing buildings kept", whole(block.get("buildings_kept"))),
         ("Existing buildings closed", whole(block.get("sites_closed"))),
         ("Annual building cost", money(block.get("annual_building_cost"))),
-        ("Annual travel", f"{whole(block.get('annual_travel_km'))} km"),
-        ("Annual CO2e", f"{number(block.get('annual_co2e_tonnes'))} t"),
+        ("Annual travel (as if by car)", f"{whole(block.get('annual_travel_km'))} km"),
+        ("Annual CO2e (as if by car)", f"{number(block.get('annual_co2e_tonnes'))} t"),
     ]
 
 
+CAR_CO2_NOTE = ("Travel and CO2e in this table count every attendee's return journey as if made by car, at the "
+                "carbon factor under *Assumptions*: a like-for-like measure of how far the plan makes people "
+                "travel, not of how they travel.")
+"""What the car-based travel and CO2e figures are (the transport plan's minibus CO2e is a different measure)."""
+
+
 def locality_table(metrics: Mapping[str, Any], threshold: int | None) -> str:
-    """Measures (rows) by locality and the whole area (columns)."""
-    blocks = {**(metrics.get("localities") or {}), "Whole area": metrics.get("overall") or {}}
+    """Measures (rows) by the whole area and each locality (columns): the whole area first, so a phone shows it."""
+    blocks = {"Whole area": metrics.get("overall") or {}, **(metrics.get("localities") or {})}
     columns = {name: dict(_locality_rows(block, threshold)) for name, block in blocks.items()}
     measures = [m for m, _ in _locality_rows(metrics.get("overall") or {}, threshold)]
     rows = [[m, *[columns[name].get(m, "n/a") for name in blocks]] for m in measures]

@@ -251,7 +251,9 @@ def transport_section(manifest: Manifest, metrics: Mapping[str, Any], threshold:
              "A typical service day (both rounds) and, for CO2e and cost, a year of service days. A ride is one "
              "passenger's time on board, morning or afternoon; the direct drive is the same trip with no other "
              "stops. Figures are grouped by the locality of the site, so a passenger who travels to a site in another "
-             "locality counts there.\n",
+             "locality counts there. The CO2e here is the minibuses' own (their km at their carbon factor); the CO2e "
+             "under *By locality* counts every attendee's journey as if by car. They measure different things and "
+             "are not to be added.\n",
              _figures_table(transport, threshold) + "\n"]
     if threshold is not None:
         parts.append(f"Counts of people below {threshold} show as <{threshold}; n/a marks a figure not published "

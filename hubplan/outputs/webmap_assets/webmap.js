@@ -129,10 +129,10 @@
     },
   });
 
-  // --- sites: one marker each, shape and colour by tier and status, names as labels
+  // --- sites: one marker each, shape and colour by tier and status; open and closing sites labelled
   const groups = {open: L.layerGroup(), closed: L.layerGroup(), not_selected: L.layerGroup()};
   const labelled = [];
-  const centreLon = (D.bounds[0][1] + D.bounds[1][1]) / 2;
+  const markers = [];
   for (const s of D.sites) {
     const half = s.size / 2;
     const icon = L.divIcon({className: "hp-site hp-site-" + s.kind, html: s.svg, iconSize: [s.size, s.size],
@@ -142,12 +142,11 @@
     marker.bindPopup(s.popup, {maxWidth: 300, offset: [s.dx, s.dy - half + 4]});
     marker.on("mouseover", () => marker.openPopup());
     marker.hpSite = s;
-    if (s.status === "open") {
-      // labels point inwards: sites east of the county's centre are labelled on their left
-      const left = s.dx < 0 || (s.dx === 0 && s.lon > centreLon);
-      marker.bindTooltip(s.name, {permanent: true, direction: left ? "left" : "right",
-                                  offset: [s.dx + (left ? -half : half), s.dy],
-                                  className: "hp-label hp-label-" + s.kind, interactive: false});
+    markers.push(marker);
+    if (s.status === "open" || s.status === "closed") {
+      const words = s.status === "closed" ? s.name + " (closing)" : s.name;
+      marker.bindTooltip(words, {permanent: true, direction: "center", offset: [s.dx + half + 40, s.dy],
+                                 className: "hp-label hp-label-" + s.kind, interactive: false});
       labelled.push(marker);
     }
     (groups[s.status] || groups.open).addLayer(marker);
@@ -157,7 +156,78 @@
   function labelsForZoom() {
     map.getContainer().classList.toggle("hp-spoke-labels", map.getZoom() >= D.spokeLabelZoom);
   }
-  map.on("zoomend", labelsForZoom);
+
+  // Each label goes to the first of sixteen places around its site (right, left, above, below, the
+  // corners, then each side shifted), beside the symbol and then a little further out, where it overlaps
+  // no label placed before it, no site and no control; labels are placed in order of priority (specialist services, hubs, closing sites, spokes). A label with no free place
+  // takes the one it overlaps least, except a closing site's or a spoke's, which is hidden until a closer
+  // zoom gives it room (the key lists the closing sites by name).
+  function rect(x, y, w, h) { return {x: x, y: y, w: w, h: h}; }
+  function overlap(a, b) {
+    const w = Math.min(a.x + a.w, b.x + b.w) - Math.max(a.x, b.x);
+    const h = Math.min(a.y + a.h, b.y + b.h) - Math.max(a.y, b.y);
+    return w > 0 && h > 0 ? w * h : 0;
+  }
+  function placeLabels() {
+    placeOnce();
+    placeOnce();  // a label's box can change with where it sits (wrapping near an edge): measure again
+  }
+  function placeOnce() {
+    const size = map.getSize();
+    const box = map.getContainer().getBoundingClientRect();
+    const obstacles = [];
+    for (const m of markers) {
+      if (!map.hasLayer(m)) continue;
+      const s = m.hpSite, p = map.latLngToContainerPoint(m.getLatLng());
+      obstacles.push(rect(p.x + s.dx - s.size / 2, p.y + s.dy - s.size / 2, s.size, s.size));
+    }
+    for (const id of ["hubplan-title", "hubplan-legend", "hubplan-layers"]) {
+      const el = document.getElementById(id);
+      if (!el) continue;
+      const r = el.getBoundingClientRect();
+      if (r.width) obstacles.push(rect(r.left - box.left, r.top - box.top, r.width, r.height));
+    }
+    const order = labelled.filter((m) => map.hasLayer(m) && m.getTooltip().getElement())
+      .sort((a, b) => a.hpSite.priority - b.hpSite.priority || a.hpSite.id.localeCompare(b.hpSite.id));
+    const placed = [];
+    for (const m of order) {
+      const el = m.getTooltip().getElement();
+      el.style.visibility = "";
+      if (getComputedStyle(el).display === "none") continue;
+      const w = el.offsetWidth, h = el.offsetHeight, s = m.hpSite, gap = 3;
+      const p = map.latLngToContainerPoint(m.getLatLng());
+      const cx = p.x + s.dx, cy = p.y + s.dy, r = s.size / 2 + gap;
+      const tries = [];
+      for (const far of [r, r + 12]) {  // beside the symbol, then a little further out
+        tries.push([far, -h / 2], [-far - w, -h / 2], [-w / 2, -far - h], [-w / 2, far],
+                   [far * 0.7, -far * 0.7 - h], [-far * 0.7 - w, -far * 0.7 - h], [far * 0.7, far * 0.7],
+                   [-far * 0.7 - w, far * 0.7], [far, -h + 2], [far, -2], [-far - w, -h + 2], [-far - w, -2],
+                   [-w + 4, -far - h], [-4, -far - h], [-w + 4, far], [-4, far]);
+      }
+      let best = null, bestCost = Infinity;
+      for (const [ox, oy] of tries) {
+        const cand = rect(cx + ox - 1, cy + oy - 1, w + 2, h + 2);  // a pixel of room: boxes may be fractional
+        let cost = 0;
+        for (const o of obstacles) cost += overlap(cand, o);
+        for (const o of placed) cost += 4 * overlap(cand, o);
+        const outside = cand.w * cand.h - overlap(cand, rect(0, 0, size.x, size.y));
+        cost += 8 * outside;
+        if (cost < bestCost) { best = cand; bestCost = cost; }
+        if (cost === 0) break;
+      }
+      if (bestCost > 0 && s.priority >= 2) {  // a closing site's or spoke's name with no free place waits for a
+        // closer zoom (closing sites are listed by name in the key)
+        el.style.visibility = "hidden";
+        continue;
+      }
+      placed.push(best);
+      const tip = m.getTooltip();
+      tip.options.offset = L.point(best.x + best.w / 2 - p.x, best.y + best.h / 2 - p.y);
+      tip.update();
+    }
+  }
+  map.on("zoomend", () => { labelsForZoom(); placeLabels(); });
+  map.on("resize overlayadd overlayremove", placeLabels);
 
   const tiles = L.tileLayer("https://tile.openstreetmap.org/{z}/{x}/{y}.png", {maxZoom: 19});
   tiles.addTo(map);
@@ -183,10 +253,12 @@
     const left = phone ? 8 : Math.min(legendBox.width + 16, window.innerWidth * 0.3);
     const right = phone ? 8 : Math.min(layerBox.width + 16, window.innerWidth * 0.3);
     map.fitBounds(D.bounds, {paddingTopLeft: [left, title.bottom + 8],
-                             paddingBottomRight: [right, phone ? 60 : 30]});
+                             paddingBottomRight: [right, phone ? 60 : 30], animate: false});
     labelsForZoom();
+    placeLabels();
   }
   fit();
   window.hubplan = {map: map, areas: areas, isolated: isolated, localities: localities, catchments: catchments,
-                    lines: lines, rounds: rounds, sites: groups, labelled: labelled, setView: setView, fit: fit, legend: showLegend};
+                    lines: lines, rounds: rounds, sites: groups, labelled: labelled, setView: setView, fit: fit, legend: showLegend,
+                    placeLabels: placeLabels};
 })();
