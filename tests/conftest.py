@@ -157,7 +157,7 @@ ROUTING_TEST_STEPS = 300
 
 
 def _routed_copy(base: str, name: str, folder: Path, *, demand: str | None = None, settings: str = "",
-                 tables: str = "", seconds: float = ROUTING_TEST_SECONDS) -> Path:
+                 tables: str = "", seconds: float = ROUTING_TEST_SECONDS, steps: int = ROUTING_TEST_STEPS) -> Path:
     """A copy of ``scenarios/<base>`` named ``name`` in ``folder``, routed with ROUTING_TEST_STEPS steps per round.
 
     ``demand`` replaces its ``[demand]`` table (and its segments); a ``[transport]`` table is
@@ -171,7 +171,7 @@ def _routed_copy(base: str, name: str, folder: Path, *, demand: str | None = Non
     if "[transport]" not in text:
         text += "\n[transport]\n"
     text = text.replace("[transport]\n", f"[transport]\ntime_limit_s = {seconds:g}\n"
-                                          f"search_steps = {ROUTING_TEST_STEPS}\n{settings}")
+                                          f"search_steps = {steps}\n{settings}")
     text += tables
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.toml"

@@ -26,6 +26,7 @@ import concurrent.futures
 import contextlib
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -289,7 +290,17 @@ def _executor(workers: int) -> concurrent.futures.Executor:
     """
     if workers <= 1 or multiprocessing.current_process().daemon:
         return concurrent.futures.ThreadPoolExecutor(max_workers=1)
-    return concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    return concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                                                  initializer=_leave_ctrl_c_to_the_caller)
+
+
+def _leave_ctrl_c_to_the_caller() -> None:
+    """A routing worker ignores Ctrl-C: the command that started it kills it (no traceback from a worker).
+
+    Ctrl-C at a terminal reaches the whole process group; the caller stops its pool at once
+    (:func:`_abandoned_on_interrupt`) and says so in one line.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 #: :func:`_unserved_reason`'s answer when routing again with more vehicles may still help.

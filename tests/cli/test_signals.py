@@ -40,7 +40,8 @@ def _alive(processes: list[psutil.Process]) -> list[int]:
 @pytest.mark.parametrize("to_group", [False, True], ids=["to-hubplan", "to-the-terminal-group"])
 def test_ctrl_c_while_routing_exits_130_within_2_s(cli, tmp_path: Path, study_path: Path, routed_copy,
                                                    to_group: bool) -> None:
-    scenario = routed_copy("dorset-current.toml", "interrupted", tmp_path / "in")
+    # a search budget far beyond the seconds the test waits, so that Ctrl-C finds it routing
+    scenario = routed_copy("dorset-current.toml", "interrupted", tmp_path / "in", steps=5_000_000)
     out = tmp_path / "out"
     env = dict(os.environ, PYTHONPATH=str(REPO), COLUMNS="200")
     child = subprocess.Popen([str(cli.executable), "--no-progress", "transport", str(scenario), "--study",

@@ -32,5 +32,5 @@ def test_operational_rounds_are_owner_only_under_umask_zero(routed_client_run, s
     operational = tmp_path / "out" / f"{scenario.stem}.operational"
     assert stat.S_IMODE(operational.stat().st_mode) == 0o700
     assert {p.name: stat.S_IMODE(p.stat().st_mode) for p in operational.iterdir()} == {
-        "rounds.csv": 0o600, "README.txt": 0o600, MARKER: 0o600}
+        "rounds.csv": 0o600, "exceptions.csv": 0o600, "README.txt": 0o600, MARKER: 0o600}
     assert stat.S_IMODE((tmp_path / "out" / scenario.stem / "report.md").stat().st_mode) & 0o004  # public stays
