@@ -23,9 +23,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from hubplan.transport.check import Violation, check_routes
-from hubplan.transport.darp import DarpInstance, read_cordeau
-from hubplan.transport.route import SearchMode, route
+from hubplan.routing.check import Violation, check_routes
+from hubplan.routing.darp import DarpInstance, read_cordeau
+from hubplan.routing.route import SearchMode, route
 from hubplan.versions import machine_record
 
 #: A row of the optimum table in the reference README: ``| a2-16 | 2 | 16 | 294.3 (1 decimal) |``.

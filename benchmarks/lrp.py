@@ -35,9 +35,9 @@ import numpy as np
 from hubplan.core.problem import Problem
 from hubplan.core.solve import solve
 from hubplan.errors import InputError
-from hubplan.transport.lrp.check import check_solution
-from hubplan.transport.lrp.instance import LrpInstance, read_prodhon
-from hubplan.transport.lrp.solve import LrpResult, LrpSettings, route_from_depots, solve_lrp
+from hubplan.routing.lrp.check import check_solution
+from hubplan.routing.lrp.instance import LrpInstance, read_prodhon
+from hubplan.routing.lrp.solve import LrpResult, LrpSettings, route_from_depots, solve_lrp
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 Every caller goes through this module: the command line (one call per command), the
 sweep worker, the benchmarks and a live workshop server. None of them composes the
 stages (:mod:`hubplan.pipeline`, :mod:`hubplan.optimise`, :mod:`hubplan.record`,
-:mod:`hubplan.rounds`, :mod:`hubplan.outputs`) by hand.
+:mod:`hubplan.transport`, :mod:`hubplan.outputs`) by hand.
 
 A :class:`Study` holds one scenario's inputs warm: the study area, demand, the sites'
 roles and the travel matrix are loaded once by :meth:`Study.open`. Its methods return
@@ -264,7 +264,7 @@ class Study:
         stage_seconds = dict(self.prepared.seconds, **seconds)
         routed = None
         if transport and self.scenario.transport is not None:
-            from hubplan.rounds import plan_transport  # OR-Tools routing: loaded only when routing
+            from hubplan.transport import plan_transport  # OR-Tools routing: loaded only when routing
 
             start = time.perf_counter()
             routed = plan_transport(self.prepared, allocation, progress=transport_progress)

@@ -25,7 +25,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("hubplan.outputs",),
     ("hubplan.pipeline",),
     ("hubplan.record",),
-    ("hubplan.rounds",),
+    ("hubplan.transport",),
     ("hubplan.optimise",),
     ("hubplan.alternatives",),
     ("hubplan.baseline",),
@@ -35,7 +35,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("hubplan.scenario",),
     ("hubplan.data",),
     ("hubplan.core",),
-    ("hubplan.transport",),
+    ("hubplan.routing",),
     ("hubplan.files",),
     # the leaves; provenance.py and tables.py import nothing of hubplan,
     # and the package itself only reads its version

@@ -127,7 +127,7 @@ def rounds_csv(record: RunRecord) -> str:
     ValueError
         The record has no transport plan.
     """
-    from hubplan.rounds.instances import Session  # loaded only for a run with transport
+    from hubplan.transport.instances import Session  # loaded only for a run with transport
 
     plan = record.transport
     if plan is None:

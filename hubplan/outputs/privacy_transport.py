@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 from hubplan.outputs.disclosure import band, public_count, publish_count
 
 if TYPE_CHECKING:  # routing (OR-Tools) is loaded only when a run routes
-    from hubplan.rounds import TransportPlan
+    from hubplan.transport import TransportPlan
 
 __all__ = [
     "TAXI_KEYS",
@@ -126,7 +126,7 @@ def protect_transport(plan: TransportPlan, transport: Mapping[str, Any],
         plan with the rounds of sites whose passengers are hidden removed and every
         passenger's postcode and position blanked.
     """
-    from hubplan.rounds.figures import figures_of
+    from hubplan.transport.figures import figures_of
 
     sites: Mapping[str, Mapping[str, Any]] = transport.get("sites") or {}
     bands = {site: band(block.get("passengers") or 0, threshold) for site, block in sites.items()}
@@ -177,7 +177,7 @@ def suppress_transport(
     ----------
     transport
         ``{"status", "overall", "localities": {name: {...}}, "sites": {site_id: {...}}}``
-        (:meth:`hubplan.rounds.TransportPlan.metrics`).
+        (:meth:`hubplan.transport.TransportPlan.metrics`).
     site_locality
         Site ID -> locality, for every site in ``transport["sites"]``.
     threshold

@@ -36,7 +36,7 @@ from hubplan.record.run import RunRecord
 from hubplan.scenario import Depot, clock
 
 if TYPE_CHECKING:  # routing (OR-Tools) is loaded only when a run routes, never to write one
-    from hubplan.rounds import Round
+    from hubplan.transport import Round
 
 __all__ = [
     "CLIENT_CLOCK_STEP_MINUTES",
@@ -57,7 +57,7 @@ ROUTE_COLUMNS = ("site_id", "name", "locality", "session", "vehicle", "vehicle_t
 """The routes layer's attributes, in order (nothing else about a round is published)."""
 
 SESSION_ORDER = ("morning", "afternoon")
-"""The sessions (:class:`hubplan.rounds.Session` values) in the order of a day."""
+"""The sessions (:class:`hubplan.transport.Session` values) in the order of a day."""
 
 KM_DECIMALS = 1
 """Decimals of a round's km for modelled (not client) demand."""

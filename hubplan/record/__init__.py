@@ -24,7 +24,7 @@ from hubplan.record.run import RunRecord
 if TYPE_CHECKING:  # routing (OR-Tools) is loaded only when a run routes
     from pydantic import JsonValue
 
-    from hubplan.rounds import TransportPlan
+    from hubplan.transport import TransportPlan
 from hubplan.travel import travel_model
 
 __all__ = ["RunRecord", "figures_from_allocation", "record_from_allocation"]

@@ -174,7 +174,7 @@ def build_manifest(prepared: PreparedScenario, allocation: Allocation, seconds: 
     seconds
         Wall time per stage (rounded to milliseconds here).
     transport
-        The transport plan's provenance (:meth:`hubplan.rounds.TransportPlan.provenance`), if any.
+        The transport plan's provenance (:meth:`hubplan.transport.TransportPlan.provenance`), if any.
 
     Returns
     -------

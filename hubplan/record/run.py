@@ -52,7 +52,7 @@ from hubplan.metrics import GroupInputs
 from hubplan.record.manifest import Manifest
 
 if TYPE_CHECKING:  # routing (OR-Tools) is loaded only when a run routes
-    from hubplan.rounds import TransportPlan
+    from hubplan.transport import TransportPlan
 
 __all__ = ["RunRecord"]
 

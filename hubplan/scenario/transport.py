@@ -2,7 +2,7 @@
 
 With a ``[transport]`` table, ``hubplan run`` (and ``hubplan transport``) route minibus
 rounds for the plan: a morning round to each open site and an afternoon round back
-(:mod:`hubplan.rounds`). Every default below is an **assumption** (the council's papers
+(:mod:`hubplan.transport`). Every default below is an **assumption** (the council's papers
 give no attendance frequency, transport share, fleet or timetable): each is a named
 field, documented here and in the documentation (``docs/guide/transport.md``), to be replaced by the
 council's own figures.

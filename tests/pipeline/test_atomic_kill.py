@@ -6,12 +6,14 @@ of the same scenario. The test waits until the run's temporary folder appears
 each try, so the kill lands at different points of the write, or after the swap
 on a fast machine. After each kill the folder must be one complete run: the
 previous one untouched (byte-for-byte and mtime-for-mtime), or the new one whole
-(a rerun writes the same bytes, so the same listing and contents, every file new).
+(a rerun writes the same bytes, so the same listing and contents, every file new; only the
+manifest's clock readings, ``created_utc`` and the stage ``seconds``, differ).
 Never a mixture, never a missing file, never a temporary one.
 """
 
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
 import time
@@ -49,13 +51,25 @@ def _kill_while_writing(cli, out: Path, study: Path, delay: float, cwd: Path) ->
             process.wait()
 
 
-def _one_complete_run(folder: Path, previous: dict[str, tuple[str, int, int, str]], cli) -> str:
+CLOCK_READINGS = ("created_utc", "seconds")
+"""Manifest fields a rerun of the same scenario writes differently: when it ran and how long each stage took."""
+
+
+def _manifest_without_clock(folder: Path) -> dict[str, object]:
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    return {key: value for key, value in manifest.items() if key not in CLOCK_READINGS}
+
+
+def _one_complete_run(folder: Path, previous: dict[str, tuple[str, int, int, str]], cli,
+                      manifest: dict[str, object]) -> str:
     """Assert ``folder`` is the ``previous`` run untouched or a whole new one; return which ("old" or "new")."""
     assert folder.is_dir(), f"{folder} is missing after the kill"
     now = cli.fingerprint(folder)
-    assert {rel: (kind, size, digest) for rel, (kind, size, _, digest) in now.items()} == \
-        {rel: (kind, size, digest) for rel, (kind, size, _, digest) in previous.items()}, \
+    assert {rel: (kind, digest) for rel, (kind, _, _, digest) in now.items() if rel != "manifest.json"} == \
+        {rel: (kind, digest) for rel, (kind, _, _, digest) in previous.items() if rel != "manifest.json"}, \
         "the folder's listing or contents differ from a complete run"
+    assert ("manifest.json" in now) and _manifest_without_clock(folder) == manifest, \
+        "the manifest is missing or is not this scenario's run"
     files = [rel for rel, entry in previous.items() if entry[0] == "file"]
     rewritten = {rel for rel in files if now[rel][2] != previous[rel][2]}
     assert rewritten in (set(), set(files)), f"a mixture of two runs: only {sorted(rewritten)} were rewritten"
@@ -69,10 +83,11 @@ def test_sigkill_mid_write_leaves_previous_run_intact(cli, tmp_path: Path, study
     folder = cli.make_run(SCENARIO, study_path, out)
     previous = cli.fingerprint(folder)
     assert "manifest.json" in previous and "map.html" in previous
+    manifest = _manifest_without_clock(folder)
     outcomes = []
     for delay in DELAYS_S:
         killed = _kill_while_writing(cli, out, study_path, delay, tmp_path)
-        outcome = _one_complete_run(folder, previous, cli)
+        outcome = _one_complete_run(folder, previous, cli, manifest)
         outcomes.append((delay, killed, outcome))
         previous = cli.fingerprint(folder)
     # the kill 0 s after the temporary folder appears lands before the swap on any machine:

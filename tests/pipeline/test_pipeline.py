@@ -55,7 +55,7 @@ FIXED_PLANS = ("council-proposal-2026.toml", "dorset-current.toml")
 
 @pytest.mark.parametrize("name", SHIPPED)
 def test_every_shipped_scenario_is_proven_optimal_quickly(name: str, study_path: Path) -> None:
-    record = run_scenario(SCENARIOS / name, study_path=study_path, transport=False)  # routing: tests/rounds
+    record = run_scenario(SCENARIOS / name, study_path=study_path, transport=False)  # routing: tests/transport
     solver = record.manifest.solver
     if name in FIXED_PLANS:
         assert solver.status == "evaluated" and solver.method == "fixed plan" and not solver.proven_optimal

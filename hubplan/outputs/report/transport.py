@@ -49,7 +49,7 @@ TRANSPORT_MEASURES: tuple[tuple[str, str, Formatter], ...] = (
     ("cost_gbp_year", "Transport cost per year (vehicles and taxis)", money),
 )
 """``(figure key, row label, formatter)`` of the per-locality table, in order
-(keys of :meth:`hubplan.rounds.TransportFigures.as_dict`)."""
+(keys of :meth:`hubplan.transport.TransportFigures.as_dict`)."""
 
 COUNT_KEYS = frozenset({"passengers", "wheelchair_passengers", "exception_passengers"})
 """Figures that count people: when withheld they print as ``<threshold``."""

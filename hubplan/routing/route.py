@@ -1,6 +1,6 @@
 """Route a dial-a-ride instance with OR-Tools' vehicle-routing library.
 
-The model: one vehicle per :class:`~hubplan.transport.darp.Vehicle`, each pickup and
+The model: one vehicle per :class:`~hubplan.routing.darp.Vehicle`, each pickup and
 drop-off a visit; pickup and drop-off of a request on the same vehicle, pickup first
 (``AddPickupAndDelivery``); one capacity dimension per load dimension; a time
 dimension whose cumul is the start of service (slack = waiting), bounded by each
@@ -12,10 +12,10 @@ travel cost; a vehicle's fixed cost is added when it serves anyone
 OR-Tools works in integers, so minutes and costs are multiplied by :data:`SCALE`.
 Travel TIMES are rounded up, so that every schedule OR-Tools accepts is feasible in
 exact arithmetic; travel COSTS are rounded to nearest, and the reported cost is the
-exact one, recomputed by the independent checker (:mod:`hubplan.transport.check`).
+exact one, recomputed by the independent checker (:mod:`hubplan.routing.check`).
 
 The tuned search (:attr:`SearchMode.TUNED`) has three phases: OR-Tools finds a first
-solution; the compiled ruin-and-recreate search of :mod:`hubplan.transport.lns`
+solution; the compiled ruin-and-recreate search of :mod:`hubplan.routing.lns`
 (string removals, cheapest re-insertion, simulated annealing) improves it on the same
 integer time model; OR-Tools' greedy local search polishes its best, and the polished
 routes are kept only when they are no dearer under the instance's own objective (OR-Tools
@@ -48,9 +48,9 @@ import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2, routing_parameters_pb2
 
 from hubplan.errors import SolverError
-from hubplan.transport.check import CheckReport, check_routes
-from hubplan.transport.darp import DarpInstance
-from hubplan.transport.lns import LnsModel, improve_routes, relatedness, ride_minutes
+from hubplan.routing.check import CheckReport, check_routes
+from hubplan.routing.darp import DarpInstance
+from hubplan.routing.lns import LnsModel, improve_routes, relatedness, ride_minutes
 
 __all__ = ["SCALE", "RoutingResult", "SearchMode", "route"]
 
@@ -91,7 +91,7 @@ class SearchMode(enum.Enum):
         Parallel cheapest insertion for the first solution (others when it leaves a
         request out: :data:`FIRST_SOLUTION_STRATEGIES`), guided local search for
         :data:`GUIDED_SEARCH_SHARE` of the time limit, the compiled ruin-and-recreate
-        search (:mod:`hubplan.transport.lns`), then OR-Tools' greedy local search for
+        search (:mod:`hubplan.routing.lns`), then OR-Tools' greedy local search for
         the last :data:`POLISH_SHARE` (the configuration measured best here; see the README).
     ``DEFAULT``
         OR-Tools' default search parameters with only the time limit set, for comparison.
@@ -288,7 +288,7 @@ def _routes_of(model: pywrapcp.RoutingModel, manager: pywrapcp.RoutingIndexManag
 
 
 def _lns_model(instance: DarpInstance) -> LnsModel:
-    """The arrays :mod:`~hubplan.transport.lns` searches with: the OR-Tools model's integer times, exact costs."""
+    """The arrays :mod:`~hubplan.routing.lns` searches with: the OR-Tools model's integer times, exact costs."""
     timing = _timing(instance)
     n_nodes = len(instance.nodes)
     service = np.array([node.service for node in instance.nodes], dtype=np.float64)
@@ -384,7 +384,7 @@ def _build(instance: DarpInstance) -> tuple[pywrapcp.RoutingIndexManager, pywrap
 
 @dataclass(frozen=True)
 class _Timing:
-    """The time model in OR-Tools' integer units, shared by the OR-Tools model and :mod:`~hubplan.transport.lns`.
+    """The time model in OR-Tools' integer units, shared by the OR-Tools model and :mod:`~hubplan.routing.lns`.
 
     ``transit[a, b]`` is the service at ``a`` plus the travel ``a -> b``, rounded up;
     ``earliest``/``latest`` the (tightened) windows; ``ride_limits[p]`` the longest

@@ -9,7 +9,7 @@ route + the fixed cost of each route + travel.
 
 Examples
 --------
->>> from hubplan.transport.lrp.instance import LrpInstance
+>>> from hubplan.routing.lrp.instance import LrpInstance
 >>> inst = LrpInstance.from_points([[0, 0]], [[3, 4], [3, -4]], demand=[1, 1], vehicle_capacity=2,
 ...                                depot_capacity=[2], opening_cost=[50], route_cost=7)
 >>> result = check_solution(inst, [LrpRoute(0, (0, 1))])
@@ -25,7 +25,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from hubplan.transport.lrp.instance import LrpInstance
+from hubplan.routing.lrp.instance import LrpInstance
 
 __all__ = ["CheckResult", "LrpRoute", "check_solution"]
 

@@ -22,12 +22,12 @@ from hubplan.errors import input_error
 from hubplan.plan import Allocation, PreparedScenario
 from hubplan.points import Points
 from hubplan.progress import Progress
-from hubplan.rounds.exceptions import TaxiTrip, taxi_trips_of, unreachable_trips
-from hubplan.rounds.figures import TradeoffPoint, TransportFigures, figures_of
-from hubplan.rounds.instances import Session, SiteInstance, build_instance, check_reachable, reach_failures
-from hubplan.rounds.passengers import Passenger, typical_day
-from hubplan.rounds.routing import RoutedSession, route_sessions
 from hubplan.scenario import Depot, TransportConfig
+from hubplan.transport.exceptions import TaxiTrip, taxi_trips_of, unreachable_trips
+from hubplan.transport.figures import TradeoffPoint, TransportFigures, figures_of
+from hubplan.transport.instances import Session, SiteInstance, build_instance, check_reachable, reach_failures
+from hubplan.transport.passengers import Passenger, typical_day
+from hubplan.transport.routing import RoutedSession, route_sessions
 from hubplan.travel import RoadOptions, travel_model
 from hubplan.travel.legs import leg_matrices
 

@@ -1,6 +1,6 @@
-"""Exact feasibility and cheapest insertion for the compiled dial-a-ride search (:mod:`hubplan.transport.lns`).
+"""Exact feasibility and cheapest insertion for the compiled dial-a-ride search (:mod:`hubplan.routing.lns`).
 
-Feasibility is exact for the integer model that :mod:`hubplan.transport.route` gives
+Feasibility is exact for the integer model that :mod:`hubplan.routing.route` gives
 OR-Tools (the same transit times, rounded up, and windows), so routes found here are
 feasible for OR-Tools and, through its rounding, for the independent checker: on a
 fixed stop sequence every constraint is a bound or a difference constraint
@@ -19,14 +19,14 @@ the exact test, which is what keeps a search step cheap.
 The cost of an insertion is the change in travel cost, plus the vehicle's fixed cost when
 the route was empty, plus ``ride_cost`` times the change in the passengers' minutes on
 board beyond their direct drives. Those minutes are counted as in
-:func:`hubplan.transport.lns.ride_minutes`: each leg's ``ride_arc`` (service at its first
+:func:`hubplan.routing.lns.ride_minutes`: each leg's ``ride_arc`` (service at its first
 stop plus the drive) times the passengers aboard on it, less each passenger's own
 pickup service and direct drive; waiting with passengers aboard is not counted (the
 checker's schedule keeps it least; its exact figure is the one reported).
 """
 
 # numba's nopython mode compiles the legacy np.random functions (its own generator, seeded
-# in hubplan.transport.lns), not numpy Generator methods: NPY002 does not apply here.
+# in hubplan.routing.lns), not numpy Generator methods: NPY002 does not apply here.
 # ruff: noqa: NPY002
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ maximum ride time per request and a maximum route duration. Day-service transpor
 (minibuses collecting attendees at home and taking them to a centre, and back) is
 one.
 
-Conventions (those of Cordeau 2006, used throughout :mod:`hubplan.transport`)
+Conventions (those of Cordeau 2006, used throughout :mod:`hubplan.routing`)
 -----------------------------------------------------------------------------
 - Node ``0`` is the start depot, nodes ``1..n`` the pickups, ``n+1..2n`` the
   drop-offs (request ``i`` is picked up at ``i`` and dropped at ``n+i``) and node

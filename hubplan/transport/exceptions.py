@@ -1,9 +1,9 @@
 """Exceptions: passengers no shared round can carry within the limits travel by single-occupancy taxi.
 
 A passenger becomes an exception for a session (morning or afternoon) when their direct
-trip alone breaks a rule (:func:`hubplan.rounds.instances.reach_failures`: the ride
+trip alone breaks a rule (:func:`hubplan.transport.instances.reach_failures`: the ride
 ceiling, the round length, the windows) or when the routing leaves them unserved
-(:attr:`hubplan.rounds.routing.RoutedSession.unserved`: a capped fleet, or no round found
+(:attr:`hubplan.transport.routing.RoutedSession.unserved`: a capped fleet, or no round found
 within the limits). Each exception is a :class:`TaxiTrip`: an accessible taxi straight
 between home and site, costed at the scenario's ``taxi_gbp_per_trip`` plus
 ``taxi_gbp_per_km`` (assumptions), riding the direct drive. The plan is always produced;
@@ -18,10 +18,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hubplan.rounds.instances import Session
-from hubplan.rounds.passengers import Passenger
-from hubplan.rounds.routing import RoutedSession
 from hubplan.scenario import TransportConfig
+from hubplan.transport.instances import Session
+from hubplan.transport.passengers import Passenger
+from hubplan.transport.routing import RoutedSession
 
 __all__ = ["TaxiTrip", "taxi_trips_of", "unreachable_trips"]
 
@@ -33,7 +33,7 @@ class TaxiTrip:
     Parameters
     ----------
     passenger
-        :attr:`hubplan.rounds.passengers.Passenger.number`.
+        :attr:`hubplan.transport.passengers.Passenger.number`.
     site_id, session
         Where to or from, and which session.
     reason

@@ -31,10 +31,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from hubplan.errors import input_error
-from hubplan.rounds.passengers import Passenger
+from hubplan.routing.darp import DarpInstance, Node, Request, Vehicle
 from hubplan.scenario import TransportConfig, VehicleType, clock
 from hubplan.scenario.transport import DRIVING_GBP_PER_HOUR
-from hubplan.transport.darp import DarpInstance, Node, Request, Vehicle
+from hubplan.transport.passengers import Passenger
 
 __all__ = [
     "DIMENSIONS",
@@ -49,7 +49,7 @@ __all__ = [
     "ride_limits",
 ]
 
-#: The two capacities of a vehicle, in the order of :class:`hubplan.transport.darp.Request.load`.
+#: The two capacities of a vehicle, in the order of :class:`hubplan.routing.darp.Request.load`.
 DIMENSIONS = ("seats", "wheelchair spaces")
 
 #: The routing's cost unit is a vehicle-minute of driving, priced at
@@ -192,7 +192,7 @@ def _reach_rules(passengers: tuple[Passenger, ...], minutes: np.ndarray, config:
 def reach_failures(passengers: tuple[Passenger, ...], minutes: np.ndarray, config: TransportConfig) -> dict[int, str]:
     """Passengers (by index) whose direct trip alone breaks a rule, each with the first rule it breaks, in words.
 
-    These travel by single-occupancy taxi (:mod:`hubplan.rounds.exceptions`). The words
+    These travel by single-occupancy taxi (:mod:`hubplan.transport.exceptions`). The words
     name the setting and the minutes or times, never a postcode or home area.
     """
     out: dict[int, str] = {}

@@ -12,10 +12,10 @@ import pytest
 
 from hubplan.core.orlib import reference_dir
 from hubplan.errors import InputError
-from hubplan.transport.check import ViolationKind, check_routes
-from hubplan.transport.darp import DarpInstance, Node, Request, Vehicle, euclidean_matrix, read_cordeau
-from hubplan.transport.route import SearchMode, _unserved_penalty, route
-from tests.transport.instances import planner_like_instance, two_sided_instance
+from hubplan.routing.check import ViolationKind, check_routes
+from hubplan.routing.darp import DarpInstance, Node, Request, Vehicle, euclidean_matrix, read_cordeau
+from hubplan.routing.route import SearchMode, _unserved_penalty, route
+from tests.routing.instances import planner_like_instance, two_sided_instance
 
 DARP = reference_dir() / "darp"
 needs_reference = pytest.mark.skipif(not (DARP / "a2-16.txt").exists(), reason="shared reference folder absent")
@@ -329,7 +329,7 @@ def test_benchmark_rechecks_saved_routes_and_fails_on_tampered_ones(tmp_path, ca
 def test_default_search_mode_keeps_the_model_and_only_the_time_limit():
     from ortools.constraint_solver import routing_enums_pb2 as enums
 
-    from hubplan.transport.route import _search_parameters
+    from hubplan.routing.route import _search_parameters
 
     default = _search_parameters(SearchMode.DEFAULT, 2.5)
     tuned = _search_parameters(SearchMode.TUNED, 2.5)
@@ -344,8 +344,8 @@ def test_default_search_mode_keeps_the_model_and_only_the_time_limit():
 
 def test_search_feasibility_delays_a_pickup_for_the_ride_time_and_rejects_an_impossible_ride():
     """The search's exact schedule test: a wait before pickup 1 makes its ride fit; no wait fixes a detour."""
-    from hubplan.transport.lns import route_is_feasible
-    from hubplan.transport.route import _lns_model
+    from hubplan.routing.lns import route_is_feasible
+    from hubplan.routing.route import _lns_model
 
     waiting = _lns_model(line_instance(max_ride=5.0, windows={3: (20.0, 100.0)}))
     assert route_is_feasible(waiting, 0, [1, 3])  # leave late: pickup at 15, drop-off at 20
@@ -358,8 +358,8 @@ def test_search_feasibility_delays_a_pickup_for_the_ride_time_and_rejects_an_imp
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_search_feasibility_never_accepts_what_the_checker_rejects(seed):
     """On random stop orders of a small random instance, every route the search calls feasible passes the checker."""
-    from hubplan.transport.lns import route_is_feasible
-    from hubplan.transport.route import _lns_model
+    from hubplan.routing.lns import route_is_feasible
+    from hubplan.routing.route import _lns_model
 
     inst = planner_like_instance(6, seed)
     model = _lns_model(inst)
@@ -397,8 +397,8 @@ def _pickups_first(stops, n):
 def test_ruin_and_recreate_alone_reaches_the_optimum_of_a2_16_from_empty_routes():
     import time
 
-    from hubplan.transport.lns import improve_routes
-    from hubplan.transport.route import _lns_model
+    from hubplan.routing.lns import improve_routes
+    from hubplan.routing.route import _lns_model
 
     inst = read_cordeau(DARP / "a2-16.txt")
     routes = improve_routes(_lns_model(inst), [[] for _ in inst.vehicles], deadline=time.perf_counter() + 3.0,

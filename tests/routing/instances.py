@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from hubplan.transport.darp import DarpInstance, Node, Request, Vehicle, euclidean_matrix
+from hubplan.routing.darp import DarpInstance, Node, Request, Vehicle, euclidean_matrix
 
 
 def two_sided_instance(fixed_cost: float) -> DarpInstance:

@@ -5,7 +5,7 @@ metrics.weeks_per_year``, for a year. Each site keeps its own vehicles (an
 assumption: no vehicle serves two sites in a day); a site needs, per vehicle type, the
 larger of its morning and afternoon counts, since the same vehicles can run both.
 Ride times count every passenger-trip of the day (morning and afternoon), a taxi trip
-(an exception, :mod:`hubplan.rounds.exceptions`) riding its direct drive.
+(an exception, :mod:`hubplan.transport.exceptions`) riding its direct drive.
 
 Cost is the vehicles' day rates plus the exceptions' taxi fares. The generalised cost
 adds what the routing also weighs: the vehicles' driving at
@@ -24,11 +24,11 @@ from dataclasses import asdict, dataclass
 import numpy as np
 from pydantic import JsonValue
 
-from hubplan.rounds.exceptions import TaxiTrip
-from hubplan.rounds.passengers import Passenger
-from hubplan.rounds.routing import RoutedSession
 from hubplan.scenario import TransportConfig
 from hubplan.scenario.transport import DRIVING_GBP_PER_HOUR
+from hubplan.transport.exceptions import TaxiTrip
+from hubplan.transport.passengers import Passenger
+from hubplan.transport.routing import RoutedSession
 
 __all__ = ["TradeoffPoint", "TransportFigures", "figures_of"]
 

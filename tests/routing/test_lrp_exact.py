@@ -13,9 +13,9 @@ import math
 import numpy as np
 import pytest
 
-from hubplan.transport.lrp.check import check_solution
-from hubplan.transport.lrp.instance import LrpInstance
-from hubplan.transport.lrp.solve import LrpSettings, solve_lrp
+from hubplan.routing.lrp.check import check_solution
+from hubplan.routing.lrp.instance import LrpInstance
+from hubplan.routing.lrp.solve import LrpSettings, solve_lrp
 
 
 def _arc(a, b) -> float:

@@ -9,9 +9,9 @@ from itertools import pairwise
 
 import pytest
 
-from hubplan.transport.darp import DarpInstance
-from hubplan.transport.route import _lns_model, route
-from tests.transport.instances import planner_like_instance, two_sided_instance
+from hubplan.routing.darp import DarpInstance
+from hubplan.routing.route import _lns_model, route
+from tests.routing.instances import planner_like_instance, two_sided_instance
 
 
 def _generalised_cost(instance: DarpInstance, routes, schedules) -> tuple[float, float]:
@@ -45,7 +45,7 @@ def test_the_generalised_cost_is_recomputed_independently_from_the_routes():
 
 
 def test_the_search_counts_rides_as_the_checker_does_when_nobody_waits_aboard():
-    from hubplan.transport.lns import ride_minutes
+    from hubplan.routing.lns import ride_minutes
 
     inst = dataclasses.replace(two_sided_instance(30.0), ride_cost=1.0)
     # one vehicle: request 1 rides 20 + 10 + 40 = 70 minutes for a 10-minute direct drive, request 2 its direct 10

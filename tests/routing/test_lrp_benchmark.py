@@ -7,8 +7,8 @@ import json
 import sys
 from pathlib import Path
 
-from hubplan.transport.lrp.check import LrpRoute, check_solution
-from hubplan.transport.lrp.instance import read_prodhon
+from hubplan.routing.lrp.check import LrpRoute, check_solution
+from hubplan.routing.lrp.instance import read_prodhon
 
 SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "lrp.py"
 

@@ -15,11 +15,11 @@ import pytest
 from hubplan.api import run_scenario
 from hubplan.errors import InputError
 from hubplan.pipeline import prepare
-from hubplan.rounds import Session
-from hubplan.rounds.instances import ride_limits
-from hubplan.rounds.passengers import typical_day
 from hubplan.scenario import Scenario, load_scenario
 from hubplan.scenario.transport import DRIVING_GBP_PER_HOUR
+from hubplan.transport import Session
+from hubplan.transport.instances import ride_limits
+from hubplan.transport.passengers import typical_day
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 POSTCODE = re.compile(r"\b[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][A-Z]{2}\b")

@@ -53,7 +53,7 @@ BLINK_RATE = 0.01
 #: uniform draw exceeds this (SISR's beta; the paper suggests 0.01).
 SPLIT_BETA = 0.01
 #: Probability that a step removes one whole route (so the fleet can shrink; assumption,
-#: as :data:`hubplan.transport.lns.ROUTE_REMOVAL_RATE`).
+#: as :data:`hubplan.routing.lns.ROUTE_REMOVAL_RATE`).
 ROUTE_REMOVAL_RATE = 0.05
 #: Probability that a step removes every route of one depot (a depot-closing move inside
 #: the allowed depots; assumption, not tuned).

@@ -1,23 +1,23 @@
 """Route every open site's morning and afternoon rounds, several sites at once.
 
 Each (site, session) is an independent dial-a-ride instance
-(:mod:`hubplan.rounds.instances`), routed by :func:`hubplan.transport.route.route` in a
+(:mod:`hubplan.transport.instances`), routed by :func:`hubplan.routing.route.route` in a
 process pool (one process per core, at most one per instance). Each instance's search
 stops on a work budget (``transport.search_steps`` steps), so the routes depend only on
 the scenario, seed and settings, not on the machine's load or the order the pool
 finishes in. The plan's time limit is only a safety cap, shared out in proportion to
 each instance's passengers (at least :data:`MIN_ROUND_SECONDS` each); a session whose
 search it cut short is marked :attr:`RoutedSession.capped`. Each result is re-checked
-exactly by :mod:`hubplan.transport.check`; the routes are a heuristic's best found,
+exactly by :mod:`hubplan.routing.check`; the routes are a heuristic's best found,
 never claimed optimal.
 
 When the router leaves someone unserved although the vehicles offered were not capped
 (route-duration limits, not seats, bind), the instance is rebuilt with more vehicles and
 routed again (up to :data:`MAX_VEHICLE_SCALE`). Whoever is still unserved then, or
 unserved by a capped fleet, is listed in :attr:`RoutedSession.unserved` with the reason,
-to travel by single-occupancy taxi (:mod:`hubplan.rounds.exceptions`): the plan is always
+to travel by single-occupancy taxi (:mod:`hubplan.transport.exceptions`): the plan is always
 produced. A capped fleet too small for a round's seats or wheelchair spaces whatever the
-routes is an error found before routing (:func:`~hubplan.rounds.instances.fleet_shortfall`).
+routes is an error found before routing (:func:`~hubplan.transport.instances.fleet_shortfall`).
 """
 
 from __future__ import annotations
@@ -34,10 +34,10 @@ import numpy as np
 
 from hubplan.errors import SolverError, input_error
 from hubplan.progress import Progress
-from hubplan.rounds.instances import Session, SiteInstance, fleet_shortfall
-from hubplan.transport.check import ViolationKind
-from hubplan.transport.lns import warm_up
-from hubplan.transport.route import RoutingResult, route
+from hubplan.routing.check import ViolationKind
+from hubplan.routing.lns import warm_up
+from hubplan.routing.route import RoutingResult, route
+from hubplan.transport.instances import Session, SiteInstance, fleet_shortfall
 
 __all__ = ["MAX_VEHICLE_SCALE", "MIN_ROUND_SECONDS", "Round", "RoutedSession", "Stop", "route_sessions"]
 
@@ -58,7 +58,7 @@ class Stop:
     Parameters
     ----------
     passenger
-        :attr:`hubplan.rounds.passengers.Passenger.number`.
+        :attr:`hubplan.transport.passengers.Passenger.number`.
     boards
         ``True`` for a pickup, ``False`` for a drop-off.
     minute

@@ -1,7 +1,7 @@
 """Location-routing search: which depots to open, and the routes from them.
 
 A location neighbourhood around the compiled ruin-and-recreate routing search of
-:mod:`hubplan.transport.lrp.kernels`:
+:mod:`hubplan.routing.lrp.kernels`:
 
 1. **Screen.** Every set of candidate depots whose capacities cover the total demand
    (enumerated when there are at most :data:`MAX_ENUMERATED_DEPOTS` candidates; beyond
@@ -30,7 +30,7 @@ says so). The result is the best found, not a proven optimum.
 
 Examples
 --------
->>> from hubplan.transport.lrp.instance import LrpInstance
+>>> from hubplan.routing.lrp.instance import LrpInstance
 >>> inst = LrpInstance.from_points([[0, 0], [10, 0]], [[1, 0], [11, 0], [12, 0]], demand=[1, 1, 1],
 ...                                vehicle_capacity=2, depot_capacity=[3, 3], opening_cost=[100, 100],
 ...                                route_cost=10)
@@ -50,9 +50,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from hubplan.errors import SolverError
-from hubplan.transport.lrp import kernels
-from hubplan.transport.lrp.check import LrpRoute
-from hubplan.transport.lrp.instance import LrpInstance
+from hubplan.routing.lrp import kernels
+from hubplan.routing.lrp.check import LrpRoute
+from hubplan.routing.lrp.instance import LrpInstance
 
 __all__ = ["LrpResult", "LrpSettings", "route_from_depots", "solve_lrp"]
 

@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 
 from hubplan.errors import InputError
-from hubplan.rounds.figures import figures_of
-from hubplan.rounds.instances import Session, SiteInstance, build_instance, check_reachable, reach_failures
-from hubplan.rounds.passengers import Passenger
-from hubplan.rounds.routing import route_sessions
+from hubplan.routing.check import check_routes
 from hubplan.scenario import TransportConfig, VehicleType
-from hubplan.transport.check import check_routes
+from hubplan.transport.figures import figures_of
+from hubplan.transport.instances import Session, SiteInstance, build_instance, check_reachable, reach_failures
+from hubplan.transport.passengers import Passenger
+from hubplan.transport.routing import route_sessions
 
 MINIBUS = VehicleType(name="minibus", seats=4, wheelchair_spaces=1, daily_cost_gbp=200.0, co2e_kg_per_km=0.25,
                       co2e_source="test factor")
@@ -111,7 +111,7 @@ def test_a_fleet_limit_without_enough_seats_is_an_input_error_before_routing(mon
     def no_routing(*_args: object, **_kwargs: object) -> None:
         raise AssertionError("routed before the fleet check")
 
-    monkeypatch.setattr("hubplan.rounds.routing.route", no_routing)
+    monkeypatch.setattr("hubplan.transport.routing.route", no_routing)
     with pytest.raises(InputError, match=r"transport.max_vehicles_per_site: the fleet limit is too small at site S1: "
                                          r"1 vehicle\(s\) with 4 seat\(s\) .* cannot carry 9 seated"):
         route_sessions([item], lambda item, scale: item, time_limit_s=60, seed=0, steps=300, source="plan.toml",
@@ -131,7 +131,7 @@ def test_passengers_a_capped_fleet_cannot_reach_in_time_go_by_taxi_with_the_reas
     assert len(routed.unserved) == 1 and routed.unserved[0] in (2, 3)  # one far home fits the round, not both
     assert set(routed.ride_minutes) == {0, 1, 2, 3} - set(routed.unserved)
     assert "fleet limit of 1 vehicle(s)" in routed.unserved_reason
-    from hubplan.rounds.exceptions import taxi_trips_of
+    from hubplan.transport.exceptions import taxi_trips_of
 
     trips = taxi_trips_of([routed], {("S1", p.number): (abs(x[2 + p.number]), abs(x[2 + p.number]))
                                      for p in people})

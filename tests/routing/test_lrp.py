@@ -10,9 +10,9 @@ import pytest
 
 from hubplan.core.orlib import reference_dir
 from hubplan.errors import InputError, SolverError
-from hubplan.transport.lrp.check import LrpRoute, check_solution
-from hubplan.transport.lrp.instance import LrpInstance, read_prodhon
-from hubplan.transport.lrp.solve import LrpSettings, route_from_depots, solve_lrp
+from hubplan.routing.lrp.check import LrpRoute, check_solution
+from hubplan.routing.lrp.instance import LrpInstance, read_prodhon
+from hubplan.routing.lrp.solve import LrpSettings, route_from_depots, solve_lrp
 
 LRP = reference_dir() / "lrp"
 

@@ -4,7 +4,7 @@ Slack induction by string removals (SISR; Christiaens & Vanden Berghe 2020, Tran
 Science 54(2):417-433) adapted to pickup-and-drop-off pairs: each step removes a few
 strings of consecutive stops from routes near a random request (every request with a
 stop in a string is removed whole), re-inserts the removed requests one by one at their
-cheapest feasible positions (:mod:`hubplan.transport.insertion`; a few positions skipped
+cheapest feasible positions (:mod:`hubplan.routing.insertion`; a few positions skipped
 at random, the "blinks"), and accepts the result by simulated annealing; the best routes
 seen are kept.
 
@@ -42,7 +42,7 @@ import numba
 import numpy as np
 import numpy.typing as npt
 
-from hubplan.transport.insertion import best_insertion, feasible, insert
+from hubplan.routing.insertion import best_insertion, feasible, insert
 
 __all__ = ["LnsModel", "SearchOutcome", "improve_routes", "relatedness", "ride_minutes", "route_is_feasible", "warm_up"]
 

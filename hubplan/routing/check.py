@@ -33,7 +33,7 @@ import numpy as np
 from scipy.optimize import linprog
 
 from hubplan.errors import SolverError
-from hubplan.transport.darp import DarpInstance
+from hubplan.routing.darp import DarpInstance
 
 __all__ = ["TOLERANCE", "CheckReport", "RouteSchedule", "Violation", "ViolationKind", "check_routes"]
 
