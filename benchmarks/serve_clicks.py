@@ -35,7 +35,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
-import numpy as np
+from latency import latency_summary  # benchmarks/latency.py, beside this script
 
 from hubplan.serve.server import BackgroundServer, open_workshop
 from hubplan.serve.workshop import Workshop
@@ -67,14 +67,6 @@ def clicks(workshop: Workshop) -> list[dict[str, str]]:
     return changes
 
 
-def _summary(values: Sequence[float]) -> dict[str, float]:
-    a = np.asarray(values, dtype=float)
-    if a.size == 0:
-        return {"n": 0}
-    return {"n": int(a.size), "median": float(np.median(a)), "p95": float(np.quantile(a, 0.95)),
-            "max": float(a.max()), "mean": float(a.mean())}
-
-
 def _timed_clicks(url: str, workshop: Workshop, changes: list[dict[str, str]], repeat: int) -> dict[str, object]:
     wall, cpu, answered = [], [], 0
     with httpx.Client(base_url=url, timeout=60.0) as client:
@@ -90,7 +82,8 @@ def _timed_clicks(url: str, workshop: Workshop, changes: list[dict[str, str]], r
                 cpu.append((time.process_time() - c0) * 1000.0)
                 answer.raise_for_status()
                 answered += body["indicators"] is not None
-    return {"wall_ms": _summary(wall), "cpu_ms": _summary(cpu), "feasible_share": answered / max(len(wall), 1)}
+    return {"wall_ms": latency_summary(wall), "cpu_ms": latency_summary(cpu),
+            "feasible_share": answered / max(len(wall), 1)}
 
 
 def _load(url: str, changes: list[dict[str, str]], sessions: int, seconds: float) -> dict[str, object]:
@@ -123,7 +116,7 @@ def _load(url: str, changes: list[dict[str, str]], sessions: int, seconds: float
     for t in threads:
         t.join(timeout=seconds + 120.0)
     return {"sessions": sessions, "seconds": seconds, "clicks": len(latencies), "errors": len(errors),
-            "error_samples": errors[:5], "wall_ms": _summary(latencies),
+            "error_samples": errors[:5], "wall_ms": latency_summary(latencies),
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0}
 
 

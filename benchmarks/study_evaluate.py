@@ -24,14 +24,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
+from latency import latency_summary  # benchmarks/latency.py, beside this script
 
 from hubplan.api import SiteHint, Study
 from hubplan.core.solve import warm_up
@@ -81,12 +80,6 @@ def _timed(work: Callable[[], object]) -> tuple[float, float, bool]:
     return (time.perf_counter() - wall) * 1000.0, (time.process_time() - cpu) * 1000.0, answered
 
 
-def _summary(ms: Sequence[float]) -> dict[str, float]:
-    values = np.asarray(ms, dtype=float)
-    return {"n": len(values), "median": float(np.median(values)), "p95": float(np.quantile(values, 0.95)),
-            "max": float(values.max()), "mean": statistics.fmean(values)}
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark and print (and optionally write) its figures."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -131,10 +124,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "scenario": SCENARIO.name,
         "clicks": len(changes),
         "answered_share": answered / len(warm_ms),
-        "warm_ms": _summary(warm_ms),
-        "warm_cpu_ms": _summary(warm_cpu),
-        "cold_ms": _summary([wall for wall, _cpu, _ok in cold]),
-        "cold_cpu_ms": _summary([cpu for _wall, cpu, _ok in cold]),
+        "warm_ms": latency_summary(warm_ms),
+        "warm_cpu_ms": latency_summary(warm_cpu),
+        "cold_ms": latency_summary([wall for wall, _cpu, _ok in cold]),
+        "cold_cpu_ms": latency_summary([cpu for _wall, cpu, _ok in cold]),
     }
     result["cold_over_warm_cpu_median"] = result["cold_cpu_ms"]["median"] / result["warm_cpu_ms"]["median"]
     print(f"{len(changes)} clicks x {args.repeat}: warm wall median {result['warm_ms']['median']:.1f} ms, "

@@ -108,7 +108,10 @@ def remove_stale_siblings(target: Path) -> list[Path]:
     :data:`~hubplan.files.marker.SCRATCH` naming the pid. A SIGKILL cannot clean up,
     so the next run removes those whose marker names a process that no longer exists.
     A folder is never removed for its name alone (a user may name a folder so):
-    without the marker, or with a live process's, it is left alone.
+    without the marker, or with a live process's, it is left alone. The one exception is
+    an *empty* folder of that name whose process is gone: a run killed between making its
+    folder and marking it leaves exactly that, and an empty folder holds nothing anybody
+    wrote (it is removed with ``rmdir``, which refuses a folder that is not empty).
 
     Returns
     -------
@@ -121,13 +124,25 @@ def remove_stale_siblings(target: Path) -> list[Path]:
         prefix = f".{target.name}.{kind}-"
         for folder in target.parent.glob(f"{prefix}*-*"):
             pid = folder.name[len(prefix):].split("-", 1)[0]
-            if (folder.is_dir() and not folder.is_symlink() and pid.isdigit() and is_scratch(folder, int(pid))
-                    and not _process_alive(int(pid))):
+            if not (folder.is_dir() and not folder.is_symlink() and pid.isdigit()) or _process_alive(int(pid)):
+                continue
+            if is_scratch(folder, int(pid)):
                 shutil.rmtree(folder, ignore_errors=True)
+                removed.append(folder)
+            elif _removed_if_empty(folder):
                 removed.append(folder)
     for folder in removed:
         log.info("removed %s, left by a run that was killed", folder)
     return removed
+
+
+def _removed_if_empty(folder: Path) -> bool:
+    """Remove ``folder`` if it is empty (atomically: ``rmdir`` refuses otherwise); whether it was."""
+    try:
+        folder.rmdir()
+    except OSError:
+        return False
+    return True
 
 
 def _scratch_folder(target: Path, kind: str) -> Path:

@@ -29,13 +29,18 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hubplan.errors import input_error
 from hubplan.files.atomic import atomic_directory, check_replaceable
 from hubplan.outputs.escape import csv_text
 from hubplan.record.run import RunRecord
 from hubplan.scenario import clock
+
+if TYPE_CHECKING:  # routing is loaded only for a run with transport
+    from hubplan.transport import TransportPlan
 
 __all__ = [
     "EXCEPTIONS_COLUMNS",
@@ -119,6 +124,22 @@ def check_operational_folder(out_root: Path, name: str, *, option: str = "--out"
                       legacy_files=OPERATIONAL_FILES)
 
 
+def _routed(record: RunRecord, what: str) -> TransportPlan:
+    """The record's transport plan; ``ValueError`` naming ``what`` needed it when there is none."""
+    if record.transport is None:
+        raise ValueError(f"{what} needs a record with a transport plan")
+    return record.transport
+
+
+def _csv(columns: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """A CSV text: the header, then every row with each cell made safe (:func:`csv_text`)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    writer.writerows([csv_text(value) for value in row] for row in rows)
+    return buffer.getvalue()
+
+
 def rounds_csv(record: RunRecord) -> str:
     """Every stop of every round as CSV (:data:`ROUNDS_COLUMNS`), ordered by site, session, vehicle, stop.
 
@@ -127,28 +148,24 @@ def rounds_csv(record: RunRecord) -> str:
     ValueError
         The record has no transport plan.
     """
+    return _csv(ROUNDS_COLUMNS, _stop_rows(_routed(record, "rounds_csv")))
+
+
+def _stop_rows(plan: TransportPlan) -> Iterator[tuple[object, ...]]:
+    """One row per stop of every round, in :data:`ROUNDS_COLUMNS` order."""
     from hubplan.transport.instances import Session  # loaded only for a run with transport
 
-    plan = record.transport
-    if plan is None:
-        raise ValueError("rounds_csv needs a record with a transport plan")
     people = {passenger.number: passenger for passenger in plan.passengers}
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(ROUNDS_COLUMNS)
-    sessions = sorted(plan.sessions, key=lambda s: (s.site_id, list(Session).index(s.session)))
-    for session in sessions:
+    for session in sorted(plan.sessions, key=lambda s: (s.site_id, list(Session).index(s.session))):
         for one in sorted(session.rounds, key=lambda r: r.vehicle):
             for order, stop in enumerate(one.stops, start=1):
                 person = people[stop.passenger]
-                row = (
+                yield (
                     one.site_id, plan.site_names.get(one.site_id, one.site_id), one.session.value, one.vehicle,
                     one.vehicle_type, clock(one.departs), clock(one.returns), order, clock(stop.minute),
                     "pickup" if stop.boards else "drop-off", "site" if stop.at_site else "home", person.number,
                     person.postcode, person.area_id, person.segment, "yes" if person.wheelchair else "no",
                 )
-                writer.writerow([csv_text(value) for value in row])
-    return buffer.getvalue()
 
 
 def exceptions_csv(record: RunRecord) -> str:
@@ -159,22 +176,14 @@ def exceptions_csv(record: RunRecord) -> str:
     ValueError
         The record has no transport plan.
     """
-    plan = record.transport
-    if plan is None:
-        raise ValueError("exceptions_csv needs a record with a transport plan")
+    plan = _routed(record, "exceptions_csv")
     people = {passenger.number: passenger for passenger in plan.passengers}
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(EXCEPTIONS_COLUMNS)
-    for trip in plan.taxi_trips:
-        person = people[trip.passenger]
-        row = (
-            trip.site_id, plan.site_names.get(trip.site_id, trip.site_id), trip.session.value, person.number,
-            person.postcode, person.area_id, "yes" if person.wheelchair else "no", f"{trip.minutes:.1f}",
-            f"{trip.km:.1f}", f"{trip.cost_gbp(plan.config):.2f}", trip.reason,
-        )
-        writer.writerow([csv_text(value) for value in row])
-    return buffer.getvalue()
+    return _csv(EXCEPTIONS_COLUMNS, (
+        (trip.site_id, plan.site_names.get(trip.site_id, trip.site_id), trip.session.value, person.number,
+         person.postcode, person.area_id, "yes" if person.wheelchair else "no", f"{trip.minutes:.1f}",
+         f"{trip.km:.1f}", f"{trip.cost_gbp(plan.config):.2f}", trip.reason)
+        for trip, person in ((trip, people[trip.passenger]) for trip in plan.taxi_trips)
+    ))
 
 
 def _readme(record: RunRecord, public_folder: Path) -> str:

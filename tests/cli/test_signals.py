@@ -17,23 +17,9 @@ from pathlib import Path
 import psutil
 import pytest
 
+from tests.processes import alive, default_sigint
+
 REPO = Path(__file__).resolve().parents[2]
-
-
-def _default_sigint() -> None:
-    """In the child before exec: Ctrl-C handled as in a foreground shell (a background test run ignores it)."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-
-
-def _alive(processes: list[psutil.Process]) -> list[int]:
-    alive = []
-    for process in processes:
-        try:
-            if process.is_running() and process.status() != psutil.STATUS_ZOMBIE:
-                alive.append(process.pid)
-        except psutil.NoSuchProcess:
-            continue
-    return alive
 
 
 @pytest.mark.slow
@@ -47,7 +33,7 @@ def test_ctrl_c_while_routing_exits_130_within_2_s(cli, tmp_path: Path, study_pa
     child = subprocess.Popen([str(cli.executable), "--no-progress", "transport", str(scenario), "--study",
                               str(study_path), "--out", str(out), "--time-limit", "600"],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-                             start_new_session=True, preexec_fn=_default_sigint)
+                             start_new_session=True, preexec_fn=default_sigint)
     try:
         me = psutil.Process(child.pid)
         deadline = time.monotonic() + 240
@@ -72,5 +58,5 @@ def test_ctrl_c_while_routing_exits_130_within_2_s(cli, tmp_path: Path, study_pa
     assert err.splitlines() == ["hubplan: interrupted (Ctrl-C); unfinished outputs were discarded"], err
     assert took < 2.0, took
     time.sleep(0.5)
-    assert _alive(family) == []
+    assert alive(family) == []
     assert not out.exists()

@@ -183,6 +183,21 @@ def test_a_users_folder_named_like_a_leftover_survives_a_real_write(cli, tmp_pat
     assert {k: v for k, v in after.items() if not k.startswith("run")} == before
 
 
+def test_an_empty_unmarked_leftover_of_a_dead_process_is_swept_but_a_full_one_kept(tmp_path: Path) -> None:
+    """Killed between making its folder and marking it, a run leaves an empty folder: nothing to lose."""
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    empty, full = tmp_path / f".run.tmp-{gone.pid}-abcd", tmp_path / f".run.tmp-{gone.pid}-efgh"
+    empty.mkdir()
+    full.mkdir()
+    (full / "draft.docx").write_text("keep", encoding="utf-8")
+    alive_empty = tmp_path / f".run.tmp-{os.getpid()}-ijkl"  # this process is alive: its folder may be in use
+    alive_empty.mkdir()
+    assert remove_stale_siblings(tmp_path / "run") == [empty]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([full.name, alive_empty.name])
+    assert (full / "draft.docx").read_text(encoding="utf-8") == "keep"
+
+
 def test_a_killed_writers_marked_leftover_is_swept(tmp_path: Path) -> None:
     """A real process is killed mid-write (SIGKILL); the next write removes what it left, by its mark."""
     code = ("import sys, time; from pathlib import Path; from hubplan.files.atomic import atomic_directory\n"

@@ -26,6 +26,7 @@ from hubplan.sweep.cluster import parse_scheduler_address, reach_scheduler
 from hubplan.sweep.run import _ready, run_on_dask
 from hubplan.sweep.spec import load_sweep
 from hubplan.sweep.worker import shared_inputs
+from tests.processes import alive, default_sigint
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 REPO = SCENARIOS.parent
@@ -263,22 +264,6 @@ def test_tasks_lost_with_their_killed_worker_stop_the_sweep(small) -> None:
 
 
 # --------------------------------------------------------------------------- Ctrl-C
-def _default_sigint() -> None:
-    """In the child before exec: Ctrl-C handled as in a foreground shell (a background test run ignores it)."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-
-
-def _alive(processes: list[psutil.Process]) -> list[int]:
-    alive = []
-    for process in processes:
-        try:
-            if process.is_running() and process.status() != psutil.STATUS_ZOMBIE:
-                alive.append(process.pid)
-        except psutil.NoSuchProcess:
-            continue
-    return alive
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("to_group", [False, True], ids=["to-hubplan", "to-the-terminal-group"])
 def test_ctrl_c_mid_sweep_exits_130_within_2_s_with_no_process_left(cli, tmp_path: Path, study_path: Path,
@@ -287,7 +272,7 @@ def test_ctrl_c_mid_sweep_exits_130_within_2_s_with_no_process_left(cli, tmp_pat
     child = subprocess.Popen([str(cli.executable), "--no-progress", "sweep", str(_sweep_file(tmp_path, draws=40)),
                               "--workers", "2", "--study", str(study_path), "--out", str(tmp_path / "out")],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-                             start_new_session=True, preexec_fn=_default_sigint)
+                             start_new_session=True, preexec_fn=default_sigint)
     try:
         assert child.stderr is not None
         seen = [child.stderr.readline(), child.stderr.readline()]
@@ -310,7 +295,7 @@ def test_ctrl_c_mid_sweep_exits_130_within_2_s_with_no_process_left(cli, tmp_pat
     assert err.splitlines() == ["hubplan: interrupted (Ctrl-C); unfinished outputs were discarded"], err
     assert took < 2.0, took
     time.sleep(0.5)
-    assert _alive(family) == []
+    assert alive(family) == []
     assert not (tmp_path / "out").exists()
     assert [p.name for p in tmp_path.iterdir()] == ["small.sweep.toml"]
 
