@@ -25,7 +25,6 @@ __all__ = ["PreparedScenario", "prepare"]
 log = logging.getLogger(__name__)
 
 
-
 def prepare(
     scenario: Scenario, *, study_path: Path | None = None, progress: Progress | None = None
 ) -> PreparedScenario:

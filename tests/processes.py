@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import signal
+import subprocess
+import time
 
 import psutil
 
@@ -22,3 +25,26 @@ def alive(processes: list[psutil.Process]) -> list[int]:
         except psutil.NoSuchProcess:
             continue
     return running
+
+
+#: The one line a command prints when Ctrl-C stops it.
+INTERRUPTED = ["hubplan: interrupted (Ctrl-C); unfinished outputs were discarded"]
+
+
+def interrupt(child: subprocess.Popen[str], *, to_group: bool, timeout: float) -> tuple[str, float]:
+    """Send Ctrl-C to ``child`` (or its whole process group, as a terminal does); its stderr and the seconds it took.
+
+    The child is killed if it is still running afterwards, whatever happened.
+    """
+    try:
+        sent = time.monotonic()
+        if to_group:
+            os.killpg(child.pid, signal.SIGINT)
+        else:
+            child.send_signal(signal.SIGINT)
+        _, err = child.communicate(timeout=timeout)
+        return err, time.monotonic() - sent
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()

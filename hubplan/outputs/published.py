@@ -45,21 +45,6 @@ class Published:
         if self._rule is not _RULE:
             raise TypeError("a Published record is made only by hubplan.outputs.published.publish()")
 
-    @property
-    def name(self) -> str:
-        """The run's name (its folder's)."""
-        return self.record.name
-
-    @property
-    def title(self) -> str:
-        """The run's title."""
-        return self.record.title
-
-    @property
-    def suppress_below(self) -> int | None:
-        """Counts below this are suppressed (``None``: modelled estimates, nothing suppressed)."""
-        return self.record.suppress_below
-
 
 def publish(record: RunRecord | Published) -> Published:
     """Apply the disclosure rule to a run: the only way to a :class:`Published` record.

@@ -9,7 +9,6 @@ times the exit.
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import time
 from pathlib import Path
@@ -17,7 +16,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from tests.processes import alive, default_sigint
+from tests.processes import INTERRUPTED, alive, default_sigint, interrupt
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -43,19 +42,13 @@ def test_ctrl_c_while_routing_exits_130_within_2_s(cli, tmp_path: Path, study_pa
         time.sleep(3)  # routing now
         family = me.children(recursive=True)
         assert family
-        sent = time.monotonic()
-        if to_group:
-            os.killpg(child.pid, signal.SIGINT)
-        else:
-            child.send_signal(signal.SIGINT)
-        _, err = child.communicate(timeout=60)
-        took = time.monotonic() - sent
-    finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait()
+    except BaseException:
+        child.kill()
+        child.wait()
+        raise
+    err, took = interrupt(child, to_group=to_group, timeout=60)
     assert child.returncode == 130, err
-    assert err.splitlines() == ["hubplan: interrupted (Ctrl-C); unfinished outputs were discarded"], err
+    assert err.splitlines() == INTERRUPTED, err
     assert took < 2.0, took
     time.sleep(0.5)
     assert alive(family) == []

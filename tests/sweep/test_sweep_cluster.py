@@ -26,7 +26,7 @@ from hubplan.sweep.cluster import parse_scheduler_address, reach_scheduler
 from hubplan.sweep.run import _ready, run_on_dask
 from hubplan.sweep.spec import load_sweep
 from hubplan.sweep.worker import shared_inputs
-from tests.processes import alive, default_sigint
+from tests.processes import INTERRUPTED, alive, default_sigint, interrupt
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 REPO = SCENARIOS.parent
@@ -280,19 +280,13 @@ def test_ctrl_c_mid_sweep_exits_130_within_2_s_with_no_process_left(cli, tmp_pat
         time.sleep(2)  # solving now
         family = psutil.Process(child.pid).children(recursive=True)
         assert len(family) >= 2
-        sent = time.monotonic()
-        if to_group:
-            os.killpg(child.pid, signal.SIGINT)
-        else:
-            child.send_signal(signal.SIGINT)
-        _, err = child.communicate(timeout=30)
-        took = time.monotonic() - sent
-    finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait()
+    except BaseException:
+        child.kill()
+        child.wait()
+        raise
+    err, took = interrupt(child, to_group=to_group, timeout=30)
     assert child.returncode == 130, err
-    assert err.splitlines() == ["hubplan: interrupted (Ctrl-C); unfinished outputs were discarded"], err
+    assert err.splitlines() == INTERRUPTED, err
     assert took < 2.0, took
     time.sleep(0.5)
     assert alive(family) == []

@@ -51,6 +51,7 @@ th,td{border:1px solid #bbb;padding:4px 8px;text-align:left;vertical-align:top}
 th{background:#eef3f7}
 td:not(:first-child){text-align:right;white-space:nowrap}
 td:nth-child(2):last-child{text-align:left;white-space:normal;min-width:6em}
+td[style*="text-align: left"]{white-space:normal}
 td:first-child,th:first-child{min-width:10em;position:sticky;left:0;background:#fff;z-index:1}
 th:first-child{background:#eef3f7}
 img{max-width:100%;border:1px solid #ddd}

@@ -68,10 +68,23 @@ def join_names(names: Sequence[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def md_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """A Markdown table; every cell is escaped (:func:`~hubplan.outputs.escape.markdown_cell`)."""
-    lines = ["| " + " | ".join(markdown_cell(h) for h in header) + " |",
-             "|" + "|".join("---" for _ in header) + "|"]
+_RULES = {"l": ":---", "r": "---:"}
+"""Markdown's column rules for left and right alignment."""
+
+
+def md_table(header: Sequence[str], rows: Sequence[Sequence[str]], align: str | None = None) -> str:
+    """A Markdown table; every cell is escaped (:func:`~hubplan.outputs.escape.markdown_cell`).
+
+    ``align`` gives one ``l`` (words: left, and wrapped on the page) or ``r`` (figures) per
+    column; without it the page's style decides (first column left, the rest right).
+
+    Examples
+    --------
+    >>> md_table(["Site", "People"], [["Hub", "5"]], align="lr").splitlines()[1]
+    '|:---|---:|'
+    """
+    rules = [_RULES[a] for a in align] if align is not None else ["---"] * len(header)
+    lines = ["| " + " | ".join(markdown_cell(h) for h in header) + " |", "|" + "|".join(rules) + "|"]
     lines += ["| " + " | ".join(markdown_cell(c) for c in row) + " |" for row in rows]
     return "\n".join(lines)
 
@@ -94,7 +107,7 @@ def site_sections(sites: pd.DataFrame, threshold: int | None) -> list[str]:
             if is_open:
                 row.append(layer_count_text(r.attendees, bool(r.suppressed), threshold))
             rows.append(row)
-        out.append(md_table(header, rows) + "\n")
+        out.append(md_table(header, rows, align="llll" + ("r" if is_open else "")) + "\n")
     return out
 
 
